@@ -1,0 +1,83 @@
+#pragma once
+// A client's copy of one meeting: the server-confirmed document plus the client's own changes not yet
+// acknowledged. Text fields follow the classic OT client: per field at most one change in flight
+// (`outstanding`) and the typing since then composed into `buffer`. Survives reconnects: it resends
+// what the server has not applied and recognises its own changes in a catch-up.
+//
+// Pure logic: the caller moves the messages. Every method returns the messages to send, in order.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "est/change.hpp"
+#include "est/identity.hpp"
+#include "est/limits.hpp"
+#include "est/meeting_document.hpp"
+
+namespace est {
+
+class client_replica {
+public:
+    client_replica(std::string client_id, std::string meeting_id, identity who);
+
+    // The join message to send on every (re)connect: with `since` once the replica has state.
+    std::string join_message() const;
+    // Marks the connection lost: nothing is sent until the next welcome.
+    void disconnected() noexcept { connected_ = false; }
+
+    // Handles one server message (welcome, ack, op, error, presence...). Throws domain_error when the
+    // message does not fit the replica (a protocol bug): the caller should reconnect.
+    std::vector<std::string> on_message(const nlohmann::json& msg);
+
+    // A local edit of a text field, against the text the user sees.
+    std::vector<std::string> edit_text(const field_ref& target, const text_operation& op);
+    // A local change of another kind (set, add_entry, remove_entry): sent as is, applied on its ack.
+    std::vector<std::string> submit(change c);
+
+    bool has_state() const noexcept { return doc_ != nullptr; }
+    bool connected() const noexcept { return connected_; }
+    // Nothing sent that is not yet acknowledged, and nothing waiting to be sent.
+    bool idle() const noexcept;
+    std::uint64_t rev() const noexcept { return rev_; }
+    const meeting_document& confirmed() const { return *doc_; }
+    std::u16string visible_text(const field_ref& target) const;
+    const std::string& client_id() const noexcept { return client_id_; }
+    const std::vector<std::string>& errors() const noexcept { return errors_; }  // codes received, in order
+    std::uint64_t remote_changes() const noexcept { return remote_changes_; }
+
+private:
+    struct pending_text {
+        field_ref target;
+        std::optional<text_operation> outstanding;
+        std::uint64_t outstanding_seq = 0;
+        std::optional<text_operation> buffer;
+    };
+
+    void on_welcome(const nlohmann::json& msg, std::vector<std::string>& out);
+    void on_remote(const nlohmann::json& msg);
+    void on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<std::string>& out);
+    void on_error(const nlohmann::json& msg);
+    void rebase_after_reset(const meeting_document& old_doc, std::uint64_t last_seq);
+    void send_outstanding(pending_text& p, std::vector<std::string>& out);
+    std::string op_message(std::uint64_t seq, const change& c) const;
+
+    std::string client_id_;
+    std::string meeting_id_;
+    identity who_;
+    limits limits_;  // replicas accept whatever the server accepted
+    std::unique_ptr<meeting_document> doc_;
+    std::uint64_t rev_ = 0;
+    std::uint64_t next_seq_ = 1;
+    bool connected_ = false;
+    std::map<std::string, pending_text> texts_;     // by field key
+    std::map<std::uint64_t, change> other_pending_; // by seq
+    std::vector<std::string> errors_;
+    std::uint64_t remote_changes_ = 0;
+};
+
+}  // namespace est

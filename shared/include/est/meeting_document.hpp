@@ -1,0 +1,82 @@
+#pragma once
+// The situation picture (lägesbild) of one meeting: topics × organisations, each cell a list of entries,
+// each topic with the chair's fields. Plain data with validated changes; no rules about who may write
+// (see permissions.hpp) and no history (see meeting_state.hpp).
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "est/change.hpp"
+#include "est/limits.hpp"
+#include "est/meeting_template.hpp"
+
+namespace est {
+
+struct field_value {
+    std::u16string text;   // text fields
+    std::string choice;    // choice fields ("" when unset)
+    std::uint64_t rev = 0; // revision of the last set (choice fields): the register's version
+    bool operator==(const field_value&) const = default;
+};
+
+struct entry {
+    std::string id;
+    std::map<std::string, field_value, std::less<>> fields;
+    bool operator==(const entry&) const = default;
+};
+
+struct cell {
+    std::vector<entry> entries;
+    bool operator==(const cell&) const = default;
+};
+
+struct topic_state {
+    std::map<std::string, field_value, std::less<>> fields;
+    std::map<std::string, cell, std::less<>> cells;  // by organisation id
+    bool operator==(const topic_state&) const = default;
+};
+
+class meeting_document {
+public:
+    meeting_document(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> organisations);
+
+    const meeting_template& tmpl() const noexcept { return *tmpl_; }
+    const std::shared_ptr<const meeting_template>& tmpl_ptr() const noexcept { return tmpl_; }
+    const std::vector<std::string>& organisations() const noexcept { return organisations_; }
+    const topic_state& topic(std::string_view id) const;  // throws not_found
+    const field_value& field(const field_ref& ref) const;  // throws not_found
+    const field_def& definition(const field_ref& ref) const;  // throws not_found
+    std::size_t total_text() const noexcept { return total_text_; }
+
+    // Checks the change fits the picture, then applies it; on any error (domain_error) nothing changed.
+    // `rev` is the revision the change receives (stamped on registers).
+    void apply(const change& c, std::uint64_t rev, const limits& lim);
+
+    nlohmann::json to_json() const;
+    // Throws domain_error("bad_snapshot") when the JSON does not fit the template.
+    static meeting_document from_json(std::shared_ptr<const meeting_template> tmpl,
+                                      std::vector<std::string> organisations, const nlohmann::json& j);
+
+    bool operator==(const meeting_document& o) const { return topics_ == o.topics_; }
+
+private:
+    topic_state& topic_mut(std::string_view id);
+    cell& cell_mut(std::string_view topic, std::string_view org);
+    field_value& field_mut(const field_ref& ref);
+    entry make_entry(std::string id) const;
+
+    std::shared_ptr<const meeting_template> tmpl_;
+    std::vector<std::string> organisations_;
+    std::map<std::string, topic_state, std::less<>> topics_;
+    // "topic/org/entry" of removed entries: an id is never reused, so a late edit meant for a removed
+    // entry can never land in a new one.
+    std::set<std::string, std::less<>> retired_entries_;
+    std::size_t total_text_ = 0;
+};
+
+}  // namespace est

@@ -1,0 +1,63 @@
+#pragma once
+// The server's truth for one meeting: the document, its revision, recent text operations (to transform
+// late-based changes) and the last applied sequence number of every client (exactly-once). Plain C++:
+// the room calls it on its strand; unit tests call it directly.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "est/change.hpp"
+#include "est/identity.hpp"
+#include "est/limits.hpp"
+#include "est/meeting_document.hpp"
+
+namespace est {
+
+class meeting_state {
+public:
+    meeting_state(meeting_document doc, std::uint64_t rev, std::map<std::string, std::uint64_t, std::less<>> last_seq,
+                  limits lim);
+
+    // Brings a client's change from `base_rev` up to now (transforming text operations over those
+    // applied since), checks `who` may make it and that it fits, and applies it as revision rev()+1.
+    // Returns the change as applied, or nullopt when (client, seq) was applied before (a resend).
+    // Throws domain_error; on a throw nothing changed.
+    std::optional<change> submit(const std::string& client, std::uint64_t seq, std::uint64_t base_rev, change c,
+                                 const identity& who);
+
+    // Re-applies a change from the op log on restore: exactly as logged, as revision rev()+1.
+    void replay(const std::string& client, std::uint64_t seq, const change& c);
+
+    std::uint64_t rev() const noexcept { return rev_; }
+    const meeting_document& document() const noexcept { return doc_; }
+    std::uint64_t last_seq(std::string_view client) const;
+    // Text operations after this revision are remembered; a change based earlier is too old.
+    std::uint64_t history_floor() const noexcept { return floor_; }
+    const limits& bounds() const noexcept { return limits_; }
+
+    // {"rev", "document", "last_seq"}: what a snapshot stores.
+    nlohmann::json snapshot() const;
+    static meeting_state from_snapshot(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> orgs,
+                                       const nlohmann::json& snap, limits lim);
+
+private:
+    struct past_text_op {
+        std::uint64_t rev;
+        std::string key;
+        text_operation op;
+    };
+    void remember(const change& c);
+
+    meeting_document doc_;
+    std::uint64_t rev_;
+    std::uint64_t floor_;
+    std::map<std::string, std::uint64_t, std::less<>> last_seq_;
+    std::deque<past_text_op> history_;
+    limits limits_;
+};
+
+}  // namespace est

@@ -1,0 +1,73 @@
+#pragma once
+// Protocol messages ⇄ JSON (docs/protocol.md). Parsing is strict: unknown types and unknown or missing
+// fields are rejected with a message naming them. Encoders return the exact text sent on the wire.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "est/change.hpp"
+#include "est/identity.hpp"
+#include "est/limits.hpp"
+
+namespace est {
+
+struct join_message {
+    std::string meeting;
+    std::string client;  // the client's stable id: (client, seq) makes every change exactly-once
+    identity who;
+    std::optional<std::uint64_t> since;  // the last revision this client saw, to catch up from
+};
+
+struct op_message {
+    std::uint64_t seq = 0;  // the client's sequence number, increasing
+    std::uint64_t rev = 0;  // the revision the change was made against
+    change body;
+};
+
+struct focus_message {
+    std::optional<field_ref> target;  // the field the person is writing in, or none
+};
+
+using client_message = std::variant<join_message, op_message, focus_message>;
+
+// Throws domain_error: bad_json, too_deep, bad_message.
+client_message parse_client_message(std::string_view text, const limits& lim);
+
+std::string encode_client_message(const client_message& m);
+
+// A participant as others see them.
+struct participant_info {
+    std::string session;  // unique within the meeting, e.g. "p7"
+    identity who;
+    std::optional<field_ref> focus;
+};
+nlohmann::json participant_to_json(const participant_info& p);
+
+namespace encode {
+std::string error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq = std::nullopt);
+std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate);
+std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, const participant_info& by,
+               const change& c);
+std::string presence(const participant_info& p);
+std::string presence_left(std::string_view session);
+
+// The first message after a join. Either the whole `state` (document JSON), or `catch_up`: the raw op
+// messages since the client's `since`, spliced in as they were broadcast.
+struct welcome_parts {
+    const nlohmann::json* meeting = nullptr;  // meeting metadata, group and template
+    participant_info you;
+    std::uint64_t rev = 0;
+    std::uint64_t last_seq = 0;
+    std::vector<participant_info> participants;
+    const nlohmann::json* state = nullptr;
+    std::vector<const std::string*> catch_up;
+};
+std::string welcome(const welcome_parts& w);
+}  // namespace encode
+
+}  // namespace est

@@ -1,0 +1,138 @@
+#include "est/change.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+#include "est/ids.hpp"
+
+namespace est {
+
+using json = nlohmann::json;
+
+namespace json_read {
+
+[[noreturn]] static void bad(const std::string& where, const std::string& problem) {
+    throw domain_error("bad_message", "'" + where + "' " + problem);
+}
+
+const json& object(const json& j, const std::string& where) {
+    if (!j.is_object()) bad(where, "must be an object");
+    return j;
+}
+
+void only_fields(const json& obj, const std::string& where, std::initializer_list<std::string_view> allowed) {
+    for (const auto& item : obj.items()) {
+        bool ok = false;
+        for (auto a : allowed) ok = ok || item.key() == a;
+        if (!ok) bad(where.empty() ? item.key() : where + "." + item.key(), "is not a known field");
+    }
+}
+
+const json& required(const json& obj, const std::string& where, const char* key) {
+    auto it = obj.find(key);
+    if (it == obj.end()) bad(where.empty() ? key : where + "." + key, "is missing");
+    return *it;
+}
+
+std::string string(const json& obj, const std::string& where, const char* key, std::size_t max_len) {
+    const json& v = required(obj, where, key);
+    const std::string at = where.empty() ? key : where + "." + key;
+    if (!v.is_string()) bad(at, "must be a string");
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.empty()) bad(at, "must not be empty");
+    if (s.size() > max_len) bad(at, "is longer than " + std::to_string(max_len) + " bytes");
+    return s;
+}
+
+std::string id(const json& obj, const std::string& where, const char* key) {
+    auto s = string(obj, where, key, 64);
+    if (!is_valid_id(s)) bad(where.empty() ? key : where + "." + key, "must be an id of a-z, 0-9, '-' and '_'");
+    return s;
+}
+
+std::uint64_t uint(const json& obj, const std::string& where, const char* key) {
+    const json& v = required(obj, where, key);
+    if (!v.is_number_unsigned()) bad(where.empty() ? key : where + "." + key, "must be a whole number >= 0");
+    return v.get<std::uint64_t>();
+}
+
+}  // namespace json_read
+
+std::string field_ref::key() const {
+    std::string k = topic;
+    if (!is_topic_field()) {
+        k += '/';
+        k += org;
+        k += '/';
+        k += entry;
+    }
+    k += '/';
+    k += field;
+    return k;
+}
+
+json field_ref::to_json() const {
+    if (is_topic_field()) return {{"topic", topic}, {"field", field}};
+    return {{"topic", topic}, {"org", org}, {"entry", entry}, {"field", field}};
+}
+
+field_ref field_ref::from_json(const json& j, const std::string& where) {
+    json_read::object(j, where);
+    json_read::only_fields(j, where, {"topic", "org", "entry", "field"});
+    field_ref r;
+    r.topic = json_read::id(j, where, "topic");
+    r.field = json_read::id(j, where, "field");
+    const bool has_org = j.contains("org"), has_entry = j.contains("entry");
+    if (has_org != has_entry)
+        throw domain_error("bad_message", "'" + where + "' needs both 'org' and 'entry' for an entry field, or neither for a topic field");
+    if (has_org) {
+        r.org = json_read::id(j, where, "org");
+        r.entry = json_read::id(j, where, "entry");
+    }
+    return r;
+}
+
+json change_to_json(const change& c) {
+    return std::visit(
+        [](const auto& v) -> json {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, text_change>)
+                return {{"kind", "text"}, {"target", v.target.to_json()}, {"ops", v.op.to_json()}};
+            else if constexpr (std::is_same_v<T, set_change>)
+                return {{"kind", "set"}, {"target", v.target.to_json()}, {"value", v.value}};
+            else if constexpr (std::is_same_v<T, add_entry_change>)
+                return {{"kind", "add_entry"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}};
+            else
+                return {{"kind", "remove_entry"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}};
+        },
+        c);
+}
+
+change change_from_json(const json& j, const std::string& where) {
+    json_read::object(j, where);
+    const auto kind = json_read::string(j, where, "kind", 32);
+    if (kind == "text") {
+        json_read::only_fields(j, where, {"kind", "target", "ops"});
+        return text_change{field_ref::from_json(json_read::required(j, where, "target"), where + ".target"),
+                           text_operation::from_json(json_read::required(j, where, "ops"), where + ".ops")};
+    }
+    if (kind == "set") {
+        json_read::only_fields(j, where, {"kind", "target", "value"});
+        const json& v = json_read::required(j, where, "value");
+        if (!v.is_string() || v.get_ref<const std::string&>().size() > 200)
+            throw domain_error("bad_message", "'" + where + ".value' must be a string of at most 200 bytes");
+        return set_change{field_ref::from_json(json_read::required(j, where, "target"), where + ".target"),
+                          v.get<std::string>()};
+    }
+    if (kind == "add_entry" || kind == "remove_entry") {
+        json_read::only_fields(j, where, {"kind", "topic", "org", "entry"});
+        auto topic = json_read::id(j, where, "topic");
+        auto org = json_read::id(j, where, "org");
+        auto entry = json_read::id(j, where, "entry");
+        if (kind == "add_entry") return add_entry_change{std::move(topic), std::move(org), std::move(entry)};
+        return remove_entry_change{std::move(topic), std::move(org), std::move(entry)};
+    }
+    throw domain_error("bad_message", "'" + where + ".kind' must be text, set, add_entry or remove_entry, not '" + kind + "'");
+}
+
+}  // namespace est

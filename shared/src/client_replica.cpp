@@ -1,0 +1,232 @@
+#include "est/client_replica.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+#include "est/meeting_template.hpp"
+#include "est/protocol.hpp"
+
+namespace est {
+
+using json = nlohmann::json;
+
+client_replica::client_replica(std::string client_id, std::string meeting_id, identity who)
+    : client_id_(std::move(client_id)), meeting_id_(std::move(meeting_id)), who_(std::move(who)) {
+    limits_.max_field_length = limits_.max_meeting_text = SIZE_MAX;
+    limits_.max_entries_per_cell = SIZE_MAX;
+}
+
+std::string client_replica::join_message() const {
+    est::join_message m{meeting_id_, client_id_, who_, std::nullopt};
+    if (doc_) m.since = rev_;
+    return encode_client_message(m);
+}
+
+bool client_replica::idle() const noexcept {
+    if (!other_pending_.empty()) return false;
+    for (const auto& [k, p] : texts_)
+        if (p.outstanding || p.buffer) return false;
+    return true;
+}
+
+std::u16string client_replica::visible_text(const field_ref& target) const {
+    std::u16string text = doc_->field(target).text;
+    auto it = texts_.find(target.key());
+    if (it != texts_.end()) {
+        if (it->second.outstanding) text = it->second.outstanding->apply(text);
+        if (it->second.buffer) text = it->second.buffer->apply(text);
+    }
+    return text;
+}
+
+std::string client_replica::op_message(std::uint64_t seq, const change& c) const {
+    return encode_client_message(est::op_message{seq, rev_, c});
+}
+
+void client_replica::send_outstanding(pending_text& p, std::vector<std::string>& out) {
+    if (connected_) out.push_back(op_message(p.outstanding_seq, text_change{p.target, *p.outstanding}));
+}
+
+std::vector<std::string> client_replica::edit_text(const field_ref& target, const text_operation& op) {
+    if (!doc_) throw domain_error("not_joined", "no state yet");
+    std::vector<std::string> out;
+    if (op.is_noop()) return out;
+    auto [it, fresh] = texts_.try_emplace(target.key());
+    pending_text& p = it->second;
+    if (fresh) p.target = target;
+    if (p.outstanding) {
+        p.buffer = p.buffer ? text_operation::compose(*p.buffer, op) : op;
+    } else {
+        p.outstanding = op;
+        p.outstanding_seq = next_seq_++;
+        send_outstanding(p, out);
+    }
+    return out;
+}
+
+std::vector<std::string> client_replica::submit(change c) {
+    if (!doc_) throw domain_error("not_joined", "no state yet");
+    std::vector<std::string> out;
+    const std::uint64_t seq = next_seq_++;
+    if (connected_) out.push_back(op_message(seq, c));
+    other_pending_.emplace(seq, std::move(c));
+    return out;
+}
+
+std::vector<std::string> client_replica::on_message(const json& msg) {
+    std::vector<std::string> out;
+    const auto& type = msg.at("type").get_ref<const std::string&>();
+    if (type == "welcome") on_welcome(msg, out);
+    else if (type == "op") on_remote(msg);
+    else if (type == "ack") on_ack(msg.at("seq").get<std::uint64_t>(), msg.at("rev").get<std::uint64_t>(), out);
+    else if (type == "error") on_error(msg);
+    return out;
+}
+
+void client_replica::on_remote(const json& msg) {
+    const auto rev = msg.at("rev").get<std::uint64_t>();
+    if (msg.at("client").get_ref<const std::string&>() == client_id_) {
+        // Our own change, met in a catch-up: the acknowledgement we missed.
+        std::vector<std::string> ignored;  // nothing is sent during a catch-up
+        on_ack(msg.at("seq").get<std::uint64_t>(), rev, ignored);
+        return;
+    }
+    if (rev != rev_ + 1)
+        throw domain_error("out_of_order", "expected revision " + std::to_string(rev_ + 1) + ", got " + std::to_string(rev));
+    change c = change_from_json(msg.at("change"), "change");
+    doc_->apply(c, rev, limits_);
+    rev_ = rev;
+    ++remote_changes_;
+    if (auto* t = std::get_if<text_change>(&c)) {
+        auto it = texts_.find(t->target.key());
+        if (it == texts_.end()) return;
+        pending_text& p = it->second;
+        text_operation server_op = t->op;
+        if (p.outstanding) {
+            auto [s2, o2] = text_operation::transform(server_op, *p.outstanding);
+            p.outstanding = std::move(o2);
+            server_op = std::move(s2);
+        }
+        if (p.buffer) p.buffer = text_operation::transform(server_op, *p.buffer).second;
+    } else if (auto* r = std::get_if<remove_entry_change>(&c)) {
+        // Edits of a removed entry can never land: drop them.
+        for (auto it = texts_.begin(); it != texts_.end();) {
+            const auto& t2 = it->second.target;
+            if (t2.topic == r->topic && t2.org == r->org && t2.entry == r->entry) it = texts_.erase(it);
+            else ++it;
+        }
+    }
+}
+
+void client_replica::on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<std::string>& out) {
+    if (rev != rev_ + 1 && rev > rev_)
+        throw domain_error("out_of_order", "ack for revision " + std::to_string(rev) + " after " + std::to_string(rev_));
+    for (auto& [key, p] : texts_) {
+        if (!p.outstanding || p.outstanding_seq != seq) continue;
+        if (rev > rev_) {
+            doc_->apply(text_change{p.target, *p.outstanding}, rev, limits_);
+            rev_ = rev;
+        }
+        p.outstanding.reset();
+        if (p.buffer) {
+            p.outstanding = std::move(p.buffer);
+            p.buffer.reset();
+            p.outstanding_seq = next_seq_++;
+            send_outstanding(p, out);
+        }
+        return;
+    }
+    if (auto it = other_pending_.find(seq); it != other_pending_.end()) {
+        if (rev > rev_) {
+            doc_->apply(it->second, rev, limits_);
+            rev_ = rev;
+        }
+        other_pending_.erase(it);
+    }
+}
+
+void client_replica::on_error(const json& msg) {
+    errors_.push_back(msg.value("code", "unknown"));
+    auto seq_it = msg.find("seq");
+    if (seq_it == msg.end()) return;
+    const auto seq = seq_it->get<std::uint64_t>();
+    // A refused change is dropped; the field shows the confirmed text again.
+    for (auto it = texts_.begin(); it != texts_.end(); ++it) {
+        if (it->second.outstanding && it->second.outstanding_seq == seq) {
+            texts_.erase(it);
+            return;
+        }
+    }
+    other_pending_.erase(seq);
+}
+
+void client_replica::on_welcome(const json& msg, std::vector<std::string>& out) {
+    const auto rev = msg.at("rev").get<std::uint64_t>();
+    const auto last_seq = msg.at("last_seq").get<std::uint64_t>();
+    // New sequence numbers must pass what the server has seen of this client (e.g. after a restart).
+    if (next_seq_ <= last_seq) next_seq_ = last_seq + 1;
+    if (auto st = msg.find("state"); st != msg.end()) {
+        const json& meeting = msg.at("meeting");
+        auto tmpl = std::make_shared<const meeting_template>(meeting_template::from_json(meeting.at("template"), "welcome"));
+        std::vector<std::string> orgs;
+        for (const auto& o : meeting.at("group").at("organisations")) orgs.push_back(o.at("id").get<std::string>());
+        auto fresh = std::make_unique<meeting_document>(meeting_document::from_json(tmpl, orgs, *st));
+        std::unique_ptr<meeting_document> old = std::move(doc_);
+        doc_ = std::move(fresh);
+        rev_ = rev;
+        if (old) rebase_after_reset(*old, last_seq);
+    } else {
+        for (const auto& op : msg.at("catch_up")) on_remote(op);
+        if (rev_ != rev) throw domain_error("out_of_order", "catch-up ended at " + std::to_string(rev_) + ", not " + std::to_string(rev));
+    }
+    // Whatever is still pending with a seq the server has passed was refused while we were away.
+    for (auto it = texts_.begin(); it != texts_.end();)
+        it = (it->second.outstanding && it->second.outstanding_seq <= last_seq) ? texts_.erase(it) : std::next(it);
+    for (auto it = other_pending_.begin(); it != other_pending_.end();)
+        it = it->first <= last_seq ? other_pending_.erase(it) : std::next(it);
+
+    connected_ = true;
+    // Resend in sequence order: the server applies a client's changes in the order of their seq.
+    std::map<std::uint64_t, std::string> resend;
+    for (auto& [key, p] : texts_) {
+        if (!p.outstanding && p.buffer) {
+            p.outstanding = std::move(p.buffer);
+            p.buffer.reset();
+            p.outstanding_seq = next_seq_++;
+        }
+        if (p.outstanding) resend.emplace(p.outstanding_seq, op_message(p.outstanding_seq, text_change{p.target, *p.outstanding}));
+    }
+    for (const auto& [seq, c] : other_pending_) resend.emplace(seq, op_message(seq, c));
+    for (auto& [seq, m] : resend) out.push_back(std::move(m));
+}
+
+void client_replica::rebase_after_reset(const meeting_document& old_doc, std::uint64_t last_seq) {
+    // The server sent a whole new state (our catch-up was too far back). Changes it applied are in it;
+    // the rest are moved onto it by transforming against the difference between old and new text.
+    for (auto it = texts_.begin(); it != texts_.end();) {
+        pending_text& p = it->second;
+        try {
+            std::u16string base = old_doc.field(p.target).text;
+            std::optional<text_operation> mine;
+            if (p.outstanding && p.outstanding_seq <= last_seq) {
+                base = p.outstanding->apply(base);  // already in the new state
+                mine = p.buffer;
+            } else if (p.outstanding) {
+                mine = p.buffer ? text_operation::compose(*p.outstanding, *p.buffer) : *p.outstanding;
+            }
+            const std::u16string& now = doc_->field(p.target).text;
+            if (!mine) {
+                it = texts_.erase(it);
+                continue;
+            }
+            p.outstanding = text_operation::transform(text_operation::diff(base, now), *mine).second;
+            p.outstanding_seq = p.outstanding_seq > last_seq ? p.outstanding_seq : next_seq_++;
+            p.buffer.reset();
+            ++it;
+        } catch (const domain_error&) {
+            it = texts_.erase(it);  // the field is gone (entry removed)
+        }
+    }
+}
+
+}  // namespace est

@@ -1,0 +1,217 @@
+#include "est/meeting_document.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+#include "est/utf.hpp"
+
+namespace est {
+
+using json = nlohmann::json;
+
+namespace {
+field_value empty_value(const field_def&) { return {}; }
+
+// True when one of the operation's boundaries would cut a surrogate pair (an emoji) of `text` in two.
+bool cuts_surrogate_pair(const text_operation& op, std::u16string_view text) {
+    std::size_t pos = 0;
+    for (const auto& c : op.components()) {
+        if (splits_surrogate_pair(text, pos)) return true;
+        if (c.k != text_operation::kind::insert) pos += c.n;
+    }
+    return splits_surrogate_pair(text, pos);
+}
+}  // namespace
+
+meeting_document::meeting_document(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> organisations)
+    : tmpl_(std::move(tmpl)), organisations_(std::move(organisations)) {
+    for (const auto& t : tmpl_->topics) {
+        topic_state ts;
+        for (const auto& f : tmpl_->topic_fields) ts.fields.emplace(f.id, empty_value(f));
+        for (const auto& o : organisations_) ts.cells.emplace(o, cell{});
+        topics_.emplace(t.id, std::move(ts));
+    }
+}
+
+const topic_state& meeting_document::topic(std::string_view id) const {
+    auto it = topics_.find(id);
+    if (it == topics_.end()) throw domain_error("not_found", "there is no topic '" + std::string(id) + "'");
+    return it->second;
+}
+
+topic_state& meeting_document::topic_mut(std::string_view id) {
+    return const_cast<topic_state&>(std::as_const(*this).topic(id));
+}
+
+cell& meeting_document::cell_mut(std::string_view topic_id, std::string_view org) {
+    auto& t = topic_mut(topic_id);
+    auto it = t.cells.find(org);
+    if (it == t.cells.end())
+        throw domain_error("not_found", "organisation '" + std::string(org) + "' is not part of this meeting's group");
+    return it->second;
+}
+
+const field_def& meeting_document::definition(const field_ref& ref) const {
+    const field_def* d = ref.is_topic_field() ? tmpl_->find_topic_field(ref.field) : tmpl_->find_entry_field(ref.field);
+    if (!d) throw domain_error("not_found", "the template has no " + std::string(ref.is_topic_field() ? "topic" : "entry") +
+                                                " field '" + ref.field + "'");
+    return *d;
+}
+
+const field_value& meeting_document::field(const field_ref& ref) const {
+    definition(ref);
+    const auto& t = topic(ref.topic);
+    if (ref.is_topic_field()) return t.fields.find(ref.field)->second;
+    auto c = t.cells.find(ref.org);
+    if (c == t.cells.end())
+        throw domain_error("not_found", "organisation '" + ref.org + "' is not part of this meeting's group");
+    for (const auto& e : c->second.entries)
+        if (e.id == ref.entry) return e.fields.find(ref.field)->second;
+    throw domain_error("not_found", "there is no entry '" + ref.entry + "' in " + ref.topic + "/" + ref.org);
+}
+
+field_value& meeting_document::field_mut(const field_ref& ref) {
+    return const_cast<field_value&>(std::as_const(*this).field(ref));
+}
+
+entry meeting_document::make_entry(std::string id) const {
+    entry e{std::move(id), {}};
+    for (const auto& f : tmpl_->entry_fields) e.fields.emplace(f.id, empty_value(f));
+    return e;
+}
+
+void meeting_document::apply(const change& c, std::uint64_t rev, const limits& lim) {
+    std::visit(
+        [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, text_change>) {
+                const field_def& def = definition(v.target);
+                if (def.kind != field_kind::text)
+                    throw domain_error("wrong_kind", "'" + v.target.field + "' is a choice field; use a set change");
+                field_value& fv = field_mut(v.target);
+                if (v.op.base_length() != fv.text.size())
+                    throw domain_error("out_of_range", "the operation covers " + std::to_string(v.op.base_length()) +
+                                                           " characters but " + v.target.key() + " has " +
+                                                           std::to_string(fv.text.size()));
+                if (cuts_surrogate_pair(v.op, fv.text))
+                    throw domain_error("out_of_range", "the operation cuts a character (surrogate pair) of " +
+                                                           v.target.key() + " in two");
+                const std::size_t max = def.max_length ? std::min(def.max_length, lim.max_field_length) : lim.max_field_length;
+                if (v.op.target_length() > max && v.op.target_length() > fv.text.size())
+                    throw domain_error("text_too_long", v.target.key() + " would be " + std::to_string(v.op.target_length()) +
+                                                            " characters; the limit is " + std::to_string(max));
+                const std::size_t new_total = total_text_ - fv.text.size() + v.op.target_length();
+                if (new_total > lim.max_meeting_text && new_total > total_text_)
+                    throw domain_error("text_too_long", "the meeting would hold " + std::to_string(new_total) +
+                                                            " characters; the limit is " + std::to_string(lim.max_meeting_text));
+                fv.text = v.op.apply(fv.text);
+                total_text_ = new_total;
+            } else if constexpr (std::is_same_v<T, set_change>) {
+                const field_def& def = definition(v.target);
+                if (def.kind != field_kind::choice)
+                    throw domain_error("wrong_kind", "'" + v.target.field + "' is a text field; use a text change");
+                if (!v.value.empty() && std::find(def.choices.begin(), def.choices.end(), v.value) == def.choices.end())
+                    throw domain_error("bad_value", "'" + v.value + "' is not one of the choices for '" + def.id + "'");
+                field_value& fv = field_mut(v.target);
+                fv.choice = v.value;
+                fv.rev = rev;
+            } else if constexpr (std::is_same_v<T, add_entry_change>) {
+                cell& cl = cell_mut(v.topic, v.org);
+                for (const auto& e : cl.entries)
+                    if (e.id == v.entry) throw domain_error("duplicate_entry", "entry '" + v.entry + "' already exists");
+                if (retired_entries_.count(v.topic + "/" + v.org + "/" + v.entry))
+                    throw domain_error("duplicate_entry", "entry id '" + v.entry + "' was used before and removed");
+                if (cl.entries.size() >= lim.max_entries_per_cell)
+                    throw domain_error("limit_reached", "a cell holds at most " + std::to_string(lim.max_entries_per_cell) + " entries");
+                cl.entries.push_back(make_entry(v.entry));
+            } else {
+                cell& cl = cell_mut(v.topic, v.org);
+                auto it = std::find_if(cl.entries.begin(), cl.entries.end(), [&](const entry& e) { return e.id == v.entry; });
+                if (it == cl.entries.end())
+                    throw domain_error("not_found", "there is no entry '" + v.entry + "' in " + v.topic + "/" + v.org);
+                for (const auto& [k, fv] : it->fields) total_text_ -= fv.text.size();
+                cl.entries.erase(it);
+                retired_entries_.insert(v.topic + "/" + v.org + "/" + v.entry);
+            }
+        },
+        c);
+}
+
+namespace {
+json fields_to_json(const std::map<std::string, field_value, std::less<>>& fields, const std::vector<field_def>& defs) {
+    json out = json::object();
+    for (const auto& d : defs) {
+        const auto& fv = fields.find(d.id)->second;
+        if (d.kind == field_kind::text) out[d.id] = utf16_to_utf8(fv.text);
+        else out[d.id] = {{"value", fv.choice}, {"rev", fv.rev}};
+    }
+    return out;
+}
+
+void fields_from_json(std::map<std::string, field_value, std::less<>>& fields, const std::vector<field_def>& defs,
+                      const json& j, std::size_t& total) {
+    if (!j.is_object()) throw domain_error("bad_snapshot", "fields must be an object");
+    for (const auto& d : defs) {
+        auto it = j.find(d.id);
+        if (it == j.end()) continue;  // a field added to the template later starts empty
+        auto& fv = fields[d.id];
+        if (d.kind == field_kind::text) {
+            auto u = utf8_to_utf16(it->get<std::string>());
+            if (!u) throw domain_error("bad_snapshot", "field '" + d.id + "' is not valid UTF-8");
+            fv.text = std::move(*u);
+            total += fv.text.size();
+        } else {
+            fv.choice = it->at("value").get<std::string>();
+            fv.rev = it->at("rev").get<std::uint64_t>();
+        }
+    }
+}
+}  // namespace
+
+json meeting_document::to_json() const {
+    json topics = json::array();
+    for (const auto& td : tmpl_->topics) {
+        const auto& ts = topics_.find(td.id)->second;
+        json cells = json::object();
+        for (const auto& o : organisations_) {
+            json entries = json::array();
+            for (const auto& e : ts.cells.find(o)->second.entries)
+                entries.push_back({{"id", e.id}, {"fields", fields_to_json(e.fields, tmpl_->entry_fields)}});
+            cells[o] = {{"entries", std::move(entries)}};
+        }
+        topics.push_back({{"id", td.id}, {"fields", fields_to_json(ts.fields, tmpl_->topic_fields)}, {"cells", std::move(cells)}});
+    }
+    return {{"topics", std::move(topics)}, {"retired", retired_entries_}};
+}
+
+meeting_document meeting_document::from_json(std::shared_ptr<const meeting_template> tmpl,
+                                             std::vector<std::string> organisations, const json& j) {
+    meeting_document doc(std::move(tmpl), std::move(organisations));
+    try {
+        for (const auto& tj : j.at("topics")) {
+            auto& ts = doc.topic_mut(tj.at("id").get<std::string>());
+            fields_from_json(ts.fields, doc.tmpl_->topic_fields, tj.at("fields"), doc.total_text_);
+            for (const auto& [org, cj] : tj.at("cells").items()) {
+                auto c = ts.cells.find(org);
+                if (c == ts.cells.end()) throw domain_error("bad_snapshot", "unknown organisation '" + org + "'");
+                for (const auto& ej : cj.at("entries")) {
+                    entry e = doc.make_entry(ej.at("id").get<std::string>());
+                    fields_from_json(e.fields, doc.tmpl_->entry_fields, ej.at("fields"), doc.total_text_);
+                    c->second.entries.push_back(std::move(e));
+                }
+            }
+        }
+        if (auto r = j.find("retired"); r != j.end())
+            for (const auto& k : *r) doc.retired_entries_.insert(k.get<std::string>());
+    } catch (const nlohmann::json::exception& e) {
+        throw domain_error("bad_snapshot", std::string("snapshot does not fit the template: ") + e.what());
+    } catch (const domain_error& e) {
+        if (e.code() == "bad_snapshot") throw;
+        throw domain_error("bad_snapshot", e.what());
+    }
+    return doc;
+}
+
+}  // namespace est

@@ -1,0 +1,82 @@
+#include "est/meeting_state.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+#include "est/permissions.hpp"
+
+namespace est {
+
+meeting_state::meeting_state(meeting_document doc, std::uint64_t rev,
+                             std::map<std::string, std::uint64_t, std::less<>> last_seq, limits lim)
+    : doc_(std::move(doc)), rev_(rev), floor_(rev), last_seq_(std::move(last_seq)), limits_(lim) {}
+
+std::uint64_t meeting_state::last_seq(std::string_view client) const {
+    auto it = last_seq_.find(client);
+    return it == last_seq_.end() ? 0 : it->second;
+}
+
+std::optional<change> meeting_state::submit(const std::string& client, std::uint64_t seq, std::uint64_t base_rev,
+                                            change c, const identity& who) {
+    if (seq == 0) throw domain_error("bad_message", "'seq' must be 1 or more");
+    if (seq <= last_seq(client)) return std::nullopt;
+    if (base_rev > rev_)
+        throw domain_error("stale_revision", "base revision " + std::to_string(base_rev) +
+                                                 " is ahead of the meeting's revision " + std::to_string(rev_));
+    check_may_apply(who, c, doc_.tmpl());
+    if (auto* t = std::get_if<text_change>(&c)) {
+        if (base_rev < floor_)
+            throw domain_error("stale_revision", "base revision " + std::to_string(base_rev) +
+                                                     " is too old to merge (the oldest is " + std::to_string(floor_) +
+                                                     "); join again to catch up");
+        const std::string key = t->target.key();
+        for (const auto& past : history_) {
+            if (past.rev <= base_rev || past.key != key) continue;
+            if (past.op.base_length() != t->op.base_length())
+                throw domain_error("out_of_range", "the operation does not fit " + key + " at revision " +
+                                                       std::to_string(base_rev));
+            t->op = text_operation::transform(past.op, t->op).second;
+        }
+    } else if (auto* s = std::get_if<set_change>(&c)) {
+        const field_value& current = doc_.field(s->target);
+        if (current.rev > base_rev)
+            throw domain_error("conflict", s->target.key() + " was changed to '" + current.choice + "' at revision " +
+                                               std::to_string(current.rev) + ", after your revision " +
+                                               std::to_string(base_rev));
+    }
+    doc_.apply(c, rev_ + 1, limits_);
+    ++rev_;
+    last_seq_[client] = seq;
+    remember(c);
+    return c;
+}
+
+void meeting_state::replay(const std::string& client, std::uint64_t seq, const change& c) {
+    doc_.apply(c, rev_ + 1, limits_);
+    ++rev_;
+    if (seq > last_seq(client)) last_seq_[client] = seq;
+    remember(c);
+}
+
+void meeting_state::remember(const change& c) {
+    if (const auto* t = std::get_if<text_change>(&c)) history_.push_back({rev_, t->target.key(), t->op});
+    if (rev_ > floor_ + limits_.history_window) floor_ = rev_ - limits_.history_window;
+    while (!history_.empty() && history_.front().rev <= floor_) history_.pop_front();
+}
+
+nlohmann::json meeting_state::snapshot() const {
+    return {{"rev", rev_}, {"document", doc_.to_json()}, {"last_seq", last_seq_}};
+}
+
+meeting_state meeting_state::from_snapshot(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> orgs,
+                                           const nlohmann::json& snap, limits lim) {
+    try {
+        auto doc = meeting_document::from_json(std::move(tmpl), std::move(orgs), snap.at("document"));
+        return meeting_state(std::move(doc), snap.at("rev").get<std::uint64_t>(),
+                             snap.at("last_seq").get<std::map<std::string, std::uint64_t, std::less<>>>(), lim);
+    } catch (const nlohmann::json::exception& e) {
+        throw domain_error("bad_snapshot", std::string("snapshot is damaged: ") + e.what());
+    }
+}
+
+}  // namespace est

@@ -1,0 +1,136 @@
+#include "est/protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+#include "est/json_limits.hpp"
+
+namespace est {
+
+using json = nlohmann::json;
+
+client_message parse_client_message(std::string_view text, const limits& lim) {
+    if (text.size() > lim.max_message_bytes)
+        throw domain_error("too_large", "message of " + std::to_string(text.size()) + " bytes; the limit is " +
+                                            std::to_string(lim.max_message_bytes));
+    const json j = parse_json_bounded(text, lim.max_json_depth);
+    json_read::object(j, "message");
+    const auto type = json_read::string(j, "", "type", 32);
+    if (type == "op") {
+        json_read::only_fields(j, "", {"type", "seq", "rev", "change"});
+        op_message m;
+        m.seq = json_read::uint(j, "", "seq");
+        m.rev = json_read::uint(j, "", "rev");
+        m.body = change_from_json(json_read::required(j, "", "change"), "change");
+        return m;
+    }
+    if (type == "focus") {
+        json_read::only_fields(j, "", {"type", "target"});
+        focus_message m;
+        const json& t = json_read::required(j, "", "target");
+        if (!t.is_null()) m.target = field_ref::from_json(t, "target");
+        return m;
+    }
+    if (type == "join") {
+        json_read::only_fields(j, "", {"type", "meeting", "client", "name", "org", "role", "since"});
+        join_message m;
+        m.meeting = json_read::id(j, "", "meeting");
+        m.client = json_read::id(j, "", "client");
+        m.who.name = json_read::string(j, "", "name", 100);
+        m.who.org = json_read::id(j, "", "org");
+        const auto r = json_read::string(j, "", "role", 32);
+        auto parsed = role_from_string(r);
+        if (!parsed)
+            throw domain_error("bad_message", "'role' must be participant, chair, cosigner, bra_member or admin, not '" + r + "'");
+        m.who.role = *parsed;
+        if (j.contains("since")) m.since = json_read::uint(j, "", "since");
+        return m;
+    }
+    throw domain_error("unknown_type", "unknown message type '" + type + "'; expected join, op or focus");
+}
+
+std::string encode_client_message(const client_message& m) {
+    return std::visit(
+        [](const auto& v) -> std::string {
+            using T = std::decay_t<decltype(v)>;
+            json j;
+            if constexpr (std::is_same_v<T, join_message>) {
+                j = {{"type", "join"}, {"meeting", v.meeting}, {"client", v.client}, {"name", v.who.name},
+                     {"org", v.who.org}, {"role", to_string(v.who.role)}};
+                if (v.since) j["since"] = *v.since;
+            } else if constexpr (std::is_same_v<T, op_message>) {
+                j = {{"type", "op"}, {"seq", v.seq}, {"rev", v.rev}, {"change", change_to_json(v.body)}};
+            } else {
+                j = {{"type", "focus"}, {"target", v.target ? v.target->to_json() : json(nullptr)}};
+            }
+            return j.dump();
+        },
+        m);
+}
+
+json participant_to_json(const participant_info& p) {
+    return {{"session", p.session},
+            {"name", p.who.name},
+            {"org", p.who.org},
+            {"role", to_string(p.who.role)},
+            {"focus", p.focus ? p.focus->to_json() : json(nullptr)}};
+}
+
+namespace encode {
+
+std::string error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq) {
+    json j = {{"type", "error"}, {"code", code}, {"message", message}};
+    if (seq) j["seq"] = *seq;
+    // Messages may quote client input; replace anything that is not valid UTF-8 instead of throwing.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate) {
+    json j = {{"type", "ack"}, {"seq", seq}, {"rev", rev}};
+    if (duplicate) j["duplicate"] = true;
+    return j.dump();
+}
+
+std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, const participant_info& by,
+               const change& c) {
+    return json{{"type", "op"},
+                {"rev", rev},
+                {"client", client},
+                {"seq", seq},
+                {"by", {{"session", by.session}, {"name", by.who.name}, {"org", by.who.org}}},
+                {"change", change_to_json(c)}}
+        .dump();
+}
+
+std::string presence(const participant_info& p) {
+    return json{{"type", "presence"}, {"participant", participant_to_json(p)}}.dump();
+}
+
+std::string presence_left(std::string_view session) {
+    return json{{"type", "presence_left"}, {"session", session}}.dump();
+}
+
+std::string welcome(const welcome_parts& w) {
+    json j = {{"type", "welcome"}, {"meeting", *w.meeting}, {"you", participant_to_json(w.you)},
+              {"rev", w.rev},       {"last_seq", w.last_seq}};
+    json ps = json::array();
+    for (const auto& p : w.participants) ps.push_back(participant_to_json(p));
+    j["participants"] = std::move(ps);
+    if (w.state) {
+        j["state"] = *w.state;
+        return j.dump();
+    }
+    // Splice the already-serialised op messages in rather than parsing them back.
+    std::string out = j.dump();
+    out.pop_back();  // the closing brace
+    out += ",\"catch_up\":[";
+    for (std::size_t i = 0; i < w.catch_up.size(); ++i) {
+        if (i) out += ',';
+        out += *w.catch_up[i];
+    }
+    out += "]}";
+    return out;
+}
+
+}  // namespace encode
+}  // namespace est
