@@ -1,0 +1,58 @@
+#pragma once
+// Groups and meetings: the small, rarely-changing directory the REST API serves. Held in memory,
+// written through to the store.
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "est/group.hpp"
+#include "est/meeting_template.hpp"
+
+namespace est::server {
+
+class store;
+
+struct meeting_info {
+    std::string id;
+    std::string group_id;
+    std::string title;
+    std::string date;  // YYYY-MM-DD
+    std::string state = "open";
+    std::string created_at;
+    std::shared_ptr<const meeting_template> tmpl;
+
+    nlohmann::json meta_json() const;  // what the meetings table stores
+    nlohmann::json to_json() const;    // what the API shows
+};
+
+class catalog {
+public:
+    catalog(store& db, std::shared_ptr<const meeting_template> default_template);
+
+    // Reads every group and meeting from the store. Throws on damaged rows.
+    void load();
+
+    std::vector<group> groups() const;
+    std::optional<group> find_group(std::string_view id) const;
+    std::vector<meeting_info> meetings_of(std::string_view group_id) const;
+    std::optional<meeting_info> find_meeting(std::string_view id) const;
+    const std::shared_ptr<const meeting_template>& default_template() const noexcept { return default_template_; }
+
+    // Validate, persist (blocking until durable), then publish. Throw domain_error:
+    // bad_message for invalid input, conflict for a taken id, not_found for an unknown group.
+    group create_group(const nlohmann::json& body);
+    meeting_info create_meeting(std::string_view group_id, const nlohmann::json& body);
+
+private:
+    store& db_;
+    std::shared_ptr<const meeting_template> default_template_;
+    mutable std::mutex mutex_;
+    std::vector<group> groups_;
+    std::vector<meeting_info> meetings_;
+};
+
+}  // namespace est::server

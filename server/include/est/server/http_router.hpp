@@ -1,0 +1,39 @@
+#pragma once
+// HTTP routing as a pure function from request to response: the REST API and the web client's files.
+// No sockets here; tests call it directly.
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace est::server {
+
+class catalog;
+
+struct http_request {
+    std::string method;  // "GET", "POST", ...
+    std::string target;  // path and query, e.g. "/api/groups?x=1"
+    std::string body;
+};
+
+struct http_response {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class http_router {
+public:
+    http_router(catalog& cat, std::filesystem::path web_root);
+    http_response handle(const http_request& req) const;
+
+private:
+    http_response api(const http_request& req, std::string_view path) const;
+    http_response static_file(std::string_view path) const;
+
+    catalog& catalog_;
+    std::filesystem::path web_root_;
+};
+
+}  // namespace est::server

@@ -1,0 +1,32 @@
+#pragma once
+// One HTTP connection: reads requests (bounded size and time), answers through the router, and hands
+// a WebSocket upgrade on /ws over to a websocket_session.
+#include <memory>
+#include <optional>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "est/server/server_context.hpp"
+
+namespace est::server {
+
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+    http_session(boost::asio::ip::tcp::socket&& socket, server_context& ctx);
+    void run();
+
+private:
+    void do_read();
+    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void respond(boost::beast::http::response<boost::beast::http::string_body> res);
+    void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+    void do_close();
+
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    server_context& ctx_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+};
+
+}  // namespace est::server

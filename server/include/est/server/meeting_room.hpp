@@ -1,0 +1,96 @@
+#pragma once
+// One live meeting: its state, its connected members and its commit pipeline, all on one strand.
+// Life of an edit: submit (transform, check, apply) → store (group commit) → on_committed → ack to the
+// author and one serialised broadcast to everyone else, in revision order.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
+#include <nlohmann/json.hpp>
+
+#include "est/group.hpp"
+#include "est/meeting_state.hpp"
+#include "est/protocol.hpp"
+#include "est/server/catalog.hpp"
+#include "est/server/room_member.hpp"
+
+namespace est::server {
+
+class store;
+struct op_record;
+
+class meeting_room : public std::enable_shared_from_this<meeting_room> {
+public:
+    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+
+    meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp, meeting_state state,
+                 store& db);
+
+    // Refills the catch-up history from logged ops (on load); call before the room is shared.
+    void remember_logged(const op_record& op);
+    // Called once, on the room's strand, if a commit fails: the registry forgets the room.
+    void on_failure(std::function<void()> f) { on_failure_ = std::move(f); }
+
+    // Entry points: thread-safe, each runs on the room's strand. `done(ok)` runs there too.
+    void join(std::shared_ptr<room_member> m, join_message msg, std::function<void(bool)> done);
+    void submit(std::shared_ptr<room_member> m, op_message msg);
+    void focus(std::shared_ptr<room_member> m, focus_message msg);
+    void leave(const room_member* m);
+
+    const std::string& id() const noexcept { return id_; }
+    std::size_t member_count() const noexcept { return member_count_.load(std::memory_order_relaxed); }
+
+private:
+    struct member {
+        std::uint64_t id;
+        std::weak_ptr<room_member> conn;
+        participant_info info;
+        std::string client;
+        std::string author_json;     // {"session","name","org"} as logged
+        std::uint64_t start_after;   // broadcasts at or below this revision are in its welcome
+        bool welcomed = false;
+    };
+    // Messages held until a revision is durable, in revision order.
+    struct pending {
+        std::uint64_t rev;
+        std::weak_ptr<room_member> to;                     // gets `direct`
+        std::uint64_t to_id;
+        std::shared_ptr<const std::string> direct;
+        std::shared_ptr<const std::string> broadcast;      // to everyone else, if set
+    };
+
+    void do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(bool)> done);
+    void do_submit(const std::shared_ptr<room_member>& m, op_message msg);
+    void do_focus(const std::shared_ptr<room_member>& m, focus_message msg);
+    void do_leave(const room_member* m);
+    void on_committed(std::uint64_t rev, const std::string& error);
+    void after_durable(pending p);
+    void deliver(const pending& p);
+    void send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev);
+    void fail(const std::string& why);
+    static void reply(const std::shared_ptr<room_member>& to, std::shared_ptr<const std::string> msg);
+
+    strand_type strand_;
+    std::string id_;
+    group group_;
+    nlohmann::json meeting_json_;  // for welcomes: metadata, group, template
+    meeting_state state_;
+    store& store_;
+    std::uint64_t committed_rev_;
+    std::uint64_t last_snapshot_rev_;
+    std::uint64_t next_member_id_ = 1;
+    std::unordered_map<const room_member*, member> members_;
+    std::atomic<std::size_t> member_count_{0};
+    std::deque<pending> pending_;
+    std::deque<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> wire_history_;
+    std::uint64_t wire_floor_;  // catch-up can start at any revision >= this
+    bool failed_ = false;
+    std::function<void()> on_failure_;
+};
+
+}  // namespace est::server

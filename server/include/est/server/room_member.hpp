@@ -1,0 +1,19 @@
+#pragma once
+// What a meeting room needs of a connection: hand it a message, or close it. Implemented by
+// websocket_session; tests may implement it without sockets.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace est::server {
+
+class room_member {
+public:
+    virtual ~room_member() = default;
+    // Thread-safe: queues the message on the connection's own strand.
+    virtual void deliver(std::shared_ptr<const std::string> message) = 0;
+    // Thread-safe: sends a close frame with this code and reason.
+    virtual void close_with(std::uint16_t code, std::string reason) = 0;
+};
+
+}  // namespace est::server

@@ -1,0 +1,31 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <variant>
+
+#include "est/limits.hpp"
+
+namespace est::server {
+
+struct server_options {
+    std::string bind = "127.0.0.1";
+    std::uint16_t port = 8080;
+    std::filesystem::path data_dir = "data";
+    std::filesystem::path web_root;
+    std::filesystem::path template_file = "templates/est-biweekly.json";
+    std::filesystem::path demo_file;  // seeds a demo group when the database has none
+    unsigned threads = 2;
+    bool full_sync = true;
+    std::size_t max_http_body = 64 * 1024;
+    std::chrono::seconds http_timeout{30};
+    std::chrono::seconds ws_idle_timeout{60};
+    est::limits limits;
+};
+
+// Parses the command line. Returns the options, or the exit code when --help was shown or the
+// command line was wrong (the message is already printed).
+std::variant<server_options, int> parse_server_options(int argc, const char* const* argv);
+
+}  // namespace est::server

@@ -1,0 +1,60 @@
+#pragma once
+// One WebSocket connection: reads client messages, hands them to its meeting room, and writes what the
+// room delivers through a bounded queue. Owns itself (shared_from_this); all its state lives on its strand.
+// Beast-heavy: included only by the two .cpp files that need it.
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "est/protocol.hpp"
+#include "est/server/room_member.hpp"
+#include "est/server/server_context.hpp"
+
+namespace est::server {
+
+class meeting_room;
+
+class websocket_session : public room_member, public std::enable_shared_from_this<websocket_session> {
+public:
+    websocket_session(boost::beast::tcp_stream&& stream, server_context& ctx);
+    ~websocket_session() override;
+
+    void run(boost::beast::http::request<boost::beast::http::string_body> req);
+
+    void deliver(std::shared_ptr<const std::string> message) override;
+    void close_with(std::uint16_t code, std::string reason) override;
+
+private:
+    void on_accept(boost::beast::error_code ec);
+    void do_read();
+    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void handle(std::string_view text);
+    void on_join(join_message msg);
+    void send(std::shared_ptr<const std::string> message);
+    void send_error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq = std::nullopt);
+    void do_write();
+    void on_write(boost::beast::error_code ec, std::size_t bytes);
+    void start_close(std::uint16_t code, std::string reason);
+    void do_close();
+    void gone();
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::flat_buffer buffer_;
+    server_context& ctx_;
+    std::deque<std::shared_ptr<const std::string>> queue_;  // front: the message being written
+    std::size_t queued_bytes_ = 0;
+    std::shared_ptr<meeting_room> room_;
+    bool joining_ = false;
+    bool closing_ = false;
+    bool close_sent_ = false;
+    bool gone_ = false;
+    boost::beast::websocket::close_reason close_reason_;
+    boost::asio::steady_timer close_deadline_;
+};
+
+}  // namespace est::server

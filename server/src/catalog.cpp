@@ -1,0 +1,147 @@
+#include "est/server/catalog.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <future>
+#include <random>
+
+#include "est/change.hpp"
+#include "est/error.hpp"
+#include "est/server/store.hpp"
+
+namespace est::server {
+
+using json = nlohmann::json;
+
+namespace {
+std::string random_id(std::string_view prefix) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    static const char* hex = "0123456789abcdef";
+    std::string id(prefix);
+    auto v = rng();
+    for (int i = 0; i < 12; ++i, v >>= 4) id.push_back(hex[v & 0xF]);
+    return id;
+}
+
+std::string utc_now_iso() {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+bool is_iso_date(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (s[i] < '0' || s[i] > '9') return false;
+    const int month = std::stoi(s.substr(5, 2)), day = std::stoi(s.substr(8, 2));
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+void wait_durable(const std::function<void(store::completion)>& write) {
+    std::promise<std::string> p;
+    write([&](const std::string& err) { p.set_value(err); });
+    const std::string err = p.get_future().get();
+    if (!err.empty()) throw domain_error("storage_failed", err);
+}
+}  // namespace
+
+json meeting_info::meta_json() const {
+    return {{"title", title}, {"date", date}, {"state", state}, {"created_at", created_at}};
+}
+
+json meeting_info::to_json() const {
+    return {{"id", id}, {"group_id", group_id}, {"title", title}, {"date", date}, {"state", state},
+            {"created_at", created_at}, {"template", {{"id", tmpl->id}, {"name", tmpl->name}, {"version", tmpl->version}}}};
+}
+
+catalog::catalog(store& db, std::shared_ptr<const meeting_template> default_template)
+    : db_(db), default_template_(std::move(default_template)) {}
+
+void catalog::load() {
+    std::vector<group> gs;
+    for (const auto& row : db_.groups()) gs.push_back(group::from_json(json::parse(row.data), true));
+    std::vector<meeting_info> ms;
+    for (const auto& row : db_.meetings()) {
+        const json meta = json::parse(row.meta);
+        meeting_info m;
+        m.id = row.id;
+        m.group_id = row.group_id;
+        m.title = meta.at("title").get<std::string>();
+        m.date = meta.at("date").get<std::string>();
+        m.state = meta.at("state").get<std::string>();
+        m.created_at = meta.at("created_at").get<std::string>();
+        m.tmpl = std::make_shared<const meeting_template>(
+            meeting_template::from_json(json::parse(row.tmpl), "meeting " + row.id));
+        ms.push_back(std::move(m));
+    }
+    std::lock_guard lock(mutex_);
+    groups_ = std::move(gs);
+    meetings_ = std::move(ms);
+}
+
+std::vector<group> catalog::groups() const {
+    std::lock_guard lock(mutex_);
+    return groups_;
+}
+
+std::optional<group> catalog::find_group(std::string_view id) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& g : groups_)
+        if (g.id == id) return g;
+    return std::nullopt;
+}
+
+std::vector<meeting_info> catalog::meetings_of(std::string_view group_id) const {
+    std::lock_guard lock(mutex_);
+    std::vector<meeting_info> out;
+    for (const auto& m : meetings_)
+        if (m.group_id == group_id) out.push_back(m);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return std::tie(b.date, b.created_at) < std::tie(a.date, a.created_at);  // newest first
+    });
+    return out;
+}
+
+std::optional<meeting_info> catalog::find_meeting(std::string_view id) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& m : meetings_)
+        if (m.id == id) return m;
+    return std::nullopt;
+}
+
+group catalog::create_group(const json& body) {
+    group g = group::from_json(body, false);
+    if (g.id.empty()) g.id = random_id("g-");
+    if (find_group(g.id)) throw domain_error("conflict", "a group with id '" + g.id + "' already exists");
+    const std::string data = g.to_json().dump();
+    wait_durable([&](store::completion done) { db_.put_group({g.id, data}, std::move(done)); });
+    std::lock_guard lock(mutex_);
+    groups_.push_back(g);
+    return g;
+}
+
+meeting_info catalog::create_meeting(std::string_view group_id, const json& body) {
+    if (!find_group(group_id)) throw domain_error("not_found", "there is no group '" + std::string(group_id) + "'");
+    json_read::object(body, "body");
+    json_read::only_fields(body, "", {"id", "title", "date"});
+    meeting_info m;
+    m.id = body.contains("id") ? json_read::id(body, "", "id") : random_id("m-");
+    if (find_meeting(m.id)) throw domain_error("conflict", "a meeting with id '" + m.id + "' already exists");
+    m.group_id = std::string(group_id);
+    m.created_at = utc_now_iso();
+    m.date = body.contains("date") ? json_read::string(body, "", "date", 10) : m.created_at.substr(0, 10);
+    if (!is_iso_date(m.date)) throw domain_error("bad_message", "'date' must be a date like 2026-11-17");
+    m.title = body.contains("title") ? json_read::string(body, "", "title", 200) : "EST-möte " + m.date;
+    m.tmpl = default_template_;
+    const meeting_row row{m.id, m.group_id, m.meta_json().dump(), m.tmpl->to_json().dump()};
+    wait_durable([&](store::completion done) { db_.put_meeting(row, std::move(done)); });
+    std::lock_guard lock(mutex_);
+    meetings_.push_back(m);
+    return m;
+}
+
+}  // namespace est::server

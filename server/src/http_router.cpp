@@ -1,0 +1,150 @@
+#include "est/server/http_router.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+#include "est/json_limits.hpp"
+#include "est/server/catalog.hpp"
+
+namespace est::server {
+
+using json = nlohmann::json;
+
+namespace {
+http_response json_response(unsigned status, const json& body) {
+    return {status, "application/json", body.dump(), {}};
+}
+
+http_response error_response(unsigned status, std::string_view code, std::string_view message) {
+    return json_response(status, {{"error", code}, {"message", message}});
+}
+
+unsigned status_for(const std::string& code) {
+    if (code == "not_found") return 404;
+    if (code == "conflict") return 409;
+    if (code == "storage_failed") return 503;
+    return 400;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+    std::vector<std::string_view> parts;
+    while (!path.empty()) {
+        while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+        const auto end = path.find('/');
+        if (!path.empty()) parts.push_back(path.substr(0, end));
+        path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
+    }
+    return parts;
+}
+
+std::string_view mime_type(const std::filesystem::path& p) {
+    const auto ext = p.extension().string();
+    if (ext == ".html") return "text/html; charset=utf-8";
+    if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+    if (ext == ".css") return "text/css; charset=utf-8";
+    if (ext == ".json") return "application/json";
+    if (ext == ".svg") return "image/svg+xml";
+    if (ext == ".png") return "image/png";
+    if (ext == ".ico") return "image/x-icon";
+    if (ext == ".woff2") return "font/woff2";
+    if (ext == ".txt") return "text/plain; charset=utf-8";
+    return "application/octet-stream";
+}
+}  // namespace
+
+http_router::http_router(catalog& cat, std::filesystem::path web_root) : catalog_(cat), web_root_(std::move(web_root)) {}
+
+http_response http_router::handle(const http_request& req) const {
+    std::string_view path = req.target;
+    if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+    if (path == "/healthz") {
+        if (req.method != "GET" && req.method != "HEAD") return error_response(405, "method_not_allowed", "use GET");
+        return json_response(200, {{"status", "ok"}});
+    }
+    if (path == "/api" || path.starts_with("/api/")) {
+        try {
+            return api(req, path);
+        } catch (const domain_error& e) {
+            return error_response(status_for(e.code()), e.code(), e.what());
+        } catch (const std::exception& e) {
+            return error_response(500, "internal", e.what());
+        }
+    }
+    if (req.method != "GET" && req.method != "HEAD") return error_response(405, "method_not_allowed", "use GET");
+    return static_file(path);
+}
+
+http_response http_router::api(const http_request& req, std::string_view path) const {
+    const auto parts = split_path(path);  // parts[0] == "api"
+    const bool get = req.method == "GET", post = req.method == "POST";
+    auto body = [&] {
+        if (req.body.empty()) return json::object();
+        return parse_json_bounded(req.body, 16);
+    };
+    if (parts.size() == 2 && parts[1] == "template" && get)
+        return json_response(200, catalog_.default_template()->to_json());
+    if (parts.size() == 2 && parts[1] == "groups") {
+        if (get) {
+            json out = json::array();
+            for (const auto& g : catalog_.groups()) out.push_back(g.to_json());
+            return json_response(200, out);
+        }
+        if (post) return json_response(201, catalog_.create_group(body()).to_json());
+    }
+    if (parts.size() == 3 && parts[1] == "groups" && get) {
+        auto g = catalog_.find_group(parts[2]);
+        if (!g) return error_response(404, "not_found", "there is no group '" + std::string(parts[2]) + "'");
+        return json_response(200, g->to_json());
+    }
+    if (parts.size() == 4 && parts[1] == "groups" && parts[3] == "meetings") {
+        if (get) {
+            if (!catalog_.find_group(parts[2]))
+                return error_response(404, "not_found", "there is no group '" + std::string(parts[2]) + "'");
+            json out = json::array();
+            for (const auto& m : catalog_.meetings_of(parts[2])) out.push_back(m.to_json());
+            return json_response(200, out);
+        }
+        if (post) return json_response(201, catalog_.create_meeting(parts[2], body()).to_json());
+    }
+    if (parts.size() == 3 && parts[1] == "meetings" && get) {
+        auto m = catalog_.find_meeting(parts[2]);
+        if (!m) return error_response(404, "not_found", "there is no meeting '" + std::string(parts[2]) + "'");
+        return json_response(200, m->to_json());
+    }
+    const bool known = (parts.size() == 2 && (parts[1] == "template" || parts[1] == "groups")) ||
+                       (parts.size() == 3 && (parts[1] == "groups" || parts[1] == "meetings")) ||
+                       (parts.size() == 4 && parts[1] == "groups" && parts[3] == "meetings");
+    if (known) return error_response(405, "method_not_allowed", req.method + " is not allowed on " + std::string(path));
+    return error_response(404, "not_found", "no API at " + std::string(path));
+}
+
+http_response http_router::static_file(std::string_view path) const {
+    if (web_root_.empty()) return error_response(404, "not_found", "no web client is served (start with --web-root)");
+    // Refuse anything that could climb out of the web root.
+    for (auto part : split_path(path))
+        if (part == ".." || part.find('\\') != std::string_view::npos || part.find('\0') != std::string_view::npos)
+            return error_response(400, "bad_path", "the path may not contain '..'");
+    std::filesystem::path file = web_root_ / std::filesystem::path(std::string(path)).relative_path();
+    std::error_code ec;
+    if (path.empty() || path.back() == '/' || std::filesystem::is_directory(file, ec)) file /= "index.html";
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        // Client-side routes (no extension) get the app; missing assets get a 404.
+        if (std::filesystem::path(std::string(path)).has_extension())
+            return error_response(404, "not_found", "no file " + std::string(path));
+        file = web_root_ / "index.html";
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return error_response(404, "not_found", "no file " + std::string(path));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    http_response r{200, std::string(mime_type(file)), ss.str(), {}};
+    // Vite puts a content hash in asset names: those may be cached for long; the page itself not.
+    if (path.starts_with("/assets/")) r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+    else r.headers.emplace_back("Cache-Control", "no-cache");
+    return r;
+}
+
+}  // namespace est::server

@@ -1,0 +1,83 @@
+#include "est/server/http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "est/server/http_router.hpp"
+#include "est/server/websocket_session.hpp"
+
+namespace est::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+http_session::http_session(net::ip::tcp::socket&& socket, server_context& ctx) : stream_(std::move(socket)), ctx_(ctx) {}
+
+void http_session::run() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+}
+
+void http_session::do_read() {
+    parser_.emplace();
+    parser_->body_limit(ctx_.options.max_http_body);
+    parser_->header_limit(16 * 1024);
+    stream_.expires_after(ctx_.options.http_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return do_close();
+    if (ec == http::error::body_limit || ec == http::error::header_limit) {
+        http::response<http::string_body> res{http::status::payload_too_large, 11};
+        res.set(http::field::content_type, "application/json");
+        res.set(http::field::connection, "close");
+        res.body() = R"({"error":"too_large","message":"the request is larger than the server accepts"})";
+        res.keep_alive(false);
+        return respond(std::move(res));
+    }
+    if (ec) return;  // timeout, reset, malformed request: drop the connection
+    auto& req = parser_->get();
+    if (beast::websocket::is_upgrade(req)) {
+        if (req.target() == "/ws" && !ctx_.stopping) {
+            std::make_shared<websocket_session>(std::move(stream_), ctx_)->run(parser_->release());
+            return;
+        }
+        http::response<http::string_body> res{http::status::not_found, req.version()};
+        res.set(http::field::content_type, "application/json");
+        res.body() = R"({"error":"not_found","message":"WebSocket connections go to /ws"})";
+        res.keep_alive(false);
+        return respond(std::move(res));
+    }
+    const http_response out = ctx_.router.handle({std::string(req.method_string()), std::string(req.target()), req.body()});
+    http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
+    res.set(http::field::server, "est-server");
+    res.set(http::field::content_type, out.content_type);
+    for (const auto& [k, v] : out.headers) res.set(k, v);
+    res.keep_alive(req.keep_alive() && !ctx_.stopping);
+    if (req.method() != http::verb::head) res.body() = out.body;
+    else res.content_length(out.body.size());
+    if (req.method() != http::verb::head) res.prepare_payload();
+    respond(std::move(res));
+}
+
+void http_session::respond(http::response<http::string_body> res) {
+    const bool keep_alive = res.keep_alive();
+    auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
+    http::async_write(stream_, *sp, [self = shared_from_this(), sp, keep_alive](beast::error_code ec, std::size_t n) {
+        self->on_write(keep_alive, ec, n);
+    });
+}
+
+void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    if (ec) return;
+    if (!keep_alive) return do_close();
+    do_read();
+}
+
+void http_session::do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace est::server

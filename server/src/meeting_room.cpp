@@ -1,0 +1,230 @@
+#include "est/server/meeting_room.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "est/error.hpp"
+#include "est/server/store.hpp"
+
+namespace est::server {
+
+using json = nlohmann::json;
+
+namespace {
+std::shared_ptr<const std::string> shared(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+constexpr std::uint16_t close_internal_error = 1011;
+}  // namespace
+
+meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp,
+                           meeting_state state, store& db)
+    : strand_(boost::asio::make_strand(ex)),
+      id_(info.id),
+      group_(grp),
+      meeting_json_(info.to_json()),
+      state_(std::move(state)),
+      store_(db),
+      committed_rev_(state_.rev()),
+      last_snapshot_rev_(state_.rev()),
+      wire_floor_(state_.rev()) {
+    meeting_json_["group"] = group_.to_json();
+    meeting_json_["template"] = info.tmpl->to_json();
+}
+
+void meeting_room::remember_logged(const op_record& op) {
+    const json author = json::parse(op.author);
+    participant_info by{author.value("session", ""), {author.value("name", ""), author.value("org", ""), role::participant}, {}};
+    const change c = change_from_json(json::parse(op.change), "change");
+    if (wire_history_.empty()) wire_floor_ = op.rev - 1;
+    wire_history_.emplace_back(op.rev, shared(encode::op(op.rev, op.client, op.seq, by, c)));
+    while (wire_history_.size() > state_.bounds().history_window) {
+        wire_floor_ = wire_history_.front().first;
+        wire_history_.pop_front();
+    }
+}
+
+void meeting_room::reply(const std::shared_ptr<room_member>& to, std::shared_ptr<const std::string> msg) {
+    if (to) to->deliver(std::move(msg));
+}
+
+// ---- entry points: hop onto the strand ----
+
+void meeting_room::join(std::shared_ptr<room_member> m, join_message msg, std::function<void(bool)> done) {
+    boost::asio::post(strand_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg), done = std::move(done)]() mutable {
+        self->do_join(std::move(m), std::move(msg), std::move(done));
+    });
+}
+
+void meeting_room::submit(std::shared_ptr<room_member> m, op_message msg) {
+    boost::asio::post(strand_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg)]() mutable { self->do_submit(m, std::move(msg)); });
+}
+
+void meeting_room::focus(std::shared_ptr<room_member> m, focus_message msg) {
+    boost::asio::post(strand_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg)]() mutable { self->do_focus(m, std::move(msg)); });
+}
+
+void meeting_room::leave(const room_member* m) {
+    boost::asio::post(strand_, [self = shared_from_this(), m] { self->do_leave(m); });
+}
+
+// ---- on the strand ----
+
+void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(bool)> done) {
+    auto refuse = [&](std::string_view code, const std::string& why) {
+        reply(m, shared(encode::error(code, why)));
+        done(false);
+    };
+    if (failed_) return refuse("storage_failed", "the meeting could not be saved; join again");
+    if (members_.count(m.get())) return refuse("already_joined", "this connection has already joined the meeting");
+    if (members_.size() >= state_.bounds().max_participants)
+        return refuse("meeting_full", "the meeting has " + std::to_string(members_.size()) + " participants, the most allowed");
+    if (!group_.has_organisation(msg.who.org))
+        return refuse("unknown_org", "organisation '" + msg.who.org + "' is not part of the group '" + group_.name + "'");
+
+    member mem;
+    mem.id = next_member_id_++;
+    mem.conn = m;
+    mem.info = {"p" + std::to_string(mem.id), msg.who, std::nullopt};
+    mem.client = msg.client;
+    mem.author_json = json{{"session", mem.info.session}, {"name", msg.who.name}, {"org", msg.who.org}}.dump();
+    const std::uint64_t rev = state_.rev();
+    mem.start_after = rev;
+
+    encode::welcome_parts w;
+    w.meeting = &meeting_json_;
+    w.you = mem.info;
+    w.rev = rev;
+    w.last_seq = state_.last_seq(msg.client);
+    for (const auto& [ptr, other] : members_) w.participants.push_back(other.info);
+    w.participants.push_back(mem.info);
+    json state_json;
+    if (msg.since && *msg.since <= rev && *msg.since >= wire_floor_) {
+        for (const auto& [r, wire] : wire_history_)
+            if (r > *msg.since) w.catch_up.push_back(wire.get());
+    } else {
+        state_json = state_.document().to_json();
+        w.state = &state_json;
+    }
+    auto welcome = shared(encode::welcome(w));
+    const std::uint64_t mid = mem.id;
+    const auto presence = shared(encode::presence(mem.info));
+    members_.emplace(m.get(), std::move(mem));
+    member_count_.store(members_.size(), std::memory_order_relaxed);
+    send_to_others(mid, presence, 0);
+    done(true);
+    // The welcome may show changes not yet durable: hold it until they are.
+    after_durable({rev, m, mid, std::move(welcome), nullptr});
+}
+
+void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message msg) {
+    auto it = members_.find(m.get());
+    if (it == members_.end())
+        return reply(m, shared(encode::error("not_joined", "join a meeting before sending changes", msg.seq)));
+    member& mem = it->second;
+    auto conn = mem.conn.lock();
+    if (failed_) return reply(conn, shared(encode::error("storage_failed", "the meeting could not be saved; join again", msg.seq)));
+    try {
+        auto applied = state_.submit(mem.client, msg.seq, msg.rev, std::move(msg.body), mem.info.who);
+        if (!applied) {
+            // A resend of a change applied before: say so once everything up to now is durable.
+            after_durable({state_.rev(), conn, mem.id, shared(encode::ack(msg.seq, state_.rev(), true)), nullptr});
+            return;
+        }
+        const std::uint64_t rev = state_.rev();
+        auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.info, *applied));
+        wire_history_.emplace_back(rev, broadcast);
+        while (wire_history_.size() > state_.bounds().history_window) {
+            wire_floor_ = wire_history_.front().first;
+            wire_history_.pop_front();
+        }
+        pending_.push_back({rev, conn, mem.id, shared(encode::ack(msg.seq, rev, false)), std::move(broadcast)});
+        store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, change_to_json(*applied).dump()},
+                         [self = shared_from_this(), rev](const std::string& error) {
+                             boost::asio::post(self->strand_, [self, rev, error] { self->on_committed(rev, error); });
+                         });
+        if (rev - last_snapshot_rev_ >= state_.bounds().snapshot_every) {
+            store_.save_snapshot(id_, rev, state_.snapshot().dump());
+            last_snapshot_rev_ = rev;
+        }
+    } catch (const domain_error& e) {
+        reply(conn, shared(encode::error(e.code(), e.what(), msg.seq)));
+    } catch (const std::exception& e) {
+        reply(conn, shared(encode::error("internal", e.what(), msg.seq)));
+    }
+}
+
+void meeting_room::do_focus(const std::shared_ptr<room_member>& m, focus_message msg) {
+    auto it = members_.find(m.get());
+    if (it == members_.end()) return reply(m, shared(encode::error("not_joined", "join a meeting first")));
+    if (msg.target) {
+        try {
+            state_.document().field(*msg.target);
+        } catch (const domain_error& e) {
+            return reply(it->second.conn.lock(), shared(encode::error(e.code(), e.what())));
+        }
+    }
+    it->second.info.focus = std::move(msg.target);
+    send_to_others(it->second.id, shared(encode::presence(it->second.info)), 0);
+}
+
+void meeting_room::do_leave(const room_member* m) {
+    auto it = members_.find(m);
+    if (it == members_.end()) return;
+    const std::uint64_t mid = it->second.id;
+    auto left = shared(encode::presence_left(it->second.info.session));
+    members_.erase(it);
+    member_count_.store(members_.size(), std::memory_order_relaxed);
+    send_to_others(mid, left, 0);
+}
+
+void meeting_room::after_durable(pending p) {
+    if (p.rev <= committed_rev_ && pending_.empty()) deliver(p);
+    else pending_.push_back(std::move(p));
+}
+
+void meeting_room::on_committed(std::uint64_t rev, const std::string& error) {
+    if (failed_) return;
+    if (!error.empty()) return fail(error);
+    committed_rev_ = rev;
+    while (!pending_.empty() && pending_.front().rev <= committed_rev_) {
+        deliver(pending_.front());
+        pending_.pop_front();
+    }
+}
+
+void meeting_room::deliver(const pending& p) {
+    if (p.direct) {
+        if (auto to = p.to.lock()) {
+            to->deliver(p.direct);
+            for (auto& [ptr, mem] : members_)
+                if (mem.id == p.to_id) mem.welcomed = true;
+        }
+    }
+    if (p.broadcast) send_to_others(p.to_id, p.broadcast, p.rev);
+}
+
+void meeting_room::send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev) {
+    for (const auto& [ptr, mem] : members_) {
+        if (mem.id == except_id) continue;
+        // rev 0: presence, only for those already welcomed; otherwise only changes after their welcome.
+        if (rev == 0 ? !mem.welcomed : rev <= mem.start_after) continue;
+        if (auto c = mem.conn.lock()) c->deliver(msg);
+    }
+}
+
+void meeting_room::fail(const std::string& why) {
+    // The in-memory state holds changes that are not durable: drop it all. Clients reconnect, the
+    // registry loads the meeting again from what is on disk, and they resend what was not acknowledged.
+    failed_ = true;
+    auto msg = shared(encode::error("storage_failed", "the meeting could not be saved (" + why + "); reconnect to continue"));
+    for (auto& [ptr, mem] : members_) {
+        if (auto c = mem.conn.lock()) {
+            c->deliver(msg);
+            c->close_with(close_internal_error, "storage failed");
+        }
+    }
+    members_.clear();
+    member_count_.store(0, std::memory_order_relaxed);
+    pending_.clear();
+    if (on_failure_) on_failure_();
+}
+
+}  // namespace est::server

@@ -1,0 +1,82 @@
+#include "est/server/room_registry.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+#include "est/meeting_state.hpp"
+#include "est/server/catalog.hpp"
+#include "est/server/meeting_room.hpp"
+#include "est/server/store.hpp"
+
+namespace est::server {
+
+room_registry::room_registry(boost::asio::any_io_executor ex, store& db, catalog& cat, limits lim)
+    : ex_(std::move(ex)), store_(db), catalog_(cat), limits_(lim) {}
+
+std::size_t room_registry::loaded() const {
+    std::lock_guard lock(mutex_);
+    return rooms_.size();
+}
+
+void room_registry::open(const std::string& meeting_id, open_handler done) {
+    std::shared_ptr<meeting_room> found;
+    bool first = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = rooms_.find(meeting_id); it != rooms_.end()) {
+            found = it->second;
+        } else {
+            auto [waiting, fresh] = loading_.try_emplace(meeting_id);
+            waiting->second.push_back(std::move(done));
+            first = fresh;
+        }
+    }
+    if (found) return done(std::move(found), {}, {});
+    if (!first) return;  // a load is under way; this caller is answered with the others
+    auto info = catalog_.find_meeting(meeting_id);
+    auto grp = info ? catalog_.find_group(info->group_id) : std::nullopt;
+    if (!info || !grp) return loaded_from_store(meeting_id, nullptr, "meeting_not_found", "there is no meeting '" + meeting_id + "'");
+
+    store_.load_meeting(meeting_id, limits_.history_window,
+                        [this, meeting_id, info = *info, grp = *grp](std::optional<loaded_meeting> lm, const std::string& error) {
+        if (!error.empty()) return loaded_from_store(meeting_id, nullptr, "storage_failed", error);
+        if (!lm) return loaded_from_store(meeting_id, nullptr, "meeting_not_found", "there is no meeting '" + meeting_id + "'");
+        try {
+            auto state = lm->snapshot
+                             ? meeting_state::from_snapshot(info.tmpl, grp.organisation_ids(), nlohmann::json::parse(*lm->snapshot), limits_)
+                             : meeting_state(meeting_document(info.tmpl, grp.organisation_ids()), 0, {}, limits_);
+            for (const auto& op : lm->ops) {
+                if (op.rev <= lm->snapshot_rev) continue;
+                if (op.rev != state.rev() + 1)
+                    throw domain_error("bad_snapshot", "the op log of meeting " + meeting_id + " has a gap at revision " +
+                                                           std::to_string(state.rev() + 1));
+                state.replay(op.client, op.seq, change_from_json(nlohmann::json::parse(op.change), "change"));
+            }
+            auto room = std::make_shared<meeting_room>(ex_, info, grp, std::move(state), store_);
+            for (const auto& op : lm->ops) room->remember_logged(op);
+            std::weak_ptr<meeting_room> weak = room;
+            room->on_failure([this, meeting_id, weak] {
+                std::lock_guard lock(mutex_);
+                auto it = rooms_.find(meeting_id);
+                if (it != rooms_.end() && it->second == weak.lock()) rooms_.erase(it);
+            });
+            loaded_from_store(meeting_id, std::move(room), {}, {});
+        } catch (const std::exception& e) {
+            loaded_from_store(meeting_id, nullptr, "storage_failed", std::string("the meeting could not be loaded: ") + e.what());
+        }
+    });
+}
+
+void room_registry::loaded_from_store(const std::string& id, std::shared_ptr<meeting_room> room, const std::string& code,
+                                      const std::string& message) {
+    std::vector<open_handler> waiting;
+    {
+        std::lock_guard lock(mutex_);
+        if (room) rooms_[id] = room;
+        waiting = std::move(loading_[id]);
+        loading_.erase(id);
+    }
+    for (auto& h : waiting) h(room, code, message);
+}
+
+}  // namespace est::server

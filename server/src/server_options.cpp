@@ -1,0 +1,48 @@
+#include "est/server/server_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace est::server {
+
+std::variant<server_options, int> parse_server_options(int argc, const char* const* argv) {
+    server_options o;
+    CLI::App app{"est-server: live shared EST meetings (lägesbild) over WebSocket, durable in SQLite"};
+    app.option_defaults()->always_capture_default();
+    app.add_option("--port", o.port, "TCP port for HTTP and WebSocket; 0 picks a free one");
+    app.add_option("--bind", o.bind, "address to listen on");
+    app.add_option("--data", o.data_dir, "folder for the SQLite database (created if missing)");
+    app.add_option("--web-root", o.web_root, "folder of the web client to serve (client/web/dist)");
+    app.add_option("--template", o.template_file, "meeting template for new meetings (JSON)")->check(CLI::ExistingFile);
+    app.add_option("--demo", o.demo_file, "seed file with a demo group and meeting, used when the database has no group")
+        ->check(CLI::ExistingFile);
+    app.add_option("--threads", o.threads, "I/O threads")->check(CLI::Range(1u, 64u));
+    std::string sync = "full";
+    app.add_option("--sync", sync, "SQLite synchronous mode: full (durable on power loss) or normal (durable on crash)")
+        ->check(CLI::IsMember({"full", "normal"}));
+    auto& l = o.limits;
+    app.add_option("--max-message-bytes", l.max_message_bytes, "largest WebSocket message accepted");
+    app.add_option("--max-field-length", l.max_field_length, "most characters (UTF-16 units) in one text field");
+    app.add_option("--max-meeting-text", l.max_meeting_text, "most characters in all fields of one meeting");
+    app.add_option("--max-entries-per-cell", l.max_entries_per_cell, "most entries in one cell");
+    app.add_option("--max-participants", l.max_participants, "most connections in one meeting");
+    app.add_option("--history-window", l.history_window, "operations kept in memory for merging and catch-up");
+    app.add_option("--snapshot-every", l.snapshot_every, "operations between snapshots of a meeting");
+    app.add_option("--max-outgoing-messages", l.max_outgoing_messages, "messages queued for a slow connection before it is closed");
+    app.add_option("--max-outgoing-bytes", l.max_outgoing_bytes, "bytes queued for a slow connection before it is closed");
+    app.add_option("--max-http-body", o.max_http_body, "largest HTTP request body");
+    int http_timeout = static_cast<int>(o.http_timeout.count()), idle = static_cast<int>(o.ws_idle_timeout.count());
+    app.add_option("--http-timeout", http_timeout, "seconds to receive an HTTP request")->check(CLI::Range(1, 3600));
+    app.add_option("--ws-idle-timeout", idle, "seconds without traffic before a WebSocket is pinged, twice that closes it")
+        ->check(CLI::Range(1, 3600));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    o.full_sync = sync == "full";
+    o.http_timeout = std::chrono::seconds(http_timeout);
+    o.ws_idle_timeout = std::chrono::seconds(idle);
+    return o;
+}
+
+}  // namespace est::server

@@ -1,0 +1,177 @@
+#include "est/server/websocket_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include "est/error.hpp"
+#include "est/server/meeting_room.hpp"
+#include "est/server/room_registry.hpp"
+
+namespace est::server {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+namespace {
+constexpr std::uint16_t close_too_slow = 1008;  // policy violation: the client does not read fast enough
+}  // namespace
+
+websocket_session::websocket_session(beast::tcp_stream&& stream, server_context& ctx)
+    : ws_(std::move(stream)), ctx_(ctx), close_deadline_(ws_.get_executor()) {}
+
+websocket_session::~websocket_session() = default;
+
+void websocket_session::run(beast::http::request<beast::http::string_body> req) {
+    beast::get_lowest_layer(ws_).expires_never();  // the websocket keeps its own timeouts
+    websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    t.idle_timeout = ctx_.options.ws_idle_timeout;
+    t.keep_alive_pings = true;
+    ws_.set_option(t);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "est-server"); }));
+    ws_.read_message_max(ctx_.options.limits.max_message_bytes);
+    ws_.text(true);
+    ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+}
+
+void websocket_session::on_accept(beast::error_code ec) {
+    if (ec) return gone();
+    ctx_.connections.add(shared_from_this());
+    if (ctx_.stopping) return start_close(websocket::close_code::going_away, "server shutting down");
+    do_read();
+}
+
+void websocket_session::do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+}
+
+void websocket_session::on_read(beast::error_code ec, std::size_t) {
+    if (ec) return gone();  // closed, reset, timed out, or a frame past the size limit (closed with 1009)
+    if (!ws_.got_text()) {
+        send_error("bad_message", "binary messages are not accepted; send JSON text");
+    } else {
+        const auto data = buffer_.cdata();
+        handle(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    }
+    buffer_.consume(buffer_.size());
+    if (!closing_) do_read();
+}
+
+void websocket_session::handle(std::string_view text) {
+    client_message msg;
+    try {
+        msg = parse_client_message(text, ctx_.options.limits);
+    } catch (const domain_error& e) {
+        return send_error(e.code(), e.what());
+    }
+    auto self = shared_from_this();
+    if (auto* join = std::get_if<join_message>(&msg)) return on_join(std::move(*join));
+    if (!room_) {
+        const auto* op = std::get_if<op_message>(&msg);
+        return send_error("not_joined", joining_ ? "wait for the welcome before sending" : "join a meeting first",
+                          op ? std::optional(op->seq) : std::nullopt);
+    }
+    if (auto* op = std::get_if<op_message>(&msg)) room_->submit(self, std::move(*op));
+    else room_->focus(self, std::get<focus_message>(std::move(msg)));
+}
+
+void websocket_session::on_join(join_message msg) {
+    if (room_ || joining_) return send_error("already_joined", "this connection has already joined a meeting");
+    joining_ = true;
+    const std::string meeting = msg.meeting;
+    ctx_.rooms.open(meeting, [self = shared_from_this(), msg = std::move(msg)](std::shared_ptr<meeting_room> room,
+                                                                            const std::string& code,
+                                                                            const std::string& why) mutable {
+        net::post(self->ws_.get_executor(), [self, room = std::move(room), code, why, msg = std::move(msg)]() mutable {
+            if (!room) {
+                self->joining_ = false;
+                return self->send_error(code, why);
+            }
+            if (self->gone_) return;
+            self->room_ = room;
+            room->join(self, std::move(msg), [self](bool ok) {
+                net::post(self->ws_.get_executor(), [self, ok] {
+                    self->joining_ = false;
+                    if (!ok) self->room_.reset();
+                });
+            });
+        });
+    });
+}
+
+void websocket_session::deliver(std::shared_ptr<const std::string> message) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), m = std::move(message)]() mutable { self->send(std::move(m)); });
+}
+
+void websocket_session::close_with(std::uint16_t code, std::string reason) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+        self->start_close(code, std::move(r));
+    });
+}
+
+void websocket_session::send_error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq) {
+    send(std::make_shared<const std::string>(encode::error(code, message, seq)));
+}
+
+void websocket_session::send(std::shared_ptr<const std::string> message) {
+    if (closing_ || gone_) return;
+    const auto& lim = ctx_.options.limits;
+    if (queue_.size() >= lim.max_outgoing_messages || queued_bytes_ + message->size() > lim.max_outgoing_bytes) {
+        // Too slow to keep up: close instead of buffering without end. It resyncs on reconnect.
+        return start_close(close_too_slow, "too slow: messages were not read in time");
+    }
+    queued_bytes_ += message->size();
+    queue_.push_back(std::move(message));
+    if (queue_.size() == 1) do_write();
+}
+
+void websocket_session::do_write() {
+    ws_.async_write(net::buffer(*queue_.front()), beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+}
+
+void websocket_session::on_write(beast::error_code ec, std::size_t) {
+    if (ec) return gone();
+    queued_bytes_ -= queue_.front()->size();
+    queue_.pop_front();
+    if (!queue_.empty()) return do_write();
+    if (closing_) do_close();
+}
+
+void websocket_session::start_close(std::uint16_t code, std::string reason) {
+    if (closing_ || gone_) return;
+    closing_ = true;
+    close_reason_.code = code;
+    close_reason_.reason = std::move(reason);
+    // Keep only the message being written; the rest is moot.
+    while (queue_.size() > 1) {
+        queued_bytes_ -= queue_.back()->size();
+        queue_.pop_back();
+    }
+    // A peer that does not read at all cannot take a close frame either: cut it after a grace period.
+    close_deadline_.expires_after(std::chrono::seconds(5));
+    close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec) beast::get_lowest_layer(self->ws_).close();
+    });
+    if (queue_.empty()) do_close();
+}
+
+void websocket_session::do_close() {
+    if (close_sent_) return;
+    close_sent_ = true;
+    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
+        self->close_deadline_.cancel();
+        self->gone();
+    });
+}
+
+void websocket_session::gone() {
+    if (gone_) return;
+    gone_ = true;
+    if (room_) room_->leave(this);
+    room_.reset();
+    ctx_.connections.remove(this);
+    close_deadline_.cancel();
+}
+
+}  // namespace est::server

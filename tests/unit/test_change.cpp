@@ -1,0 +1,142 @@
+#include "est/change.hpp"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+
+using json = nlohmann::json;
+using est::change;
+using est::field_ref;
+
+namespace {
+struct failure {
+    std::string code;
+    std::string message;
+};
+template <class F>
+failure fails(F&& f) {
+    try {
+        f();
+    } catch (const est::domain_error& e) {
+        return {e.code(), e.what()};
+    }
+    return {"(no error)", ""};
+}
+failure change_error(const char* text) {
+    return fails([&] { est::change_from_json(json::parse(text), "change"); });
+}
+}  // namespace
+
+TEST_CASE("field_ref: key and JSON", "[change]") {
+    const field_ref topic_field{"hot-och-vald", "", "", "bedomning"};
+    const field_ref entry_field{"hot-och-vald", "polis", "e1", "handelse"};
+    CHECK(topic_field.is_topic_field());
+    CHECK_FALSE(entry_field.is_topic_field());
+    CHECK(topic_field.key() == "hot-och-vald/bedomning");
+    CHECK(entry_field.key() == "hot-och-vald/polis/e1/handelse");
+    CHECK(topic_field.to_json() == json::parse(R"({"topic": "hot-och-vald", "field": "bedomning"})"));
+    CHECK(entry_field.to_json() ==
+          json::parse(R"({"topic": "hot-och-vald", "org": "polis", "entry": "e1", "field": "handelse"})"));
+    CHECK(field_ref::from_json(topic_field.to_json(), "target") == topic_field);
+    CHECK(field_ref::from_json(entry_field.to_json(), "target") == entry_field);
+}
+
+TEST_CASE("field_ref::from_json rejects bad references", "[change]") {
+    auto err = [](const char* text) { return fails([&] { field_ref::from_json(json::parse(text), "target"); }); };
+    auto f = err(R"({"topic": "t", "org": "polis", "field": "f"})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("entry"));
+    f = err(R"({"topic": "t", "entry": "e1", "field": "f"})");
+    CHECK(f.code == "bad_message");
+    f = err(R"({"topic": "Hot och våld", "field": "f"})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("target.topic"));
+    f = err(R"({"topic": "t", "field": "f", "colour": "red"})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("target.colour"));
+    f = err(R"({"topic": "t"})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("target.field"));
+    CHECK(err(R"(["t", "f"])").code == "bad_message");
+    CHECK(err(R"({"topic": "t", "field": 3})").code == "bad_message");
+    CHECK(err(R"({"topic": "", "field": "f"})").code == "bad_message");
+}
+
+TEST_CASE("change_to_json / change_from_json round trip every kind", "[change]") {
+    const std::vector<change> changes = {
+        est::text_change{{"hot-och-vald", "polis", "e1", "handelse"},
+                         est::text_operation{}.retain(2).insert(u"h\u00e5\U0001F600").remove(1)},
+        est::text_change{{"andt", "", "", "bedomning"}, est::text_operation{}.insert(u"\u00d6kat")},
+        est::set_change{{"ovrigt", "skola", "e7", "trend"}, "\u00f6kar"},
+        est::set_change{{"ovrigt", "", "", "niva"}, ""},
+        est::add_entry_change{"extremism", "kommun", "e2"},
+        est::remove_entry_change{"extremism", "kommun", "e2"},
+    };
+    for (const auto& c : changes) {
+        const json j = est::change_to_json(c);
+        INFO(j.dump());
+        const change back = est::change_from_json(json::parse(j.dump()), "change");
+        CHECK(back.index() == c.index());
+        CHECK(est::change_to_json(back) == j);
+    }
+    CHECK(est::change_to_json(changes[4]) ==
+          json::parse(R"({"kind": "add_entry", "topic": "extremism", "org": "kommun", "entry": "e2"})"));
+    CHECK(est::change_to_json(changes[0]) == json::parse(R"({"kind": "text",
+        "target": {"topic": "hot-och-vald", "org": "polis", "entry": "e1", "field": "handelse"},
+        "ops": [2, "hå😀", -1]})"));
+}
+
+TEST_CASE("change_from_json rejects malformed changes naming the field", "[change]") {
+    auto f = change_error(R"({"topic": "t", "org": "o", "entry": "e"})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("change.kind"));
+
+    f = change_error(R"({"kind": "move", "topic": "t"})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("move"));
+
+    f = change_error(R"({"kind": "add_entry", "topic": "t", "org": "o", "entry": "e", "extra": 1})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("change.extra"));
+
+    f = change_error(R"({"kind": "remove_entry", "topic": "t", "org": "o"})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("change.entry"));
+
+    f = change_error(R"({"kind": "set", "target": {"topic": "t", "field": "f"}, "value": 3})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("change.value"));
+
+    f = change_error(R"({"kind": "set", "target": {"topic": "t", "field": "f"}})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("change.value"));
+
+    f = change_error(R"({"kind": "text", "target": {"topic": "t", "field": "f"}, "ops": [0]})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("change.ops[0]"));
+
+    f = change_error(R"({"kind": "text", "target": {"topic": "t", "field": "f"}})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("change.ops"));
+
+    f = change_error(R"({"kind": "text", "target": {"topic": "t"}, "ops": []})");
+    CHECK(f.code == "bad_message");
+    CHECK_THAT(f.message, Catch::Contains("change.target.field"));
+
+    CHECK(change_error(R"([1, 2])").code == "bad_message");
+    CHECK(change_error(R"({"kind": "set", "target": {"topic": "t", "field": "f"}, "value": ")" +
+                       std::string(201, 'x') + R"("})").code == "bad_message");
+}
+
+TEST_CASE("json_read::uint accepts only whole numbers >= 0", "[change]") {
+    const json j = json::parse(R"({"a": 5, "b": -1, "c": 1.5, "d": "5"})");
+    CHECK(est::json_read::uint(j, "", "a") == 5);
+    for (const char* key : {"b", "c", "d", "e"}) {
+        auto f = fails([&] { est::json_read::uint(j, "", key); });
+        CHECK(f.code == "bad_message");
+        CHECK_THAT(f.message, Catch::Contains(key));
+    }
+}

@@ -1,0 +1,1 @@
+#include "est/client_replica.hpp"

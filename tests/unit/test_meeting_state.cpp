@@ -1,0 +1,1 @@
+#include "est/meeting_state.hpp"

@@ -1,0 +1,1 @@
+#include "est/permissions.hpp"

@@ -1,0 +1,1 @@
+#include "est/protocol.hpp"
