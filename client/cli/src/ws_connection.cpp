@@ -1,0 +1,117 @@
+#include "est/client/ws_connection.hpp"
+
+#include <deque>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace est::client {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+struct ws_connection::impl : std::enable_shared_from_this<impl> {
+    net::ip::tcp::resolver resolver;
+    websocket::stream<beast::tcp_stream> ws;
+    beast::flat_buffer buffer;
+    handlers h;
+    std::deque<std::string> queue;
+    bool open = false;
+    bool closed = false;
+    bool writing = false;
+    std::string host;
+
+    impl(net::io_context& ioc, handlers hs) : resolver(ioc), ws(ioc), h(std::move(hs)) {}
+
+    void finish(const std::string& why) {
+        if (closed) return;
+        closed = true;
+        open = false;
+        if (h.on_close) h.on_close(why);
+    }
+
+    void connect(const std::string& host_, const std::string& port, const std::string& path) {
+        host = host_ + ":" + port;
+        resolver.async_resolve(host_, port, [self = shared_from_this(), path](beast::error_code ec, net::ip::tcp::resolver::results_type r) {
+            if (ec) return self->finish("resolve: " + ec.message());
+            beast::get_lowest_layer(self->ws).expires_after(std::chrono::seconds(10));
+            beast::get_lowest_layer(self->ws).async_connect(r, [self, path](beast::error_code ec2, const net::ip::tcp::endpoint&) {
+                if (ec2) return self->finish("connect: " + ec2.message());
+                beast::get_lowest_layer(self->ws).socket().set_option(net::ip::tcp::no_delay(true));
+                beast::get_lowest_layer(self->ws).expires_never();
+                self->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+                self->ws.read_message_max(64 * 1024 * 1024);
+                self->ws.async_handshake(self->host, path, [self](beast::error_code ec3) {
+                    if (ec3) return self->finish("handshake: " + ec3.message());
+                    self->ws.text(true);
+                    self->open = true;
+                    if (self->h.on_open) self->h.on_open();
+                    self->do_read();
+                    self->do_write();
+                });
+            });
+        });
+    }
+
+    void do_read() {
+        ws.async_read(buffer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->finish(ec == websocket::error::closed
+                                            ? "closed: " + std::to_string(self->ws.reason().code) + " " + std::string(self->ws.reason().reason.data(), self->ws.reason().reason.size())
+                                            : "read: " + ec.message());
+            const auto d = self->buffer.cdata();
+            if (self->h.on_message) self->h.on_message(std::string_view(static_cast<const char*>(d.data()), d.size()));
+            self->buffer.consume(self->buffer.size());
+            if (!self->closed) self->do_read();
+        });
+    }
+
+    void do_write() {
+        if (writing || queue.empty() || !open) return;
+        writing = true;
+        ws.async_write(net::buffer(queue.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->writing = false;
+            if (ec) return self->finish("write: " + ec.message());
+            self->queue.pop_front();
+            self->do_write();
+        });
+    }
+};
+
+ws_connection::ws_connection(net::io_context& ioc, handlers h) : impl_(std::make_shared<impl>(ioc, std::move(h))) {}
+
+ws_connection::~ws_connection() {
+    impl_->h = {};
+    beast::error_code ec;
+    beast::get_lowest_layer(impl_->ws).socket().close(ec);
+}
+
+void ws_connection::connect(const std::string& host, const std::string& port, const std::string& path) {
+    impl_->connect(host, port, path);
+}
+
+void ws_connection::send(std::string message) {
+    if (impl_->closed) return;
+    impl_->queue.push_back(std::move(message));
+    impl_->do_write();
+}
+
+void ws_connection::close() {
+    if (!impl_->open) return;
+    impl_->ws.async_close(websocket::close_code::normal, [self = impl_](beast::error_code) { self->finish("closed by client"); });
+}
+
+void ws_connection::abort() {
+    beast::error_code ec;
+    beast::get_lowest_layer(impl_->ws).socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(impl_->ws).socket().close(ec);
+    impl_->finish("aborted by client");
+}
+
+bool ws_connection::is_open() const noexcept { return impl_->open; }
+std::size_t ws_connection::queued() const noexcept { return impl_->queue.size(); }
+
+}  // namespace est::client
