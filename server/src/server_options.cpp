@@ -7,7 +7,7 @@ namespace est::server {
 std::variant<server_options, int> parse_server_options(int argc, const char* const* argv) {
     server_options o;
     CLI::App app{"est-server: live shared EST meetings (lägesbild) over WebSocket, durable in SQLite"};
-    app.option_defaults()->always_capture_default();
+    app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.add_option("--port", o.port, "TCP port for HTTP and WebSocket; 0 picks a free one");
     app.add_option("--bind", o.bind, "address to listen on");
     app.add_option("--data", o.data_dir, "folder for the SQLite database (created if missing)");

@@ -24,7 +24,9 @@ std::vector<std::string> group::organisation_ids() const {
 nlohmann::json group::to_json() const {
     auto orgs = nlohmann::json::array();
     for (const auto& o : organisations) orgs.push_back({{"id", o.id}, {"name", o.name}});
-    return {{"id", id}, {"name", name}, {"municipality", municipality}, {"organisations", orgs}};
+    nlohmann::json j = {{"id", id}, {"name", name}, {"organisations", orgs}};
+    if (!municipality.empty()) j["municipality"] = municipality;
+    return j;
 }
 
 group group::from_json(const nlohmann::json& j, bool id_required) {

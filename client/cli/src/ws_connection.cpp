@@ -59,9 +59,14 @@ struct ws_connection::impl : std::enable_shared_from_this<impl> {
 
     void do_read() {
         ws.async_read(buffer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return self->finish(ec == websocket::error::closed
-                                            ? "closed: " + std::to_string(self->ws.reason().code) + " " + std::string(self->ws.reason().reason.data(), self->ws.reason().reason.size())
-                                            : "read: " + ec.message());
+            if (ec) {
+                // A close frame may have arrived even when the connection then failed (the peer hung up
+                // before our close reply): report its code when there was one.
+                const auto& r = self->ws.reason();
+                if (ec == websocket::error::closed || r.code != websocket::close_code::none)
+                    return self->finish("closed: " + std::to_string(r.code) + " " + std::string(r.reason.data(), r.reason.size()));
+                return self->finish("read: " + ec.message());
+            }
             const auto d = self->buffer.cdata();
             if (self->h.on_message) self->h.on_message(std::string_view(static_cast<const char*>(d.data()), d.size()));
             self->buffer.consume(self->buffer.size());

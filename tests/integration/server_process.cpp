@@ -1,0 +1,102 @@
+#include "server_process.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "est/client/http_get.hpp"
+
+namespace est::test {
+
+temp_dir::temp_dir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "est-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+}
+
+temp_dir::~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+server_process::server_process(const std::string& data_dir, std::vector<std::string> extra) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    std::vector<std::string> args = {EST_SERVER_BIN, "--port", "0", "--data", data_dir, "--template",
+                                     std::string(EST_SOURCE_DIR) + "/templates/est-biweekly.json"};
+    // A later --port wins (CLI11 keeps the last), so tests may ask for a fixed one to restart on.
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(out[1]);
+    // Wait for the ready line (a signal, not a sleep); give up after 20 s.
+    std::string line;
+    pollfd p{out[0], POLLIN, 0};
+    while (line.find('\n') == std::string::npos) {
+        if (poll(&p, 1, 20000) <= 0) break;
+        char buf[256];
+        const auto n = read(out[0], buf, sizeof buf);
+        if (n <= 0) break;
+        line.append(buf, static_cast<std::size_t>(n));
+    }
+    close(out[0]);
+    const std::string prefix = "listening on http://";
+    if (line.rfind(prefix, 0) != 0) {
+        kill9();
+        throw std::runtime_error("est-server did not start: '" + line + "'");
+    }
+    const auto colon = line.rfind(':');
+    port_ = line.substr(colon + 1, line.find('\n') - colon - 1);
+}
+
+server_process::~server_process() {
+    if (pid_ > 0) terminate();
+}
+
+int server_process::terminate() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void server_process::kill9() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+}
+
+std::string create_meeting(const server_process& s, const std::vector<std::string>& orgs) {
+    nlohmann::json g = {{"name", "EST-gruppen Test"}, {"organisations", nlohmann::json::array()}};
+    for (const auto& o : orgs) g["organisations"].push_back({{"id", o}, {"name", "Org " + o}});
+    auto r = client::http_call(s.host(), s.port(), "POST", "/api/groups", g.dump());
+    if (r.status != 201) throw std::runtime_error("create group: " + r.body);
+    const auto gid = nlohmann::json::parse(r.body).at("id").get<std::string>();
+    r = client::http_call(s.host(), s.port(), "POST", "/api/groups/" + gid + "/meetings", R"({"title":"EST-möte vecka 47"})");
+    if (r.status != 201) throw std::runtime_error("create meeting: " + r.body);
+    return nlohmann::json::parse(r.body).at("id").get<std::string>();
+}
+
+}  // namespace est::test

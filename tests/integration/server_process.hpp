@@ -1,0 +1,45 @@
+#pragma once
+// Starts the real est-server on port 0 in a fresh data folder and waits for its "listening on" line.
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace est::test {
+
+class temp_dir {
+public:
+    temp_dir();
+    ~temp_dir();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+class server_process {
+public:
+    // Starts est-server with --data `data_dir` plus `extra` arguments; blocks until it is listening.
+    explicit server_process(const std::string& data_dir, std::vector<std::string> extra = {});
+    ~server_process();
+    server_process(const server_process&) = delete;
+    server_process& operator=(const server_process&) = delete;
+
+    const std::string& host() const { return host_; }
+    const std::string& port() const { return port_; }
+    // SIGTERM and wait; returns the exit status.
+    int terminate();
+    // SIGKILL and wait: a crash.
+    void kill9();
+    bool running() const { return pid_ > 0; }
+
+private:
+    pid_t pid_ = -1;
+    std::string host_ = "127.0.0.1";
+    std::string port_;
+};
+
+// Creates a group with the given organisations and one meeting in it; returns the meeting id.
+std::string create_meeting(const server_process& s, const std::vector<std::string>& orgs);
+
+}  // namespace est::test
