@@ -1,6 +1,7 @@
 #include "est/server/server.hpp"
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -12,6 +13,7 @@
 
 #include "est/error.hpp"
 #include "est/json_limits.hpp"
+#include "est/meeting_document.hpp"
 #include "est/meeting_template.hpp"
 #include "est/server/catalog.hpp"
 #include "est/server/http_router.hpp"
@@ -45,7 +47,17 @@ struct server::impl {
         ss << in.rdbuf();
         const auto seed = parse_json_bounded(ss.str(), 32);
         const group g = cat->create_group(seed.at("group"));
-        for (const auto& m : seed.value("meetings", nlohmann::json::array())) cat->create_meeting(g.id, m);
+        for (auto m : seed.value("meetings", nlohmann::json::array())) {
+            nlohmann::json picture = m.value("picture", nlohmann::json());
+            m.erase("picture");
+            const meeting_info info = cat->create_meeting(g.id, m);
+            if (picture.is_null()) continue;
+            // Validate against the template, then store it as the meeting's first snapshot.
+            const auto doc = meeting_document::from_json(info.tmpl, g.organisation_ids(), picture);
+            const nlohmann::json snap = {{"rev", 0}, {"document", doc.to_json()}, {"last_seq", nlohmann::json::object()}};
+            db->save_snapshot(info.id, 0, snap.dump());
+        }
+        db->flush();
     }
 
     void shutdown() {

@@ -49,7 +49,7 @@ void store::open(const std::filesystem::path& file, bool full_sync) {
     upsert_snapshot_ = std::make_unique<SQLite::Statement>(
         *db_, "INSERT INTO snapshots (meeting_id, rev, state) VALUES (?, ?, ?) "
               "ON CONFLICT(meeting_id) DO UPDATE SET rev = excluded.rev, state = excluded.state "
-              "WHERE excluded.rev > snapshots.rev");
+              "WHERE excluded.rev >= snapshots.rev");
 }
 
 void store::migrate() {

@@ -25,7 +25,7 @@ failure fails(F&& f) {
     }
     return {"(no error)", ""};
 }
-failure change_error(const char* text) {
+failure change_error(const std::string& text) {
     return fails([&] { est::change_from_json(json::parse(text), "change"); });
 }
 }  // namespace

@@ -35,11 +35,6 @@ const identity bjorn{"Björn", "polis", role::participant};
 const identity kim{"Kim", "kommun", role::participant};
 const identity cecilia{"Cecilia", "kommun", role::chair};
 
-std::u16string U(std::string_view utf8) {
-    auto u = est::utf8_to_utf16(utf8);
-    if (!u) throw std::invalid_argument("test input is not valid UTF-8");
-    return *u;
-}
 std::string S(std::u16string_view utf16) { return est::utf16_to_utf8(utf16); }
 
 const field_ref handelse{"hot-och-vald", "polis", "e1", "handelse"};
