@@ -94,8 +94,8 @@ TEST_CASE("template to_json / from_json round trip (in memory)", "[meeting_templ
     CHECK(j == template_json());
     // from_json must accept what to_json produces, without a trip through text.
     const auto f = template_error(j, "memory");
-    CHECK(f.code == "(no error)");
     INFO(f.message);
+    CHECK(f.code == "(no error)");
     if (f.code == "(no error)") CHECK(meeting_template::from_json(j, "memory").to_json() == j);
 }
 
