@@ -55,7 +55,8 @@ std::string_view mime_type(const std::filesystem::path& p) {
 }
 }  // namespace
 
-http_router::http_router(catalog& cat, std::filesystem::path web_root) : catalog_(cat), web_root_(std::move(web_root)) {}
+http_router::http_router(catalog& cat, std::filesystem::path web_root, std::function<json()> stats)
+    : catalog_(cat), web_root_(std::move(web_root)), stats_(std::move(stats)) {}
 
 http_response http_router::handle(const http_request& req) const {
     std::string_view path = req.target;
@@ -84,6 +85,7 @@ http_response http_router::api(const http_request& req, std::string_view path) c
         if (req.body.empty()) return json::object();
         return parse_json_bounded(req.body, 16);
     };
+    if (parts.size() == 2 && parts[1] == "stats" && get && stats_) return json_response(200, stats_());
     if (parts.size() == 2 && parts[1] == "template" && get)
         return json_response(200, catalog_.default_template()->to_json());
     if (parts.size() == 2 && parts[1] == "groups") {

@@ -12,7 +12,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 
-http_session::http_session(net::ip::tcp::socket&& socket, server_context& ctx) : stream_(std::move(socket)), ctx_(ctx) {}
+http_session::http_session(net::ip::tcp::socket&& socket, address_counter::slot slot, server_context& ctx)
+    : stream_(std::move(socket)), slot_(std::move(slot)), ctx_(ctx) {}
 
 void http_session::run() {
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
@@ -40,7 +41,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     auto& req = parser_->get();
     if (beast::websocket::is_upgrade(req)) {
         if (req.target() == "/ws" && !ctx_.stopping) {
-            std::make_shared<websocket_session>(std::move(stream_), ctx_)->run(parser_->release());
+            std::make_shared<websocket_session>(std::move(stream_), std::move(slot_), ctx_)->run(parser_->release());
             return;
         }
         http::response<http::string_body> res{http::status::not_found, req.version()};

@@ -37,7 +37,14 @@ void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
     if (!ec) {
         boost::system::error_code ignored;
         socket.set_option(net::ip::tcp::no_delay(true), ignored);
-        std::make_shared<http_session>(std::move(socket), ctx_)->run();
+        const auto remote = socket.remote_endpoint(ignored);
+        auto slot = ctx_.addresses.acquire(remote.address().to_string());
+        if (!slot) {
+            ++refused_;  // over --max-connections-per-address: refuse before reading anything
+            socket.close(ignored);
+        } else {
+            std::make_shared<http_session>(std::move(socket), std::move(*slot), ctx_)->run();
+        }
     }
     // On other errors (e.g. too many open files) keep accepting: the error may pass.
     do_accept();

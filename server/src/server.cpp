@@ -1,6 +1,7 @@
 #include "est/server/server.hpp"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -27,18 +28,30 @@ namespace net = boost::asio;
 
 struct server::impl {
     server_options opts;
-    net::io_context ioc;
+    std::unique_ptr<net::io_context> ioc_owner;
+    net::io_context& ioc;
     std::unique_ptr<store> db;
     std::unique_ptr<catalog> cat;
     std::unique_ptr<room_registry> rooms;
     std::unique_ptr<http_router> router;
     connection_tracker connections;
+    std::unique_ptr<address_counter> addresses;
     std::unique_ptr<server_context> ctx;
     std::shared_ptr<listener> accept;
-    net::signal_set signals{ioc, SIGINT, SIGTERM};
-    net::steady_timer grace{ioc};
+    std::optional<net::signal_set> signals{std::in_place, ioc, SIGINT, SIGTERM};
+    std::optional<net::steady_timer> grace{std::in_place, ioc};
 
-    explicit impl(server_options o) : opts(std::move(o)), ioc(static_cast<int>(opts.threads)) {}
+    explicit impl(server_options o)
+        : opts(std::move(o)), ioc_owner(std::make_unique<net::io_context>(static_cast<int>(opts.threads))), ioc(*ioc_owner) {}
+
+    ~impl() {
+        // Sessions and rooms still queued in the io_context refer to everything below: destroy the
+        // io_context (and with it every handler it holds) first, while the rest is alive.
+        signals.reset();
+        grace.reset();
+        accept.reset();
+        ioc_owner.reset();
+    }
 
     void seed_demo() {
         if (opts.demo_file.empty() || !cat->groups().empty()) return;
@@ -70,8 +83,8 @@ struct server::impl {
 
     void wait_for_connections(std::chrono::steady_clock::time_point deadline) {
         if (connections.count() == 0 || std::chrono::steady_clock::now() >= deadline) return ioc.stop();
-        grace.expires_after(std::chrono::milliseconds(20));
-        grace.async_wait([this, deadline](boost::system::error_code ec) {
+        grace->expires_after(std::chrono::milliseconds(20));
+        grace->async_wait([this, deadline](boost::system::error_code ec) {
             if (!ec) wait_for_connections(deadline);
         });
     }
@@ -86,8 +99,16 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     i.cat->load();
     i.seed_demo();
     i.rooms = std::make_unique<room_registry>(i.ioc.get_executor(), *i.db, *i.cat, i.opts.limits);
-    i.router = std::make_unique<http_router>(*i.cat, i.opts.web_root);
-    i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, {}});
+    i.router = std::make_unique<http_router>(*i.cat, i.opts.web_root, [&i] {
+        const auto st = i.db->counters();
+        return nlohmann::json{{"websocket_connections", i.connections.count()},
+                              {"tcp_connections", i.addresses->total()},
+                              {"rooms_loaded", i.rooms->loaded()},
+                              {"store_transactions", st.transactions},
+                              {"store_writes", st.writes}};
+    });
+    i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
+    i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, {}});
 }
 
 server::~server() {
@@ -100,7 +121,7 @@ std::string server::start() {
     const auto addr = net::ip::make_address(i.opts.bind);
     i.accept = std::make_shared<listener>(i.ioc, net::ip::tcp::endpoint{addr, i.opts.port}, *i.ctx);
     i.accept->run();
-    i.signals.async_wait([this](boost::system::error_code ec, int) {
+    i.signals->async_wait([this](boost::system::error_code ec, int) {
         if (!ec) impl_->shutdown();
     });
     const auto ep = i.accept->local_endpoint();

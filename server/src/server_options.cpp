@@ -30,7 +30,15 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     app.add_option("--max-outgoing-messages", l.max_outgoing_messages, "messages queued for a slow connection before it is closed");
     app.add_option("--max-outgoing-bytes", l.max_outgoing_bytes, "bytes queued for a slow connection before it is closed");
     app.add_option("--max-http-body", o.max_http_body, "largest HTTP request body");
+    app.add_option("--max-messages-per-second", o.max_messages_per_second,
+                   "messages one WebSocket connection may send per second (bursts of twice that)")
+        ->check(CLI::Range(1.0, 1e9));
+    app.add_option("--max-connections-per-address", o.max_connections_per_address,
+                   "open TCP connections from one IP address (behind a proxy all share one); 0 for no limit");
     int http_timeout = static_cast<int>(o.http_timeout.count()), idle = static_cast<int>(o.ws_idle_timeout.count());
+    int message_timeout = static_cast<int>(o.ws_message_timeout.count());
+    app.add_option("--ws-message-timeout", message_timeout, "seconds a WebSocket message may take to arrive once begun")
+        ->check(CLI::Range(1, 3600));
     app.add_option("--http-timeout", http_timeout, "seconds to receive an HTTP request")->check(CLI::Range(1, 3600));
     app.add_option("--ws-idle-timeout", idle, "seconds without traffic before a WebSocket is pinged, twice that closes it")
         ->check(CLI::Range(1, 3600));
@@ -42,6 +50,7 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     o.full_sync = sync == "full";
     o.http_timeout = std::chrono::seconds(http_timeout);
     o.ws_idle_timeout = std::chrono::seconds(idle);
+    o.ws_message_timeout = std::chrono::seconds(message_timeout);
     return o;
 }
 

@@ -17,8 +17,14 @@ namespace {
 constexpr std::uint16_t close_too_slow = 1008;  // policy violation: the client does not read fast enough
 }  // namespace
 
-websocket_session::websocket_session(beast::tcp_stream&& stream, server_context& ctx)
-    : ws_(std::move(stream)), ctx_(ctx), close_deadline_(ws_.get_executor()) {}
+websocket_session::websocket_session(beast::tcp_stream&& stream, address_counter::slot slot, server_context& ctx)
+    : ws_(std::move(stream)),
+      slot_(std::move(slot)),
+      ctx_(ctx),
+      tokens_(2 * ctx.options.max_messages_per_second),
+      refilled_(std::chrono::steady_clock::now()),
+      message_deadline_(ws_.get_executor()),
+      close_deadline_(ws_.get_executor()) {}
 
 websocket_session::~websocket_session() = default;
 
@@ -43,11 +49,40 @@ void websocket_session::on_accept(beast::error_code ec) {
 }
 
 void websocket_session::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+    // read_some, not read: it tells when a message has begun, so a sender trickling one message out
+    // byte by byte (slowloris) can be cut off. Beast still enforces read_message_max across the parts.
+    ws_.async_read_some(buffer_, 16 * 1024, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+}
+
+bool websocket_session::take_token() {
+    const auto now = std::chrono::steady_clock::now();
+    const double rate = ctx_.options.max_messages_per_second;
+    tokens_ = std::min(2 * rate, tokens_ + rate * std::chrono::duration<double>(now - refilled_).count());
+    refilled_ = now;
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
 }
 
 void websocket_session::on_read(beast::error_code ec, std::size_t) {
     if (ec) return gone();  // closed, reset, timed out, or a frame past the size limit (closed with 1009)
+    if (!ws_.is_message_done()) {
+        if (!message_started_) {
+            message_started_ = true;
+            message_deadline_.expires_after(ctx_.options.ws_message_timeout);
+            message_deadline_.async_wait([self = shared_from_this()](beast::error_code e) {
+                if (!e && self->message_started_) {
+                    // Cannot send a close frame in the middle of reading a message: cut the connection.
+                    beast::get_lowest_layer(self->ws_).close();
+                }
+            });
+        }
+        return do_read();
+    }
+    if (message_started_) {
+        message_started_ = false;
+        message_deadline_.cancel();
+    }
     if (!ws_.got_text()) {
         send_error("bad_message", "binary messages are not accepted; send JSON text");
     } else {
@@ -64,6 +99,13 @@ void websocket_session::handle(std::string_view text) {
         msg = parse_client_message(text, ctx_.options.limits);
     } catch (const domain_error& e) {
         return send_error(e.code(), e.what());
+    }
+    if (!take_token()) {
+        const auto* op = std::get_if<op_message>(&msg);
+        return send_error("rate_limited",
+                          "more than " + std::to_string(static_cast<long>(ctx_.options.max_messages_per_second)) +
+                              " messages a second; this one was ignored",
+                          op ? std::optional(op->seq) : std::nullopt);
     }
     auto self = shared_from_this();
     if (auto* join = std::get_if<join_message>(&msg)) return on_join(std::move(*join));
@@ -172,6 +214,7 @@ void websocket_session::gone() {
     room_.reset();
     ctx_.connections.remove(this);
     close_deadline_.cancel();
+    message_deadline_.cancel();
 }
 
 }  // namespace est::server

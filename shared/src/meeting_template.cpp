@@ -120,7 +120,7 @@ meeting_template meeting_template::from_json(const json& root, const std::string
     t.id = v.id_member(root, "");
     t.name = v.string_member(root, "", "name");
     const json& ver = v.member(root, "", "version");
-    if (!ver.is_number_unsigned() || ver.get<std::uint64_t>() == 0 || ver.get<std::uint64_t>() > 1000000)
+    if (!ver.is_number_integer() || ver.get<std::int64_t>() <= 0 || ver.get<std::int64_t>() > 1000000)
         v.fail("/version", "must be a positive whole number");
     t.version = ver.get<int>();
 

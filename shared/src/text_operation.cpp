@@ -213,10 +213,14 @@ text_operation text_operation::from_json(const nlohmann::json& j, const std::str
     for (const auto& c : j) {
         const std::string at = where + "[" + std::to_string(i++) + "]";
         if (c.is_number_integer()) {
+            // Counts are bounded well below any field limit; anything larger (or an unsigned value that
+            // would wrap when read as signed) is malformed.
+            constexpr std::int64_t max = 1 << 24;
+            if (c.is_number_unsigned() && c.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
+                throw domain_error("bad_message", "'" + at + "' is too large");
             const auto n = c.get<std::int64_t>();
             if (n == 0) throw domain_error("bad_message", "'" + at + "' must not be 0");
-            constexpr std::int64_t max = 1 << 24;
-            if (n > max || n < -max) throw domain_error("out_of_range", "'" + at + "' is too large");
+            if (n > max || n < -max) throw domain_error("bad_message", "'" + at + "' is too large");
             if (n > 0) op.retain(static_cast<std::size_t>(n));
             else op.remove(static_cast<std::size_t>(-n));
         } else if (c.is_string()) {

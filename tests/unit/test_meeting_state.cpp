@@ -211,7 +211,7 @@ TEST_CASE("a set on an outdated base revision is a conflict", "[meeting_state]")
     expect_refused(st, "cecilia-2", 1, 5, set(niva, "låg"), cecilia, "conflict");
 }
 
-TEST_CASE("submit checks permissions and the document; a refused seq may be used again", "[meeting_state]") {
+TEST_CASE("submit checks permissions and the document, and a refused seq may be used again", "[meeting_state]") {
     auto st = fresh();
     st.submit("anna-1", 1, 0, add_e1(), anna);
     expect_refused(st, "kim-1", 1, 1, text(handelse, R"(["x"])"), kim, "forbidden");

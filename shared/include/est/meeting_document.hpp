@@ -62,7 +62,9 @@ public:
     static meeting_document from_json(std::shared_ptr<const meeting_template> tmpl,
                                       std::vector<std::string> organisations, const nlohmann::json& j);
 
-    bool operator==(const meeting_document& o) const { return topics_ == o.topics_; }
+    bool operator==(const meeting_document& o) const {
+        return topics_ == o.topics_ && retired_entries_ == o.retired_entries_;
+    }
 
 private:
     topic_state& topic_mut(std::string_view id);

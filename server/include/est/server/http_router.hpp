@@ -2,9 +2,12 @@
 // HTTP routing as a pure function from request to response: the REST API and the web client's files.
 // No sockets here; tests call it directly.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace est::server {
 
@@ -25,7 +28,8 @@ struct http_response {
 
 class http_router {
 public:
-    http_router(catalog& cat, std::filesystem::path web_root);
+    // `stats` answers GET /api/stats (live counters for operators and tests).
+    http_router(catalog& cat, std::filesystem::path web_root, std::function<nlohmann::json()> stats = {});
     http_response handle(const http_request& req) const;
 
 private:
@@ -34,6 +38,7 @@ private:
 
     catalog& catalog_;
     std::filesystem::path web_root_;
+    std::function<nlohmann::json()> stats_;
 };
 
 }  // namespace est::server

@@ -13,7 +13,7 @@ namespace est::server {
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(boost::asio::ip::tcp::socket&& socket, server_context& ctx);
+    http_session(boost::asio::ip::tcp::socket&& socket, address_counter::slot slot, server_context& ctx);
     void run();
 
 private:
@@ -25,6 +25,7 @@ private:
 
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
+    address_counter::slot slot_;
     server_context& ctx_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
 };

@@ -23,6 +23,7 @@ private:
     boost::asio::io_context& ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
     server_context& ctx_;
+    std::uint64_t refused_ = 0;
 };
 
 }  // namespace est::server

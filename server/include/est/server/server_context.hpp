@@ -3,6 +3,9 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
 #include <unordered_map>
 
 #include "est/server/room_member.hpp"
@@ -44,11 +47,64 @@ private:
     std::unordered_map<const room_member*, std::weak_ptr<room_member>> live_;
 };
 
+// Open TCP connections per remote address. A slot is held by the connection's session for its whole life.
+class address_counter {
+public:
+    class slot {
+    public:
+        slot() = default;
+        slot(address_counter* c, std::string addr) : counter_(c), addr_(std::move(addr)) {}
+        slot(slot&& o) noexcept : counter_(std::exchange(o.counter_, nullptr)), addr_(std::move(o.addr_)) {}
+        slot& operator=(slot&& o) noexcept {
+            release();
+            counter_ = std::exchange(o.counter_, nullptr);
+            addr_ = std::move(o.addr_);
+            return *this;
+        }
+        ~slot() { release(); }
+
+    private:
+        void release() {
+            if (counter_) counter_->release(addr_);
+            counter_ = nullptr;
+        }
+        address_counter* counter_ = nullptr;
+        std::string addr_;
+    };
+
+    explicit address_counter(std::size_t max_per_address) : max_(max_per_address) {}
+    // An empty optional when the address already has its maximum.
+    std::optional<slot> acquire(const std::string& addr) {
+        std::lock_guard lock(mutex_);
+        auto& n = open_[addr];
+        if (max_ && n >= max_) return std::nullopt;
+        ++n;
+        ++total_;
+        return slot(this, addr);
+    }
+    std::size_t total() const {
+        std::lock_guard lock(mutex_);
+        return total_;
+    }
+
+private:
+    void release(const std::string& addr) {
+        std::lock_guard lock(mutex_);
+        --total_;
+        if (--open_[addr] == 0) open_.erase(addr);
+    }
+    std::size_t max_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::size_t> open_;
+    std::size_t total_ = 0;
+};
+
 struct server_context {
     const server_options& options;
     room_registry& rooms;
     http_router& router;
     connection_tracker& connections;
+    address_counter& addresses;
     std::atomic<bool> stopping{false};
 };
 

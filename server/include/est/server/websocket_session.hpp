@@ -21,7 +21,7 @@ class meeting_room;
 
 class websocket_session : public room_member, public std::enable_shared_from_this<websocket_session> {
 public:
-    websocket_session(boost::beast::tcp_stream&& stream, server_context& ctx);
+    websocket_session(boost::beast::tcp_stream&& stream, address_counter::slot slot, server_context& ctx);
     ~websocket_session() override;
 
     void run(boost::beast::http::request<boost::beast::http::string_body> req);
@@ -33,6 +33,7 @@ private:
     void on_accept(boost::beast::error_code ec);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
+    bool take_token();
     void handle(std::string_view text);
     void on_join(join_message msg);
     void send(std::shared_ptr<const std::string> message);
@@ -45,7 +46,14 @@ private:
 
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
     boost::beast::flat_buffer buffer_;
+    address_counter::slot slot_;
     server_context& ctx_;
+    // Token bucket for --max-messages-per-second.
+    double tokens_;
+    std::chrono::steady_clock::time_point refilled_;
+    // Running while a message is partly received (--ws-message-timeout): slow senders are cut off.
+    boost::asio::steady_timer message_deadline_;
+    bool message_started_ = false;
     std::deque<std::shared_ptr<const std::string>> queue_;  // front: the message being written
     std::size_t queued_bytes_ = 0;
     std::shared_ptr<meeting_room> room_;
