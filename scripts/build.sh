@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
-  -DEST_SANITIZE="${EST_SANITIZE:-OFF}" -DEST_BUILD_TESTS="${EST_BUILD_TESTS:-ON}" >/dev/null
+  -DEST_SANITIZE="${EST_SANITIZE:-OFF}" -DEST_BUILD_TESTS="${EST_BUILD_TESTS:-ON}" \
+  -DEST_WEB_TESTS="${EST_WITH_WEB:-1}" >/dev/null
 # Two cores: more jobs only thrash memory on the Beast-heavy files.
 cmake --build "$build_dir" -j "${JOBS:-2}"
 if [[ -f client/web/package.json && "${EST_WITH_WEB:-1}" == 1 ]]; then
