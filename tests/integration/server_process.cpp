@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include <poll.h>
@@ -86,6 +87,20 @@ void server_process::kill9() {
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;
+}
+
+std::size_t server_process::rss_bytes() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    std::string key;
+    while (in >> key) {
+        if (key == "VmRSS:") {
+            std::size_t kib = 0;
+            in >> kib;
+            return kib * 1024;
+        }
+        std::getline(in, key);
+    }
+    return 0;
 }
 
 std::string create_meeting(const server_process& s, const std::vector<std::string>& orgs) {

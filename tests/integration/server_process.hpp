@@ -32,6 +32,9 @@ public:
     // SIGKILL and wait: a crash.
     void kill9();
     bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
+    // Resident memory of the server process, from /proc.
+    std::size_t rss_bytes() const;
 
 private:
     pid_t pid_ = -1;

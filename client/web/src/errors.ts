@@ -1,0 +1,71 @@
+// Every error code of docs/protocol.md (and of the REST API) in Swedish words a coordinator understands.
+
+/** The codes of the protocol's error table, plus those the server adds (`rate_limited`) and the REST API's. */
+export const PROTOCOL_ERROR_CODES = [
+  'bad_json',
+  'too_deep',
+  'too_large',
+  'unknown_type',
+  'bad_message',
+  'not_joined',
+  'already_joined',
+  'meeting_not_found',
+  'unknown_org',
+  'meeting_full',
+  'forbidden',
+  'not_found',
+  'wrong_kind',
+  'bad_value',
+  'out_of_range',
+  'text_too_long',
+  'limit_reached',
+  'duplicate_entry',
+  'stale_revision',
+  'conflict',
+  'storage_failed',
+  'internal',
+] as const;
+
+export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_path', 'network', 'out_of_order'] as const;
+
+export type ErrorCode = (typeof PROTOCOL_ERROR_CODES)[number] | (typeof OTHER_ERROR_CODES)[number];
+
+const MESSAGES: Record<ErrorCode, string> = {
+  bad_json: 'Programmet skickade ett meddelande som servern inte kunde läsa. Ladda om sidan. Kvarstår felet, kontakta den som ansvarar för EST Live.',
+  too_deep: 'Programmet skickade ett meddelande som servern inte kunde läsa. Ladda om sidan. Kvarstår felet, kontakta den som ansvarar för EST Live.',
+  too_large: 'Ändringen var för stor för att skickas på en gång. Dela upp texten i mindre delar och försök igen.',
+  unknown_type: 'Programmet och servern förstod inte varandra. Ladda om sidan. Kvarstår felet, kontakta den som ansvarar för EST Live.',
+  bad_message: 'Servern tog inte emot ändringen eftersom den var felaktigt utformad. Ladda om sidan och försök igen.',
+  not_joined: 'Du är inte längre ansluten till mötet. Sidan ansluter igen automatiskt.',
+  already_joined: 'Du är redan ansluten till mötet i det här fönstret.',
+  meeting_not_found: 'Mötet finns inte. Det kan ha tagits bort eller så är länken fel. Välj ett möte från startsidan.',
+  unknown_org: 'Organisationen du valde ingår inte i den här EST-gruppen. Välj en av gruppens organisationer.',
+  meeting_full: 'Mötet har redan så många deltagare som tillåts. Försöker igen om en stund.',
+  forbidden: 'Du har inte behörighet att ändra här. Du kan bara skriva i din egen organisations rutor; samlad bedömning skrivs av ordföranden.',
+  not_found: 'Ändringen kunde inte sparas eftersom det du skrev i har tagits bort, till exempel en händelse som någon annan tog bort.',
+  wrong_kind: 'Fältet kunde inte ändras på det sättet. Ladda om sidan och försök igen.',
+  bad_value: 'Det valda alternativet finns inte för fältet. Välj ett av alternativen i listan.',
+  out_of_range: 'Texten hade hunnit ändras på ett sätt som inte gick att slå ihop. Sidan hämtar den senaste versionen och skickar din ändring igen.',
+  text_too_long: 'Texten är för lång. Korta ner den; ändringen som gjorde den för lång sparades inte.',
+  limit_reached: 'Det finns redan så många händelser som tillåts i den här rutan. Ta bort eller slå ihop händelser först.',
+  duplicate_entry: 'Händelsen kunde inte läggas till eftersom den redan finns. Försök igen.',
+  stale_revision: 'Din version av lägesbilden var för gammal för att slå ihop. Sidan hämtar den senaste versionen och skickar dina ändringar igen.',
+  conflict: 'Någon annan ändrade valet samtidigt som du. Deras val visas nu; välj igen om du vill ändra det.',
+  storage_failed: 'Servern kunde inte spara mötet just nu. Sidan ansluter igen och skickar det som inte hann sparas.',
+  internal: 'Ett oväntat fel uppstod på servern. Försök igen, och kontakta den som ansvarar för EST Live om det händer igen.',
+  rate_limited: 'Ändringar skickades för tätt. De skickas igen om en liten stund; inget går förlorat.',
+  method_not_allowed: 'Servern tillåter inte den åtgärden. Ladda om sidan och försök igen.',
+  bad_path: 'Adressen är felaktig. Gå till startsidan och välj mötet där.',
+  network: 'Servern gick inte att nå. Kontrollera nätverksanslutningen och försök igen.',
+  out_of_order: 'Sidan och servern kom ur takt. Sidan hämtar den senaste versionen av lägesbilden.',
+};
+
+/** A Swedish sentence for an error code; unknown codes get a general sentence. */
+export function swedishError(code: string): string {
+  return (MESSAGES as Record<string, string>)[code] ?? 'Något gick fel. Försök igen, och kontakta den som ansvarar för EST Live om det händer igen.';
+}
+
+/** True when the code is one this client knows a specific sentence for. */
+export function knowsError(code: string): boolean {
+  return code in MESSAGES;
+}

@@ -1,0 +1,137 @@
+// Shapes of the wire protocol (docs/protocol.md) and of the REST API.
+import type { WireComponent } from '../ot/text-operation';
+
+export type Role = 'participant' | 'chair' | 'cosigner' | 'bra_member' | 'admin';
+export const ROLES: readonly Role[] = ['participant', 'chair', 'cosigner', 'bra_member', 'admin'];
+
+export interface Organisation {
+  id: string;
+  name: string;
+}
+
+export interface Group {
+  id: string;
+  name: string;
+  municipality?: string;
+  organisations: Organisation[];
+}
+
+export interface MeetingInfo {
+  id: string;
+  group_id: string;
+  title: string;
+  date: string;
+  state: string;
+  created_at: string;
+  template: { id: string; name: string; version: number };
+}
+
+export interface FieldDef {
+  id: string;
+  label: string;
+  kind: 'text' | 'choice';
+  max_length?: number;
+  choices?: string[];
+  editor?: string;
+}
+
+export interface TopicDef {
+  id: string;
+  title: string;
+  description?: string;
+}
+
+export interface MeetingTemplate {
+  id: string;
+  name: string;
+  version: number;
+  topics: TopicDef[];
+  entry_fields: FieldDef[];
+  topic_fields: FieldDef[];
+}
+
+/** Addresses one field: a topic field ({topic, field}) or a field of an entry in a cell. */
+export interface FieldRef {
+  topic: string;
+  org?: string;
+  entry?: string;
+  field: string;
+}
+
+export function fieldKey(r: FieldRef): string {
+  return r.org ? `${r.topic}/${r.org}/${r.entry}/${r.field}` : `${r.topic}/${r.field}`;
+}
+
+export function entryKey(topic: string, org: string, entry: string): string {
+  return `${topic}/${org}/${entry}`;
+}
+
+/** The wire form of a field reference: only the keys that apply. */
+export function fieldRefToJSON(r: FieldRef): FieldRef {
+  return r.org ? { topic: r.topic, org: r.org, entry: r.entry, field: r.field } : { topic: r.topic, field: r.field };
+}
+
+export function sameField(a: FieldRef | null | undefined, b: FieldRef | null | undefined): boolean {
+  return !!a && !!b && fieldKey(a) === fieldKey(b);
+}
+
+export type Change =
+  | { kind: 'text'; target: FieldRef; ops: WireComponent[] }
+  | { kind: 'set'; target: FieldRef; value: string }
+  | { kind: 'add_entry'; topic: string; org: string; entry: string }
+  | { kind: 'remove_entry'; topic: string; org: string; entry: string };
+
+export interface Participant {
+  session: string;
+  name: string;
+  org: string;
+  role: Role;
+  focus: FieldRef | null;
+}
+
+export interface WelcomeMeeting extends MeetingInfo {
+  group: Group;
+  template: MeetingTemplate & { id: string; name: string; version: number };
+}
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  rev: number;
+  last_seq: number;
+  meeting: WelcomeMeeting;
+  you: Participant;
+  participants: Participant[];
+  state?: unknown;
+  catch_up?: RemoteOpMessage[];
+}
+
+export interface RemoteOpMessage {
+  type: 'op';
+  rev: number;
+  client: string;
+  seq: number;
+  by: { session: string; name: string; org: string };
+  change: Change;
+}
+
+export interface AckMessage {
+  type: 'ack';
+  seq: number;
+  rev: number;
+  duplicate?: boolean;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  code: string;
+  message: string;
+  seq?: number;
+}
+
+export type ServerMessage =
+  | WelcomeMessage
+  | RemoteOpMessage
+  | AckMessage
+  | ErrorMessage
+  | { type: 'presence'; participant: Participant }
+  | { type: 'presence_left'; session: string };

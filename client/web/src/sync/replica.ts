@@ -1,0 +1,618 @@
+// A client's copy of one meeting: the server-confirmed document plus the client's own changes not yet
+// acknowledged. A port of shared/src/client_replica.cpp (the reference), with what a browser needs on top:
+// the edits it reports carry the operation on the *visible* text (so a caret can follow), non-text
+// changes show at once (optimistically) until their ack, and a change the server only postponed
+// (`rate_limited`, `storage_failed`, `stale_revision`, `out_of_range`) is kept and sent again instead
+// of being lost.
+//
+// Text fields follow the classic OT client: per field one change (`outstanding`) and the typing since it
+// went out composed into `buffer`. On top of the reference, the replica has at most ONE change in flight
+// for the whole meeting (the others wait, in seq order). That makes `last_seq` in a welcome exact: the
+// change in flight was applied if and only if its seq <= last_seq, since nothing after it was sent. With
+// several changes in flight a refused one followed by an applied one would be taken for applied after a
+// reconnect that brings a whole `state` (its text would be lost); see docs/web-client.md.
+//
+// Survives reconnects: it resends what the server has not applied and recognises its own changes in a
+// catch-up.
+//
+// Pure logic: the caller moves the messages. Every method returns the messages to send, in order.
+import { MeetingDoc } from '../model/document';
+import type {
+  AckMessage,
+  Change,
+  ErrorMessage,
+  FieldRef,
+  RemoteOpMessage,
+  Role,
+  ServerMessage,
+  WelcomeMessage,
+} from '../model/types';
+import { entryKey, fieldKey, fieldRefToJSON } from '../model/types';
+import { OtError, TextOperation } from '../ot/text-operation';
+
+export interface Identity {
+  name: string;
+  org: string;
+  role: Role;
+}
+
+export type ClientMessage = Record<string, unknown>;
+
+/** What the replica tells the view. */
+export interface ReplicaListener {
+  /**
+   * The visible text of a field changed by someone else (or by a refusal or a resync). `op` is the
+   * change of the visible text when it is known, null when the field should simply be reloaded.
+   */
+  text?(key: string, target: FieldRef, op: TextOperation | null): void;
+  /** Entries, choices or the whole picture changed. */
+  structure?(): void;
+  /** The server refused or postponed one of our changes, or said something went wrong. */
+  error?(e: ErrorMessage, refused: Change | null): void;
+}
+
+interface PendingText {
+  target: FieldRef;
+  /** The field's next change for the server, against the confirmed text. */
+  outstanding: TextOperation | null;
+  outstandingSeq: number;
+  /** `outstanding` went out (on this or an earlier connection) and has no answer yet. */
+  sent: boolean;
+  /** Typing since `outstanding` went out, against the text after it. Only while `sent`. */
+  buffer: TextOperation | null;
+}
+
+interface PendingOther {
+  change: Exclude<Change, { kind: 'text' }>;
+  sent: boolean;
+}
+
+/** Codes that refuse a change for good: drop it. Anything else with a seq is kept and sent again. */
+const KEEP_AND_RESEND = new Set(['rate_limited', 'storage_failed', 'stale_revision', 'out_of_range']);
+/** Codes after which the replica needs the whole state again. */
+const RESYNC = new Set(['storage_failed', 'stale_revision', 'out_of_range']);
+
+export class ClientReplica {
+  private doc: MeetingDoc | null = null;
+  private revision = 0;
+  private nextSeq = 1;
+  private isConnected = false;
+  private readonly texts = new Map<string, PendingText>(); // by field key
+  private readonly others = new Map<number, PendingOther>(); // by seq
+  private remote = 0;
+  /** Set when the replica no longer trusts its copy: the next join asks for the whole state. */
+  private wantFullState = false;
+  /** The seq of the one change in flight on this connection. */
+  private inFlight: number | null = null;
+  /** The server said `rate_limited`: send nothing until flushDeferred. */
+  private paused = false;
+  readonly errors: string[] = [];
+  listener: ReplicaListener = {};
+
+  constructor(
+    readonly clientId: string,
+    readonly meetingId: string,
+    public who: Identity,
+  ) {}
+
+  // ---- the connection's side ----
+
+  /** The join message to send on every (re)connect: with `since` once the replica has state. */
+  joinMessage(): ClientMessage {
+    const m: ClientMessage = {
+      type: 'join',
+      meeting: this.meetingId,
+      client: this.clientId,
+      name: this.who.name,
+      org: this.who.org,
+      role: this.who.role,
+    };
+    if (this.doc && !this.wantFullState) m.since = this.revision;
+    return m;
+  }
+
+  /** Marks the connection lost: nothing is sent until the next welcome. */
+  disconnected(): void {
+    this.isConnected = false;
+    this.inFlight = null;
+  }
+
+  /** Asks for the whole state on the next join (after a message that did not fit). */
+  requestFullState(): void {
+    this.wantFullState = true;
+  }
+
+  /**
+   * Handles one server message. Throws OtError when the message does not fit the replica (a protocol
+   * bug): the caller should reconnect; the replica then asks for the whole state.
+   */
+  onMessage(msg: ServerMessage): ClientMessage[] {
+    const out: ClientMessage[] = [];
+    try {
+      switch (msg.type) {
+        case 'welcome':
+          this.onWelcome(msg, out);
+          break;
+        case 'op':
+          this.onRemote(msg);
+          break;
+        case 'ack':
+          this.onAck(msg, out);
+          break;
+        case 'error':
+          this.onError(msg, out);
+          break;
+        default:
+          break;
+      }
+    } catch (e) {
+      this.wantFullState = true;
+      throw e;
+    }
+    return out;
+  }
+
+  // ---- the user's side ----
+
+  /** A local edit of a text field, against the text the user sees. */
+  editText(target: FieldRef, op: TextOperation): ClientMessage[] {
+    if (!this.doc) throw new OtError('not_joined', 'no state yet');
+    const out: ClientMessage[] = [];
+    if (op.isNoop() || !this.fieldExists(target)) return out;
+    const key = fieldKey(target);
+    let p = this.texts.get(key);
+    if (!p) {
+      p = { target: fieldRefToJSON(target), outstanding: null, outstandingSeq: 0, sent: false, buffer: null };
+      this.texts.set(key, p);
+    }
+    if (p.outstanding && !p.sent && !p.buffer) {
+      // Not gone out yet: it can still grow.
+      p.outstanding = TextOperation.compose(p.outstanding, op);
+    } else if (p.outstanding) {
+      p.buffer = p.buffer ? TextOperation.compose(p.buffer, op) : op;
+    } else {
+      p.outstanding = op;
+      p.outstandingSeq = this.nextSeq++;
+      p.sent = false;
+    }
+    this.pump(out);
+    return out;
+  }
+
+  /** A local change of another kind (set, add_entry, remove_entry): sent as is, confirmed on its ack. */
+  submit(c: Exclude<Change, { kind: 'text' }>): ClientMessage[] {
+    if (!this.doc) throw new OtError('not_joined', 'no state yet');
+    const out: ClientMessage[] = [];
+    const seq = this.nextSeq++;
+    const change = c.kind === 'set' ? { ...c, target: fieldRefToJSON(c.target) } : c;
+    this.others.set(seq, { change, sent: false });
+    if (c.kind === 'remove_entry') {
+      // Typing in the entry that has not gone out can never land: forget it.
+      for (const [k, p] of this.texts) {
+        if (p.target.topic === c.topic && p.target.org === c.org && p.target.entry === c.entry) {
+          p.buffer = null;
+          if (!p.outstanding || !p.sent) this.texts.delete(k);
+        }
+      }
+    }
+    this.pump(out);
+    return out;
+  }
+
+  /** Sends again what the server postponed (rate_limited). */
+  flushDeferred(): ClientMessage[] {
+    const out: ClientMessage[] = [];
+    this.paused = false;
+    this.pump(out);
+    return out;
+  }
+
+  // ---- what the view reads ----
+
+  hasState(): boolean {
+    return this.doc !== null;
+  }
+  connected(): boolean {
+    return this.isConnected;
+  }
+  rev(): number {
+    return this.revision;
+  }
+  confirmed(): MeetingDoc {
+    if (!this.doc) throw new OtError('not_joined', 'no state yet');
+    return this.doc;
+  }
+  remoteChanges(): number {
+    return this.remote;
+  }
+  /** The seq of the change waiting for its answer on this connection, or null. */
+  inFlightSeq(): number | null {
+    return this.inFlight;
+  }
+
+  hasDeferred(): boolean {
+    return this.paused && !this.idle();
+  }
+  /** Nothing sent that is not yet acknowledged, and nothing waiting to be sent. */
+  idle(): boolean {
+    if (this.others.size > 0) return false;
+    for (const p of this.texts.values()) if (p.outstanding || p.buffer) return false;
+    return true;
+  }
+  /** How many changes are not yet acknowledged (a text field counts once). */
+  pendingCount(): number {
+    let n = this.others.size;
+    for (const p of this.texts.values()) if (p.outstanding || p.buffer) ++n;
+    return n;
+  }
+
+  /** The text the user sees: confirmed text, then the change in flight, then the typing since. */
+  visibleText(target: FieldRef): string {
+    let text = '';
+    if (this.doc) {
+      try {
+        text = this.doc.field(target).text;
+      } catch {
+        text = '';
+      }
+    }
+    const p = this.texts.get(fieldKey(target));
+    if (p) {
+      try {
+        if (p.outstanding) text = p.outstanding.apply(text);
+        if (p.buffer) text = p.buffer.apply(text);
+      } catch {
+        /* cannot happen while the replica is consistent; show what is confirmed */
+      }
+    }
+    return text;
+  }
+
+  /** The value of a choice field as the user sees it: their own pending choice, else the confirmed one. */
+  visibleChoice(target: FieldRef): string {
+    const key = fieldKey(target);
+    let seen: string | null = null;
+    let best = -1;
+    for (const [seq, o] of this.others) {
+      if (o.change.kind === 'set' && fieldKey(o.change.target) === key && seq > best) {
+        best = seq;
+        seen = o.change.value;
+      }
+    }
+    if (seen !== null) return seen;
+    try {
+      return this.doc ? this.doc.field(target).choice : '';
+    } catch {
+      return '';
+    }
+  }
+
+  /** The revision of a choice field's last set (the register's version). */
+  choiceRev(target: FieldRef): number {
+    try {
+      return this.doc ? this.doc.field(target).rev : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The entries of a cell as the user sees them, with whether each is still waiting for its ack. */
+  visibleEntries(topic: string, org: string): { id: string; pending: boolean }[] {
+    if (!this.doc) return [];
+    let confirmed: { id: string }[] = [];
+    try {
+      confirmed = this.doc.cell(topic, org);
+    } catch {
+      return [];
+    }
+    const removed = new Set<string>();
+    const added: string[] = [];
+    for (const seq of [...this.others.keys()].sort((a, b) => a - b)) {
+      const c = this.others.get(seq)!.change;
+      if (c.kind === 'remove_entry' && c.topic === topic && c.org === org) removed.add(c.entry);
+      if (c.kind === 'add_entry' && c.topic === topic && c.org === org) added.push(c.entry);
+    }
+    const out = confirmed.filter((e) => !removed.has(e.id)).map((e) => ({ id: e.id, pending: false }));
+    for (const id of added) if (!removed.has(id) && !out.some((e) => e.id === id)) out.push({ id, pending: true });
+    return out;
+  }
+
+  /** True when the field exists for the user: confirmed, or in an entry they added and is on its way. */
+  fieldExists(target: FieldRef): boolean {
+    if (!this.doc) return false;
+    try {
+      this.doc.field(target);
+      return true;
+    } catch {
+      if (!target.org || !target.entry) return false;
+      try {
+        this.doc.definition(target);
+      } catch {
+        return false;
+      }
+      return this.pendingAdd(target.topic, target.org, target.entry) !== null;
+    }
+  }
+
+  // ---- internals ----
+
+  private pendingAdd(topic: string, org: string, entry: string): number | null {
+    for (const [seq, o] of this.others)
+      if (o.change.kind === 'add_entry' && o.change.topic === topic && o.change.org === org && o.change.entry === entry)
+        return seq;
+    return null;
+  }
+
+  private opMessage(seq: number, change: Change): ClientMessage {
+    return { type: 'op', seq, rev: this.revision, change };
+  }
+
+  private textMessage(p: PendingText): ClientMessage {
+    return this.opMessage(p.outstandingSeq, { kind: 'text', target: p.target, ops: p.outstanding!.toJSON() });
+  }
+
+  /** Sends the next change (lowest seq) when nothing is in flight. */
+  private pump(out: ClientMessage[]): void {
+    if (!this.isConnected || this.paused || this.inFlight !== null) return;
+    let best: number | null = null;
+    let send: (() => ClientMessage) | null = null;
+    for (const p of this.texts.values()) {
+      if (p.outstanding && !p.sent && (best === null || p.outstandingSeq < best)) {
+        best = p.outstandingSeq;
+        send = () => {
+          p.sent = true;
+          return this.textMessage(p);
+        };
+      }
+    }
+    for (const [seq, o] of this.others) {
+      if (!o.sent && (best === null || seq < best)) {
+        best = seq;
+        send = () => {
+          o.sent = true;
+          return this.opMessage(seq, o.change);
+        };
+      }
+    }
+    if (best === null || !send) return;
+    this.inFlight = best;
+    out.push(send());
+  }
+
+  private emitText(p: { target: FieldRef }, op: TextOperation | null): void {
+    this.listener.text?.(fieldKey(p.target), p.target, op);
+  }
+
+  private onRemote(msg: RemoteOpMessage): void {
+    const doc = this.doc;
+    if (!doc) throw new OtError('out_of_order', 'an op before the welcome');
+    if (msg.client === this.clientId) {
+      // Our own change, met in a catch-up: the acknowledgement we missed.
+      this.onAck({ type: 'ack', seq: msg.seq, rev: msg.rev }, []);
+      return;
+    }
+    if (msg.rev !== this.revision + 1)
+      throw new OtError('out_of_order', `expected revision ${this.revision + 1}, got ${msg.rev}`);
+    const c = msg.change;
+    doc.apply(c, msg.rev);
+    this.revision = msg.rev;
+    ++this.remote;
+    if (c.kind === 'text') {
+      const key = fieldKey(c.target);
+      let serverOp = TextOperation.fromJSON(c.ops, 'ops');
+      const p = this.texts.get(key);
+      if (p) {
+        if (p.outstanding) {
+          const [s2, o2] = TextOperation.transform(serverOp, p.outstanding);
+          p.outstanding = o2;
+          serverOp = s2;
+        }
+        if (p.buffer) {
+          const [s3, b2] = TextOperation.transform(serverOp, p.buffer);
+          p.buffer = b2;
+          serverOp = s3;
+        }
+      }
+      // serverOp now applies to the visible text.
+      this.listener.text?.(key, c.target, serverOp);
+      return;
+    }
+    if (c.kind === 'remove_entry') {
+      // Edits of a removed entry can never land: drop them.
+      for (const [k, p] of this.texts)
+        if (p.target.topic === c.topic && p.target.org === c.org && p.target.entry === c.entry) this.texts.delete(k);
+    }
+    this.listener.structure?.();
+  }
+
+  private onAck(msg: AckMessage, out: ClientMessage[]): void {
+    const doc = this.doc;
+    if (!doc) throw new OtError('out_of_order', 'an ack before the welcome');
+    const { seq, rev } = msg;
+    if (rev !== this.revision + 1 && rev > this.revision)
+      throw new OtError('out_of_order', `ack for revision ${rev} after ${this.revision}`);
+    if (this.inFlight === seq) this.inFlight = null;
+    for (const p of this.texts.values()) {
+      if (!p.outstanding || p.outstandingSeq !== seq) continue;
+      if (rev > this.revision) {
+        doc.apply({ kind: 'text', target: p.target, ops: p.outstanding.toJSON() }, rev);
+        this.revision = rev;
+      }
+      p.outstanding = null;
+      p.sent = false;
+      if (p.buffer) {
+        p.outstanding = p.buffer;
+        p.buffer = null;
+        p.outstandingSeq = this.nextSeq++;
+      } else {
+        this.texts.delete(fieldKey(p.target));
+      }
+      this.pump(out);
+      return;
+    }
+    const o = this.others.get(seq);
+    if (o) {
+      if (rev > this.revision) {
+        doc.apply(o.change, rev);
+        this.revision = rev;
+      }
+      this.others.delete(seq);
+      this.listener.structure?.();
+    }
+    this.pump(out);
+  }
+
+  private onError(msg: ErrorMessage, out: ClientMessage[]): void {
+    this.errors.push(msg.code);
+    if (msg.seq === undefined || msg.seq === null) {
+      this.listener.error?.(msg, null);
+      return;
+    }
+    const seq = msg.seq;
+    const keep = KEEP_AND_RESEND.has(msg.code);
+    if (RESYNC.has(msg.code)) this.wantFullState = true;
+    if (msg.code === 'rate_limited') this.paused = true;
+    if (this.inFlight === seq) this.inFlight = null;
+    for (const [k, p] of this.texts) {
+      if (!p.outstanding || p.outstandingSeq !== seq) continue;
+      const refused: Change = { kind: 'text', target: p.target, ops: p.outstanding.toJSON() };
+      if (keep) {
+        // Not applied: keep it and what was typed since, and send it again under the same seq (nothing
+        // after it was sent, so the server cannot have passed it).
+        if (p.buffer) {
+          p.outstanding = TextOperation.compose(p.outstanding, p.buffer);
+          p.buffer = null;
+        }
+        p.sent = false;
+      } else {
+        // A refused change is dropped; the field shows the confirmed text again.
+        this.texts.delete(k);
+        this.emitText(p, null);
+      }
+      this.listener.error?.(msg, refused);
+      this.pump(out);
+      return;
+    }
+    const o = this.others.get(seq);
+    if (o) {
+      if (keep) {
+        o.sent = false;
+      } else {
+        this.others.delete(seq);
+      }
+      if (!keep && o.change.kind === 'add_entry') {
+        // The entry never came to be: what was typed in it cannot land either.
+        const c = o.change;
+        for (const [k, p] of this.texts)
+          if (p.target.topic === c.topic && p.target.org === c.org && p.target.entry === c.entry) this.texts.delete(k);
+        for (const [s, x] of this.others)
+          if (x.change.kind !== 'add_entry' && 'topic' in x.change && entryOf(x.change) === entryKey(c.topic, c.org, c.entry))
+            this.others.delete(s);
+      }
+      this.listener.structure?.();
+      this.listener.error?.(msg, o.change);
+      this.pump(out);
+      return;
+    }
+    this.listener.error?.(msg, null);
+  }
+
+  private onWelcome(msg: WelcomeMessage, out: ClientMessage[]): void {
+    const rev = msg.rev;
+    const lastSeq = msg.last_seq;
+    // New sequence numbers must pass what the server has seen of this client (e.g. after a restart).
+    if (this.nextSeq <= lastSeq) this.nextSeq = lastSeq + 1;
+    if (msg.state !== undefined && msg.state !== null) {
+      const meeting = msg.meeting;
+      const orgs = meeting.group.organisations.map((o) => o.id);
+      const fresh = MeetingDoc.fromJSON(meeting.template, orgs, msg.state);
+      const old = this.doc;
+      // The other changes are needed by rebase (entries added on the way).
+      this.doc = fresh;
+      this.revision = rev;
+      if (old) this.rebaseAfterReset(old, lastSeq);
+      this.wantFullState = false;
+    } else {
+      if (!this.doc) throw new OtError('out_of_order', 'a catch-up without state');
+      for (const op of msg.catch_up ?? []) this.onRemote(op);
+      if (this.revision !== rev) throw new OtError('out_of_order', `catch-up ended at ${this.revision}, not ${rev}`);
+    }
+    // Whatever is still pending with a seq the server has passed was refused while we were away.
+    for (const [k, p] of this.texts) {
+      if (p.outstanding && p.outstandingSeq <= lastSeq) {
+        this.texts.delete(k);
+        this.emitText(p, null);
+      }
+    }
+    for (const seq of [...this.others.keys()]) if (seq <= lastSeq) this.others.delete(seq);
+
+    // Everything left was not applied: it goes out again, one change at a time in seq order (the server
+    // applies a client's changes in the order of their seq).
+    for (const p of this.texts.values()) {
+      if (p.outstanding && p.buffer) {
+        p.outstanding = TextOperation.compose(p.outstanding, p.buffer);
+        p.buffer = null;
+      } else if (!p.outstanding && p.buffer) {
+        p.outstanding = p.buffer;
+        p.buffer = null;
+        p.outstandingSeq = this.nextSeq++;
+      }
+      p.sent = false;
+    }
+    for (const o of this.others.values()) o.sent = false;
+    this.isConnected = true;
+    this.inFlight = null;
+    this.paused = false;
+    this.pump(out);
+    this.listener.structure?.();
+  }
+
+  private rebaseAfterReset(oldDoc: MeetingDoc, lastSeq: number): void {
+    // The server sent a whole new state (our catch-up was too far back, or we asked for it). Changes it
+    // applied are in it; the rest are moved onto it by transforming against the difference between the
+    // old and the new text.
+    const textIn = (doc: MeetingDoc, t: FieldRef, addedOnTheWay: boolean): string => {
+      try {
+        return doc.field(t).text;
+      } catch (e) {
+        if (addedOnTheWay) return '';
+        throw e;
+      }
+    };
+    for (const [k, p] of this.texts) {
+      try {
+        const addSeq = p.target.org ? this.pendingAdd(p.target.topic, p.target.org, p.target.entry!) : null;
+        let base = textIn(oldDoc, p.target, addSeq !== null);
+        let mine: TextOperation | null = null;
+        if (p.outstanding && p.outstandingSeq <= lastSeq) {
+          base = p.outstanding.apply(base); // already in the new state
+          mine = p.buffer;
+        } else if (p.outstanding) {
+          mine = p.buffer ? TextOperation.compose(p.outstanding, p.buffer) : p.outstanding;
+        } else {
+          mine = p.buffer;
+        }
+        const now = textIn(this.doc!, p.target, addSeq !== null && addSeq > lastSeq);
+        if (!mine) {
+          this.texts.delete(k);
+          continue;
+        }
+        p.outstanding = TextOperation.transform(TextOperation.diff(base, now), mine)[1];
+        p.outstandingSeq = p.outstandingSeq > lastSeq ? p.outstandingSeq : this.nextSeq++;
+        p.buffer = null;
+        p.sent = false;
+      } catch (e) {
+        if (!(e instanceof OtError)) throw e;
+        this.texts.delete(k); // the field is gone (entry removed)
+      }
+    }
+    // Every visible text may have changed.
+    this.listener.text?.('*', { topic: '*', field: '*' }, null);
+  }
+}
+
+function entryOf(c: Change): string | null {
+  if (c.kind === 'add_entry' || c.kind === 'remove_entry') return entryKey(c.topic, c.org, c.entry);
+  if (c.target.org && c.target.entry) return entryKey(c.target.topic, c.target.org, c.target.entry);
+  return null;
+}

@@ -1,0 +1,397 @@
+// One person's live meeting: the replica, the connection and who else is there, with small
+// subscriptions the view listens to (a field's text, the picture's structure, presence, sync state).
+import type { Change, ErrorMessage, FieldRef, Participant, ServerMessage, WelcomeMeeting } from '../model/types';
+import { fieldKey, fieldRefToJSON } from '../model/types';
+import { swedishError } from '../errors';
+import { TextOperation } from '../ot/text-operation';
+import { Connection, type ConnectionOptions } from './connection';
+import { ClientReplica, type ClientMessage, type Identity } from './replica';
+
+export type SessionStatus =
+  | 'connecting' // first connection, no picture yet
+  | 'live' // joined, changes flow
+  | 'reconnecting' // the connection dropped; typing goes on and is sent later
+  | 'failed'; // the server refused to let us in (no such meeting, wrong organisation)
+
+export interface Notice {
+  id: number;
+  code: string;
+  text: string;
+  at: number;
+}
+
+type Channel = 'structure' | 'presence' | 'sync' | 'notices';
+type Listener = () => void;
+export type TextListener = (op: TextOperation | null) => void;
+
+/** Join refusals after which trying again cannot help. */
+const FATAL_JOIN = new Set(['meeting_not_found', 'unknown_org', 'bad_message', 'already_joined']);
+/** Errors that need a fresh connection (and the whole state). */
+const RECONNECT = new Set(['storage_failed', 'stale_revision', 'out_of_range', 'not_joined']);
+
+function fieldKeyOrNull(r: FieldRef | null): string | null {
+  return r ? fieldKey(r) : null;
+}
+
+function randomHex(bytes: number): string {
+  const b = new Uint8Array(bytes);
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  if (c?.getRandomValues) c.getRandomValues(b);
+  else for (let i = 0; i < bytes; ++i) b[i] = Math.floor(Math.random() * 256);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** A new entry id: unique in the meeting (48 random bits), never reused. */
+export function newEntryId(): string {
+  return 'e-' + randomHex(6);
+}
+
+export function newClientId(): string {
+  return 'c-' + randomHex(8);
+}
+
+export class MeetingSession {
+  readonly replica: ClientReplica;
+  private readonly conn: Connection;
+  status: SessionStatus = 'connecting';
+  meeting: WelcomeMeeting | null = null;
+  you: Participant | null = null;
+  readonly participants = new Map<string, Participant>();
+  notices: Notice[] = [];
+  /** A Swedish sentence when status is 'failed'. */
+  failure: string | null = null;
+  /** How many times the connection came back after a drop (for the view and the tests). */
+  reconnects = 0;
+  private hadWelcome = false;
+  private myFocus: FieldRef | null = null;
+  private noticeId = 0;
+  private deferTimer: ReturnType<typeof setTimeout> | null = null;
+  private blurTimer: ReturnType<typeof setTimeout> | null = null;
+  private hadWelcomeOnThisConnection = false;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private lastHeard = 0;
+  private lastSent = 0;
+  /** A change without an answer for this long, and nothing else heard: the connection is dead. */
+  static stallMs = 20_000;
+  private readonly listeners = new Map<Channel, Set<Listener>>();
+  private readonly textListeners = new Map<string, Set<TextListener>>();
+  private lastSync = '';
+
+  constructor(
+    readonly url: string,
+    clientId: string,
+    meetingId: string,
+    who: Identity,
+    options: ConnectionOptions = {},
+  ) {
+    this.replica = new ClientReplica(clientId, meetingId, who);
+    this.replica.listener = {
+      text: (key, _target, op) => this.emitText(key, op),
+      structure: () => this.emit('structure'),
+      error: (e, refused) => this.onReplicaError(e, refused),
+    };
+    this.conn = new Connection(
+      url,
+      {
+        open: () => this.sendNow(this.replica.joinMessage()),
+        message: (data) => this.onMessage(data),
+        closed: (info) => this.onClosed(info),
+      },
+      options,
+    );
+  }
+
+  start(): void {
+    this.conn.start();
+    // A network that goes silent without the browser noticing leaves the socket "open" for minutes;
+    // a change that gets no answer says more.
+    this.watchdog = setInterval(() => this.checkStalled(), 5000);
+  }
+
+  private checkStalled(): void {
+    if (this.status !== 'live' || this.replica.inFlightSeq() === null) return;
+    if (Date.now() - Math.max(this.lastHeard, this.lastSent) > MeetingSession.stallMs) this.conn.drop('stalled');
+  }
+
+  stop(): void {
+    this.conn.stop();
+    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.deferTimer) clearTimeout(this.deferTimer);
+    if (this.blurTimer) clearTimeout(this.blurTimer);
+  }
+
+  /** Drops the connection; it comes back by itself (used when the browser goes offline, and by tests). */
+  dropConnection(reason = 'offline'): void {
+    this.conn.drop(reason);
+  }
+
+  /** The browser is online again: try now rather than at the next scheduled attempt. */
+  online(): void {
+    this.conn.reconnectNow();
+  }
+
+  // ---- subscriptions ----
+
+  on(channel: Channel, fn: Listener): () => void {
+    let s = this.listeners.get(channel);
+    if (!s) this.listeners.set(channel, (s = new Set()));
+    s.add(fn);
+    return () => s!.delete(fn);
+  }
+
+  onText(key: string, fn: TextListener): () => void {
+    let s = this.textListeners.get(key);
+    if (!s) this.textListeners.set(key, (s = new Set()));
+    s.add(fn);
+    return () => s!.delete(fn);
+  }
+
+  private emit(channel: Channel): void {
+    for (const fn of [...(this.listeners.get(channel) ?? [])]) fn();
+    if (channel !== 'sync') this.emitSyncIfChanged();
+  }
+
+  private emitText(key: string, op: TextOperation | null): void {
+    if (key === '*') {
+      for (const set of this.textListeners.values()) for (const fn of [...set]) fn(null);
+    } else {
+      for (const fn of [...(this.textListeners.get(key) ?? [])]) fn(op);
+    }
+  }
+
+  private emitSyncIfChanged(): void {
+    const s = `${this.status}|${this.replica.pendingCount()}`;
+    if (s === this.lastSync) return;
+    this.lastSync = s;
+    for (const fn of [...(this.listeners.get('sync') ?? [])]) fn();
+  }
+
+  // ---- what the view does ----
+
+  canWriteCell(org: string): boolean {
+    const r = this.replica.who.role;
+    return (r === 'participant' || r === 'chair' || r === 'cosigner') && org === this.replica.who.org;
+  }
+
+  canWriteTopicFields(): boolean {
+    return this.replica.who.role === 'chair';
+  }
+
+  /** The user changed a text field to `value`; `caret` is where the caret is after the edit. */
+  editText(target: FieldRef, value: string, caret?: number): void {
+    if (!this.replica.hasState()) return;
+    const old = this.replica.visibleText(target);
+    if (old === value) return;
+    const op = TextOperation.diff(old, value, caret);
+    this.sendAll(this.replica.editText(target, op));
+    this.emitSyncIfChanged();
+  }
+
+  setChoice(target: FieldRef, value: string): void {
+    this.submit({ kind: 'set', target: fieldRefToJSON(target), value });
+  }
+
+  addEntry(topic: string, org: string): string {
+    const entry = newEntryId();
+    this.submit({ kind: 'add_entry', topic, org, entry });
+    return entry;
+  }
+
+  removeEntry(topic: string, org: string, entry: string): void {
+    this.submit({ kind: 'remove_entry', topic, org, entry });
+  }
+
+  /** Where this person is writing, or null. */
+  focus(target: FieldRef | null): void {
+    if (this.blurTimer) {
+      clearTimeout(this.blurTimer);
+      this.blurTimer = null;
+    }
+    if (fieldKeyOrNull(target) === fieldKeyOrNull(this.myFocus)) return;
+    this.myFocus = target ? fieldRefToJSON(target) : null;
+    if (this.you) this.you = { ...this.you, focus: this.myFocus };
+    this.sendFocus();
+    this.emit('presence');
+  }
+
+  /** Left a field: unless another field takes focus right away, this person is no longer writing. */
+  blur(): void {
+    if (this.blurTimer) clearTimeout(this.blurTimer);
+    this.blurTimer = setTimeout(() => {
+      this.blurTimer = null;
+      this.focus(null);
+    }, 150);
+  }
+
+  text(target: FieldRef): string {
+    return this.replica.visibleText(target);
+  }
+
+  /**
+   * Everyone in the meeting, this person first, one line per person: a connection the server has not yet
+   * noticed is dead (this person's own before a reconnect, say) looks the same as the new one, so the
+   * same name, organisation and role count once.
+   */
+  people(): (Participant & { me: boolean })[] {
+    const me = this.you;
+    const key = (p: Participant) => `${p.name}|${p.org}|${p.role}`;
+    const out = new Map<string, Participant & { me: boolean }>();
+    if (me) out.set(key(me), { ...me, me: true });
+    for (const p of this.participants.values()) {
+      const k = key(p);
+      const seen = out.get(k);
+      if (!seen) out.set(k, { ...p, me: false });
+      else if (!seen.me && !seen.focus && p.focus) out.set(k, { ...p, me: false });
+    }
+    return [...out.values()];
+  }
+
+  /** Others (not this person) whose focus is on the field. */
+  focusedBy(target: FieldRef): Participant[] {
+    const key = fieldKey(target);
+    return this.people().filter((p) => !p.me && p.focus && fieldKey(p.focus) === key);
+  }
+
+  dismissNotice(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+    this.emit('notices');
+  }
+
+  notify(code: string, text = swedishError(code)): void {
+    // The same sentence twice in a row says nothing new.
+    const last = this.notices[this.notices.length - 1];
+    if (last && last.text === text && Date.now() - last.at < 10000) return;
+    this.notices = [...this.notices.slice(-4), { id: ++this.noticeId, code, text, at: Date.now() }];
+    this.emit('notices');
+  }
+
+  // ---- internals ----
+
+  private submit(c: Exclude<Change, { kind: 'text' }>): void {
+    if (!this.replica.hasState()) return;
+    this.sendAll(this.replica.submit(c));
+    this.emit('structure');
+  }
+
+  private sendNow(m: ClientMessage): void {
+    this.conn.send(JSON.stringify(m));
+  }
+
+  private sendAll(ms: ClientMessage[]): void {
+    if (ms.length > 0) this.lastSent = Date.now();
+    for (const m of ms) this.sendNow(m);
+  }
+
+  private sendFocus(): void {
+    if (this.status !== 'live') return;
+    const msg = JSON.stringify({ type: 'focus', target: this.myFocus });
+    this.conn.sendLatest(msg, (q) => q.startsWith('{"type":"focus"'));
+  }
+
+  private onMessage(data: string): void {
+    this.lastHeard = Date.now();
+    let msg: ServerMessage;
+    try {
+      msg = JSON.parse(data) as ServerMessage;
+    } catch {
+      return;
+    }
+    switch (msg.type) {
+      case 'presence':
+        this.participants.set(msg.participant.session, msg.participant);
+        this.emit('presence');
+        return;
+      case 'presence_left':
+        this.participants.delete(msg.session);
+        this.emit('presence');
+        return;
+      case 'welcome':
+        this.meeting = msg.meeting;
+        this.you = msg.you;
+        this.participants.clear();
+        for (const p of msg.participants) this.participants.set(p.session, p);
+        break;
+      case 'error':
+        if (!this.hadWelcomeOnThisConnection && msg.seq === undefined) return this.onJoinRefused(msg);
+        break;
+      default:
+        break;
+    }
+    let out: ClientMessage[];
+    try {
+      out = this.replica.onMessage(msg);
+    } catch {
+      // The message did not fit our copy: start over with the whole state (the replica asks for it).
+      this.notify('out_of_order');
+      this.conn.drop('resync');
+      return;
+    }
+    if (msg.type === 'welcome') {
+      if (this.hadWelcome) ++this.reconnects;
+      this.hadWelcome = true;
+      this.hadWelcomeOnThisConnection = true;
+      this.status = 'live';
+      this.failure = null;
+      this.sendAll(out);
+      if (this.myFocus) this.sendFocus();
+      this.emit('presence');
+      this.emit('structure');
+      this.scheduleDeferred();
+      return;
+    }
+    this.sendAll(out);
+    this.emitSyncIfChanged();
+  }
+
+  private onJoinRefused(e: ErrorMessage): void {
+    if (FATAL_JOIN.has(e.code)) {
+      this.status = 'failed';
+      this.failure = swedishError(e.code);
+      this.conn.stop();
+      this.emit('structure');
+      return;
+    }
+    // meeting_full, storage_failed...: say so and try again later.
+    this.notify(e.code);
+    this.conn.drop('retry');
+  }
+
+  private onReplicaError(e: ErrorMessage, refused: Change | null): void {
+    // A focus on a field that just went away, or a focus message too many: nothing the user needs to know.
+    if (!refused && e.seq === undefined && (e.code === 'not_found' || e.code === 'rate_limited')) return;
+    if (e.code === 'rate_limited') {
+      this.scheduleDeferred();
+      return; // nothing is lost: not worth a message unless it persists
+    }
+    this.notify(e.code);
+    if (RECONNECT.has(e.code)) {
+      this.replica.requestFullState();
+      this.conn.drop('resync');
+    }
+  }
+
+  private scheduleDeferred(): void {
+    if (this.deferTimer || !this.replica.hasDeferred()) return;
+    this.deferTimer = setTimeout(() => {
+      this.deferTimer = null;
+      this.sendAll(this.replica.flushDeferred());
+      this.scheduleDeferred();
+    }, 1000);
+  }
+
+  private onClosed(info: { code: number; reason: string; wasOpen: boolean }): void {
+    this.replica.disconnected();
+    this.hadWelcomeOnThisConnection = false;
+    if (this.status === 'failed') return;
+    if (this.hadWelcome) this.status = 'reconnecting';
+    // Others' presence is unknown until the next welcome; keep showing the last we knew.
+    void info;
+    this.emit('structure');
+    this.emitSyncIfChanged();
+  }
+
+  /** Sync state for the view: 'saved' when everything is acknowledged. */
+  syncState(): { status: SessionStatus; pending: number } {
+    return { status: this.status, pending: this.replica.pendingCount() };
+  }
+}

@@ -1,0 +1,227 @@
+// The fields of the picture: editable ones (own cells, the chair's topic fields) and read-only ones
+// that follow someone else's typing live.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
+import type { FieldDef, FieldRef, Participant } from '../model/types';
+import { fieldKey } from '../model/types';
+import { transformSelection } from '../ot/caret';
+import { TextOperation } from '../ot/text-operation';
+import type { MeetingSession } from '../sync/session';
+import { colourFor } from '../labels';
+
+export function domId(target: FieldRef): string {
+  return 'f-' + fieldKey(target).replace(/[^a-z0-9_-]/g, '-');
+}
+
+/** Re-renders when presence changes; returns who else is in the field. */
+export function useFocusers(session: MeetingSession, target: FieldRef): Participant[] {
+  const [, force] = useReducer((x: number) => x + 1, 0);
+  useEffect(() => session.on('presence', () => force(0)), [session]);
+  return session.focusedBy(target);
+}
+
+function WhoTags(props: { people: Participant[] }) {
+  if (props.people.length === 0) return null;
+  return (
+    <span class="who-tags">
+      {props.people.map((p) => (
+        <span key={p.session} class="who-tag" style={{ background: colourFor(p.name + '|' + p.org) }}>
+          <span aria-hidden="true">✎ </span>
+          {p.name}
+          <span class="visually-hidden"> skriver här</span>
+        </span>
+      ))}
+    </span>
+  );
+}
+
+function autosize(el: HTMLTextAreaElement | HTMLInputElement) {
+  if (el instanceof HTMLTextAreaElement) {
+    el.style.height = 'auto';
+    el.style.height = `${el.scrollHeight + 2}px`;
+  }
+}
+
+/** Applies a change of the visible text to the element, keeping the caret and selection on their text. */
+export function applyRemote(el: HTMLTextAreaElement | HTMLInputElement, next: string, op: TextOperation | null) {
+  const prev = el.value;
+  if (prev === next) return;
+  const focused = document.activeElement === el;
+  let sel: ReturnType<typeof transformSelection> | null = null;
+  if (focused && el.selectionStart !== null && el.selectionEnd !== null) {
+    let effective = op;
+    try {
+      if (!effective || effective.apply(prev) !== next) effective = TextOperation.diff(prev, next);
+    } catch {
+      effective = TextOperation.diff(prev, next);
+    }
+    sel = transformSelection(effective, {
+      start: el.selectionStart,
+      end: el.selectionEnd,
+      direction: (el.selectionDirection as 'forward' | 'backward' | 'none' | null) ?? 'none',
+    });
+  }
+  const scroll = el.scrollTop;
+  el.value = next;
+  if (sel) el.setSelectionRange(sel.start, sel.end, sel.direction);
+  autosize(el);
+  el.scrollTop = scroll;
+}
+
+export interface FieldProps {
+  session: MeetingSession;
+  target: FieldRef;
+  def: FieldDef;
+  /** Visible label and extra words for screen readers (which topic, which entry). */
+  label: string;
+  context: string;
+  multiline?: boolean;
+  autoFocus?: boolean;
+}
+
+export function EditableText(props: FieldProps) {
+  const { session, target } = props;
+  const key = fieldKey(target);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const people = useFocusers(session, target);
+
+  useLayoutEffect(() => {
+    const el = ref.current!;
+    el.value = session.text(target);
+    autosize(el);
+    if (props.autoFocus) {
+      el.focus();
+      el.scrollIntoView({ block: 'nearest' });
+    }
+    return session.onText(key, (op) => applyRemote(el, session.text(target), op));
+  }, [session, key]);
+
+  const onInput = () => {
+    const el = ref.current!;
+    session.editText(target, el.value, el.selectionEnd ?? undefined);
+    autosize(el);
+  };
+  const id = domId(target);
+  const common = {
+    id,
+    ref,
+    'data-field': key,
+    maxLength: props.def.max_length,
+    onInput,
+    onFocus: () => session.focus(target),
+    onBlur: () => session.blur(),
+    spellcheck: true,
+    lang: 'sv',
+    style: people.length ? { outlineColor: colourFor(people[0].name + '|' + people[0].org) } : undefined,
+  };
+  return (
+    <div class={people.length ? 'field field-others' : 'field'}>
+      <div class="field-label-row">
+        <label for={id}>
+          {props.label}
+          <span class="visually-hidden">, {props.context}</span>
+        </label>
+        <WhoTags people={people} />
+      </div>
+      {/* Textareas throughout: long places and times wrap instead of hiding behind the edge. */}
+      <textarea rows={props.multiline ? 2 : 1} {...common} class={props.multiline ? 'input' : 'input input-short'} />
+    </div>
+  );
+}
+
+export function EditableChoice(props: FieldProps) {
+  const { session, target, def } = props;
+  const people = useFocusers(session, target);
+  const id = domId(target);
+  const value = session.replica.visibleChoice(target);
+  return (
+    <div class={people.length ? 'field field-others' : 'field'}>
+      <div class="field-label-row">
+        <label for={id}>
+          {props.label}
+          <span class="visually-hidden">, {props.context}</span>
+        </label>
+        <WhoTags people={people} />
+      </div>
+      <select
+        id={id}
+        class="input"
+        data-field={fieldKey(target)}
+        value={value}
+        onChange={(e) => session.setChoice(target, (e.target as HTMLSelectElement).value)}
+        onFocus={() => session.focus(target)}
+        onBlur={() => session.blur()}
+      >
+        <option value="">– Inte angiven –</option>
+        {(def.choices ?? []).map((c) => (
+          <option key={c} value={c}>
+            {capitalise(c)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Someone else's text: follows their typing live. */
+export function useLiveText(session: MeetingSession, target: FieldRef): string {
+  const key = fieldKey(target);
+  const [text, setText] = useState(() => session.text(target));
+  useEffect(() => {
+    setText(session.text(target));
+    return session.onText(key, () => setText(session.text(target)));
+  }, [session, key]);
+  return text;
+}
+
+export function ReadOnlyText(props: FieldProps & { empty?: string; inline?: boolean }) {
+  const text = useLiveText(props.session, props.target);
+  const people = useFocusers(props.session, props.target);
+  return (
+    <ReadOnlyShell label={props.label} people={people} fieldKey={fieldKey(props.target)} inline={props.inline}>
+      {text ? <span class="ro-text">{text}</span> : <span class="ro-empty">{props.empty ?? '–'}</span>}
+    </ReadOnlyShell>
+  );
+}
+
+export function ReadOnlyChoice(props: FieldProps & { badge?: boolean }) {
+  const value = props.session.replica.visibleChoice(props.target);
+  const people = useFocusers(props.session, props.target);
+  return (
+    <ReadOnlyShell label={props.label} people={people} fieldKey={fieldKey(props.target)} inline>
+      {value ? (
+        <span class={props.badge ? `badge badge-${slug(value)}` : 'ro-text'}>{capitalise(value)}</span>
+      ) : (
+        <span class="ro-empty">Inte angiven</span>
+      )}
+    </ReadOnlyShell>
+  );
+}
+
+function ReadOnlyShell(props: { label: string; people: Participant[]; fieldKey: string; inline?: boolean; children: ComponentChildren }) {
+  return (
+    <div
+      class={`ro-field${props.inline ? ' ro-inline' : ''}${props.people.length ? ' field-others' : ''}`}
+      data-field={props.fieldKey}
+      style={props.people.length ? { outlineColor: colourFor(props.people[0].name + '|' + props.people[0].org) } : undefined}
+    >
+      <span class="ro-label">
+        {props.label}
+        <WhoTags people={props.people} />
+      </span>
+      <span class="ro-value">{props.children}</span>
+    </div>
+  );
+}
+
+export function capitalise(s: string): string {
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+export function slug(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[åä]/g, 'a')
+    .replace(/ö/g, 'o')
+    .replace(/[^a-z0-9]+/g, '-');
+}

@@ -1,0 +1,108 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import type { Group, MeetingInfo } from '../model/types';
+import { swedishDate } from '../labels';
+import { href } from './App';
+import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
+
+export function GroupPage(props: { groupId: string }) {
+  const [group, setGroup] = useState<Group | null>(null);
+  const [meetings, setMeetings] = useState<MeetingInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [title, setTitle] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [createError, setCreateError] = useState<string | null>(null);
+  const h1 = useFocusOnMount<HTMLHeadingElement>();
+
+  useEffect(() => {
+    const fail = (e: unknown) => setError(e instanceof ApiError ? e.swedish : 'Gruppen gick inte att hämta.');
+    api.group(props.groupId).then(setGroup, fail);
+    api.meetings(props.groupId).then(setMeetings, fail);
+  }, [props.groupId]);
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    if (creating) return;
+    setCreating(true);
+    setCreateError(null);
+    try {
+      const m = await api.createMeeting(props.groupId, title.trim() ? { title: title.trim() } : {});
+      location.hash = href.meeting(m.id);
+    } catch (err) {
+      setCreateError(err instanceof ApiError ? err.swedish : 'Mötet gick inte att skapa.');
+      setCreating(false);
+    }
+  };
+
+  return (
+    <Shell title={group?.name ?? 'EST-grupp'} crumbs={[{ label: 'Start', href: href.start() }, { label: group?.name ?? 'EST-grupp' }]}>
+      <div class="page-head">
+        <h1 ref={h1} tabIndex={-1}>
+          {group?.name ?? 'EST-grupp'}
+        </h1>
+        {group && (
+          <p class="lead">
+            {group.municipality ? `${group.municipality}. ` : ''}
+            Organisationer: {group.organisations.map((o) => o.name).join(', ')}.
+          </p>
+        )}
+      </div>
+      {error && (
+        <ErrorBox text={error}>
+          <p>
+            <a href={href.start()}>Till startsidan</a>
+          </p>
+        </ErrorBox>
+      )}
+      {!error && (
+        <div class="two-col">
+          <section aria-labelledby="meetings-h" class="col-main">
+            <h2 id="meetings-h">Möten</h2>
+            {!meetings && <Loading text="Hämtar möten…" />}
+            {meetings && meetings.length === 0 && <p>Gruppen har inga möten än. Skapa det första med knappen Nytt möte.</p>}
+            {meetings && meetings.length > 0 && (
+              <ul class="card-list">
+                {meetings.map((m) => (
+                  <li key={m.id} class="card link-card">
+                    <a class="card-link" href={href.meeting(m.id)}>
+                      <span class="card-title">{m.title}</span>
+                    </a>
+                    <span class="card-meta">
+                      {swedishDate(m.date)}
+                      {m.state !== 'open' ? ' · stängt' : ''}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section aria-labelledby="new-h" class="col-side panel">
+            <h2 id="new-h">Nytt möte</h2>
+            <p class="hint">Mötet får lägesbildens sex ämnen från mallen. Titel och datum fylls i automatiskt om du lämnar dem tomma.</p>
+            <form onSubmit={create}>
+              <div class="form-row">
+                <label for="new-title">Titel (valfritt)</label>
+                <input
+                  id="new-title"
+                  type="text"
+                  maxLength={200}
+                  value={title}
+                  placeholder="t.ex. EST-möte vecka 49"
+                  onInput={(e) => setTitle((e.target as HTMLInputElement).value)}
+                />
+              </div>
+              <button type="submit" class="btn btn-primary" disabled={creating}>
+                {creating ? 'Skapar…' : 'Nytt möte'}
+              </button>
+              {createError && (
+                <p class="field-error" role="alert">
+                  {createError}
+                </p>
+              )}
+            </form>
+          </section>
+        </div>
+      )}
+    </Shell>
+  );
+}

@@ -1,0 +1,49 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import type { Group } from '../model/types';
+import { href } from './App';
+import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
+
+export function StartPage(props: { notFound?: boolean }) {
+  const [groups, setGroups] = useState<Group[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const h1 = useFocusOnMount<HTMLHeadingElement>();
+  useEffect(() => {
+    api.groups().then(setGroups, (e: unknown) => setError(e instanceof ApiError ? e.swedish : 'Grupperna gick inte att hämta.'));
+  }, []);
+  return (
+    <Shell title="" crumbs={[{ label: 'Start' }]}>
+      <div class="page-head">
+        <h1 ref={h1} tabIndex={-1}>
+          Välj EST-grupp
+        </h1>
+        <p class="lead">
+          Här fyller EST-gruppens organisationer i lägesbilden tillsammans under mötet. Välj din grupp, sedan mötet.
+        </p>
+      </div>
+      {props.notFound && <ErrorBox text="Sidan finns inte. Välj en grupp nedan." />}
+      {error && <ErrorBox text={error} />}
+      {!groups && !error && <Loading text="Hämtar grupper…" />}
+      {groups && groups.length === 0 && <p>Det finns inga EST-grupper än. En administratör behöver lägga upp en grupp.</p>}
+      {groups && groups.length > 0 && (
+        <section aria-labelledby="groups-h">
+          <h2 id="groups-h">EST-grupper</h2>
+          <ul class="card-list">
+            {groups.map((g) => (
+              <li key={g.id} class="card link-card">
+                <a href={href.group(g.id)} class="card-link">
+                  <span class="card-title">{g.name}</span>
+                </a>
+                <span class="card-meta">
+                  {g.municipality ? `${g.municipality} · ` : ''}
+                  {g.organisations.length} organisationer
+                </span>
+                <span class="card-orgs">{g.organisations.map((o) => o.name).join(' · ')}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </Shell>
+  );
+}

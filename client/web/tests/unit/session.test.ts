@@ -1,0 +1,189 @@
+// MeetingSession wired to a simulated server through fake WebSockets: join, status, presence, errors.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FieldRef } from '../../src/model/types';
+import type { SocketLike } from '../../src/sync/connection';
+import { MeetingSession } from '../../src/sync/session';
+import { SimServer, type SimConn } from './sim-server';
+
+const E1: FieldRef = { topic: 'hot-och-vald', org: 'polis', entry: 'e1', field: 'handelse' };
+
+class Wire implements SocketLike {
+  readyState = 0;
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  conn: SimConn;
+  constructor(readonly server: SimServer) {
+    this.conn = server.connect();
+  }
+  send(d: string) {
+    this.conn.send(JSON.parse(d));
+  }
+  close() {
+    this.readyState = 3;
+    this.conn.close();
+  }
+  /** Delivers what the server sent. */
+  pump() {
+    while (this.readyState === 1 && this.conn.inbox.length) this.onmessage?.({ data: JSON.stringify(this.conn.inbox.shift()) });
+  }
+}
+
+const sessions: MeetingSession[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.stop();
+});
+
+function setup() {
+  const server = new SimServer(2000, (doc) => doc.apply({ kind: 'add_entry', topic: 'hot-och-vald', org: 'polis', entry: 'e1' }, 0));
+  const wires: Wire[] = [];
+  const timers: (() => void)[] = [];
+  const session = new MeetingSession('ws://test/ws', 'c-test', 'm1', { name: 'Anna', org: 'polis', role: 'participant' }, {
+    createSocket: () => {
+      const w = new Wire(server);
+      wires.push(w);
+      return w;
+    },
+    setTimer: (fn) => {
+      timers.push(fn);
+      return timers.length;
+    },
+    clearTimer: () => undefined,
+    rate: 1e6,
+    burst: 1e6,
+  });
+  sessions.push(session);
+  const open = () => {
+    const w = wires[wires.length - 1];
+    w.readyState = 1;
+    w.onopen?.({});
+    w.pump();
+    return w;
+  };
+  const pumpAll = () => wires.forEach((w) => w.pump());
+  return { server, session, wires, timers, open, pumpAll };
+}
+
+describe('MeetingSession', () => {
+  it('joins on open, shows the meeting, and sends typing', () => {
+    const { server, session, open, pumpAll } = setup();
+    const seen: string[] = [];
+    session.on('sync', () => seen.push(session.status));
+    session.start();
+    expect(session.status).toBe('connecting');
+    open();
+    expect(session.status).toBe('live');
+    expect(session.meeting?.title).toBe('Möte');
+    expect(session.you?.name).toBe('Anna');
+    session.editText(E1, 'Hej', 3);
+    pumpAll();
+    expect(server.doc.field(E1).text).toBe('Hej');
+    expect(session.syncState()).toEqual({ status: 'live', pending: 0 });
+    expect(seen).toContain('live');
+  });
+
+  it('says reconnecting when the socket drops, keeps typing, and sends it after the reconnect', () => {
+    const { server, session, wires, timers, open, pumpAll } = setup();
+    session.start();
+    open();
+    session.editText(E1, 'Före', 4);
+    pumpAll();
+    wires[0].readyState = 3;
+    wires[0].onclose?.({ code: 1006, reason: '' });
+    expect(session.status).toBe('reconnecting');
+    session.editText(E1, 'Före och under', 14);
+    expect(session.syncState().pending).toBe(1);
+    timers.shift()!(); // the retry
+    open();
+    pumpAll();
+    expect(session.status).toBe('live');
+    expect(session.reconnects).toBe(1);
+    expect(server.doc.field(E1).text).toBe('Före och under');
+    expect(session.syncState().pending).toBe(0);
+  });
+
+  it('stops and explains a refusal to join that retrying cannot fix', () => {
+    const { session, wires } = setup();
+    session.start();
+    const w = wires[0];
+    w.readyState = 1;
+    w.onopen?.({});
+    w.conn.inbox.length = 0;
+    w.onmessage?.({ data: JSON.stringify({ type: 'error', code: 'unknown_org', message: 'no' }) });
+    expect(session.status).toBe('failed');
+    expect(session.failure).toMatch(/Organisationen/);
+  });
+
+  it('shows a Swedish notice for a refused change', () => {
+    const { session, wires, open } = setup();
+    session.start();
+    open();
+    session.editText(E1, 'x', 1);
+    const w = wires[0];
+    w.conn.inbox.length = 0;
+    w.onmessage?.({ data: JSON.stringify({ type: 'error', code: 'forbidden', message: 'no', seq: 1 }) });
+    expect(session.notices.map((n) => n.code)).toEqual(['forbidden']);
+    expect(session.notices[0].text).toMatch(/behörighet/);
+    expect(session.text(E1)).toBe('');
+  });
+
+  it('tracks presence and who is in which field', () => {
+    const { session, wires, open } = setup();
+    session.start();
+    open();
+    const other = { session: 'p9', name: 'Erik', org: 'kommun', role: 'chair', focus: E1 };
+    wires[0].onmessage?.({ data: JSON.stringify({ type: 'presence', participant: other }) });
+    expect(session.focusedBy(E1).map((p) => p.name)).toEqual(['Erik']);
+    wires[0].onmessage?.({ data: JSON.stringify({ type: 'presence_left', session: 'p9' }) });
+    expect(session.focusedBy(E1)).toEqual([]);
+  });
+
+  it('shows a person once even while the server still holds their previous, dead connection', () => {
+    const { session, wires, open } = setup();
+    session.start();
+    open();
+    const ghost = { session: 'p0', name: 'Anna', org: 'polis', role: 'participant', focus: E1 };
+    const twin = { session: 'p7', name: 'Erik', org: 'kommun', role: 'chair', focus: null };
+    const twinNow = { session: 'p8', name: 'Erik', org: 'kommun', role: 'chair', focus: E1 };
+    for (const p of [ghost, twin, twinNow])
+      wires[0].onmessage?.({ data: JSON.stringify({ type: 'presence', participant: p }) });
+    const people = session.people();
+    expect(people.map((p) => `${p.name}${p.me ? ' (du)' : ''}`)).toEqual(['Anna (du)', 'Erik']);
+    expect(people[1].session).toBe('p8'); // the one that is writing somewhere
+    // Anna's own old connection does not show as "someone else is writing here".
+    expect(session.focusedBy(E1).map((p) => p.name)).toEqual(['Erik']);
+  });
+
+  it('drops a connection on which a change gets no answer (a silent network) and resends after the reconnect', () => {
+    vi.useFakeTimers();
+    try {
+      const { server, session, wires, timers, open } = setup();
+      session.start();
+      open();
+      session.editText(E1, 'tyst', 4);
+      wires[0].conn.inbox.length = 0; // the answer never arrives
+      wires[0].readyState = 1;
+      const before = server.rev;
+      vi.advanceTimersByTime(MeetingSession.stallMs + 6000);
+      expect(session.status).toBe('reconnecting');
+      timers.shift()!();
+      open();
+      // The change was applied before the silence: the catch-up shows it, nothing is applied twice.
+      expect(server.rev).toBe(before);
+      expect(session.syncState().pending).toBe(0);
+      expect(server.doc.field(E1).text).toBe('tyst');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('knows who may write where', () => {
+    const { session, open } = setup();
+    session.start();
+    open();
+    expect(session.canWriteCell('polis')).toBe(true);
+    expect(session.canWriteCell('kommun')).toBe(false);
+    expect(session.canWriteTopicFields()).toBe(false);
+  });
+});

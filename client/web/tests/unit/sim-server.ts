@@ -1,0 +1,193 @@
+// A small in-memory stand-in for est-server's meeting logic (shared/src/meeting_state.cpp and
+// server/src/meeting_room.cpp): revisions, per-client seq (exactly once), text changes transformed over
+// the history since their base revision, choice registers, catch-up history with a window, welcome with
+// `state` or `catch_up`. Messages go through JSON like on the wire.
+import { MeetingDoc } from '../../src/model/document';
+import type { Change, MeetingTemplate, ServerMessage } from '../../src/model/types';
+import { fieldKey } from '../../src/model/types';
+import { OtError, TextOperation } from '../../src/ot/text-operation';
+import type { ClientMessage } from '../../src/sync/replica';
+
+export const TEMPLATE: MeetingTemplate = {
+  id: 'est-biweekly',
+  name: 'EST',
+  version: 1,
+  topics: [
+    { id: 'hot-och-vald', title: 'Hot och våld' },
+    { id: 'andt', title: 'ANDT' },
+  ],
+  entry_fields: [
+    { id: 'handelse', label: 'Händelse', kind: 'text', max_length: 4000 },
+    { id: 'plats', label: 'Plats', kind: 'text', max_length: 500 },
+    { id: 'trend', label: 'Trend', kind: 'choice', choices: ['ökar', 'oförändrad', 'minskar'] },
+  ],
+  topic_fields: [
+    { id: 'bedomning', label: 'Samlad bedömning', kind: 'text', max_length: 8000, editor: 'chair' },
+    { id: 'niva', label: 'Nivå', kind: 'choice', choices: ['låg', 'förhöjd', 'hög'], editor: 'chair' },
+  ],
+};
+export const ORGS = [
+  { id: 'polis', name: 'Polisen' },
+  { id: 'kommun', name: 'Kommunen' },
+];
+
+export class SimConn {
+  readonly inbox: ServerMessage[] = [];
+  client: string | null = null;
+  session = '';
+  open = true;
+  welcomed = false;
+  constructor(readonly server: SimServer) {}
+  /** A message from the client (as on the wire). */
+  send(m: ClientMessage): void {
+    if (!this.open) return;
+    this.server.receive(this, JSON.parse(JSON.stringify(m)));
+  }
+  deliver(m: unknown): void {
+    if (this.open) this.inbox.push(JSON.parse(JSON.stringify(m)) as ServerMessage);
+  }
+  close(): void {
+    this.open = false;
+    this.server.conns.delete(this);
+  }
+}
+
+export class SimServer {
+  doc: MeetingDoc;
+  rev = 0;
+  floor = 0;
+  readonly history: { rev: number; key: string; op: TextOperation }[] = [];
+  readonly wire: { rev: number; msg: unknown }[] = [];
+  readonly lastSeq = new Map<string, number>();
+  readonly conns = new Set<SimConn>();
+  private sessions = 0;
+  /** Every change applied, for checks: [client, seq]. */
+  readonly applied: [string, number][] = [];
+
+  constructor(
+    readonly historyWindow = 2000,
+    initial?: (doc: MeetingDoc) => void,
+  ) {
+    this.doc = new MeetingDoc(TEMPLATE, ORGS.map((o) => o.id));
+    initial?.(this.doc);
+  }
+
+  connect(): SimConn {
+    const c = new SimConn(this);
+    this.conns.add(c);
+    return c;
+  }
+
+  stateJSON(): unknown {
+    const fields = (m: Map<string, { text: string; choice: string; rev: number }>, defs: MeetingTemplate['entry_fields']) => {
+      const o: Record<string, unknown> = {};
+      for (const d of defs) {
+        const v = m.get(d.id)!;
+        o[d.id] = d.kind === 'text' ? v.text : { value: v.choice, rev: v.rev };
+      }
+      return o;
+    };
+    return {
+      topics: TEMPLATE.topics.map((t) => {
+        const ts = this.doc.topics.get(t.id)!;
+        const cells: Record<string, unknown> = {};
+        for (const [org, entries] of ts.cells)
+          cells[org] = { entries: entries.map((e) => ({ id: e.id, fields: fields(e.fields, TEMPLATE.entry_fields) })) };
+        return { id: t.id, fields: fields(ts.fields, TEMPLATE.topic_fields), cells };
+      }),
+      retired: [...this.doc.retired],
+    };
+  }
+
+  receive(conn: SimConn, m: Record<string, unknown>): void {
+    if (m.type === 'join') return this.join(conn, m);
+    if (m.type === 'focus') return;
+    if (m.type !== 'op') return conn.deliver({ type: 'error', code: 'unknown_type', message: '' });
+    if (!conn.client) return conn.deliver({ type: 'error', code: 'not_joined', message: '', seq: m.seq });
+    const seq = m.seq as number;
+    const client = conn.client;
+    try {
+      const applied = this.submit(client, seq, m.rev as number, m.change as Change);
+      if (!applied) {
+        conn.deliver({ type: 'ack', seq, rev: this.rev, duplicate: true });
+        return;
+      }
+      const broadcast = {
+        type: 'op',
+        rev: this.rev,
+        client,
+        seq,
+        by: { session: conn.session, name: 'x', org: 'polis' },
+        change: applied,
+      };
+      this.wire.push({ rev: this.rev, msg: broadcast });
+      while (this.wire.length > this.historyWindow) this.wire.shift();
+      conn.deliver({ type: 'ack', seq, rev: this.rev });
+      for (const other of this.conns) if (other !== conn && other.welcomed) other.deliver(broadcast);
+    } catch (e) {
+      if (!(e instanceof OtError)) throw e;
+      conn.deliver({ type: 'error', code: e.code, message: e.message, seq });
+    }
+  }
+
+  private join(conn: SimConn, m: Record<string, unknown>): void {
+    conn.client = m.client as string;
+    conn.session = `p${++this.sessions}`;
+    const since = m.since as number | undefined;
+    const wireFloor = this.wire.length ? this.wire[0].rev - 1 : this.rev;
+    const welcome: Record<string, unknown> = {
+      type: 'welcome',
+      rev: this.rev,
+      last_seq: this.lastSeq.get(conn.client) ?? 0,
+      meeting: {
+        id: 'm1',
+        group_id: 'g',
+        title: 'Möte',
+        date: '2026-11-17',
+        state: 'open',
+        created_at: '',
+        group: { id: 'g', name: 'G', organisations: ORGS },
+        template: TEMPLATE,
+      },
+      you: { session: conn.session, name: m.name, org: m.org, role: m.role, focus: null },
+      participants: [],
+    };
+    if (since !== undefined && since <= this.rev && since >= wireFloor) {
+      welcome.catch_up = this.wire.filter((w) => w.rev > since).map((w) => w.msg);
+    } else {
+      welcome.state = this.stateJSON();
+    }
+    conn.welcomed = true;
+    conn.deliver(welcome);
+  }
+
+  /** meeting_state::submit */
+  submit(client: string, seq: number, baseRev: number, c: Change): Change | null {
+    if (seq <= (this.lastSeq.get(client) ?? 0)) return null;
+    if (baseRev > this.rev) throw new OtError('stale_revision', 'ahead');
+    let change = c;
+    if (c.kind === 'text') {
+      if (baseRev < this.floor) throw new OtError('stale_revision', 'too old');
+      const key = fieldKey(c.target);
+      let op = TextOperation.fromJSON(c.ops);
+      for (const past of this.history) {
+        if (past.rev <= baseRev || past.key !== key) continue;
+        if (past.op.baseLength !== op.baseLength) throw new OtError('out_of_range', 'does not fit');
+        op = TextOperation.transform(past.op, op)[1];
+      }
+      change = { kind: 'text', target: c.target, ops: op.toJSON() };
+    } else if (c.kind === 'set') {
+      const cur = this.doc.field(c.target);
+      if (cur.rev > baseRev) throw new OtError('conflict', 'changed');
+    }
+    this.doc.apply(change, this.rev + 1);
+    ++this.rev;
+    this.lastSeq.set(client, seq);
+    this.applied.push([client, seq]);
+    if (change.kind === 'text')
+      this.history.push({ rev: this.rev, key: fieldKey(change.target), op: TextOperation.fromJSON(change.ops) });
+    if (this.rev > this.floor + this.historyWindow) this.floor = this.rev - this.historyWindow;
+    while (this.history.length && this.history[0].rev <= this.floor) this.history.shift();
+    return change;
+  }
+}
