@@ -12,6 +12,7 @@ using json = nlohmann::json;
 namespace {
 std::shared_ptr<const std::string> shared(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
 constexpr std::uint16_t close_internal_error = 1011;
+constexpr std::uint16_t close_replaced = 4001;  // application range: this client connected again elsewhere
 }  // namespace
 
 meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp,
@@ -78,6 +79,17 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
         return refuse("meeting_full", "the meeting has " + std::to_string(members_.size()) + " participants, the most allowed");
     if (!group_.has_organisation(msg.who.org))
         return refuse("unknown_org", "organisation '" + msg.who.org + "' is not part of the group '" + group_.name + "'");
+    // The same client id on a new connection means the old one is dead but not yet timed out
+    // (a reconnect after a network change): replace it, so presence shows one person once.
+    for (auto it = members_.begin(); it != members_.end(); ++it) {
+        if (it->second.client != msg.client) continue;
+        if (auto old = it->second.conn.lock()) old->close_with(close_replaced, "replaced by a newer connection of the same client");
+        const std::uint64_t old_id = it->second.id;
+        auto left = shared(encode::presence_left(it->second.info.session));
+        members_.erase(it);
+        send_to_others(old_id, left, 0);
+        break;
+    }
 
     member mem;
     mem.id = next_member_id_++;
@@ -204,8 +216,13 @@ void meeting_room::deliver(const pending& p) {
 void meeting_room::send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev) {
     for (const auto& [ptr, mem] : members_) {
         if (mem.id == except_id) continue;
-        // rev 0: presence, only for those already welcomed; otherwise only changes after their welcome.
-        if (rev == 0 ? !mem.welcomed : rev <= mem.start_after) continue;
+        if (rev == 0 && !mem.welcomed) {
+            // Presence for someone whose welcome still waits to be durable: queue it behind the welcome,
+            // whose participant list it updates.
+            pending_.push_back({state_.rev(), mem.conn, mem.id, msg, nullptr});
+            continue;
+        }
+        if (rev != 0 && rev <= mem.start_after) continue;  // already part of their welcome
         if (auto c = mem.conn.lock()) c->deliver(msg);
     }
 }
