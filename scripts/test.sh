@@ -13,4 +13,22 @@ if [[ "${EST_SANITIZE_PASS:-1}" == 1 ]]; then
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest --output-on-failure -j 2 -L cxx)
 fi
+# Fuzzing: each libFuzzer target for EST_FUZZ_SECONDS (default 60) from its seed corpus; 0 skips.
+fuzz_seconds=${EST_FUZZ_SECONDS:-60}
+if [[ "$fuzz_seconds" -gt 0 ]]; then
+  EST_WITH_WEB=0 EST_WITH_FUZZ=1 scripts/install-deps.sh
+  CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DEST_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build-fuzz -j "${JOBS:-2}" --target fuzz_protocol fuzz_text_operation fuzz_template
+  for target in protocol text_operation template; do
+    work=$(mktemp -d)
+    echo "fuzz_$target: ${fuzz_seconds} s"
+    build-fuzz/tests/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -max_len=4096 -print_final_stats=1 \
+      -artifact_prefix="build-fuzz/crash-$target-" "$work" "tests/fuzz/corpus/$target" 2>&1 | grep -E '^(stat::number_of_executed_units|Done|==|SUMMARY)' || true
+    rm -rf "$work"
+    if compgen -G "build-fuzz/crash-$target-*" >/dev/null; then
+      echo "fuzz_$target found a crash: $(ls build-fuzz/crash-$target-*) — add it as a regression test" >&2
+      exit 1
+    fi
+  done
+fi
 echo "scripts/test.sh: all tests passed in $(( $(date +%s) - start )) s"
