@@ -1,5 +1,7 @@
 #include "est/client_replica.hpp"
 
+#include "fixtures.hpp"
+
 #include <deque>
 #include <memory>
 #include <random>
@@ -24,14 +26,12 @@ using json = nlohmann::json;
 
 namespace {
 
-std::shared_ptr<const est::meeting_template> biweekly() {
-    static const auto t = std::make_shared<const est::meeting_template>(
-        est::meeting_template::load_file(EST_SOURCE_DIR "/templates/est-biweekly.json"));
-    return t;
-}
-const std::vector<std::string> org_ids = {"polis", "kommun", "skola"};
+using est::test::biweekly;
+using est::test::S;
+using est::test::U;
 
-std::string S(std::u16string_view utf16) { return est::utf16_to_utf8(utf16); }
+const std::vector<std::string>& org_ids = est::test::test_orgs;
+
 
 text_operation op(const char* wire) { return text_operation::from_json(json::parse(wire), "ops"); }
 

@@ -1,5 +1,7 @@
 #include "est/meeting_document.hpp"
 
+#include "fixtures.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,19 +20,12 @@ using json = nlohmann::json;
 
 namespace {
 
-std::shared_ptr<const est::meeting_template> biweekly() {
-    static const auto t = std::make_shared<const est::meeting_template>(
-        est::meeting_template::load_file(EST_SOURCE_DIR "/templates/est-biweekly.json"));
-    return t;
-}
-const std::vector<std::string> orgs = {"polis", "kommun", "skola"};
+using est::test::biweekly;
+using est::test::S;
+using est::test::U;
 
-std::u16string U(std::string_view utf8) {
-    auto u = est::utf8_to_utf16(utf8);
-    if (!u) throw std::invalid_argument("test input is not valid UTF-8");
-    return *u;
-}
-std::string S(std::u16string_view utf16) { return est::utf16_to_utf8(utf16); }
+const std::vector<std::string>& orgs = est::test::test_orgs;
+
 
 field_ref entry_field(const char* topic, const char* org, const char* entry, const char* field) {
     return {topic, org, entry, field};

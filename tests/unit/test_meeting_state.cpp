@@ -1,5 +1,7 @@
 #include "est/meeting_state.hpp"
 
+#include "fixtures.hpp"
+
 #include <memory>
 #include <string>
 #include <tuple>
@@ -21,12 +23,11 @@ using json = nlohmann::json;
 
 namespace {
 
-std::shared_ptr<const est::meeting_template> biweekly() {
-    static const auto t = std::make_shared<const est::meeting_template>(
-        est::meeting_template::load_file(EST_SOURCE_DIR "/templates/est-biweekly.json"));
-    return t;
-}
-const std::vector<std::string> orgs = {"polis", "kommun", "skola"};
+using est::test::biweekly;
+using est::test::S;
+using est::test::U;
+
+const std::vector<std::string>& orgs = est::test::test_orgs;
 
 meeting_state fresh(est::limits lim = {}) { return meeting_state(est::meeting_document(biweekly(), orgs), 0, {}, lim); }
 
@@ -35,7 +36,6 @@ const identity bjorn{"Björn", "polis", role::participant};
 const identity kim{"Kim", "kommun", role::participant};
 const identity cecilia{"Cecilia", "kommun", role::chair};
 
-std::string S(std::u16string_view utf16) { return est::utf16_to_utf8(utf16); }
 
 const field_ref handelse{"hot-och-vald", "polis", "e1", "handelse"};
 const field_ref plats{"hot-och-vald", "polis", "e1", "plats"};

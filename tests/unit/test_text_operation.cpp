@@ -1,5 +1,7 @@
 #include "est/text_operation.hpp"
 
+#include "fixtures.hpp"
+
 #include <cstdint>
 #include <fstream>
 #include <random>
@@ -19,12 +21,10 @@ using K = text_operation::kind;
 
 namespace {
 
-std::u16string U(std::string_view utf8) {
-    auto u = est::utf8_to_utf16(utf8);
-    if (!u) throw std::invalid_argument("test input is not valid UTF-8");
-    return *u;
-}
-std::string S(std::u16string_view utf16) { return est::utf16_to_utf8(utf16); }
+using est::test::biweekly;
+using est::test::S;
+using est::test::U;
+
 
 struct failure {
     std::string code;
@@ -438,8 +438,9 @@ TEST_CASE("from_json rejects absurdly large counts", "[text_operation][json]") {
 // Shared vectors (also run by the TypeScript client)
 
 namespace {
-json load_vectors() {
-    std::ifstream in(EST_SOURCE_DIR "/tests/vectors/text_operations.json", std::ios::binary);
+// Both vector files: the core's and the web client's (decomposed å, ZWJ emoji, flags, diff cases).
+json load_vectors(const char* file) {
+    std::ifstream in(std::string(EST_SOURCE_DIR "/tests/vectors/") + file, std::ios::binary);
     REQUIRE(in.good());
     std::stringstream ss;
     ss << in.rdbuf();
@@ -457,10 +458,12 @@ text_operation vector_op(const json& c, const char* key) {
 }  // namespace
 
 TEST_CASE("vectors: transform", "[text_operation][vectors]") {
-    const json v = load_vectors();
+    const auto file = GENERATE("text_operations.json", "text_operations_web.json");
+    INFO("file " << file);
+    const json v = load_vectors(file);
     CHECK(v.at("unit") == "utf16");
     const json& cases = v.at("cases");
-    CHECK(cases.size() >= 25);
+    CHECK(cases.size() >= 10);
     for (const json& c : cases) {
         const std::string name = c.at("name").get<std::string>();
         INFO("case: " << name);
@@ -483,9 +486,11 @@ TEST_CASE("vectors: transform", "[text_operation][vectors]") {
 }
 
 TEST_CASE("vectors: compose", "[text_operation][vectors]") {
-    const json v = load_vectors();
+    const auto file = GENERATE("text_operations.json", "text_operations_web.json");
+    INFO("file " << file);
+    const json v = load_vectors(file);
     const json& cases = v.at("compose");
-    CHECK(cases.size() >= 10);
+    CHECK(cases.size() >= 4);
     for (const json& c : cases) {
         INFO("compose case: " << c.at("name").get<std::string>());
         const std::u16string doc = U(c.at("doc").get<std::string>());
@@ -497,5 +502,19 @@ TEST_CASE("vectors: compose", "[text_operation][vectors]") {
         CHECK(got == composed);
         CHECK(S(b.apply(a.apply(doc))) == c.at("result").get<std::string>());
         CHECK(S(composed.apply(doc)) == c.at("result").get<std::string>());
+    }
+}
+
+TEST_CASE("vectors: diff", "[text_operation][vectors]") {
+    const json v = load_vectors("text_operations_web.json");
+    const json& cases = v.at("diff");
+    CHECK(cases.size() >= 5);
+    for (const json& c : cases) {
+        INFO("diff case: " << c.at("name").get<std::string>());
+        const auto from = U(c.at("from").get<std::string>());
+        const auto to = U(c.at("to").get<std::string>());
+        const text_operation d = text_operation::diff(from, to);
+        CHECK(d.to_json() == c.at("op"));
+        CHECK(S(d.apply(from)) == c.at("to").get<std::string>());
     }
 }

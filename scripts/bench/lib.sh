@@ -1,0 +1,104 @@
+# Shared by the scenario scripts: start est-server on a free port in a fresh data folder, wait for its ready
+# line (never a sleep), stop it with SIGTERM. Source it; do not run it.
+# Settings: BUILD_DIR (default build), EST_SERVER, EST_BENCH, BENCH_THREADS (load-generator threads, default 2),
+# SERVER_THREADS (default 2), KEEP_DATA=1 keeps the data folders, BENCH_OUT (folder for JSON results).
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build_dir=${BUILD_DIR:-$repo_root/build}
+EST_SERVER=${EST_SERVER:-$build_dir/server/est-server}
+EST_BENCH=${EST_BENCH:-$build_dir/client/bench/est-bench}
+BENCH_THREADS=${BENCH_THREADS:-2}
+SERVER_THREADS=${SERVER_THREADS:-2}
+BENCH_OUT=${BENCH_OUT:-$repo_root/build/bench-results}
+mkdir -p "$BENCH_OUT"
+
+for bin in "$EST_SERVER" "$EST_BENCH"; do
+  [[ -x $bin ]] || { echo "missing $bin: cmake --build $build_dir --target est-server est-bench" >&2; exit 2; }
+done
+
+# 4,500 sockets on each side, plus files: raise the descriptor limit as far as allowed.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if (( $(ulimit -n) < 10000 )); then echo "warning: ulimit -n is $(ulimit -n); the large scenarios need 10000" >&2; fi
+
+# Flags that only some est-server versions have: lift the per-connection limits that would otherwise
+# throttle a load generator sending many connections' worth of traffic from one address.
+server_extra_flags() {
+  local help
+  help=$("$EST_SERVER" --help 2>&1)
+  grep -q -- '--max-connections-per-address' <<<"$help" && echo --max-connections-per-address 0
+  grep -q -- '--max-messages-per-second' <<<"$help" && echo --max-messages-per-second 1000000
+  return 0
+}
+
+SERVER_PID=
+SERVER_URL=
+SERVER_DATA=
+SERVER_LOG=
+
+# start_server [DATA_DIR] [extra est-server flags...]: a fresh temp folder when DATA_DIR is empty.
+start_server() {
+  local data=${1:-}
+  shift || true
+  if [[ -z $data ]]; then data=$(mktemp -d "${TMPDIR:-/tmp}/est-bench-XXXXXX"); fi
+  SERVER_DATA=$data
+  SERVER_LOG=$data/server.log
+  local fd line
+  # The server prints exactly one line on stdout when it listens: read it from a pipe.
+  # shellcheck disable=SC2046
+  exec {fd}< <(exec "$EST_SERVER" --port 0 --data "$data" --template "$repo_root/templates/est-biweekly.json" \
+    --threads "$SERVER_THREADS" $(server_extra_flags) "$@" 2>>"$SERVER_LOG")
+  SERVER_PID=$!
+  if ! read -r -t 60 line <&"$fd" || [[ $line != "listening on http://"* ]]; then
+    echo "est-server did not start: '$line'; see $SERVER_LOG" >&2
+    cat "$SERVER_LOG" >&2
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    exit 1
+  fi
+  exec {fd}<&-
+  SERVER_URL=${line#listening on }
+  echo "# est-server pid $SERVER_PID at $SERVER_URL, data $data, $(uptime | sed 's/.*load/load/')" >&2
+}
+
+# stop_server [keep]: SIGTERM, wait for the exit; removes the data folder unless KEEP_DATA=1 or "keep".
+stop_server() {
+  [[ -n $SERVER_PID ]] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+  if [[ ${1:-} != keep && ${KEEP_DATA:-0} != 1 && -n $SERVER_DATA ]]; then rm -rf "$SERVER_DATA"; fi
+}
+trap 'stop_server' EXIT
+
+# bench ARGS...: runs est-bench against the current server; the human summary goes to stderr, the JSON line
+# (est-bench's last line) to stdout. Returns est-bench's status (1 when the run was not clean).
+bench() {
+  local out rc=0
+  out=$("$EST_BENCH" --server "$SERVER_URL" --server-pid "$SERVER_PID" --threads "$BENCH_THREADS" "$@") || rc=$?
+  sed '$d' <<<"$out" >&2
+  tail -n 1 <<<"$out"
+  return $rc
+}
+
+load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# wait_for_quiet_machine: when QUIET_WAIT=N (seconds) is set, waits up to N s for a second in which the
+# machine is at most QUIET_BUSY % busy (default 15), so other builds on a shared machine disturb less.
+# Always prints what it saw; never fails.
+machine_busy_percent() {  # over one second
+  local a b
+  read -r _ a1 a2 a3 a4 a5 a6 a7 a8 _ < /proc/stat
+  sleep 1
+  read -r _ b1 b2 b3 b4 b5 b6 b7 b8 _ < /proc/stat
+  local total=$(( (b1+b2+b3+b4+b5+b6+b7+b8) - (a1+a2+a3+a4+a5+a6+a7+a8) ))
+  local idle=$(( (b4+b5) - (a4+a5) ))
+  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+wait_for_quiet_machine() {
+  local limit=${QUIET_WAIT:-0} busy waited=0
+  busy=$(machine_busy_percent)
+  while (( limit > 0 && busy > ${QUIET_BUSY:-15} && waited < limit )); do
+    busy=$(machine_busy_percent)
+    waited=$((waited + 1))
+  done
+  echo "# machine ${busy}% busy before the run (waited ${waited} s), load $(load_average)" >&2
+}
