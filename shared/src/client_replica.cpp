@@ -23,7 +23,7 @@ std::string client_replica::join_message() const {
 }
 
 bool client_replica::idle() const noexcept {
-    if (!other_pending_.empty()) return false;
+    if (!other_pending_.empty() || !other_unsent_.empty()) return false;
     for (const auto& [k, p] : texts_)
         if (p.outstanding || p.buffer) return false;
     return true;
@@ -146,10 +146,22 @@ void client_replica::on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<st
 }
 
 void client_replica::on_error(const json& msg) {
-    errors_.push_back(msg.value("code", "unknown"));
+    const std::string code = msg.value("code", "unknown");
+    errors_.push_back(code);
     auto seq_it = msg.find("seq");
     if (seq_it == msg.end()) return;
     const auto seq = seq_it->get<std::uint64_t>();
+    if (code == "rate_limited" || code == "stale_revision" || code == "storage_failed") {
+        // Refused for now, not for good: keep the change, and send it again (new seq) after a resync.
+        resync_ = true;
+        for (auto& [key, p] : texts_)
+            if (p.outstanding && p.outstanding_seq == seq) p.outstanding_seq = 0;
+        if (auto it = other_pending_.find(seq); it != other_pending_.end()) {
+            other_unsent_.push_back(std::move(it->second));
+            other_pending_.erase(it);
+        }
+        return;
+    }
     // A refused change is dropped; the field shows the confirmed text again.
     for (auto it = texts_.begin(); it != texts_.end(); ++it) {
         if (it->second.outstanding && it->second.outstanding_seq == seq) {
@@ -181,7 +193,9 @@ void client_replica::on_welcome(const json& msg, std::vector<std::string>& out) 
     }
     // Whatever is still pending with a seq the server has passed was refused while we were away.
     for (auto it = texts_.begin(); it != texts_.end();)
-        it = (it->second.outstanding && it->second.outstanding_seq <= last_seq) ? texts_.erase(it) : std::next(it);
+        it = (it->second.outstanding && it->second.outstanding_seq != 0 && it->second.outstanding_seq <= last_seq)
+                 ? texts_.erase(it)
+                 : std::next(it);
     for (auto it = other_pending_.begin(); it != other_pending_.end();)
         it = it->first <= last_seq ? other_pending_.erase(it) : std::next(it);
 
@@ -194,8 +208,11 @@ void client_replica::on_welcome(const json& msg, std::vector<std::string>& out) 
             p.buffer.reset();
             p.outstanding_seq = next_seq_++;
         }
+        if (p.outstanding && p.outstanding_seq == 0) p.outstanding_seq = next_seq_++;
         if (p.outstanding) resend.emplace(p.outstanding_seq, op_message(p.outstanding_seq, text_change{p.target, *p.outstanding}));
     }
+    for (auto& c : other_unsent_) other_pending_.emplace(next_seq_++, std::move(c));
+    other_unsent_.clear();
     for (const auto& [seq, c] : other_pending_) resend.emplace(seq, op_message(seq, c));
     for (auto& [seq, m] : resend) out.push_back(std::move(m));
 }
@@ -208,7 +225,7 @@ void client_replica::rebase_after_reset(const meeting_document& old_doc, std::ui
         try {
             std::u16string base = old_doc.field(p.target).text;
             std::optional<text_operation> mine;
-            if (p.outstanding && p.outstanding_seq <= last_seq) {
+            if (p.outstanding && p.outstanding_seq != 0 && p.outstanding_seq <= last_seq) {
                 base = p.outstanding->apply(base);  // already in the new state
                 mine = p.buffer;
             } else if (p.outstanding) {

@@ -381,6 +381,34 @@ TEST_CASE("a refused change is dropped and its error recorded", "[client_replica
     }
 }
 
+TEST_CASE("a change refused only for now is kept and sent again after a resync", "[client_replica]") {
+    const auto code = GENERATE(as<std::string>{}, "rate_limited", "stale_revision", "storage_failed");
+    INFO("code " << code);
+    world w;
+    auto& a = w.add("c-anna", anna);
+    add_entry_e1(w, a);
+    w.edit(a, handelse, op(R"(["Hej"])"));
+    // The server refuses it for now (answered here instead of by the server).
+    const auto refused = est::parse_client_message(a.conn.to_server.front(), est::limits{});
+    a.conn.to_server.pop_front();
+    a.conn.to_client.push_back(est::encode::error(code, "not now", std::get<est::op_message>(refused).seq));
+    // A later change in another field is applied, so last_seq passes the refused one.
+    w.edit(a, plats, op(R"(["Torget"])"));
+    w.drain();
+    CHECK(a.replica.take_resync());
+    CHECK_FALSE(a.replica.take_resync());
+    CHECK(S(a.replica.visible_text(handelse)) == "Hej");  // the user's text is still there
+    CHECK_FALSE(a.replica.idle());
+    CHECK(w.server.text(handelse).empty());
+
+    w.disconnect(a);
+    w.connect(a);
+    w.drain();
+    CHECK(w.server.text(handelse) == "Hej");
+    CHECK(w.server.text(plats) == "Torget");
+    w.check_converged({handelse, plats});
+}
+
 TEST_CASE("reconnect: an op the server applied comes back in the catch-up as the ack", "[client_replica]") {
     world w;
     auto& a = w.add("c-anna", anna);

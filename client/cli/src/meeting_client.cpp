@@ -65,6 +65,8 @@ void meeting_client::on_text(std::string_view text) {
         session_ = msg.at("you").at("session").get<std::string>();
     }
     send_all(std::move(out));
+    // A change refused only for now: reconnect, catch up, and the replica sends it again.
+    if (replica_.take_resync() && conn_) conn_->close();
 }
 
 void meeting_client::on_closed(const std::string& why) {

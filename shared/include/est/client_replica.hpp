@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -48,13 +49,17 @@ public:
     std::u16string visible_text(const field_ref& target) const;
     const std::string& client_id() const noexcept { return client_id_; }
     const std::vector<std::string>& errors() const noexcept { return errors_; }  // codes received, in order
+    // True once after the server refused a change only for now (rate_limited, stale_revision,
+    // storage_failed): the change is kept, and the caller should reconnect so it is resent after a
+    // catch-up.
+    bool take_resync() noexcept { return std::exchange(resync_, false); }
     std::uint64_t remote_changes() const noexcept { return remote_changes_; }
 
 private:
     struct pending_text {
         field_ref target;
         std::optional<text_operation> outstanding;
-        std::uint64_t outstanding_seq = 0;
+        std::uint64_t outstanding_seq = 0;  // 0: not at the server (refused for now); resent with a new seq
         std::optional<text_operation> buffer;
     };
 
@@ -76,6 +81,8 @@ private:
     bool connected_ = false;
     std::map<std::string, pending_text> texts_;     // by field key
     std::map<std::uint64_t, change> other_pending_; // by seq
+    std::vector<change> other_unsent_;              // refused for now; resent with new seqs
+    bool resync_ = false;
     std::vector<std::string> errors_;
     std::uint64_t remote_changes_ = 0;
 };
