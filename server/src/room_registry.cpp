@@ -18,6 +18,14 @@ std::size_t room_registry::loaded() const {
     return rooms_.size();
 }
 
+void room_registry::clear() {
+    std::map<std::string, std::shared_ptr<meeting_room>, std::less<>> rooms;
+    {
+        std::lock_guard lock(mutex_);
+        rooms.swap(rooms_);
+    }
+}
+
 void room_registry::open(const std::string& meeting_id, open_handler done) {
     std::shared_ptr<meeting_room> found;
     bool first = false;

@@ -50,6 +50,7 @@ struct server::impl {
         signals.reset();
         grace.reset();
         accept.reset();
+        if (rooms) rooms->clear();  // rooms own strands of the io_context
         ioc_owner.reset();
     }
 

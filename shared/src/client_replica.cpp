@@ -153,12 +153,17 @@ void client_replica::on_error(const json& msg) {
     const auto seq = seq_it->get<std::uint64_t>();
     if (code == "rate_limited" || code == "stale_revision" || code == "storage_failed") {
         // Refused for now, not for good: keep the change, and send it again (new seq) after a resync.
-        resync_ = true;
-        for (auto& [key, p] : texts_)
-            if (p.outstanding && p.outstanding_seq == seq) p.outstanding_seq = 0;
+        // (An error for a seq we do not hold, e.g. a raw message, asks nothing of us.)
+        for (auto& [key, p] : texts_) {
+            if (p.outstanding && p.outstanding_seq == seq) {
+                p.outstanding_seq = 0;
+                resync_ = true;
+            }
+        }
         if (auto it = other_pending_.find(seq); it != other_pending_.end()) {
             other_unsent_.push_back(std::move(it->second));
             other_pending_.erase(it);
+            resync_ = true;
         }
         return;
     }

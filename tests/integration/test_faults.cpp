@@ -241,7 +241,12 @@ TEST_CASE("clients that break off mid-frame or connect and leave thousands of ti
     cycle(2000);
     const auto rss_after = server.rss_bytes();
     INFO("RSS before " << rss_before << " after " << rss_after);
+#ifndef __SANITIZE_ADDRESS__
     CHECK(rss_after < rss_before + 4 * 1024 * 1024);  // flat: no per-connection leak (2000 × 2 KiB would be 4 MiB)
+#else
+    // ASan's quarantine holds freed memory, so RSS says nothing here; LeakSanitizer checks leaks at exit.
+    (void)rss_after;
+#endif
 }
 
 TEST_CASE("a client that trickles a frame byte by byte (slowloris) is cut off", "[faults][slowloris]") {

@@ -28,6 +28,8 @@ public:
     // `done` may run on the caller's thread or the store's: post to your own strand.
     void open(const std::string& meeting_id, open_handler done);
     std::size_t loaded() const;
+    // Forgets every room (at shutdown, before the io_context their strands belong to goes).
+    void clear();
 
 private:
     void loaded_from_store(const std::string& id, std::shared_ptr<meeting_room> room, const std::string& code,
