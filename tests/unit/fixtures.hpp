@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "est/error.hpp"
 #include "est/meeting_template.hpp"
 #include "est/utf.hpp"
 
@@ -26,5 +27,20 @@ inline std::u16string U(std::string_view utf8) {
 }
 
 inline std::string S(std::u16string_view utf16) { return utf16_to_utf8(utf16); }
+
+// The code and message of the domain_error `f` throws, or "(no error)".
+struct failure {
+    std::string code;
+    std::string message;
+};
+template <class F>
+failure fails(F&& f) {
+    try {
+        f();
+    } catch (const domain_error& e) {
+        return {e.code(), e.what()};
+    }
+    return {"(no error)", ""};
+}
 
 }  // namespace est::test

@@ -1,5 +1,7 @@
 #include "est/change.hpp"
 
+#include "fixtures.hpp"
+
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -12,19 +14,9 @@ using est::change;
 using est::field_ref;
 
 namespace {
-struct failure {
-    std::string code;
-    std::string message;
-};
-template <class F>
-failure fails(F&& f) {
-    try {
-        f();
-    } catch (const est::domain_error& e) {
-        return {e.code(), e.what()};
-    }
-    return {"(no error)", ""};
-}
+
+using est::test::failure;
+using est::test::fails;
 failure change_error(const std::string& text) {
     return fails([&] { est::change_from_json(json::parse(text), "change"); });
 }

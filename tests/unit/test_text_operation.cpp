@@ -21,24 +21,14 @@ using K = text_operation::kind;
 
 namespace {
 
+using est::test::failure;
+using est::test::fails;
+
 using est::test::biweekly;
 using est::test::S;
 using est::test::U;
 
 
-struct failure {
-    std::string code;
-    std::string message;
-};
-template <class F>
-failure fails(F&& f) {
-    try {
-        f();
-    } catch (const est::domain_error& e) {
-        return {e.code(), e.what()};
-    }
-    return {"(no error)", ""};
-}
 
 text_operation op_from(const char* wire) { return text_operation::from_json(json::parse(wire), "test"); }
 
