@@ -1,5 +1,7 @@
 #include "est/meeting_state.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "est/error.hpp"
@@ -30,8 +32,12 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
                                                      " is too old to merge (the oldest is " + std::to_string(floor_) +
                                                      "); join again to catch up");
         const std::string key = t->target.key();
-        for (const auto& past : history_) {
-            if (past.rev <= base_rev || past.key != key) continue;
+        // History is in revision order: start at the first change after the base, not at the front.
+        auto first = std::partition_point(history_.begin(), history_.end(),
+                                          [base_rev](const past_text_op& p) { return p.rev <= base_rev; });
+        for (auto it = first; it != history_.end(); ++it) {
+            const auto& past = *it;
+            if (past.key != key) continue;
             if (past.op.base_length() != t->op.base_length())
                 throw domain_error("out_of_range", "the operation does not fit " + key + " at revision " +
                                                        std::to_string(base_rev));
