@@ -1,7 +1,8 @@
 # Shared by the scenario scripts: start est-server on a free port in a fresh data folder, wait for its ready
 # line (never a sleep), stop it with SIGTERM. Source it; do not run it.
 # Settings: BUILD_DIR (default build), EST_SERVER, EST_BENCH, BENCH_THREADS (load-generator threads, default 2),
-# SERVER_THREADS (default 2), KEEP_DATA=1 keeps the data folders, BENCH_OUT (folder for JSON results).
+# SERVER_THREADS (default 2), SERVER_FLAGS (more est-server flags, e.g. "--sync normal"), KEEP_DATA=1 keeps the
+# data folders, BENCH_OUT (folder for JSON results, default build/bench-results).
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build_dir=${BUILD_DIR:-$repo_root/build}
@@ -46,7 +47,7 @@ start_server() {
   # The server prints exactly one line on stdout when it listens: read it from a pipe.
   # shellcheck disable=SC2046
   exec {fd}< <(exec "$EST_SERVER" --port 0 --data "$data" --template "$repo_root/templates/est-biweekly.json" \
-    --threads "$SERVER_THREADS" $(server_extra_flags) "$@" 2>>"$SERVER_LOG")
+    --threads "$SERVER_THREADS" $(server_extra_flags) ${SERVER_FLAGS:-} "$@" 2>>"$SERVER_LOG")
   SERVER_PID=$!
   if ! read -r -t 60 line <&"$fd" || [[ $line != "listening on http://"* ]]; then
     echo "est-server did not start: '$line'; see $SERVER_LOG" >&2
@@ -101,4 +102,29 @@ wait_for_quiet_machine() {
     waited=$((waited + 1))
   done
   echo "# machine ${busy}% busy before the run (waited ${waited} s), load $(load_average)" >&2
+}
+
+# measure NAME ARGS...: one run on a fresh server (start, est-bench ARGS, stop); when other processes took more
+# than DISTURBED_CPU % of a core during the window (default 25), tries again after waiting for a quiet
+# machine, up to RETRIES more times (default 2), and keeps the least disturbed run. Prints its JSON line and
+# writes it to $BENCH_OUT/NAME.json; every attempt goes to $BENCH_OUT/NAME.attempts.jsonl.
+measure() {
+  local name=$1 best= best_others= line others attempt rc=0
+  shift
+  : >"$BENCH_OUT/$name.attempts.jsonl"
+  for (( attempt = 0; attempt <= ${RETRIES:-2}; attempt++ )); do
+    wait_for_quiet_machine
+    start_server
+    line=$(bench "$@") || rc=$?
+    stop_server
+    echo "$line" >>"$BENCH_OUT/$name.attempts.jsonl"
+    others=$(jq -r '.others_cpu_percent // 0' <<<"$line" 2>/dev/null || echo 0)
+    if [[ -z $best ]] || awk -v a="$others" -v b="$best_others" 'BEGIN { exit !(a < b) }'; then
+      best=$line best_others=$others
+    fi
+    if awk -v a="$others" -v l="${DISTURBED_CPU:-25}" 'BEGIN { exit !(a <= l) }'; then break; fi
+    echo "# attempt $((attempt + 1)): other processes used ${others} % of a core during the window" >&2
+  done
+  echo "$best" | tee "$BENCH_OUT/$name.json"
+  return $rc
 }

@@ -27,14 +27,17 @@ sleep "$(( ${WARMUP:-5} + 2 ))"
 perf record -F 499 --call-graph dwarf,16384 -e cpu-clock -p "$SERVER_PID" -o "$out/server.perf" -- sleep "$seconds" \
   >/dev/null 2>&1 &
 perf_server=$!
+perf_bench=
 if [[ ${PROFILE_BENCH:-0} == 1 ]]; then
   perf record -F 499 --call-graph dwarf,16384 -e cpu-clock -p "$bench_pid" -o "$out/bench.perf" -- sleep "$seconds" \
     >/dev/null 2>&1 &
+  perf_bench=$!
 fi
+# Named waits only: a bare `wait` would also wait for est-server, which is a child of this shell too.
 wait "$perf_server" || true
+[[ -n $perf_bench ]] && { wait "$perf_bench" || true; }
 cat <&"$progress" >&2 || true
 wait "$bench_pid" || true
-wait || true
 stop_server
 cat "$out/bench.txt"
 

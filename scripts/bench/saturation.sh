@@ -5,7 +5,7 @@
 # RATES (keystrokes/s per participant), DURATION, WARMUP may be set.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-rates=${RATES:-"0.25 0.5 1 1.5 2 3 4 6 8 12 16"}
+rates=${RATES:-"0.25 0.5 1 1.5 2 2.5 3 3.5 4 5 6 8 12 16"}
 best_rate= best_deliveries=0
 : >"$BENCH_OUT/saturation.jsonl"
 for rate in $rates; do
