@@ -7,27 +7,9 @@
 
 #include "est/client/http_get.hpp"
 #include "est/client/meeting_client.hpp"
+#include "est/client/server_address.hpp"
 
 namespace {
-
-struct server_address {
-    std::string host = "127.0.0.1";
-    std::string port = "8080";
-};
-
-server_address parse_address(const std::string& s) {
-    std::string rest = s;
-    if (auto p = rest.find("://"); p != std::string::npos) rest = rest.substr(p + 3);
-    if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
-    server_address a;
-    if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-        a.host = rest.substr(0, colon);
-        a.port = rest.substr(colon + 1);
-    } else if (!rest.empty()) {
-        a.host = rest;
-    }
-    return a;
-}
 
 int print_http(const est::client::http_result& r) {
     try {
@@ -72,7 +54,7 @@ int main(int argc, char** argv) {
     show->add_option("--org", group_id, "an organisation of the meeting's group to join as (read-only)")->required();
 
     CLI11_PARSE(app, argc, argv);
-    const auto addr = parse_address(server);
+    const auto addr = est::client::server_address::parse(server);
     try {
         if (*health) return print_http(est::client::http_call(addr.host, addr.port, "GET", "/healthz"));
         if (*groups) return print_http(est::client::http_call(addr.host, addr.port, "GET", "/api/groups"));

@@ -10,20 +10,6 @@ namespace est::bench {
 
 using json = nlohmann::json;
 
-server_address server_address::parse(const std::string& url) {
-    std::string rest = url;
-    if (auto p = rest.find("://"); p != std::string::npos) rest = rest.substr(p + 3);
-    if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
-    server_address a;
-    if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-        a.host = rest.substr(0, colon);
-        a.port = rest.substr(colon + 1);
-    } else if (!rest.empty()) {
-        a.host = rest;
-    }
-    return a;
-}
-
 std::string bench_setup::create_group(const std::string& name, unsigned organisations) {
     json body = {{"name", name}, {"municipality", "Benchby"}, {"organisations", json::array()}};
     for (unsigned i = 0; i < organisations; ++i)

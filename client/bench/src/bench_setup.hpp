@@ -3,13 +3,11 @@
 #include <string>
 #include <vector>
 
+#include "est/client/server_address.hpp"
+
 namespace est::bench {
 
-struct server_address {
-    std::string host = "127.0.0.1";
-    std::string port = "8080";
-    static server_address parse(const std::string& url);  // "http://127.0.0.1:8080" or "host:port"
-};
+using client::server_address;
 
 class bench_setup {
 public:
