@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# profile: one load step (default: the saturation set-up at 2 keystrokes/s, near the knee) with `perf record`
+# profile: one load step (default: the saturation set-up at 3 keystrokes/s, near the knee) with `perf record`
 # (DWARF call graphs) on est-server — and on est-bench too with PROFILE_BENCH=1 — then the top functions by
 # own time and the server's cost split by component. Needs perf (Debian: linux-perf) and
 # kernel.perf_event_paranoid ≤ 2 for a process of one's own.
@@ -16,7 +16,7 @@ start_server
 # est-bench's progress lines (stderr) come through a pipe: recording starts a fixed offset after it says it
 # began typing, i.e. inside the measured window.
 exec {progress}< <(exec "$EST_BENCH" --server "$SERVER_URL" --server-pid "$SERVER_PID" --threads "$BENCH_THREADS" \
-  --meetings "${MEETINGS:-50}" --participants "${PARTICIPANTS:-15}" --rate "${RATE:-2}" \
+  --meetings "${MEETINGS:-50}" --participants "${PARTICIPANTS:-15}" --rate "${RATE:-3}" \
   --duration "$duration" --warmup "${WARMUP:-5}" 2>&1 >"$out/bench.txt")
 bench_pid=$!
 while read -r line <&"$progress"; do

@@ -48,8 +48,10 @@ std::int64_t now_ns() {
 }
 
 // Send times of a participant's recent changes, by seq, for the receivers on other threads. A slot is
-// reused after ring_size newer changes of the same participant: far more than can be in transit.
-constexpr std::size_t ring_size = 4096;
+// reused after ring_size newer changes of the same participant: far more than can be in transit (a
+// participant has one change in flight; a receiver would have to lag 1,024 of them behind). A reused slot
+// is detected by its seq tag and counted as `unattributed`, never mis-timed.
+constexpr std::size_t ring_size = 1024;
 struct seq_slot {
     std::atomic<std::uint64_t> seq{0};
     std::atomic<std::int64_t> key_ns{0};   // first keystroke composed into the change
