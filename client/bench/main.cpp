@@ -23,18 +23,19 @@ int main(int argc, char** argv) {
 
     load_options lo;
     app.add_option("--meetings,-R", lo.meetings, "meetings")->capture_default_str()->check(CLI::Range(1u, 100000u));
-    app.add_option("--participants,-C", lo.participants, "participants per meeting, each its own organisation")
+    app.add_option("--participants,-C", lo.participants,
+                   "participants per meeting, each its own organisation (a group has at most 50: past that they share)")
         ->capture_default_str()->check(CLI::Range(2u, 1000u));
     app.add_option("--rate,-K", lo.typing.rate, "keystrokes per second per participant (long-run mean)")
         ->capture_default_str()->check(CLI::Range(0.01, 1000.0));
     app.add_option("--duration,-S", lo.duration, "measured seconds")->capture_default_str()->check(CLI::Range(1.0, 86400.0));
     app.add_option("--warmup,-W", lo.warmup, "seconds of typing before the measurement")->capture_default_str()->check(CLI::Range(0.0, 3600.0));
     app.add_option("--burst", lo.typing.burst_mean, "mean keystrokes per burst")->capture_default_str()->check(CLI::Range(1.0, 1000.0));
-    app.add_option("--key-gap-ms", lo.typing.key_gap, "ms between keystrokes in a burst (capped at 500/rate)")->capture_default_str();
+    double key_gap_ms = lo.typing.key_gap * 1000.0;
+    app.add_option("--key-gap-ms", key_gap_ms, "ms between keystrokes in a burst (capped at 500/rate)")->capture_default_str();
     app.add_option("--backspace", lo.typing.backspace, "share of keystrokes that delete")->capture_default_str()->check(CLI::Range(0.0, 0.5));
     app.add_option("--connect-parallel", lo.connect_parallel, "joins in flight per thread while connecting")->capture_default_str();
     app.add_option("--settle-timeout", lo.settle_timeout, "seconds to wait for every delivery after the typing")->capture_default_str();
-    lo.typing.key_gap *= 1000.0;  // shown in ms on the command line
 
     auto* join = app.add_subcommand("join", "time joins of a meeting with a long history; memory per idle connection");
     join_options jo;
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
     join->add_option("--idle-per-meeting", jo.idle_per_meeting, "idle participants per meeting")->capture_default_str();
 
     CLI11_PARSE(app, argc, argv);
-    lo.typing.key_gap /= 1000.0;
+    lo.typing.key_gap = key_gap_ms / 1000.0;
     const auto addr = server_address::parse(server);
     try {
         nlohmann::json j;

@@ -41,15 +41,17 @@ wait "$bench_pid" || true
 stop_server
 cat "$out/bench.txt"
 
-report() {  # report FILE TITLE
+report() {  # report FILE TITLE; writes FILE.self, FILE.dso and FILE.children, prints their heads
   local file=$1
+  perf report -i "$file" --no-children --sort sym -q -g none 2>/dev/null | grep -v '^$' >"$file.self" || true
+  perf report -i "$file" --no-children --sort dso -q -g none 2>/dev/null | grep -v '^$' >"$file.dso" || true
+  perf report -i "$file" --children --sort sym -q -g none 2>/dev/null | grep -v '^$' >"$file.children" || true
   echo
   echo "== $2: top functions by own time (share of the process's samples) =="
-  perf report -i "$file" --no-children --sort sym -q -g none 2>/dev/null | grep -v '^$' | head -n 30 | cut -c1-150
+  head -n 30 "$file.self" | cut -c1-150
   echo
   echo "== $2: kernel vs user =="
-  perf report -i "$file" --no-children --sort dso -q -g none 2>/dev/null | grep -v '^$' | head -n 6
-  perf report -i "$file" --children --sort sym -q -g none 2>/dev/null | grep -v '^$' >"$file.children"
+  head -n 6 "$file.dso"
 }
 report "$out/server.perf" "est-server"
 echo
@@ -58,6 +60,6 @@ for f in "websocket_session::do_write" "__libc_sendmsg" "websocket_session::deli
          "parse_client_message" "meeting_room::do_submit" "meeting_state::submit" "encode::op" "change_to_json" \
          "meeting_room::on_committed" "meeting_room::send_to_others" "store::run_batch" "sqlite3_step" "fdatasync" \
          "malloc" "strand_executor_service::enqueue"; do
-  grep -F "$f" "$out/server.perf.children" | head -n 1 | awk -v f="$f" '{ printf "  %-36s %s\n", f, $1 }'
+  grep -F -m 1 "$f" "$out/server.perf.children" | awk -v f="$f" '{ printf "  %-36s %s\n", f, $1 }' || true
 done
 if [[ ${PROFILE_BENCH:-0} == 1 ]]; then report "$out/bench.perf" "est-bench"; fi
