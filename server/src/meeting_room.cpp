@@ -149,9 +149,7 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
         }
         pending_.push_back({rev, conn, mem.id, shared(encode::ack(msg.seq, rev, false)), std::move(broadcast)});
         store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, change_to_json(*applied).dump()},
-                         [self = shared_from_this(), rev](const std::string& error) {
-                             boost::asio::post(self->strand_, [self, rev, error] { self->on_committed(rev, error); });
-                         });
+                         [self = shared_from_this(), rev](const std::string& error) { self->on_durable(rev, error); });
         if (rev - last_snapshot_rev_ >= state_.bounds().snapshot_every) {
             store_.save_snapshot(id_, rev, state_.snapshot().dump());
             last_snapshot_rev_ = rev;
@@ -190,6 +188,18 @@ void meeting_room::do_leave(const room_member* m) {
 void meeting_room::after_durable(pending p) {
     if (p.rev <= committed_rev_ && pending_.empty()) deliver(p);
     else pending_.push_back(std::move(p));
+}
+
+void meeting_room::on_durable(std::uint64_t rev, const std::string& error) {
+    // The store reports a room's ops in revision order, from one thread.
+    if (!error.empty())
+        return boost::asio::post(strand_, [self = shared_from_this(), rev, error] { self->on_committed(rev, error); });
+    durable_rev_.store(rev);
+    if (durable_posted_.exchange(true)) return;  // the hop on its way will read the newer revision
+    boost::asio::post(strand_, [self = shared_from_this()] {
+        self->durable_posted_.store(false);
+        self->on_committed(self->durable_rev_.load(), {});
+    });
 }
 
 void meeting_room::on_committed(std::uint64_t rev, const std::string& error) {

@@ -46,10 +46,18 @@ void store::open(const std::filesystem::path& file, bool full_sync) {
     migrate();
     insert_op_ = std::make_unique<SQLite::Statement>(
         *db_, "INSERT INTO ops (meeting_id, rev, client, seq, author, change) VALUES (?, ?, ?, ?, ?, ?)");
+    savepoint_ = std::make_unique<SQLite::Statement>(*db_, "SAVEPOINT job");
+    release_ = std::make_unique<SQLite::Statement>(*db_, "RELEASE job");
+    rollback_to_ = std::make_unique<SQLite::Statement>(*db_, "ROLLBACK TO job");
     upsert_snapshot_ = std::make_unique<SQLite::Statement>(
         *db_, "INSERT INTO snapshots (meeting_id, rev, state) VALUES (?, ?, ?) "
               "ON CONFLICT(meeting_id) DO UPDATE SET rev = excluded.rev, state = excluded.state "
               "WHERE excluded.rev >= snapshots.rev");
+}
+
+void store::step(SQLite::Statement& s) {
+    s.reset();
+    s.exec();
 }
 
 void store::migrate() {
@@ -106,13 +114,13 @@ void store::run_batch(std::deque<job>& batch) {
             }
             if (!j.run) continue;
             try {
-                db_->exec("SAVEPOINT job");
+                step(*savepoint_);
                 j.run();
-                db_->exec("RELEASE job");
+                step(*release_);
             } catch (const std::exception& e) {
                 errors[i] = e.what();
-                db_->exec("ROLLBACK TO job");
-                db_->exec("RELEASE job");
+                step(*rollback_to_);
+                step(*release_);
             }
         }
         tx.commit();

@@ -15,6 +15,8 @@ namespace net = boost::asio;
 
 namespace {
 constexpr std::uint16_t close_too_slow = 1008;  // policy violation: the client does not read fast enough
+// Protocol messages joined into one WebSocket message stop at this size (a single larger one goes alone).
+constexpr std::size_t max_batch_bytes = 256 * 1024;
 }  // namespace
 
 websocket_session::websocket_session(beast::tcp_stream&& stream, address_counter::slot slot, server_context& ctx)
@@ -143,7 +145,23 @@ void websocket_session::on_join(join_message msg) {
 }
 
 void websocket_session::deliver(std::shared_ptr<const std::string> message) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), m = std::move(message)]() mutable { self->send(std::move(m)); });
+    {
+        std::lock_guard lock(inbox_mutex_);
+        inbox_.push_back(std::move(message));
+        if (drain_posted_) return;
+        drain_posted_ = true;
+    }
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
+}
+
+void websocket_session::drain_inbox() {
+    std::vector<std::shared_ptr<const std::string>> batch;
+    {
+        std::lock_guard lock(inbox_mutex_);
+        batch.swap(inbox_);
+        drain_posted_ = false;
+    }
+    for (auto& m : batch) send(std::move(m));
 }
 
 void websocket_session::close_with(std::uint16_t code, std::string reason) {
@@ -159,23 +177,41 @@ void websocket_session::send_error(std::string_view code, std::string_view messa
 void websocket_session::send(std::shared_ptr<const std::string> message) {
     if (closing_ || gone_) return;
     const auto& lim = ctx_.options.limits;
-    if (queue_.size() >= lim.max_outgoing_messages || queued_bytes_ + message->size() > lim.max_outgoing_bytes) {
+    if (queue_.size() + writing_.size() >= lim.max_outgoing_messages ||
+        queued_bytes_ + message->size() > lim.max_outgoing_bytes) {
         // Too slow to keep up: close instead of buffering without end. It resyncs on reconnect.
         return start_close(close_too_slow, "too slow: messages were not read in time");
     }
     queued_bytes_ += message->size();
     queue_.push_back(std::move(message));
-    if (queue_.size() == 1) do_write();
+    if (writing_.empty()) do_write();
 }
 
 void websocket_session::do_write() {
-    ws_.async_write(net::buffer(*queue_.front()), beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+    // Everything queued goes out in one WebSocket message, one protocol message per line: under load a
+    // connection then costs one write per batch, not one per message.
+    std::size_t bytes = 0;
+    do {
+        bytes += queue_.front()->size() + 1;
+        writing_.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+    } while (!queue_.empty() && bytes + queue_.front()->size() <= max_batch_bytes);
+    if (writing_.size() == 1)
+        return ws_.async_write(net::buffer(*writing_.front()),
+                               beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+    batch_.clear();
+    batch_.reserve(bytes);
+    for (const auto& m : writing_) {
+        if (!batch_.empty()) batch_ += '\n';
+        batch_ += *m;
+    }
+    ws_.async_write(net::buffer(batch_), beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
 }
 
 void websocket_session::on_write(beast::error_code ec, std::size_t) {
     if (ec) return gone();
-    queued_bytes_ -= queue_.front()->size();
-    queue_.pop_front();
+    for (const auto& m : writing_) queued_bytes_ -= m->size();
+    writing_.clear();
     if (!queue_.empty()) return do_write();
     if (closing_) do_close();
 }
@@ -185,17 +221,15 @@ void websocket_session::start_close(std::uint16_t code, std::string reason) {
     closing_ = true;
     close_reason_.code = code;
     close_reason_.reason = std::move(reason);
-    // Keep only the message being written; the rest is moot.
-    while (queue_.size() > 1) {
-        queued_bytes_ -= queue_.back()->size();
-        queue_.pop_back();
-    }
+    // Finish the write in progress; the rest is moot.
+    for (const auto& m : queue_) queued_bytes_ -= m->size();
+    queue_.clear();
     // A peer that does not read at all cannot take a close frame either: cut it after a grace period.
     close_deadline_.expires_after(std::chrono::seconds(5));
     close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
         if (!ec) beast::get_lowest_layer(self->ws_).close();
     });
-    if (queue_.empty()) do_close();
+    if (writing_.empty()) do_close();
 }
 
 void websocket_session::do_close() {

@@ -55,6 +55,16 @@ void meeting_client::connect() {
 void meeting_client::on_open() { conn_->send(replica_.join_message()); }
 
 void meeting_client::on_text(std::string_view text) {
+    // One WebSocket message may carry several protocol messages, one per line (docs/protocol.md).
+    for (std::size_t start = 0; start <= text.size();) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        on_one(text.substr(start, end - start));
+        if (!conn_ || !conn_->is_open()) return;  // closed while handling: the rest is moot
+        start = end + 1;
+    }
+}
+
+void meeting_client::on_one(std::string_view text) {
     const auto msg = nlohmann::json::parse(text);
     if (on_message) on_message(msg);
     const auto& type = msg.at("type").get_ref<const std::string&>();

@@ -159,8 +159,12 @@ export class Connection {
       this.handlers.open();
     };
     s.onmessage = (ev) => {
-      if (this.socket !== s) return;
-      this.handlers.message(typeof ev.data === 'string' ? ev.data : String(ev.data));
+      // One WebSocket message may carry several protocol messages, one per line (docs/protocol.md).
+      const data = typeof ev.data === 'string' ? ev.data : String(ev.data);
+      for (const line of data.split('\n')) {
+        if (this.socket !== s) return; // dropped while handling an earlier line: the rest is moot
+        this.handlers.message(line);
+      }
     };
     s.onerror = () => {
       /* a close event follows */

@@ -83,6 +83,43 @@ function setup(opts: { rate?: number; burst?: number } = {}) {
 }
 
 describe('Connection', () => {
+  it('splits a WebSocket message carrying several protocol messages, one per line', () => {
+    const { sockets, events, conn } = setup();
+    conn.start();
+    sockets[0].open();
+    sockets[0].onmessage!({ data: '{"a":1}\n{"b":"x\\ny"}\n{"c":3}' });
+    expect(events).toEqual(['open', 'msg:{"a":1}', 'msg:{"b":"x\\ny"}', 'msg:{"c":3}']);
+  });
+
+  it('stops handling the lines of a message once the connection was dropped by one of them', () => {
+    const events: string[] = [];
+    const sockets: FakeSocket[] = [];
+    const conn: Connection = new Connection(
+      'ws://x/ws',
+      {
+        open: () => events.push('open'),
+        message: (d) => {
+          events.push(`msg:${d}`);
+          if (d === 'resync') conn.drop('resync');
+        },
+        closed: (i) => events.push(`closed:${i.code}`),
+      },
+      {
+        createSocket: (u) => {
+          const s = new FakeSocket(u);
+          sockets.push(s);
+          return s;
+        },
+        setTimer: () => 0,
+        clearTimer: () => undefined,
+      },
+    );
+    conn.start();
+    sockets[0].open();
+    sockets[0].onmessage!({ data: 'one\nresync\nthree' });
+    expect(events).toEqual(['open', 'msg:one', 'msg:resync', 'closed:4000']);
+  });
+
   it('connects, passes messages and reconnects with growing delays after drops', () => {
     const { c, sockets, events, conn } = setup();
     conn.start();

@@ -2,6 +2,7 @@
 // One live meeting: its state, its connected members and its commit pipeline, all on one strand.
 // Life of an edit: submit (transform, check, apply) → store (group commit) → on_committed → ack to the
 // author and one serialised broadcast to everyone else, in revision order.
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -68,6 +69,7 @@ private:
     void do_submit(const std::shared_ptr<room_member>& m, op_message msg);
     void do_focus(const std::shared_ptr<room_member>& m, focus_message msg);
     void do_leave(const room_member* m);
+    void on_durable(std::uint64_t rev, const std::string& error);  // on the store's thread
     void on_committed(std::uint64_t rev, const std::string& error);
     void after_durable(pending p);
     void deliver(const pending& p);
@@ -91,6 +93,10 @@ private:
     std::uint64_t wire_floor_;  // catch-up can start at any revision >= this
     bool failed_ = false;
     std::function<void()> on_failure_;
+    // Written by the store's thread: the newest durable revision, and whether a hop to the strand to
+    // release up to it is already on its way (one hop per commit, however many ops it held).
+    std::atomic<std::uint64_t> durable_rev_{0};
+    std::atomic<bool> durable_posted_{false};
 };
 
 }  // namespace est::server

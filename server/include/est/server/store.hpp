@@ -99,9 +99,11 @@ private:
     void run_batch(std::deque<job>& batch);
     void open(const std::filesystem::path& file, bool full_sync);
     void migrate();
+    static void step(SQLite::Statement& s);  // reset and run a prepared statement that returns no rows
 
     std::unique_ptr<SQLite::Database> db_;
     std::unique_ptr<SQLite::Statement> insert_op_;
+    std::unique_ptr<SQLite::Statement> savepoint_, release_, rollback_to_;  // prepared once: one per job
     std::unique_ptr<SQLite::Statement> upsert_snapshot_;
 
     mutable std::mutex mutex_;

@@ -4,7 +4,9 @@
 // Beast-heavy: included only by the two .cpp files that need it.
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -36,6 +38,7 @@ private:
     bool take_token();
     void handle(std::string_view text);
     void on_join(join_message msg);
+    void drain_inbox();
     void send(std::shared_ptr<const std::string> message);
     void send_error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq = std::nullopt);
     void do_write();
@@ -54,7 +57,16 @@ private:
     // Running while a message is partly received (--ws-message-timeout): slow senders are cut off.
     boost::asio::steady_timer message_deadline_;
     bool message_started_ = false;
-    std::deque<std::shared_ptr<const std::string>> queue_;  // front: the message being written
+    // deliver() may run on any thread: it appends to the inbox and posts one drain for however many
+    // messages arrive before the strand gets to it.
+    std::mutex inbox_mutex_;
+    std::vector<std::shared_ptr<const std::string>> inbox_;
+    bool drain_posted_ = false;
+    // Outgoing: `writing_` is in the write in progress (one WebSocket message; several protocol messages
+    // joined by line feeds in `batch_`), `queue_` waits for the next. Bounded together (slow consumers).
+    std::deque<std::shared_ptr<const std::string>> queue_;
+    std::vector<std::shared_ptr<const std::string>> writing_;
+    std::string batch_;
     std::size_t queued_bytes_ = 0;
     std::shared_ptr<meeting_room> room_;
     bool joining_ = false;

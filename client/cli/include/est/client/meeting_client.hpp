@@ -63,6 +63,7 @@ private:
     void connect();
     void on_open();
     void on_text(std::string_view text);
+    void on_one(std::string_view text);
     void on_closed(const std::string& why);
     void send_all(std::vector<std::string> msgs);
 
