@@ -1,5 +1,8 @@
 #include "est/server/http_router.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fstream>
 #include <sstream>
 
@@ -54,6 +57,26 @@ std::string_view mime_type(const std::filesystem::path& p) {
     return "application/octet-stream";
 }
 }  // namespace
+
+std::optional<std::string> websocket_target(std::string_view target) {
+    constexpr std::string_view path = "/ws";
+    if (target == path) return std::string();
+    if (target.substr(0, path.size() + 1) != "/ws?") return std::nullopt;
+    std::string_view query = target.substr(path.size() + 1);
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view param = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        constexpr std::string_view key = "meeting=";
+        if (param.substr(0, key.size()) != key) continue;
+        const std::string_view id = param.substr(key.size());
+        const bool plain = !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+            return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+        });
+        return plain ? std::string(id) : std::string();
+    }
+    return std::string();
+}
 
 http_router::http_router(catalog& cat, std::filesystem::path web_root, std::function<json()> stats)
     : catalog_(cat), web_root_(std::move(web_root)), stats_(std::move(stats)) {}

@@ -1,5 +1,7 @@
 #include "est/server/http_session.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -40,10 +42,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     if (ec) return;  // timeout, reset, malformed request: drop the connection
     auto& req = parser_->get();
     if (beast::websocket::is_upgrade(req)) {
-        if (req.target() == "/ws" && !ctx_.stopping) {
-            std::make_shared<websocket_session>(std::move(stream_), std::move(slot_), ctx_)->run(parser_->release());
-            return;
-        }
+        if (auto hint = websocket_target(req.target()); hint && !ctx_.stopping) return upgrade(*hint);
         http::response<http::string_body> res{http::status::not_found, req.version()};
         res.set(http::field::content_type, "application/json");
         res.body() = R"({"error":"not_found","message":"WebSocket connections go to /ws"})";
@@ -60,6 +59,31 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     else res.content_length(out.body.size());
     if (req.method() != http::verb::head) res.prepare_payload();
     respond(std::move(res));
+}
+
+void http_session::upgrade(const std::string& meeting_hint) {
+    // Plain HTTP stays on shard 0 (the listener's); a WebSocket moves to its meeting's shard, so the
+    // room's broadcasts reach it without crossing threads. Without a hint: round robin.
+    auto& shards = ctx_.shards;
+    const std::size_t to = meeting_hint.empty() ? shards.next_index() : shards.index_for_meeting(meeting_hint);
+    auto req = parser_->release();
+    if (to == 0) {
+        std::make_shared<websocket_session>(std::move(stream_), 0, std::move(slot_), ctx_)->run(std::move(req));
+        return;
+    }
+    beast::error_code ec;
+    auto& from = stream_.socket();
+    const auto protocol = from.local_endpoint(ec).protocol();
+    if (ec) return;  // the peer is gone already
+    const auto fd = from.release(ec);
+    if (ec) return;
+    net::ip::tcp::socket moved(shards.at(to));
+    moved.assign(protocol, fd, ec);
+    if (ec) {
+        ::close(fd);
+        return;
+    }
+    std::make_shared<websocket_session>(beast::tcp_stream(std::move(moved)), to, std::move(slot_), ctx_)->run(std::move(req));
 }
 
 void http_session::respond(http::response<http::string_body> res) {

@@ -1,7 +1,6 @@
 #include "est/server/listener.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "est/server/http_session.hpp"
 
@@ -10,7 +9,7 @@ namespace est::server {
 namespace net = boost::asio;
 
 listener::listener(net::io_context& ioc, const net::ip::tcp::endpoint& endpoint, server_context& ctx)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), ctx_(ctx) {
+    : ioc_(ioc), acceptor_(ioc), ctx_(ctx) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -27,7 +26,8 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](boost::system::error_code ec, net::ip::tcp::socket s) {
+    // Shard 0 is one thread: its connections need no strand.
+    acceptor_.async_accept(ioc_, [self = shared_from_this()](boost::system::error_code ec, net::ip::tcp::socket s) {
         self->on_accept(ec, std::move(s));
     });
 }

@@ -17,7 +17,7 @@ constexpr std::uint16_t close_replaced = 4001;  // application range: this clien
 
 meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp,
                            meeting_state state, store& db)
-    : strand_(boost::asio::make_strand(ex)),
+    : executor_(std::move(ex)),
       id_(info.id),
       group_(grp),
       meeting_json_(info.to_json()),
@@ -46,27 +46,31 @@ void meeting_room::reply(const std::shared_ptr<room_member>& to, std::shared_ptr
     if (to) to->deliver(std::move(msg));
 }
 
-// ---- entry points: hop onto the strand ----
+// ---- entry points: hop onto the room's thread ----
 
-void meeting_room::join(std::shared_ptr<room_member> m, join_message msg, std::function<void(bool)> done) {
-    boost::asio::post(strand_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg), done = std::move(done)]() mutable {
-        self->do_join(std::move(m), std::move(msg), std::move(done));
+void meeting_room::join(std::weak_ptr<room_member> m, join_message msg, std::function<void(bool)> done) {
+    boost::asio::post(executor_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg), done = std::move(done)]() mutable {
+        if (auto member = m.lock()) self->do_join(std::move(member), std::move(msg), std::move(done));
     });
 }
 
-void meeting_room::submit(std::shared_ptr<room_member> m, op_message msg) {
-    boost::asio::post(strand_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg)]() mutable { self->do_submit(m, std::move(msg)); });
+void meeting_room::submit(std::weak_ptr<room_member> m, op_message msg) {
+    boost::asio::post(executor_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg)]() mutable {
+        if (auto member = m.lock()) self->do_submit(member, std::move(msg));
+    });
 }
 
-void meeting_room::focus(std::shared_ptr<room_member> m, focus_message msg) {
-    boost::asio::post(strand_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg)]() mutable { self->do_focus(m, std::move(msg)); });
+void meeting_room::focus(std::weak_ptr<room_member> m, focus_message msg) {
+    boost::asio::post(executor_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg)]() mutable {
+        if (auto member = m.lock()) self->do_focus(member, std::move(msg));
+    });
 }
 
 void meeting_room::leave(const room_member* m) {
-    boost::asio::post(strand_, [self = shared_from_this(), m] { self->do_leave(m); });
+    boost::asio::post(executor_, [self = shared_from_this(), m] { self->do_leave(m); });
 }
 
-// ---- on the strand ----
+// ---- on the room's thread ----
 
 void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(bool)> done) {
     auto refuse = [&](std::string_view code, const std::string& why) {
@@ -193,10 +197,10 @@ void meeting_room::after_durable(pending p) {
 void meeting_room::on_durable(std::uint64_t rev, const std::string& error) {
     // The store reports a room's ops in revision order, from one thread.
     if (!error.empty())
-        return boost::asio::post(strand_, [self = shared_from_this(), rev, error] { self->on_committed(rev, error); });
+        return boost::asio::post(executor_, [self = shared_from_this(), rev, error] { self->on_committed(rev, error); });
     durable_rev_.store(rev);
     if (durable_posted_.exchange(true)) return;  // the hop on its way will read the newer revision
-    boost::asio::post(strand_, [self = shared_from_this()] {
+    boost::asio::post(executor_, [self = shared_from_this()] {
         self->durable_posted_.store(false);
         self->on_committed(self->durable_rev_.load(), {});
     });

@@ -1,4 +1,5 @@
 #include "est/server/room_registry.hpp"
+#include "est/server/server_context.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,8 +11,8 @@
 
 namespace est::server {
 
-room_registry::room_registry(boost::asio::any_io_executor ex, store& db, catalog& cat, limits lim)
-    : ex_(std::move(ex)), store_(db), catalog_(cat), limits_(lim) {}
+room_registry::room_registry(shard_set& shards, store& db, catalog& cat, limits lim)
+    : shards_(shards), store_(db), catalog_(cat), limits_(lim) {}
 
 std::size_t room_registry::loaded() const {
     std::lock_guard lock(mutex_);
@@ -60,7 +61,7 @@ void room_registry::open(const std::string& meeting_id, open_handler done) {
                                                            std::to_string(state.rev() + 1));
                 state.replay(op.client, op.seq, change_from_json(nlohmann::json::parse(op.change), "change"));
             }
-            auto room = std::make_shared<meeting_room>(ex_, info, grp, std::move(state), store_);
+            auto room = std::make_shared<meeting_room>(shards_.at(shards_.index_for_meeting(meeting_id)), info, grp, std::move(state), store_);
             for (const auto& op : lm->ops) room->remember_logged(op);
             std::weak_ptr<meeting_room> weak = room;
             room->on_failure([this, meeting_id, weak] {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -26,10 +27,15 @@ namespace est::server {
 
 namespace net = boost::asio;
 
+thread_local int shard_set::current_ = -1;
+
 struct server::impl {
     server_options opts;
-    std::unique_ptr<net::io_context> ioc_owner;
-    net::io_context& ioc;
+    // One io_context per I/O thread (shard); each is run by exactly one thread.
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+    std::unique_ptr<shard_set> shards;
+    net::io_context& main;  // shard 0: accepts, plain HTTP, signals
     std::unique_ptr<store> db;
     std::unique_ptr<catalog> cat;
     std::unique_ptr<room_registry> rooms;
@@ -38,20 +44,41 @@ struct server::impl {
     std::unique_ptr<address_counter> addresses;
     std::unique_ptr<server_context> ctx;
     std::shared_ptr<listener> accept;
-    std::optional<net::signal_set> signals{std::in_place, ioc, SIGINT, SIGTERM};
-    std::optional<net::steady_timer> grace{std::in_place, ioc};
+    std::optional<net::signal_set> signals;
+    std::optional<net::steady_timer> grace;
+
+    static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned n) {
+        std::vector<std::unique_ptr<net::io_context>> out;
+        for (unsigned i = 0; i < n; ++i) out.push_back(std::make_unique<net::io_context>(1));
+        return out;
+    }
 
     explicit impl(server_options o)
-        : opts(std::move(o)), ioc_owner(std::make_unique<net::io_context>(static_cast<int>(opts.threads))), ioc(*ioc_owner) {}
+        : opts(std::move(o)), contexts(make_contexts(opts.threads)), main(*contexts.front()) {
+        std::vector<net::any_io_executor> ex;
+        for (auto& c : contexts) {
+            ex.emplace_back(c->get_executor());
+            keep_running.push_back(net::make_work_guard(*c));
+        }
+        shards = std::make_unique<shard_set>(std::move(ex));
+        signals.emplace(main, SIGINT, SIGTERM);
+        grace.emplace(main);
+    }
 
     ~impl() {
-        // Sessions and rooms still queued in the io_context refer to everything below: destroy the
-        // io_context (and with it every handler it holds) first, while the rest is alive.
+        // Handlers still queued in the io_contexts refer to sessions and rooms, which refer to everything
+        // below: destroy the io_contexts (and with them every handler they hold) first. No handler holds
+        // an I/O object of another shard strongly, so their order does not matter.
         signals.reset();
         grace.reset();
         accept.reset();
-        if (rooms) rooms->clear();  // rooms own strands of the io_context
-        ioc_owner.reset();
+        if (rooms) rooms->clear();
+        keep_running.clear();
+        contexts.clear();
+    }
+
+    void stop_all() {
+        for (auto& c : contexts) c->stop();
     }
 
     void seed_demo() {
@@ -83,7 +110,7 @@ struct server::impl {
     }
 
     void wait_for_connections(std::chrono::steady_clock::time_point deadline) {
-        if (connections.count() == 0 || std::chrono::steady_clock::now() >= deadline) return ioc.stop();
+        if (connections.count() == 0 || std::chrono::steady_clock::now() >= deadline) return stop_all();
         grace->expires_after(std::chrono::milliseconds(20));
         grace->async_wait([this, deadline](boost::system::error_code ec) {
             if (!ec) wait_for_connections(deadline);
@@ -99,7 +126,7 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     i.cat = std::make_unique<catalog>(*i.db, std::move(tmpl));
     i.cat->load();
     i.seed_demo();
-    i.rooms = std::make_unique<room_registry>(i.ioc.get_executor(), *i.db, *i.cat, i.opts.limits);
+    i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits);
     i.router = std::make_unique<http_router>(*i.cat, i.opts.web_root, [&i] {
         const auto st = i.db->counters();
         return nlohmann::json{{"websocket_connections", i.connections.count()},
@@ -109,18 +136,18 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                               {"store_writes", st.writes}};
     });
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
-    i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, {}});
+    i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards, {}});
 }
 
 server::~server() {
     // Stop I/O before the rooms and the store go; the store's destructor commits what is queued.
-    impl_->ioc.stop();
+    impl_->stop_all();
 }
 
 std::string server::start() {
     auto& i = *impl_;
     const auto addr = net::ip::make_address(i.opts.bind);
-    i.accept = std::make_shared<listener>(i.ioc, net::ip::tcp::endpoint{addr, i.opts.port}, *i.ctx);
+    i.accept = std::make_shared<listener>(i.main, net::ip::tcp::endpoint{addr, i.opts.port}, *i.ctx);
     i.accept->run();
     i.signals->async_wait([this](boost::system::error_code ec, int) {
         if (!ec) impl_->shutdown();
@@ -133,14 +160,20 @@ std::string server::start() {
 void server::run() {
     auto& i = *impl_;
     std::vector<std::thread> threads;
-    for (unsigned t = 1; t < i.opts.threads; ++t) threads.emplace_back([&] { i.ioc.run(); });
-    i.ioc.run();
+    for (std::size_t t = 1; t < i.contexts.size(); ++t)
+        threads.emplace_back([&i, t] {
+            shard_set::set_current(static_cast<int>(t));
+            i.contexts[t]->run();
+        });
+    shard_set::set_current(0);
+    i.contexts.front()->run();
     for (auto& t : threads) t.join();
+    shard_set::set_current(-1);
     i.db->flush();
 }
 
 void server::stop() {
-    net::post(impl_->ioc, [this] { impl_->shutdown(); });
+    net::post(impl_->main, [this] { impl_->shutdown(); });
 }
 
 }  // namespace est::server

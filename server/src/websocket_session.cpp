@@ -19,8 +19,10 @@ constexpr std::uint16_t close_too_slow = 1008;  // policy violation: the client 
 constexpr std::size_t max_batch_bytes = 256 * 1024;
 }  // namespace
 
-websocket_session::websocket_session(beast::tcp_stream&& stream, address_counter::slot slot, server_context& ctx)
+websocket_session::websocket_session(beast::tcp_stream&& stream, std::size_t shard, address_counter::slot slot,
+                                     server_context& ctx)
     : ws_(std::move(stream)),
+      shard_(static_cast<int>(shard)),
       slot_(std::move(slot)),
       ctx_(ctx),
       tokens_(2 * ctx.options.max_messages_per_second),
@@ -31,6 +33,11 @@ websocket_session::websocket_session(beast::tcp_stream&& stream, address_counter
 websocket_session::~websocket_session() = default;
 
 void websocket_session::run(beast::http::request<beast::http::string_body> req) {
+    // Called from the accepting thread: start on this session's own.
+    net::post(ws_.get_executor(), [self = shared_from_this(), req = std::move(req)]() mutable { self->accept(std::move(req)); });
+}
+
+void websocket_session::accept(beast::http::request<beast::http::string_body> req) {
     beast::get_lowest_layer(ws_).expires_never();  // the websocket keeps its own timeouts
     websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
     t.idle_timeout = ctx_.options.ws_idle_timeout;
@@ -109,33 +116,38 @@ void websocket_session::handle(std::string_view text) {
                               " messages a second; this one was ignored",
                           op ? std::optional(op->seq) : std::nullopt);
     }
-    auto self = shared_from_this();
     if (auto* join = std::get_if<join_message>(&msg)) return on_join(std::move(*join));
     if (!room_) {
         const auto* op = std::get_if<op_message>(&msg);
         return send_error("not_joined", joining_ ? "wait for the welcome before sending" : "join a meeting first",
                           op ? std::optional(op->seq) : std::nullopt);
     }
-    if (auto* op = std::get_if<op_message>(&msg)) room_->submit(self, std::move(*op));
-    else room_->focus(self, std::get<focus_message>(std::move(msg)));
+    if (auto* op = std::get_if<op_message>(&msg)) room_->submit(weak_from_this(), std::move(*op));
+    else room_->focus(weak_from_this(), std::get<focus_message>(std::move(msg)));
 }
 
 void websocket_session::on_join(join_message msg) {
     if (room_ || joining_) return send_error("already_joined", "this connection has already joined a meeting");
     joining_ = true;
     const std::string meeting = msg.meeting;
-    ctx_.rooms.open(meeting, [self = shared_from_this(), msg = std::move(msg)](std::shared_ptr<meeting_room> room,
+    // Callbacks that run on or wait in other threads hold this session weakly: it must not outlive its
+    // io_context inside another shard's queue.
+    auto ex = ws_.get_executor();
+    ctx_.rooms.open(meeting, [weak = weak_from_this(), ex, msg = std::move(msg)](std::shared_ptr<meeting_room> room,
                                                                             const std::string& code,
                                                                             const std::string& why) mutable {
-        net::post(self->ws_.get_executor(), [self, room = std::move(room), code, why, msg = std::move(msg)]() mutable {
+        net::post(ex, [weak, ex, room = std::move(room), code, why, msg = std::move(msg)]() mutable {
+            auto self = weak.lock();
+            if (!self || self->gone_) return;
             if (!room) {
                 self->joining_ = false;
                 return self->send_error(code, why);
             }
-            if (self->gone_) return;
             self->room_ = room;
-            room->join(self, std::move(msg), [self](bool ok) {
-                net::post(self->ws_.get_executor(), [self, ok] {
+            room->join(weak, std::move(msg), [weak, ex](bool ok) {
+                net::post(ex, [weak, ok] {
+                    auto self = weak.lock();
+                    if (!self) return;
                     self->joining_ = false;
                     if (!ok) self->room_.reset();
                 });
@@ -145,6 +157,7 @@ void websocket_session::on_join(join_message msg) {
 }
 
 void websocket_session::deliver(std::shared_ptr<const std::string> message) {
+    if (shard_set::current() == shard_) return send(std::move(message));
     {
         std::lock_guard lock(inbox_mutex_);
         inbox_.push_back(std::move(message));

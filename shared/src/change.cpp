@@ -1,5 +1,8 @@
 #include "est/change.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include <nlohmann/json.hpp>
 
 #include "est/error.hpp"
@@ -13,6 +16,12 @@ namespace json_read {
 
 [[noreturn]] static void bad(const std::string& where, const std::string& problem) {
     throw domain_error("bad_message", "'" + where + "' " + problem);
+}
+
+// The path of `key` inside `where`, e.g. "change.target.topic". Built for errors only: the readers run
+// for every message, and most paths are too long for a string without an allocation.
+static std::string path(const std::string& where, const char* key) {
+    return where.empty() ? key : where + "." + key;
 }
 
 const json& object(const json& j, const std::string& where) {
@@ -29,30 +38,30 @@ void only_fields(const json& obj, const std::string& where, std::initializer_lis
 }
 
 const json& required(const json& obj, const std::string& where, const char* key) {
-    auto it = obj.find(key);
-    if (it == obj.end()) bad(where.empty() ? key : where + "." + key, "is missing");
+    // As a string_view the key is measured once, not at every step down the object's tree.
+    auto it = obj.find(std::string_view(key));
+    if (it == obj.end()) bad(path(where, key), "is missing");
     return *it;
 }
 
 std::string string(const json& obj, const std::string& where, const char* key, std::size_t max_len) {
     const json& v = required(obj, where, key);
-    const std::string at = where.empty() ? key : where + "." + key;
-    if (!v.is_string()) bad(at, "must be a string");
+    if (!v.is_string()) bad(path(where, key), "must be a string");
     const auto& s = v.get_ref<const std::string&>();
-    if (s.empty()) bad(at, "must not be empty");
-    if (s.size() > max_len) bad(at, "is longer than " + std::to_string(max_len) + " bytes");
+    if (s.empty()) bad(path(where, key), "must not be empty");
+    if (s.size() > max_len) bad(path(where, key), "is longer than " + std::to_string(max_len) + " bytes");
     return s;
 }
 
 std::string id(const json& obj, const std::string& where, const char* key) {
     auto s = string(obj, where, key, 64);
-    if (!is_valid_id(s)) bad(where.empty() ? key : where + "." + key, "must be an id of a-z, 0-9, '-' and '_'");
+    if (!is_valid_id(s)) bad(path(where, key), "must be an id of a-z, 0-9, '-' and '_'");
     return s;
 }
 
 std::uint64_t uint(const json& obj, const std::string& where, const char* key) {
     const json& v = required(obj, where, key);
-    if (!v.is_number_unsigned()) bad(where.empty() ? key : where + "." + key, "must be a whole number >= 0");
+    if (!v.is_number_unsigned()) bad(path(where, key), "must be a whole number >= 0");
     return v.get<std::uint64_t>();
 }
 
@@ -69,6 +78,20 @@ std::string field_ref::key() const {
     k += '/';
     k += field;
     return k;
+}
+
+int field_ref::compare_key(std::string_view other) const noexcept {
+    // The parts key() joins, in its order; a topic field's key has the first three only.
+    using parts = std::array<std::string_view, 7>;
+    const parts joined = is_topic_field() ? parts{topic, "/", field} : parts{topic, "/", org, "/", entry, "/", field};
+    std::size_t pos = 0;
+    for (const std::string_view part : joined) {
+        const std::size_t n = std::min(part.size(), other.size() - pos);
+        if (const int c = part.substr(0, n).compare(other.substr(pos, n)); c != 0) return c;
+        if (n < part.size()) return 1;  // `other` ends inside this part: key() is longer
+        pos += n;
+    }
+    return pos < other.size() ? -1 : 0;
 }
 
 json field_ref::to_json() const {

@@ -31,7 +31,7 @@ bool client_replica::idle() const noexcept {
 
 std::u16string client_replica::visible_text(const field_ref& target) const {
     std::u16string text = doc_->field(target).text;
-    auto it = texts_.find(target.key());
+    auto it = texts_.find(target);
     if (it != texts_.end()) {
         if (it->second.outstanding) text = it->second.outstanding->apply(text);
         if (it->second.buffer) text = it->second.buffer->apply(text);
@@ -51,9 +51,12 @@ std::vector<std::string> client_replica::edit_text(const field_ref& target, cons
     if (!doc_) throw domain_error("not_joined", "no state yet");
     std::vector<std::string> out;
     if (op.is_noop()) return out;
-    auto [it, fresh] = texts_.try_emplace(target.key());
+    auto it = texts_.find(target);
+    if (it == texts_.end()) {
+        it = texts_.try_emplace(target.key()).first;
+        it->second.target = target;
+    }
     pending_text& p = it->second;
-    if (fresh) p.target = target;
     if (p.outstanding) {
         p.buffer = p.buffer ? text_operation::compose(*p.buffer, op) : op;
     } else {
@@ -98,10 +101,10 @@ void client_replica::on_remote(const json& msg) {
     rev_ = rev;
     ++remote_changes_;
     if (auto* t = std::get_if<text_change>(&c)) {
-        auto it = texts_.find(t->target.key());
+        auto it = texts_.find(t->target);
         if (it == texts_.end()) return;
         pending_text& p = it->second;
-        text_operation server_op = t->op;
+        text_operation server_op = std::move(t->op);  // applied already: only the transforms need it now
         if (p.outstanding) {
             auto [s2, o2] = text_operation::transform(server_op, *p.outstanding);
             p.outstanding = std::move(o2);

@@ -61,7 +61,11 @@ const field_def& meeting_document::definition(const field_ref& ref) const {
 }
 
 const field_value& meeting_document::field(const field_ref& ref) const {
-    definition(ref);
+    definition(ref);  // a field the template lacks is reported as such, before where it was looked for
+    return value_of(ref);
+}
+
+const field_value& meeting_document::value_of(const field_ref& ref) const {
     const auto& t = topic(ref.topic);
     if (ref.is_topic_field()) return t.fields.find(ref.field)->second;
     auto c = t.cells.find(ref.org);
@@ -72,8 +76,8 @@ const field_value& meeting_document::field(const field_ref& ref) const {
     throw domain_error("not_found", "there is no entry '" + ref.entry + "' in " + ref.topic + "/" + ref.org);
 }
 
-field_value& meeting_document::field_mut(const field_ref& ref) {
-    return const_cast<field_value&>(std::as_const(*this).field(ref));
+field_value& meeting_document::value_mut(const field_ref& ref) {
+    return const_cast<field_value&>(std::as_const(*this).value_of(ref));
 }
 
 entry meeting_document::make_entry(std::string id) const {
@@ -90,7 +94,7 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                 const field_def& def = definition(v.target);
                 if (def.kind != field_kind::text)
                     throw domain_error("wrong_kind", "'" + v.target.field + "' is a choice field; use a set change");
-                field_value& fv = field_mut(v.target);
+                field_value& fv = value_mut(v.target);
                 if (v.op.base_length() != fv.text.size())
                     throw domain_error("out_of_range", "the operation covers " + std::to_string(v.op.base_length()) +
                                                            " characters but " + v.target.key() + " has " +
@@ -106,7 +110,7 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                 if (new_total > lim.max_meeting_text && new_total > total_text_)
                     throw domain_error("text_too_long", "the meeting would hold " + std::to_string(new_total) +
                                                             " characters; the limit is " + std::to_string(lim.max_meeting_text));
-                fv.text = v.op.apply(fv.text);
+                v.op.apply_in_place(fv.text);
                 total_text_ = new_total;
             } else if constexpr (std::is_same_v<T, set_change>) {
                 const field_def& def = definition(v.target);
@@ -114,7 +118,7 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                     throw domain_error("wrong_kind", "'" + v.target.field + "' is a text field; use a text change");
                 if (!v.value.empty() && std::find(def.choices.begin(), def.choices.end(), v.value) == def.choices.end())
                     throw domain_error("bad_value", "'" + v.value + "' is not one of the choices for '" + def.id + "'");
-                field_value& fv = field_mut(v.target);
+                field_value& fv = value_mut(v.target);
                 fv.choice = v.value;
                 fv.rev = rev;
             } else if constexpr (std::is_same_v<T, add_entry_change>) {

@@ -55,10 +55,16 @@ bool text_operation::is_noop() const noexcept {
     return components_.empty() || (components_.size() == 1 && components_[0].k == kind::retain);
 }
 
+namespace {
+void require_base_length(std::size_t base_length, std::size_t text_length) {
+    if (text_length != base_length)
+        throw domain_error("out_of_range", "operation covers " + std::to_string(base_length) +
+                                               " characters but the text has " + std::to_string(text_length));
+}
+}  // namespace
+
 std::u16string text_operation::apply(std::u16string_view text) const {
-    if (text.size() != base_length_)
-        throw domain_error("out_of_range", "operation covers " + std::to_string(base_length_) +
-                                               " characters but the text has " + std::to_string(text.size()));
+    require_base_length(base_length_, text.size());
     std::u16string out;
     out.reserve(target_length_);
     std::size_t pos = 0;
@@ -77,6 +83,35 @@ std::u16string text_operation::apply(std::u16string_view text) const {
         }
     }
     return out;
+}
+
+void text_operation::apply_in_place(std::u16string& text) const {
+    // Each insert or remove moves the rest of the text along: cheap for an edit of one place (at most
+    // an insert and a remove), while an operation of many parts is cheaper rebuilt in one pass.
+    const auto edits = std::count_if(components_.begin(), components_.end(),
+                                     [](const component& c) { return c.k != kind::retain; });
+    if (edits > 2) {
+        text = apply(text);
+        return;
+    }
+    require_base_length(base_length_, text.size());
+    // Room first, so that nothing below allocates (or throws) once the text starts to change.
+    text.reserve(target_length_);
+    std::size_t pos = 0;
+    for (const auto& c : components_) {
+        switch (c.k) {
+            case kind::retain:
+                pos += c.n;
+                break;
+            case kind::insert:
+                text.insert(pos, c.text);
+                pos += c.n;
+                break;
+            case kind::remove:
+                text.erase(pos, c.n);
+                break;
+        }
+    }
 }
 
 namespace {
@@ -209,28 +244,30 @@ text_operation text_operation::from_json(const nlohmann::json& j, const std::str
     if (!j.is_array())
         throw domain_error("bad_message", "'" + where + "' must be an array of retain/insert/remove components");
     text_operation op;
+    op.components_.reserve(j.size());
     std::size_t i = 0;
     for (const auto& c : j) {
-        const std::string at = where + "[" + std::to_string(i++) + "]";
+        // The component's path, for errors only: no string is built for a well-formed operation.
+        const auto at = [&, index = i++] { return where + "[" + std::to_string(index) + "]"; };
         if (c.is_number_integer()) {
             // Counts are bounded well below any field limit; anything larger (or an unsigned value that
             // would wrap when read as signed) is malformed.
             constexpr std::int64_t max = 1 << 24;
             if (c.is_number_unsigned() && c.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
-                throw domain_error("bad_message", "'" + at + "' is too large");
+                throw domain_error("bad_message", "'" + at() + "' is too large");
             const auto n = c.get<std::int64_t>();
-            if (n == 0) throw domain_error("bad_message", "'" + at + "' must not be 0");
-            if (n > max || n < -max) throw domain_error("bad_message", "'" + at + "' is too large");
+            if (n == 0) throw domain_error("bad_message", "'" + at() + "' must not be 0");
+            if (n > max || n < -max) throw domain_error("bad_message", "'" + at() + "' is too large");
             if (n > 0) op.retain(static_cast<std::size_t>(n));
             else op.remove(static_cast<std::size_t>(-n));
         } else if (c.is_string()) {
             const auto& s = c.get_ref<const std::string&>();
-            if (s.empty()) throw domain_error("bad_message", "'" + at + "' inserts an empty string");
+            if (s.empty()) throw domain_error("bad_message", "'" + at() + "' inserts an empty string");
             auto u = utf8_to_utf16(s);
-            if (!u) throw domain_error("bad_message", "'" + at + "' is not valid UTF-8");
+            if (!u) throw domain_error("bad_message", "'" + at() + "' is not valid UTF-8");
             op.insert(*u);
         } else {
-            throw domain_error("bad_message", "'" + at + "' must be a whole number or a string");
+            throw domain_error("bad_message", "'" + at() + "' must be a whole number or a string");
         }
     }
     return op;

@@ -1,4 +1,5 @@
 // The live meeting over real WebSockets against the real est-server process.
+#include <functional>
 #include <random>
 #include <set>
 
@@ -23,13 +24,15 @@ struct member {
 };
 
 std::unique_ptr<member> join(boost::asio::io_context& ioc, const test::server_process& s, const std::string& meeting,
-                             const std::string& org, role r = role::participant, std::string client_id = {}) {
+                             const std::string& org, role r = role::participant, std::string client_id = {},
+                             std::string ws_path = {}) {
     auto m = std::make_unique<member>();
     meeting_client::options o;
     o.host = s.host();
     o.port = s.port();
     o.meeting = meeting;
     o.client_id = std::move(client_id);
+    o.ws_path = std::move(ws_path);
     o.who = {"Deltagare " + org, org, r};
     m->client = std::make_unique<meeting_client>(ioc, o);
     m->client->on_message = [raw = m.get()](const json& msg) {

@@ -3,6 +3,7 @@
 #include "fixtures.hpp"
 
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -34,6 +35,25 @@ TEST_CASE("field_ref: key and JSON", "[change]") {
           json::parse(R"({"topic": "hot-och-vald", "org": "polis", "entry": "e1", "field": "handelse"})"));
     CHECK(field_ref::from_json(topic_field.to_json(), "target") == topic_field);
     CHECK(field_ref::from_json(entry_field.to_json(), "target") == entry_field);
+}
+
+TEST_CASE("field_ref::compare_key orders as key() does", "[change]") {
+    // Parts that are prefixes of one another, and '-' and '_' on either side of the '/' between parts.
+    const std::vector<field_ref> refs = {
+        {"a", "", "", "f"},    {"a", "", "", "f-g"},  {"a-b", "", "", "f"},  {"a_b", "", "", "f"},
+        {"a", "o", "e", "f"},  {"a", "o", "e", "f_"}, {"a", "o", "e-1", "f"}, {"a", "o", "e", "f/x"},
+        {"a", "o-p", "e", "f"}, {"ab", "o", "e", "f"}, {"a", "o", "e1", "f"}, {"b", "", "", "a"}};
+    auto sign = [](int c) { return (c > 0) - (c < 0); };
+    for (const auto& x : refs) {
+        for (const auto& y : refs) {
+            INFO(x.key() << " vs " << y.key());
+            CHECK(sign(x.compare_key(y.key())) == sign(x.key().compare(y.key())));
+        }
+        for (const std::string other : {"", "a", "a/", "a/f/", "a/o/e/f/", "a/o/e/fz", "zz"}) {
+            INFO(x.key() << " vs " << other);
+            CHECK(sign(x.compare_key(other)) == sign(x.key().compare(other)));
+        }
+    }
 }
 
 TEST_CASE("field_ref::from_json rejects bad references", "[change]") {

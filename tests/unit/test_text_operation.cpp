@@ -214,6 +214,32 @@ TEST_CASE("apply rejects a text of the wrong length", "[text_operation]") {
     CHECK(fails([&] { whole.apply(U("\U0001F600\U0001F600")); }).code == "out_of_range");
 }
 
+TEST_CASE("apply_in_place has the effect of apply", "[text_operation][random]") {
+    random_source r(0xA991);
+    int failures = 0;
+    for (int i = 0; i < 5000; ++i) {
+        const std::u16string s = random_text(r, 12);
+        // Edits of one place (done in place) and random operations of many parts (rebuilt).
+        const text_operation op = r.percent(50) ? text_operation::diff(s, random_op(r, s).apply(s)) : random_op(r, s);
+        std::u16string text = s;
+        op.apply_in_place(text);
+        if (text != op.apply(s) && ++failures <= 5) {
+            INFO("s = " << S(s) << "\nop = " << describe(op));
+            CHECK(text == op.apply(s));
+        }
+    }
+    CHECK(failures == 0);
+}
+
+TEST_CASE("apply_in_place rejects a text of the wrong length and leaves it as it was", "[text_operation]") {
+    for (const char* wire : {R"([2, "x", -1])", R"(["a", 1, -1, 1, "b"])"}) {
+        const auto op = op_from(wire);  // base length 3
+        std::u16string text = u"abcd";
+        CHECK(fails([&] { op.apply_in_place(text); }).code == "out_of_range");
+        CHECK(text == u"abcd");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // compose
 

@@ -1,5 +1,6 @@
 #include "est/client/meeting_client.hpp"
 
+#include <cctype>
 #include <random>
 
 #include <boost/asio/io_context.hpp>
@@ -22,6 +23,24 @@ std::string random_client_id() {
     }
     return id;
 }
+
+namespace {
+// Percent-encodes everything but RFC 3986's unreserved characters.
+std::string query_escape(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xF]);
+        }
+    }
+    return out;
+}
+}  // namespace
 
 meeting_client::meeting_client(net::io_context& ioc, options o)
     : ioc_(ioc),
@@ -49,7 +68,8 @@ void meeting_client::connect() {
         [this, alive](std::string_view t) { if (!alive.expired()) on_text(t); },
         [this, alive](const std::string& why) { if (!alive.expired()) on_closed(why); },
     });
-    conn_->connect(opts_.host, opts_.port);
+    conn_->connect(opts_.host, opts_.port,
+                   opts_.ws_path.empty() ? "/ws?meeting=" + query_escape(opts_.meeting) : opts_.ws_path);
 }
 
 void meeting_client::on_open() { conn_->send(replica_.join_message()); }

@@ -53,8 +53,11 @@ export const api = {
     call<MeetingInfo>('POST', `/api/groups/${encodeURIComponent(groupId)}/meetings`, body),
 };
 
-/** The WebSocket address of the server that served this page. */
-export function wsUrl(): string {
+/**
+ * The WebSocket address of the server that served this page. Naming the meeting lets the server keep
+ * the connection on its meeting's thread (the join message still says which meeting to join).
+ */
+export function wsUrl(meetingId: string): string {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}/ws`;
+  return `${proto}//${location.host}/ws?meeting=${encodeURIComponent(meetingId)}`;
 }

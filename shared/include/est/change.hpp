@@ -2,6 +2,7 @@
 // A change to the situation picture: what a participant's edit becomes on the wire, in the op log and
 // in every replica.
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include <nlohmann/json_fwd.hpp>
@@ -21,6 +22,8 @@ struct field_ref {
     bool is_topic_field() const noexcept { return org.empty(); }
     // A compact unique key, e.g. "hot-och-vald/polis/e1/handelse".
     std::string key() const;
+    // key().compare(other), without building key(): for looking a field up among keys per message.
+    int compare_key(std::string_view other) const noexcept;
     nlohmann::json to_json() const;
     static field_ref from_json(const nlohmann::json& j, const std::string& where);
     bool operator==(const field_ref&) const = default;

@@ -63,6 +63,15 @@ private:
         std::optional<text_operation> buffer;
     };
 
+    // Orders pending fields by key, and finds one by its field_ref without building the key (a lookup
+    // for every remote change). The order itself matters: a reconnect renumbers fields in it.
+    struct key_less {
+        using is_transparent = void;
+        bool operator()(const std::string& a, const std::string& b) const noexcept { return a < b; }
+        bool operator()(const std::string& a, const field_ref& b) const noexcept { return b.compare_key(a) > 0; }
+        bool operator()(const field_ref& a, const std::string& b) const noexcept { return a.compare_key(b) < 0; }
+    };
+
     void on_welcome(const nlohmann::json& msg, std::vector<std::string>& out);
     void on_remote(const nlohmann::json& msg);
     void on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<std::string>& out);
@@ -79,7 +88,7 @@ private:
     std::uint64_t rev_ = 0;
     std::uint64_t next_seq_ = 1;
     bool connected_ = false;
-    std::map<std::string, pending_text> texts_;     // by field key
+    std::map<std::string, pending_text, key_less> texts_;  // by field key
     std::map<std::uint64_t, change> other_pending_; // by seq
     std::vector<change> other_unsent_;              // refused for now; resent with new seqs
     bool resync_ = false;

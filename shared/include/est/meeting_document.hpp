@@ -69,7 +69,9 @@ public:
 private:
     topic_state& topic_mut(std::string_view id);
     cell& cell_mut(std::string_view topic, std::string_view org);
-    field_value& field_mut(const field_ref& ref);
+    // field() without the template check, for callers that already hold the field's definition.
+    const field_value& value_of(const field_ref& ref) const;
+    field_value& value_mut(const field_ref& ref);
     entry make_entry(std::string id) const;
 
     std::shared_ptr<const meeting_template> tmpl_;

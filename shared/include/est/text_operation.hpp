@@ -34,6 +34,9 @@ public:
 
     // Throws domain_error("out_of_range") when the operation does not fit the text.
     std::u16string apply(std::u16string_view text) const;
+    // text = apply(text), with the same checks. An edit of one place (a keystroke, a paste, a diff) is
+    // made inside `text` rather than in a copy: no allocation for the common case of typing.
+    void apply_in_place(std::u16string& text) const;
 
     // compose(a, b) has the effect of a then b. Requires a.target_length() == b.base_length().
     static text_operation compose(const text_operation& a, const text_operation& b);

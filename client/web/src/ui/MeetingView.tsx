@@ -35,7 +35,7 @@ export function MeetingView(props: { meetingId: string; identity: SavedIdentity;
   const [clientId, setClientId] = useState(() => clientIdFor(props.meetingId));
   useDuplicateTabGuard(props.meetingId, clientId, setClientId);
   const session = useMemo(
-    () => new MeetingSession(wsUrl(), clientId, props.meetingId, props.identity),
+    () => new MeetingSession(wsUrl(props.meetingId), clientId, props.meetingId, props.identity),
     [props.meetingId, props.identity, clientId],
   );
   useChannel(session, 'structure');

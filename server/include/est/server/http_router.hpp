@@ -3,6 +3,7 @@
 // No sockets here; tests call it directly.
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,11 @@ struct http_response {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
 };
+
+// The WebSocket endpoint: "/ws", or "/ws?meeting=ID" naming the meeting the client will join (a hint
+// that keeps the connection on its meeting's thread). Returns nullopt when `target` is not the endpoint;
+// otherwise the meeting hint, empty when there is none or it is not a plain id.
+std::optional<std::string> websocket_target(std::string_view target);
 
 class http_router {
 public:

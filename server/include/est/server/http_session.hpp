@@ -1,6 +1,6 @@
 #pragma once
 // One HTTP connection: reads requests (bounded size and time), answers through the router, and hands
-// a WebSocket upgrade on /ws over to a websocket_session.
+// a WebSocket upgrade on /ws over to a websocket_session on the shard of the meeting it names.
 #include <memory>
 #include <optional>
 
@@ -22,6 +22,7 @@ private:
     void respond(boost::beast::http::response<boost::beast::http::string_body> res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
+    void upgrade(const std::string& meeting_hint);
 
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;

@@ -1,5 +1,5 @@
 #pragma once
-// Accepts TCP connections and starts an http_session on its own strand for each.
+// Accepts TCP connections on shard 0 (one thread) and starts an http_session for each.
 #include <memory>
 
 #include <boost/asio/ip/tcp.hpp>

@@ -1,5 +1,6 @@
 #pragma once
-// One live meeting: its state, its connected members and its commit pipeline, all on one strand.
+// One live meeting: its state, its connected members and its commit pipeline, all on one thread (its
+// shard's io_context, which exactly one thread runs: that serialises the room without a strand).
 // Life of an edit: submit (transform, check, apply) → store (group commit) → on_committed → ack to the
 // author and one serialised broadcast to everyone else, in revision order.
 #include <atomic>
@@ -11,7 +12,6 @@
 #include <unordered_map>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/strand.hpp>
 #include <nlohmann/json.hpp>
 
 #include "est/group.hpp"
@@ -27,20 +27,20 @@ struct op_record;
 
 class meeting_room : public std::enable_shared_from_this<meeting_room> {
 public:
-    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
-
     meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp, meeting_state state,
                  store& db);
 
     // Refills the catch-up history from logged ops (on load); call before the room is shared.
     void remember_logged(const op_record& op);
-    // Called once, on the room's strand, if a commit fails: the registry forgets the room.
+    // Called once, on the room's thread, if a commit fails: the registry forgets the room.
     void on_failure(std::function<void()> f) { on_failure_ = std::move(f); }
 
-    // Entry points: thread-safe, each runs on the room's strand. `done(ok)` runs there too.
-    void join(std::shared_ptr<room_member> m, join_message msg, std::function<void(bool)> done);
-    void submit(std::shared_ptr<room_member> m, op_message msg);
-    void focus(std::shared_ptr<room_member> m, focus_message msg);
+    // Entry points: thread-safe, each runs on the room's thread. `done(ok)` runs there too (not at all
+    // when the member is gone by then). The room keeps members only weakly: a connection of another
+    // shard must never outlive its io_context inside this room's queue.
+    void join(std::weak_ptr<room_member> m, join_message msg, std::function<void(bool)> done);
+    void submit(std::weak_ptr<room_member> m, op_message msg);
+    void focus(std::weak_ptr<room_member> m, focus_message msg);
     void leave(const room_member* m);
 
     const std::string& id() const noexcept { return id_; }
@@ -77,7 +77,7 @@ private:
     void fail(const std::string& why);
     static void reply(const std::shared_ptr<room_member>& to, std::shared_ptr<const std::string> msg);
 
-    strand_type strand_;
+    boost::asio::any_io_executor executor_;  // the shard's io_context
     std::string id_;
     group group_;
     nlohmann::json meeting_json_;  // for welcomes: metadata, group, template
@@ -93,7 +93,7 @@ private:
     std::uint64_t wire_floor_;  // catch-up can start at any revision >= this
     bool failed_ = false;
     std::function<void()> on_failure_;
-    // Written by the store's thread: the newest durable revision, and whether a hop to the strand to
+    // Written by the store's thread: the newest durable revision, and whether a hop to the room's thread to
     // release up to it is already on its way (one hop per commit, however many ops it held).
     std::atomic<std::uint64_t> durable_rev_{0};
     std::atomic<bool> durable_posted_{false};

@@ -15,6 +15,7 @@ namespace est::server {
 
 class catalog;
 class meeting_room;
+class shard_set;
 class store;
 
 class room_registry {
@@ -23,19 +24,20 @@ public:
     using open_handler = std::function<void(std::shared_ptr<meeting_room> room, const std::string& error_code,
                                             const std::string& message)>;
 
-    room_registry(boost::asio::any_io_executor ex, store& db, catalog& cat, limits lim);
+    // Each room is created on the shard its meeting id hashes to.
+    room_registry(shard_set& shards, store& db, catalog& cat, limits lim);
 
     // `done` may run on the caller's thread or the store's: post to your own strand.
     void open(const std::string& meeting_id, open_handler done);
     std::size_t loaded() const;
-    // Forgets every room (at shutdown, before the io_context their strands belong to goes).
+    // Forgets every room (at shutdown, before the io_contexts go).
     void clear();
 
 private:
     void loaded_from_store(const std::string& id, std::shared_ptr<meeting_room> room, const std::string& code,
                            const std::string& message);
 
-    boost::asio::any_io_executor ex_;
+    shard_set& shards_;
     store& store_;
     catalog& catalog_;
     limits limits_;

@@ -7,6 +7,9 @@
 #include <string>
 #include <utility>
 #include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "est/server/room_member.hpp"
 #include "est/server/server_options.hpp"
@@ -99,12 +102,39 @@ private:
     std::size_t total_ = 0;
 };
 
+// The I/O threads: one io_context each, run by one thread. A meeting's room lives on the shard its id
+// hashes to; a connection that names its meeting when it upgrades (/ws?meeting=ID) is moved there too,
+// so a broadcast is a loop on one thread: no locks, no hops. Anything else still works across shards
+// (a post to the other thread), only slower.
+class shard_set {
+public:
+    explicit shard_set(std::vector<boost::asio::any_io_executor> shards) : shards_(std::move(shards)) {}
+
+    std::size_t size() const noexcept { return shards_.size(); }
+    const boost::asio::any_io_executor& at(std::size_t i) const { return shards_.at(i); }
+    std::size_t index_for_meeting(std::string_view meeting_id) const noexcept {
+        return std::hash<std::string_view>{}(meeting_id) % shards_.size();
+    }
+    // Round robin, for connections that do not say which meeting they are for.
+    std::size_t next_index() noexcept { return next_.fetch_add(1, std::memory_order_relaxed) % shards_.size(); }
+
+    // The shard whose thread is calling, or -1 on any other thread. Set by each shard's thread.
+    static int current() noexcept { return current_; }
+    static void set_current(int shard) noexcept { current_ = shard; }
+
+private:
+    std::vector<boost::asio::any_io_executor> shards_;
+    std::atomic<std::size_t> next_{0};
+    static thread_local int current_;
+};
+
 struct server_context {
     const server_options& options;
     room_registry& rooms;
     http_router& router;
     connection_tracker& connections;
     address_counter& addresses;
+    shard_set& shards;
     std::atomic<bool> stopping{false};
 };
 

@@ -23,7 +23,9 @@ class meeting_room;
 
 class websocket_session : public room_member, public std::enable_shared_from_this<websocket_session> {
 public:
-    websocket_session(boost::beast::tcp_stream&& stream, address_counter::slot slot, server_context& ctx);
+    // `stream` belongs to shard `shard`'s io_context; everything of this session runs on that thread.
+    websocket_session(boost::beast::tcp_stream&& stream, std::size_t shard, address_counter::slot slot,
+                      server_context& ctx);
     ~websocket_session() override;
 
     void run(boost::beast::http::request<boost::beast::http::string_body> req);
@@ -32,6 +34,7 @@ public:
     void close_with(std::uint16_t code, std::string reason) override;
 
 private:
+    void accept(boost::beast::http::request<boost::beast::http::string_body> req);
     void on_accept(boost::beast::error_code ec);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
@@ -48,6 +51,7 @@ private:
     void gone();
 
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    int shard_;
     boost::beast::flat_buffer buffer_;
     address_counter::slot slot_;
     server_context& ctx_;
@@ -57,8 +61,9 @@ private:
     // Running while a message is partly received (--ws-message-timeout): slow senders are cut off.
     boost::asio::steady_timer message_deadline_;
     bool message_started_ = false;
-    // deliver() may run on any thread: it appends to the inbox and posts one drain for however many
-    // messages arrive before the strand gets to it.
+    // deliver() from this session's own thread (its room is on the same shard) sends at once; from any
+    // other thread it appends to the inbox and posts one drain for however many messages arrive before
+    // this thread gets to it.
     std::mutex inbox_mutex_;
     std::vector<std::shared_ptr<const std::string>> inbox_;
     bool drain_posted_ = false;

@@ -31,6 +31,9 @@ public:
         identity who;
         bool reconnect = true;  // reconnect (after `reconnect_delay`) when the connection drops
         std::chrono::milliseconds reconnect_delay{50};
+        // The WebSocket path; empty: "/ws?meeting=<meeting>", which lets the server keep the connection on
+        // its meeting's thread.
+        std::string ws_path;
     };
 
     meeting_client(boost::asio::io_context& ioc, options o);
