@@ -6,6 +6,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "est/server/http_router.hpp"
+#include "est/server/room_registry.hpp"
 #include "est/server/websocket_session.hpp"
 
 namespace est::server {
@@ -63,9 +64,12 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 
 void http_session::upgrade(const std::string& meeting_hint) {
     // Plain HTTP stays on shard 0 (the listener's); a WebSocket moves to its meeting's shard, so the
-    // room's broadcasts reach it without crossing threads. Without a hint: round robin.
+    // room's broadcasts reach it without crossing threads. A very large meeting would then put all its
+    // sending on one thread: past `local_members`, connections spread round robin like those without a hint.
+    constexpr std::size_t local_members = 64;
     auto& shards = ctx_.shards;
-    const std::size_t to = meeting_hint.empty() ? shards.next_index() : shards.index_for_meeting(meeting_hint);
+    const bool local = !meeting_hint.empty() && ctx_.rooms.members_of(meeting_hint) < local_members;
+    const std::size_t to = local ? shards.index_for_meeting(meeting_hint) : shards.next_index();
     auto req = parser_->release();
     if (to == 0) {
         std::make_shared<websocket_session>(std::move(stream_), 0, std::move(slot_), ctx_)->run(std::move(req));

@@ -19,6 +19,12 @@ std::size_t room_registry::loaded() const {
     return rooms_.size();
 }
 
+std::size_t room_registry::members_of(std::string_view meeting_id) const {
+    std::lock_guard lock(mutex_);
+    const auto it = rooms_.find(meeting_id);
+    return it == rooms_.end() ? 0 : it->second->member_count();
+}
+
 void room_registry::clear() {
     std::map<std::string, std::shared_ptr<meeting_room>, std::less<>> rooms;
     {

@@ -38,8 +38,7 @@ void only_fields(const json& obj, const std::string& where, std::initializer_lis
 }
 
 const json& required(const json& obj, const std::string& where, const char* key) {
-    // As a string_view the key is measured once, not at every step down the object's tree.
-    auto it = obj.find(std::string_view(key));
+    auto it = obj.find(key);
     if (it == obj.end()) bad(path(where, key), "is missing");
     return *it;
 }

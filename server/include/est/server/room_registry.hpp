@@ -30,6 +30,8 @@ public:
     // `done` may run on the caller's thread or the store's: post to your own strand.
     void open(const std::string& meeting_id, open_handler done);
     std::size_t loaded() const;
+    // Members of the meeting's room if it is loaded, else 0. Thread-safe.
+    std::size_t members_of(std::string_view meeting_id) const;
     // Forgets every room (at shutdown, before the io_contexts go).
     void clear();
 
