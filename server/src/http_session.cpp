@@ -71,23 +71,19 @@ void http_session::upgrade(const std::string& meeting_hint) {
     const bool local = !meeting_hint.empty() && ctx_.rooms.members_of(meeting_hint) < local_members;
     const std::size_t to = local ? shards.index_for_meeting(meeting_hint) : shards.next_index();
     auto req = parser_->release();
-    if (to == 0) {
-        std::make_shared<websocket_session>(std::move(stream_), 0, std::move(slot_), ctx_)->run(std::move(req));
-        return;
-    }
     beast::error_code ec;
     auto& from = stream_.socket();
     const auto protocol = from.local_endpoint(ec).protocol();
     if (ec) return;  // the peer is gone already
     const auto fd = from.release(ec);
     if (ec) return;
-    net::ip::tcp::socket moved(shards.at(to));
+    websocket_session::socket_type moved(shards.context(to).get_executor());
     moved.assign(protocol, fd, ec);
     if (ec) {
         ::close(fd);
         return;
     }
-    std::make_shared<websocket_session>(beast::tcp_stream(std::move(moved)), to, std::move(slot_), ctx_)->run(std::move(req));
+    std::make_shared<websocket_session>(std::move(moved), to, std::move(slot_), ctx_)->run(std::move(req));
 }
 
 void http_session::respond(http::response<http::string_body> res) {

@@ -67,7 +67,7 @@ void room_registry::open(const std::string& meeting_id, open_handler done) {
                                                            std::to_string(state.rev() + 1));
                 state.replay(op.client, op.seq, change_from_json(nlohmann::json::parse(op.change), "change"));
             }
-            auto room = std::make_shared<meeting_room>(shards_.at(shards_.index_for_meeting(meeting_id)), info, grp, std::move(state), store_);
+            auto room = std::make_shared<meeting_room>(shards_.context(shards_.index_for_meeting(meeting_id)).get_executor(), info, grp, std::move(state), store_);
             for (const auto& op : lm->ops) room->remember_logged(op);
             std::weak_ptr<meeting_room> weak = room;
             room->on_failure([this, meeting_id, weak] {

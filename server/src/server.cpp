@@ -55,12 +55,12 @@ struct server::impl {
 
     explicit impl(server_options o)
         : opts(std::move(o)), contexts(make_contexts(opts.threads)), main(*contexts.front()) {
-        std::vector<net::any_io_executor> ex;
+        std::vector<net::io_context*> raw;
         for (auto& c : contexts) {
-            ex.emplace_back(c->get_executor());
+            raw.push_back(c.get());
             keep_running.push_back(net::make_work_guard(*c));
         }
-        shards = std::make_unique<shard_set>(std::move(ex));
+        shards = std::make_unique<shard_set>(std::move(raw));
         signals.emplace(main, SIGINT, SIGTERM);
         grace.emplace(main);
     }
@@ -122,7 +122,7 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     auto& i = *impl_;
     auto tmpl = std::make_shared<const meeting_template>(meeting_template::load_file(i.opts.template_file));
     std::filesystem::create_directories(i.opts.data_dir);
-    i.db = std::make_unique<store>(i.opts.data_dir / "est.sqlite3", i.opts.full_sync);
+    i.db = std::make_unique<store>(i.opts.data_dir / "est.sqlite3", i.opts.full_sync, i.opts.commit_interval);
     i.cat = std::make_unique<catalog>(*i.db, std::move(tmpl));
     i.cat->load();
     i.seed_demo();

@@ -19,6 +19,11 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     std::string sync = "full";
     app.add_option("--sync", sync, "SQLite synchronous mode: full (durable on power loss) or normal (durable on crash)")
         ->check(CLI::IsMember({"full", "normal"}));
+    std::int64_t commit_us = o.commit_interval.count();
+    app.add_option("--commit-interval-us", commit_us,
+                   "least time between two commits, in microseconds: changes arriving meanwhile share one commit "
+                   "(fewer fsyncs under load, at most this much added latency)")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100000}));
     auto& l = o.limits;
     app.add_option("--max-message-bytes", l.max_message_bytes, "largest WebSocket message accepted");
     app.add_option("--max-field-length", l.max_field_length, "most characters (UTF-16 units) in one text field");
@@ -48,6 +53,7 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
         return app.exit(e) == 0 ? 0 : 2;
     }
     o.full_sync = sync == "full";
+    o.commit_interval = std::chrono::microseconds(commit_us);
     o.http_timeout = std::chrono::seconds(http_timeout);
     o.ws_idle_timeout = std::chrono::seconds(idle);
     o.ws_message_timeout = std::chrono::seconds(message_timeout);

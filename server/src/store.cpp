@@ -23,7 +23,8 @@ const char* const migrations[] = {
 };
 }  // namespace
 
-store::store(const std::filesystem::path& file, bool full_sync) {
+store::store(const std::filesystem::path& file, bool full_sync, std::chrono::microseconds commit_interval)
+    : commit_interval_(commit_interval) {
     open(file, full_sync);
     thread_ = std::thread([this] { thread_main(); });
 }
@@ -84,13 +85,17 @@ void store::enqueue(job j) {
 
 void store::thread_main() {
     std::deque<job> batch;
+    auto next_commit = std::chrono::steady_clock::now();
     for (;;) {
         {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
             if (queue_.empty() && stopping_) return;
+            // Too soon after the last commit: let more writes gather for this one (group commit).
+            wake_.wait_until(lock, next_commit, [&] { return stopping_; });
             batch.swap(queue_);
         }
+        next_commit = std::chrono::steady_clock::now() + commit_interval_;
         run_batch(batch);
         batch.clear();
     }

@@ -19,9 +19,9 @@ constexpr std::uint16_t close_too_slow = 1008;  // policy violation: the client 
 constexpr std::size_t max_batch_bytes = 256 * 1024;
 }  // namespace
 
-websocket_session::websocket_session(beast::tcp_stream&& stream, std::size_t shard, address_counter::slot slot,
+websocket_session::websocket_session(socket_type&& socket, std::size_t shard, address_counter::slot slot,
                                      server_context& ctx)
-    : ws_(std::move(stream)),
+    : ws_(std::move(socket)),
       shard_(static_cast<int>(shard)),
       slot_(std::move(slot)),
       ctx_(ctx),
@@ -38,7 +38,6 @@ void websocket_session::run(beast::http::request<beast::http::string_body> req) 
 }
 
 void websocket_session::accept(beast::http::request<beast::http::string_body> req) {
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket keeps its own timeouts
     websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
     t.idle_timeout = ctx_.options.ws_idle_timeout;
     t.keep_alive_pings = true;
@@ -82,7 +81,7 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
             message_deadline_.async_wait([self = shared_from_this()](beast::error_code e) {
                 if (!e && self->message_started_) {
                     // Cannot send a close frame in the middle of reading a message: cut the connection.
-                    beast::get_lowest_layer(self->ws_).close();
+                    self->cut();
                 }
             });
         }
@@ -197,7 +196,14 @@ void websocket_session::send(std::shared_ptr<const std::string> message) {
     }
     queued_bytes_ += message->size();
     queue_.push_back(std::move(message));
-    if (writing_.empty()) do_write();
+    if (!writing_.empty() || flush_posted_) return;
+    // Write once this thread has done what is already queued for it: messages produced meanwhile (more
+    // of a commit's ops, other rooms' work delaying this one) join the same write. Idle, that is at once.
+    flush_posted_ = true;
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        self->flush_posted_ = false;
+        if (self->writing_.empty() && !self->queue_.empty()) self->do_write();
+    });
 }
 
 void websocket_session::do_write() {
@@ -240,7 +246,7 @@ void websocket_session::start_close(std::uint16_t code, std::string reason) {
     // A peer that does not read at all cannot take a close frame either: cut it after a grace period.
     close_deadline_.expires_after(std::chrono::seconds(5));
     close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (!ec) beast::get_lowest_layer(self->ws_).close();
+        if (!ec) self->cut();
     });
     if (writing_.empty()) do_close();
 }
@@ -252,6 +258,11 @@ void websocket_session::do_close() {
         self->close_deadline_.cancel();
         self->gone();
     });
+}
+
+void websocket_session::cut() {
+    beast::error_code ignored;
+    ws_.next_layer().close(ignored);
 }
 
 void websocket_session::gone() {

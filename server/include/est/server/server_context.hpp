@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "est/server/room_member.hpp"
 #include "est/server/server_options.hpp"
@@ -108,22 +108,22 @@ private:
 // (a post to the other thread), only slower.
 class shard_set {
 public:
-    explicit shard_set(std::vector<boost::asio::any_io_executor> shards) : shards_(std::move(shards)) {}
+    explicit shard_set(std::vector<boost::asio::io_context*> contexts) : contexts_(std::move(contexts)) {}
 
-    std::size_t size() const noexcept { return shards_.size(); }
-    const boost::asio::any_io_executor& at(std::size_t i) const { return shards_.at(i); }
+    std::size_t size() const noexcept { return contexts_.size(); }
+    boost::asio::io_context& context(std::size_t i) const { return *contexts_.at(i); }
     std::size_t index_for_meeting(std::string_view meeting_id) const noexcept {
-        return std::hash<std::string_view>{}(meeting_id) % shards_.size();
+        return std::hash<std::string_view>{}(meeting_id) % contexts_.size();
     }
     // Round robin, for connections that do not say which meeting they are for.
-    std::size_t next_index() noexcept { return next_.fetch_add(1, std::memory_order_relaxed) % shards_.size(); }
+    std::size_t next_index() noexcept { return next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size(); }
 
     // The shard whose thread is calling, or -1 on any other thread. Set by each shard's thread.
     static int current() noexcept { return current_; }
     static void set_current(int shard) noexcept { current_ = shard; }
 
 private:
-    std::vector<boost::asio::any_io_executor> shards_;
+    std::vector<boost::asio::io_context*> contexts_;
     std::atomic<std::size_t> next_{0};
     static thread_local int current_;
 };

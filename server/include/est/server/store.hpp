@@ -2,6 +2,7 @@
 // The one owner of the SQLite database (WAL). All access runs on the store's own thread; writes queued
 // from any thread are grouped into one transaction per turn (group commit), and each write's completion
 // runs after its transaction is durable. No other code touches SQLite.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -63,7 +64,8 @@ public:
     };
 
     // Opens (creating if needed) the database and migrates its schema; throws std::runtime_error.
-    store(const std::filesystem::path& file, bool full_sync);
+    // `commit_interval`: the least time between two commits (group commit); zero commits as soon as it can.
+    store(const std::filesystem::path& file, bool full_sync, std::chrono::microseconds commit_interval = {});
     ~store();  // commits everything queued, then closes
     store(const store&) = delete;
     store& operator=(const store&) = delete;
@@ -114,6 +116,7 @@ private:
     // Meetings whose commit failed: their later writes are refused (never leave a gap in the op log)
     // until the meeting is loaded again.
     std::set<std::string, std::less<>> failed_;
+    std::chrono::microseconds commit_interval_;
     std::thread thread_;
 };
 

@@ -23,9 +23,12 @@ class meeting_room;
 
 class websocket_session : public room_member, public std::enable_shared_from_this<websocket_session> {
 public:
-    // `stream` belongs to shard `shard`'s io_context; everything of this session runs on that thread.
-    websocket_session(boost::beast::tcp_stream&& stream, std::size_t shard, address_counter::slot slot,
-                      server_context& ctx);
+    // A plain socket with the io_context's own executor type: no strand, no type-erased executor and no
+    // tcp_stream timer on the hot path (the WebSocket keeps its own timeouts).
+    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+
+    // `socket` belongs to shard `shard`'s io_context; everything of this session runs on that thread.
+    websocket_session(socket_type&& socket, std::size_t shard, address_counter::slot slot, server_context& ctx);
     ~websocket_session() override;
 
     void run(boost::beast::http::request<boost::beast::http::string_body> req);
@@ -48,9 +51,10 @@ private:
     void on_write(boost::beast::error_code ec, std::size_t bytes);
     void start_close(std::uint16_t code, std::string reason);
     void do_close();
+    void cut();  // closes the socket without a close frame
     void gone();
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<socket_type> ws_;
     int shard_;
     boost::beast::flat_buffer buffer_;
     address_counter::slot slot_;
@@ -73,6 +77,7 @@ private:
     std::vector<std::shared_ptr<const std::string>> writing_;
     std::string batch_;
     std::size_t queued_bytes_ = 0;
+    bool flush_posted_ = false;
     std::shared_ptr<meeting_room> room_;
     bool joining_ = false;
     bool closing_ = false;
