@@ -9,7 +9,7 @@ scripts/install-deps.sh
 BUILD_DIR=build scripts/build.sh
 (cd build && ctest --output-on-failure -j 2)
 if [[ "${EST_SANITIZE_PASS:-1}" == 1 ]]; then
-  EST_WITH_WEB=0 EST_SANITIZE=ON BUILD_DIR=build-asan TARGETS="est-server est_core_tests est_integration_tests" \
+  EST_WITH_WEB=0 EST_SANITIZE=ON BUILD_DIR=build-asan TARGETS="est-server est_core_tests est_server_tests est_integration_tests" \
     scripts/build.sh
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest --output-on-failure -j 2 -L cxx)

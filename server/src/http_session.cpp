@@ -50,7 +50,17 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         res.keep_alive(false);
         return respond(std::move(res));
     }
-    const http_response out = ctx_.router.handle({std::string(req.method_string()), std::string(req.target()), req.body()});
+    http_request call{std::string(req.method_string()), std::string(req.target()), req.body()};
+    if (req.method() == http::verb::get || req.method() == http::verb::head) return answer(ctx_.router.handle(call));
+    // A call that writes waits for its commit: off the I/O thread, whose meetings would stall meanwhile.
+    net::post(ctx_.blocking, [self = shared_from_this(), call = std::move(call)] {
+        auto out = self->ctx_.router.handle(call);
+        net::post(self->stream_.get_executor(), [self, out = std::move(out)]() mutable { self->answer(std::move(out)); });
+    });
+}
+
+void http_session::answer(http_response out) {
+    const auto& req = parser_->get();
     http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
     res.set(http::field::server, "est-server");
     res.set(http::field::content_type, out.content_type);

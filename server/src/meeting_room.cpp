@@ -50,19 +50,19 @@ void meeting_room::reply(const std::shared_ptr<room_member>& to, std::shared_ptr
 
 void meeting_room::join(std::weak_ptr<room_member> m, join_message msg, std::function<void(bool)> done) {
     boost::asio::post(executor_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg), done = std::move(done)]() mutable {
-        if (auto member = m.lock()) self->do_join(std::move(member), std::move(msg), std::move(done));
+        if (auto conn = m.lock()) self->do_join(std::move(conn), std::move(msg), std::move(done));
     });
 }
 
 void meeting_room::submit(std::weak_ptr<room_member> m, op_message msg) {
     boost::asio::post(executor_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg)]() mutable {
-        if (auto member = m.lock()) self->do_submit(member, std::move(msg));
+        if (auto conn = m.lock()) self->do_submit(conn, std::move(msg));
     });
 }
 
 void meeting_room::focus(std::weak_ptr<room_member> m, focus_message msg) {
     boost::asio::post(executor_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg)]() mutable {
-        if (auto member = m.lock()) self->do_focus(member, std::move(msg));
+        if (auto conn = m.lock()) self->do_focus(conn, std::move(msg));
     });
 }
 

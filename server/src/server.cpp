@@ -1,5 +1,6 @@
 #include "est/server/server.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
 #include "est/error.hpp"
@@ -46,6 +48,8 @@ struct server::impl {
     std::shared_ptr<listener> accept;
     std::optional<net::signal_set> signals;
     std::optional<net::steady_timer> grace;
+    // REST calls that write wait for their commit here, not on an I/O thread (whose meetings would stall).
+    std::optional<net::thread_pool> blocking{std::in_place, 1};
 
     static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned n) {
         std::vector<std::unique_ptr<net::io_context>> out;
@@ -72,6 +76,10 @@ struct server::impl {
         signals.reset();
         grace.reset();
         accept.reset();
+        // The pool's queued calls hold HTTP sessions of shard 0: they go before the io_contexts.
+        blocking->stop();
+        blocking->join();
+        blocking.reset();
         if (rooms) rooms->clear();
         keep_running.clear();
         contexts.clear();
@@ -136,7 +144,7 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                               {"store_writes", st.writes}};
     });
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
-    i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards, {}});
+    i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards, i.blocking->get_executor(), {}});
 }
 
 server::~server() {
@@ -169,6 +177,7 @@ void server::run() {
     i.contexts.front()->run();
     for (auto& t : threads) t.join();
     shard_set::set_current(-1);
+    i.blocking->join();  // REST calls under way finish (and queue their writes) before the last flush
     i.db->flush();
 }
 

@@ -145,10 +145,10 @@ void websocket_session::on_join(join_message msg) {
             self->room_ = room;
             room->join(weak, std::move(msg), [weak, ex](bool ok) {
                 net::post(ex, [weak, ok] {
-                    auto self = weak.lock();
-                    if (!self) return;
-                    self->joining_ = false;
-                    if (!ok) self->room_.reset();
+                    auto joined = weak.lock();
+                    if (!joined) return;
+                    joined->joining_ = false;
+                    if (!ok) joined->room_.reset();
                 });
             });
         });
@@ -240,15 +240,21 @@ void websocket_session::start_close(std::uint16_t code, std::string reason) {
     closing_ = true;
     close_reason_.code = code;
     close_reason_.reason = std::move(reason);
-    // Finish the write in progress; the rest is moot.
-    for (const auto& m : queue_) queued_bytes_ -= m->size();
-    queue_.clear();
+    if (code == close_too_slow) {
+        // It cannot take what is queued anyway: finish the write in progress, drop the rest.
+        for (const auto& m : queue_) queued_bytes_ -= m->size();
+        queue_.clear();
+    }
     // A peer that does not read at all cannot take a close frame either: cut it after a grace period.
     close_deadline_.expires_after(std::chrono::seconds(5));
     close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
         if (!ec) self->cut();
     });
-    if (writing_.empty()) do_close();
+    // Messages delivered before the close (an error saying why, the last acks) go out first; nothing is
+    // queued after it (send() refuses once closing).
+    if (!writing_.empty()) return;  // on_write goes on with the queue, then closes
+    if (queue_.empty()) do_close();
+    else do_write();
 }
 
 void websocket_session::do_close() {

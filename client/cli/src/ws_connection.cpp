@@ -106,6 +106,7 @@ void ws_connection::send(std::string message) {
 
 void ws_connection::close() {
     if (!impl_->open) return;
+    impl_->open = false;  // closing: nothing more is sent, and the rest of a batch being read is moot
     impl_->ws.async_close(websocket::close_code::normal, [self = impl_](beast::error_code) { self->finish("closed by client"); });
 }
 

@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "est/server/http_router.hpp"
 #include "est/server/server_context.hpp"
 
 namespace est::server {
@@ -23,6 +24,7 @@ private:
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
     void upgrade(const std::string& meeting_hint);
+    void answer(http_response out);
 
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;

@@ -10,9 +10,10 @@ namespace est::server {
 class room_member {
 public:
     virtual ~room_member() = default;
-    // Thread-safe: queues the message on the connection's own strand.
+    // Thread-safe. On the connection's own thread (its room is on the same shard) it queues the message
+    // at once; from any other thread it hands it over through the connection's inbox. In order either way.
     virtual void deliver(std::shared_ptr<const std::string> message) = 0;
-    // Thread-safe: sends a close frame with this code and reason.
+    // Thread-safe: sends a close frame with this code and reason, after what was delivered before.
     virtual void close_with(std::uint16_t code, std::string reason) = 0;
 };
 

@@ -27,7 +27,7 @@ public:
     // Each room is created on the shard its meeting id hashes to.
     room_registry(shard_set& shards, store& db, catalog& cat, limits lim);
 
-    // `done` may run on the caller's thread or the store's: post to your own strand.
+    // `done` may run on the caller's thread or the store's: post to your own thread.
     void open(const std::string& meeting_id, open_handler done);
     std::size_t loaded() const;
     // Members of the meeting's room if it is loaded, else 0. Thread-safe.

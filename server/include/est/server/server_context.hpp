@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "est/server/room_member.hpp"
@@ -135,6 +136,8 @@ struct server_context {
     connection_tracker& connections;
     address_counter& addresses;
     shard_set& shards;
+    // For work that blocks (REST calls that write and wait for their commit): never an I/O thread.
+    boost::asio::any_io_executor blocking;
     std::atomic<bool> stopping{false};
 };
 

@@ -70,7 +70,7 @@ public:
     store(const store&) = delete;
     store& operator=(const store&) = delete;
 
-    // Writes: queued, grouped, completed after commit (on the store thread: post back to your strand).
+    // Writes: queued, grouped, completed after commit (on the store thread: post back to your own).
     void append_op(op_record op, completion done);
     void save_snapshot(std::string meeting, std::uint64_t rev, std::string snapshot_json);
     void put_group(group_row g, completion done);

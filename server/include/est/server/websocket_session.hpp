@@ -1,6 +1,7 @@
 #pragma once
 // One WebSocket connection: reads client messages, hands them to its meeting room, and writes what the
-// room delivers through a bounded queue. Owns itself (shared_from_this); all its state lives on its strand.
+// room delivers through a bounded queue. Owns itself (shared_from_this); all its state lives on its shard's
+// one thread, except the inbox (a mutex) through which other threads deliver.
 // Beast-heavy: included only by the two .cpp files that need it.
 #include <deque>
 #include <memory>
