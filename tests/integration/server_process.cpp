@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 
 #include <poll.h>
@@ -115,6 +116,23 @@ std::string create_meeting(const server_process& s, const std::vector<std::strin
     r = client::http_call(s.host(), s.port(), "POST", "/api/groups/" + gid + "/meetings", R"({"title":"EST-möte vecka 47"})");
     if (r.status != 201) throw std::runtime_error("create meeting: " + r.body);
     return nlohmann::json::parse(r.body).at("id").get<std::string>();
+}
+
+client::meeting_client::options client_options(const server_process& s, const std::string& meeting, identity who,
+                                               bool reconnect) {
+    client::meeting_client::options o;
+    o.host = s.host();
+    o.port = s.port();
+    o.meeting = meeting;
+    o.who = std::move(who);
+    o.reconnect = reconnect;
+    return o;
+}
+
+std::string ws_path_on_other_thread(const std::string& meeting, std::size_t threads) {
+    const auto shard = [&](const std::string& id) { return std::hash<std::string_view>{}(id) % threads; };
+    for (int i = 0;; ++i)
+        if (const auto id = "elsewhere-" + std::to_string(i); shard(id) != shard(meeting)) return "/ws?meeting=" + id;
 }
 
 }  // namespace est::test

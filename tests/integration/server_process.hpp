@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include "est/client/meeting_client.hpp"
+
 namespace est::test {
 
 class temp_dir {
@@ -44,5 +46,13 @@ private:
 
 // Creates a group with the given organisations and one meeting in it; returns the meeting id.
 std::string create_meeting(const server_process& s, const std::vector<std::string>& orgs);
+
+// Options for a meeting_client of this server.
+client::meeting_client::options client_options(const server_process& s, const std::string& meeting, identity who,
+                                               bool reconnect = true);
+
+// A WebSocket path whose meeting hint puts the connection on another I/O thread than `meeting`'s room
+// (the server shards by std::hash of the id, modulo --threads).
+std::string ws_path_on_other_thread(const std::string& meeting, std::size_t threads);
 
 }  // namespace est::test

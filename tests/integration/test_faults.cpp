@@ -32,12 +32,9 @@ namespace beast = boost::beast;
 namespace {
 
 std::unique_ptr<meeting_client> participant(net::io_context& ioc, const test::server_process& s, const std::string& meeting,
-                                            const std::string& org) {
-    meeting_client::options o;
-    o.host = s.host();
-    o.port = s.port();
-    o.meeting = meeting;
-    o.who = {"Deltagare " + org, org, role::participant};
+                                            const std::string& org, std::string ws_path = {}) {
+    auto o = test::client_options(s, meeting, {"Deltagare " + org, org, role::participant});
+    o.ws_path = std::move(ws_path);
     auto c = std::make_unique<meeting_client>(ioc, o);
     c->start();
     REQUIRE(run_until(ioc, [&] { return c->welcomed(); }));
@@ -172,6 +169,12 @@ TEST_CASE("a full disk: clients get storage_failed, nothing acknowledged is lost
         auto a = participant(ioc, server, meeting, "kommun");
         std::vector<json> errors;
         a->on_message = [&](const json& m) { if (m.at("type") == "error") errors.push_back(m); };
+        // A second participant on another I/O thread than the room: the error must reach it before the close.
+        auto watcher = participant(ioc, server, meeting, "polis", test::ws_path_on_other_thread(meeting, 2));
+        std::vector<json> watcher_errors;  // only those that came before the connection closed
+        watcher->on_message = [&](const json& m) {
+            if (m.at("type") == "error" && watcher->last_close_reason().empty()) watcher_errors.push_back(m);
+        };
         a->submit(add_entry_change{"ovrigt", "kommun", "e1"});
         REQUIRE(run_until(ioc, [&] { return a->replica().idle(); }));
         const field_ref f{"ovrigt", "kommun", "e1", "handelse"};
@@ -199,6 +202,10 @@ TEST_CASE("a full disk: clients get storage_failed, nothing acknowledged is lost
         }
         REQUIRE_FALSE(errors.empty());
         CHECK(errors.front().at("code") == "storage_failed");
+        REQUIRE(run_until(ioc, [&] { return !watcher_errors.empty(); }, std::chrono::seconds(5)));
+        CHECK(watcher_errors.front().at("code") == "storage_failed");
+        REQUIRE(run_until(ioc, [&] { return !watcher->last_close_reason().empty(); }, std::chrono::seconds(5)));
+        CHECK_THAT(watcher->last_close_reason(), Catch::Contains("1011"));
         CHECK(client::http_call(server.host(), server.port(), "GET", "/healthz").status == 200);
 
         // Space returns: the client reconnects, the meeting is loaded from what is durable, and the
@@ -228,7 +235,7 @@ TEST_CASE("clients that break off mid-frame or connect and leave thousands of ti
     net::io_context ioc;
     auto cycle = [&](int n) {
         for (int i = 0; i < n; ++i) {
-            meeting_client c(ioc, {server.host(), server.port(), meeting, "", {"X", "kommun", role::participant}, false});
+            meeting_client c(ioc, test::client_options(server, meeting, {"X", "kommun", role::participant}, false));
             c.start();
             REQUIRE(run_until(ioc, [&] { return c.welcomed(); }));
             c.stop();

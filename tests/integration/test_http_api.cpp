@@ -79,7 +79,7 @@ TEST_CASE("SIGTERM closes WebSockets with a close frame and exits 0", "[http][sh
     test::server_process server(dir.path());
     const auto meeting = test::create_meeting(server, {"kommun"});
     boost::asio::io_context ioc;
-    client::meeting_client c(ioc, {server.host(), server.port(), meeting, "", {"A", "kommun", role::participant}, false});
+    client::meeting_client c(ioc, test::client_options(server, meeting, {"A", "kommun", role::participant}, false));
     c.start();
     REQUIRE(client::run_until(ioc, [&] { return c.welcomed(); }));
     // Terminate from another thread-free angle: signal, then read until our socket reports the close.

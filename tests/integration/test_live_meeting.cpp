@@ -1,5 +1,4 @@
 // The live meeting over real WebSockets against the real est-server process.
-#include <functional>
 #include <random>
 #include <set>
 
@@ -27,13 +26,9 @@ std::unique_ptr<member> join(boost::asio::io_context& ioc, const test::server_pr
                              const std::string& org, role r = role::participant, std::string client_id = {},
                              std::string ws_path = {}) {
     auto m = std::make_unique<member>();
-    meeting_client::options o;
-    o.host = s.host();
-    o.port = s.port();
-    o.meeting = meeting;
+    auto o = test::client_options(s, meeting, {"Deltagare " + org, org, r});
     o.client_id = std::move(client_id);
     o.ws_path = std::move(ws_path);
-    o.who = {"Deltagare " + org, org, r};
     m->client = std::make_unique<meeting_client>(ioc, o);
     m->client->on_message = [raw = m.get()](const json& msg) {
         if (msg.at("type") == "error") raw->errors.push_back(msg);
@@ -84,12 +79,14 @@ std::size_t count_of(const std::string& hay, const std::string& needle) {
 
 TEST_CASE("three clients type at once, two of them in one field, and all converge on the server's state", "[live]") {
     test::temp_dir dir;
-    test::server_process server(dir.path());
+    // Four I/O threads; b's connection names no meeting (placed round robin) and c's names one on another
+    // thread than the room: delivery across threads must be as good as on the room's own.
+    test::server_process server(dir.path(), {"--threads", "4"});
     const auto meeting = test::create_meeting(server, {"kommun", "polis", "nvk"});
     boost::asio::io_context ioc;
     auto a = join(ioc, server, meeting, "kommun");
-    auto b = join(ioc, server, meeting, "polis");
-    auto c = join(ioc, server, meeting, "polis");
+    auto b = join(ioc, server, meeting, "polis", role::participant, {}, "/ws");
+    auto c = join(ioc, server, meeting, "polis", role::participant, {}, test::ws_path_on_other_thread(meeting, 4));
     add_entry(ioc, *a->client, "hot-och-vald", "kommun", "ea");
     add_entry(ioc, *b->client, "hot-och-vald", "polis", "eb");
     REQUIRE(run_until(ioc, [&] { return a->client->replica().rev() == 2 && c->client->replica().rev() == 2; }));
@@ -311,15 +308,13 @@ TEST_CASE("bad input gets a clear error, changes nothing, and another client goe
     // Joining a meeting that does not exist, or as an organisation outside the group.
     {
         boost::asio::io_context ioc2;
-        meeting_client::options o{server.host(), server.port(), "no-such-meeting", "", {"X", "kommun", role::participant}, false};
-        meeting_client ghost(ioc2, o);
+        meeting_client ghost(ioc2, test::client_options(server, "no-such-meeting", {"X", "kommun", role::participant}, false));
         std::vector<json> errs;
         ghost.on_message = [&](const json& m) { if (m.at("type") == "error") errs.push_back(m); };
         ghost.start();
         REQUIRE(run_until(ioc2, [&] { return !errs.empty(); }));
         CHECK(errs[0].at("code") == "meeting_not_found");
-        meeting_client::options o2{server.host(), server.port(), meeting, "", {"X", "brandkaren", role::participant}, false};
-        meeting_client outsider(ioc2, o2);
+        meeting_client outsider(ioc2, test::client_options(server, meeting, {"X", "brandkaren", role::participant}, false));
         std::vector<json> errs2;
         outsider.on_message = [&](const json& m) { if (m.at("type") == "error") errs2.push_back(m); };
         outsider.start();
