@@ -1,6 +1,7 @@
 #include "est/server/room_registry.hpp"
 #include "est/server/server_context.hpp"
 
+#include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
 
 #include "est/error.hpp"
@@ -52,34 +53,48 @@ void room_registry::open(const std::string& meeting_id, open_handler done) {
     auto grp = info ? catalog_.find_group(info->group_id) : std::nullopt;
     if (!info || !grp) return loaded_from_store(meeting_id, nullptr, "meeting_not_found", "there is no meeting '" + meeting_id + "'");
 
+    // The store thread only reads; replaying the ops and re-encoding the catch-up history (tens of
+    // milliseconds for a long meeting) happens on the room's own thread, so other meetings' commits never
+    // wait for a room to load.
     store_.load_meeting(meeting_id, limits_.history_window,
-                        [this, meeting_id, info = *info, grp = *grp](std::optional<loaded_meeting> lm, const std::string& error) {
+                        [this, meeting_id, info = *info, grp = *grp](std::optional<loaded_meeting> lm, const std::string& error) mutable {
         if (!error.empty()) return loaded_from_store(meeting_id, nullptr, "storage_failed", error);
         if (!lm) return loaded_from_store(meeting_id, nullptr, "meeting_not_found", "there is no meeting '" + meeting_id + "'");
-        try {
-            auto state = lm->snapshot
-                             ? meeting_state::from_snapshot(info.tmpl, grp.organisation_ids(), nlohmann::json::parse(*lm->snapshot), limits_)
-                             : meeting_state(meeting_document(info.tmpl, grp.organisation_ids()), 0, {}, limits_);
-            for (const auto& op : lm->ops) {
-                if (op.rev <= lm->snapshot_rev) continue;
-                if (op.rev != state.rev() + 1)
-                    throw domain_error("bad_snapshot", "the op log of meeting " + meeting_id + " has a gap at revision " +
-                                                           std::to_string(state.rev() + 1));
-                state.replay(op.client, op.seq, change_from_json(nlohmann::json::parse(op.change), "change"));
-            }
-            auto room = std::make_shared<meeting_room>(shards_.context(shards_.index_for_meeting(meeting_id)).get_executor(), info, grp, std::move(state), store_);
-            for (const auto& op : lm->ops) room->remember_logged(op);
-            std::weak_ptr<meeting_room> weak = room;
-            room->on_failure([this, meeting_id, weak] {
-                std::lock_guard lock(mutex_);
-                auto it = rooms_.find(meeting_id);
-                if (it != rooms_.end() && it->second == weak.lock()) rooms_.erase(it);
-            });
-            loaded_from_store(meeting_id, std::move(room), {}, {});
-        } catch (const std::exception& e) {
-            loaded_from_store(meeting_id, nullptr, "storage_failed", std::string("the meeting could not be loaded: ") + e.what());
-        }
+        boost::asio::post(home_of(meeting_id), [this, meeting_id, info = std::move(info), grp = std::move(grp), lm = std::move(*lm)] {
+            build_room(meeting_id, info, grp, lm);
+        });
     });
+}
+
+void room_registry::build_room(const std::string& meeting_id, const meeting_info& info, const group& grp,
+                               const loaded_meeting& lm) {
+    try {
+        auto state = lm.snapshot
+                         ? meeting_state::from_snapshot(info.tmpl, grp.organisation_ids(), nlohmann::json::parse(*lm.snapshot), limits_)
+                         : meeting_state(meeting_document(info.tmpl, grp.organisation_ids()), 0, {}, limits_);
+        for (const auto& op : lm.ops) {
+            if (op.rev <= lm.snapshot_rev) continue;
+            if (op.rev != state.rev() + 1)
+                throw domain_error("bad_snapshot", "the op log of meeting " + meeting_id + " has a gap at revision " +
+                                                       std::to_string(state.rev() + 1));
+            state.replay(op.client, op.seq, change_from_json(nlohmann::json::parse(op.change), "change"));
+        }
+        auto room = std::make_shared<meeting_room>(home_of(meeting_id).get_executor(), info, grp, std::move(state), store_);
+        for (const auto& op : lm.ops) room->remember_logged(op);
+        std::weak_ptr<meeting_room> weak = room;
+        room->on_failure([this, meeting_id, weak] {
+            std::lock_guard lock(mutex_);
+            auto it = rooms_.find(meeting_id);
+            if (it != rooms_.end() && it->second == weak.lock()) rooms_.erase(it);
+        });
+        loaded_from_store(meeting_id, std::move(room), {}, {});
+    } catch (const std::exception& e) {
+        loaded_from_store(meeting_id, nullptr, "storage_failed", std::string("the meeting could not be loaded: ") + e.what());
+    }
+}
+
+boost::asio::io_context& room_registry::home_of(std::string_view meeting_id) const {
+    return shards_.context(shards_.index_for_meeting(meeting_id));
 }
 
 void room_registry::loaded_from_store(const std::string& id, std::shared_ptr<meeting_room> room, const std::string& code,

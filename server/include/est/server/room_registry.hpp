@@ -7,14 +7,16 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 
+#include "est/group.hpp"
 #include "est/limits.hpp"
+#include "est/server/catalog.hpp"
 
 namespace est::server {
 
-class catalog;
 class meeting_room;
+struct loaded_meeting;
 class shard_set;
 class store;
 
@@ -36,6 +38,8 @@ public:
     void clear();
 
 private:
+    void build_room(const std::string& meeting_id, const meeting_info& info, const group& grp, const loaded_meeting& lm);
+    boost::asio::io_context& home_of(std::string_view meeting_id) const;
     void loaded_from_store(const std::string& id, std::shared_ptr<meeting_room> room, const std::string& code,
                            const std::string& message);
 
