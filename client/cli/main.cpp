@@ -81,7 +81,13 @@ int main(int argc, char** argv) {
         }
         if (*show) {
             boost::asio::io_context ioc;
-            est::client::meeting_client c(ioc, {addr.host, addr.port, meeting_id, "", {"est-cli", group_id, est::role::admin}, false});
+            est::client::meeting_client::options o;
+            o.host = addr.host;
+            o.port = addr.port;
+            o.meeting = meeting_id;
+            o.who = {"est-cli", group_id, est::role::admin};
+            o.reconnect = false;
+            est::client::meeting_client c(ioc, o);
             std::string error;
             c.on_message = [&](const nlohmann::json& m) {
                 if (m.at("type") == "error") error = m.value("message", "error");

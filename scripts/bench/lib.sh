@@ -1,7 +1,8 @@
 # Shared by the scenario scripts: start est-server on a free port in a fresh data folder, wait for its ready
 # line (never a sleep), stop it with SIGTERM. Source it; do not run it.
 # Settings: BUILD_DIR (default build), EST_SERVER, EST_BENCH, BENCH_THREADS (load-generator threads, default 2),
-# SERVER_THREADS (default 2), SERVER_FLAGS (more est-server flags, e.g. "--sync normal"), KEEP_DATA=1 keeps the
+# SERVER_THREADS (default 2), SERVER_FLAGS (more est-server flags, e.g. "--sync normal"), SERVER_CPUS / BENCH_CPUS
+# (pin each process to these CPUs with taskset, e.g. SERVER_CPUS=0 BENCH_CPUS=1), KEEP_DATA=1 keeps the
 # data folders, BENCH_OUT (folder for JSON results, default build/bench-results).
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -12,6 +13,11 @@ BENCH_THREADS=${BENCH_THREADS:-2}
 SERVER_THREADS=${SERVER_THREADS:-2}
 BENCH_OUT=${BENCH_OUT:-$repo_root/build/bench-results}
 mkdir -p "$BENCH_OUT"
+
+# Optional pinning: the process execs through taskset, so its PID stays the one the scripts watch.
+server_pin=() bench_pin=()
+[[ -n ${SERVER_CPUS:-} ]] && server_pin=(taskset -c "$SERVER_CPUS")
+[[ -n ${BENCH_CPUS:-} ]] && bench_pin=(taskset -c "$BENCH_CPUS")
 
 for bin in "$EST_SERVER" "$EST_BENCH"; do
   [[ -x $bin ]] || { echo "missing $bin: cmake --build $build_dir --target est-server est-bench" >&2; exit 2; }
@@ -46,7 +52,7 @@ start_server() {
   local fd line
   # The server prints exactly one line on stdout when it listens: read it from a pipe.
   # shellcheck disable=SC2046
-  exec {fd}< <(exec "$EST_SERVER" --port 0 --data "$data" --template "$repo_root/templates/est-biweekly.json" \
+  exec {fd}< <(exec "${server_pin[@]}" "$EST_SERVER" --port 0 --data "$data" --template "$repo_root/templates/est-biweekly.json" \
     --threads "$SERVER_THREADS" $(server_extra_flags) ${SERVER_FLAGS:-} "$@" 2>>"$SERVER_LOG")
   SERVER_PID=$!
   if ! read -r -t 60 line <&"$fd" || [[ $line != "listening on http://"* ]]; then
@@ -74,7 +80,7 @@ trap 'stop_server' EXIT
 # (est-bench's last line) to stdout. Returns est-bench's status (1 when the run was not clean).
 bench() {
   local out rc=0
-  out=$("$EST_BENCH" --server "$SERVER_URL" --server-pid "$SERVER_PID" --threads "$BENCH_THREADS" "$@") || rc=$?
+  out=$("${bench_pin[@]}" "$EST_BENCH" --server "$SERVER_URL" --server-pid "$SERVER_PID" --threads "$BENCH_THREADS" "$@") || rc=$?
   sed '$d' <<<"$out" >&2
   tail -n 1 <<<"$out"
   return $rc

@@ -35,9 +35,17 @@ void meeting_room::remember_logged(const op_record& op) {
     participant_info by{author.value("session", ""), {author.value("name", ""), author.value("org", ""), role::participant}, {}};
     const change c = change_from_json(json::parse(op.change), "change");
     if (wire_history_.empty()) wire_floor_ = op.rev - 1;
-    wire_history_.emplace_back(op.rev, shared(encode::op(op.rev, op.client, op.seq, by, c)));
-    while (wire_history_.size() > state_.bounds().history_window) {
+    remember_wire(op.rev, shared(encode::op(op.rev, op.client, op.seq, by, c)));
+}
+
+void meeting_room::remember_wire(std::uint64_t rev, std::shared_ptr<const std::string> msg) {
+    wire_bytes_ += msg->size();
+    wire_history_.emplace_back(rev, std::move(msg));
+    // Bounded by count and by bytes; a client behind the floor gets the whole state instead of a catch-up.
+    const auto& lim = state_.bounds();
+    while (wire_history_.size() > lim.history_window || (wire_bytes_ > lim.history_bytes && wire_history_.size() > 1)) {
         wire_floor_ = wire_history_.front().first;
+        wire_bytes_ -= wire_history_.front().second->size();
         wire_history_.pop_front();
     }
 }
@@ -146,11 +154,7 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
         }
         const std::uint64_t rev = state_.rev();
         auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.info, *applied));
-        wire_history_.emplace_back(rev, broadcast);
-        while (wire_history_.size() > state_.bounds().history_window) {
-            wire_floor_ = wire_history_.front().first;
-            wire_history_.pop_front();
-        }
+        remember_wire(rev, broadcast);
         pending_.push_back({rev, conn, mem.id, shared(encode::ack(msg.seq, rev, false)), std::move(broadcast)});
         store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, change_to_json(*applied).dump()},
                          [self = shared_from_this(), rev](const std::string& error) { self->on_durable(rev, error); });

@@ -31,6 +31,8 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     app.add_option("--max-entries-per-cell", l.max_entries_per_cell, "most entries in one cell");
     app.add_option("--max-participants", l.max_participants, "most connections in one meeting");
     app.add_option("--history-window", l.history_window, "operations kept in memory for merging and catch-up");
+    app.add_option("--history-bytes", l.history_bytes,
+                   "memory for those operations per meeting, for merging and for catch-up each (the older are dropped)");
     app.add_option("--snapshot-every", l.snapshot_every, "operations between snapshots of a meeting");
     app.add_option("--max-outgoing-messages", l.max_outgoing_messages, "messages queued for a slow connection before it is closed");
     app.add_option("--max-outgoing-bytes", l.max_outgoing_bytes, "bytes queued for a slow connection before it is closed");

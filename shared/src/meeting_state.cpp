@@ -64,10 +64,32 @@ void meeting_state::replay(const std::string& client, std::uint64_t seq, const c
     remember(c);
 }
 
+namespace {
+std::size_t memory_of(const std::string& key, const text_operation& op) {
+    std::size_t bytes = 64 + key.capacity() + op.components().capacity() * sizeof(text_operation::component);
+    for (const auto& c : op.components()) bytes += c.text.capacity() * sizeof(char16_t);
+    return bytes;
+}
+}  // namespace
+
 void meeting_state::remember(const change& c) {
-    if (const auto* t = std::get_if<text_change>(&c)) history_.push_back({rev_, t->target.key(), t->op});
+    if (const auto* t = std::get_if<text_change>(&c)) {
+        std::string key = t->target.key();
+        const std::size_t bytes = memory_of(key, t->op);
+        history_.push_back({rev_, std::move(key), t->op, bytes});
+        history_bytes_ += bytes;
+    }
     if (rev_ > floor_ + limits_.history_window) floor_ = rev_ - limits_.history_window;
-    while (!history_.empty() && history_.front().rev <= floor_) history_.pop_front();
+    // Past the byte bound, forget the oldest operations too: a change based before them is then too old.
+    while (!history_.empty() && history_bytes_ > limits_.history_bytes) floor_ = std::max(floor_, drop_oldest());
+    while (!history_.empty() && history_.front().rev <= floor_) drop_oldest();
+}
+
+std::uint64_t meeting_state::drop_oldest() {
+    const std::uint64_t rev = history_.front().rev;
+    history_bytes_ -= history_.front().bytes;
+    history_.pop_front();
+    return rev;
 }
 
 nlohmann::json meeting_state::snapshot() const {

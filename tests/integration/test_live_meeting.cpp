@@ -215,28 +215,41 @@ TEST_CASE("kill -9 right after acknowledgements loses nothing; clients reconnect
 }
 
 TEST_CASE("a client too far behind for a catch-up gets the whole state and keeps its offline edits", "[live][reconnect]") {
+    // Behind the history bounded by count, or by memory (each op message is a few hundred bytes).
+    const auto bound = GENERATE(std::vector<std::string>{"--history-window", "5"},
+                                std::vector<std::string>{"--history-bytes", "1500"});
+    INFO("server " << bound[0] << " " << bound[1]);
     test::temp_dir dir;
-    test::server_process server(dir.path(), {"--history-window", "5"});
+    test::server_process server(dir.path(), bound);
     const auto meeting = test::create_meeting(server, {"kommun", "polis"});
     boost::asio::io_context ioc;
-    auto a = join(ioc, server, meeting, "polis");
+    // a reconnects only when told to: it stays away until b has typed past the history.
+    meeting_client a(ioc, test::client_options(server, meeting, {"Deltagare polis", "polis", role::participant}, false));
+    std::vector<json> welcomes;
+    a.on_message = [&](const json& m) { if (m.at("type") == "welcome") welcomes.push_back(m); };
+    a.start();
+    REQUIRE(run_until(ioc, [&] { return a.welcomed(); }));
     auto b = join(ioc, server, meeting, "polis");
-    add_entry(ioc, *a->client, "extremism", "polis", "e1");
+    add_entry(ioc, a, "extremism", "polis", "e1");
     const auto f = handelse("extremism", "polis", "e1");
-    append(*a->client, f, "start ");
-    REQUIRE(run_until(ioc, [&] { return a->client->replica().idle() && b->client->replica().rev() == a->client->replica().rev(); }));
+    append(a, f, "start ");
+    REQUIRE(run_until(ioc, [&] { return a.replica().idle() && b->client->replica().rev() == a.replica().rev(); }));
 
-    a->client->drop();
-    append(*a->client, f, "A-offline ");  // pending while away
-    for (int i = 0; i < 20; ++i) {
+    a.drop();
+    append(a, f, "A-offline ");  // pending while away
+    for (int i = 0; i < 20; ++i) {  // 20 revisions, each acknowledged before the next
         const auto text = b->client->replica().visible_text(f);
         b->client->edit_text(f, insert_at(text.size(), 0, u("b" + std::to_string(i) + " ")));
-        ioc.poll();
+        REQUIRE(run_until(ioc, [&] { return b->client->replica().idle(); }));
     }
-    REQUIRE(run_until(ioc, [&] { return a->client->welcomes() == 2 && a->client->replica().idle() && b->client->replica().idle(); }));
-    REQUIRE(run_until(ioc, [&] { return a->client->replica().rev() == b->client->replica().rev(); }));
-    CHECK(a->client->replica().confirmed() == b->client->replica().confirmed());
-    const auto text = utf16_to_utf8(a->client->replica().confirmed().field(f).text);
+    a.start();
+    REQUIRE(run_until(ioc, [&] { return a.welcomes() == 2 && a.replica().idle() && b->client->replica().idle(); }));
+    REQUIRE(run_until(ioc, [&] { return a.replica().rev() == b->client->replica().rev(); }));
+    CHECK(a.replica().confirmed() == b->client->replica().confirmed());
+    REQUIRE(welcomes.size() == 2);
+    CHECK(welcomes[1].contains("state"));  // not a catch-up: what it missed is no longer in the history
+    CHECK_FALSE(welcomes[1].contains("catch_up"));
+    const auto text = utf16_to_utf8(a.replica().confirmed().field(f).text);
     CHECK(count_of(text, "A-offline") == 1);
     CHECK(count_of(text, "start") == 1);
     for (int i = 0; i < 20; ++i) CHECK(count_of(text, "b" + std::to_string(i) + " ") == 1);

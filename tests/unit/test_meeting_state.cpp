@@ -191,6 +191,30 @@ TEST_CASE("a text change based before the history window is stale_revision", "[m
     CHECK(st.submit("bjorn-1", 2, 0, set(trend, "minskar"), bjorn).has_value());
 }
 
+TEST_CASE("the history is bounded by memory too: past --history-bytes the oldest operations go", "[meeting_state]") {
+    est::limits lim;
+    lim.history_window = 1000;
+    lim.history_bytes = 2048;
+    auto st = fresh(lim);
+    st.submit("anna-1", 1, 0, add_e1(), anna);  // rev 1
+    const std::string chunk(90, 'x');            // each text change holds at least 180 bytes of UTF-16
+    for (std::uint64_t i = 0; i < 40; ++i) {     // revs 2..41
+        const std::string op = i == 0 ? "[\"" + chunk + "\"]" : "[" + std::to_string(i * 90) + ", \"" + chunk + "\"]";
+        st.submit("anna-1", 2 + i, st.rev(), text(handelse, op.c_str()), anna);
+    }
+    REQUIRE(st.rev() == 41);
+    // Far fewer than the 1,000 the count allows are kept; the newest always are.
+    const auto floor = st.history_floor();
+    CHECK(floor > 30);
+    CHECK(floor < 41);
+    // A change based below the floor is too old; one based at the floor is still merged.
+    expect_refused(st, "bjorn-1", 1, floor - 1, text(handelse, R"(["X", 3000])"), bjorn, "stale_revision");
+    const std::size_t len_at_floor = (floor - 1) * 90;
+    const std::string at_floor = "[\"X\", " + std::to_string(len_at_floor) + "]";
+    CHECK(st.submit("bjorn-1", 1, floor, text(handelse, at_floor.c_str()), bjorn).has_value());
+    CHECK(text_of(st, handelse).front() == 'X');
+}
+
 TEST_CASE("a set on an outdated base revision is a conflict", "[meeting_state]") {
     auto st = fresh();
     st.submit("anna-1", 1, 0, add_e1(), anna);               // rev 1

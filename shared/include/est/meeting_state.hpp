@@ -49,14 +49,17 @@ private:
         std::uint64_t rev;
         std::string key;
         text_operation op;
+        std::size_t bytes;  // what it holds in memory, roughly
     };
     void remember(const change& c);
+    std::uint64_t drop_oldest();  // returns the revision of the operation dropped
 
     meeting_document doc_;
     std::uint64_t rev_;
     std::uint64_t floor_;
     std::map<std::string, std::uint64_t, std::less<>> last_seq_;
     std::deque<past_text_op> history_;
+    std::size_t history_bytes_ = 0;
     limits limits_;
 };
 

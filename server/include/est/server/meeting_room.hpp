@@ -75,6 +75,7 @@ private:
     void deliver(const pending& p);
     void send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev);
     void fail(const std::string& why);
+    void remember_wire(std::uint64_t rev, std::shared_ptr<const std::string> msg);
     static void reply(const std::shared_ptr<room_member>& to, std::shared_ptr<const std::string> msg);
 
     boost::asio::any_io_executor executor_;  // the shard's io_context
@@ -91,6 +92,7 @@ private:
     std::deque<pending> pending_;
     std::deque<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> wire_history_;
     std::uint64_t wire_floor_;  // catch-up can start at any revision >= this
+    std::size_t wire_bytes_ = 0;
     bool failed_ = false;
     std::function<void()> on_failure_;
     // Written by the store's thread: the newest durable revision, and whether a hop to the room's thread to
