@@ -14,7 +14,7 @@ struct limits {
     std::size_t max_entries_per_cell = 100;
     std::size_t max_participants = 250;              // connections in one meeting
     std::size_t history_window = 2000;               // operations kept in memory for transform and catch-up
-    std::size_t history_bytes = 256 * 1024;          // ... and at most about this much memory for each of the two
+    std::size_t history_bytes = 128 * 1024;          // ... and at most about this much memory for each of the two
     std::uint64_t snapshot_every = 500;              // operations between snapshots
     std::size_t max_outgoing_messages = 4096;        // queued for one slow connection before it is closed
     std::size_t max_outgoing_bytes = 8 * 1024 * 1024;
