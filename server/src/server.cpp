@@ -58,7 +58,7 @@ struct server::impl {
     }
 
     explicit impl(server_options o)
-        : opts(std::move(o)), contexts(make_contexts(opts.threads)), main(*contexts.front()) {
+        : opts(std::move(o)), contexts(make_contexts(std::max(opts.threads, 1u))), main(*contexts.front()) {
         std::vector<net::io_context*> raw;
         for (auto& c : contexts) {
             raw.push_back(c.get());
