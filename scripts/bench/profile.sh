@@ -59,7 +59,7 @@ echo "== est-server: inclusive share of a few components =="
 for f in "websocket_session::do_write" "__libc_sendmsg" "websocket_session::deliver" "websocket_session::on_read" \
          "parse_client_message" "meeting_room::do_submit" "meeting_state::submit" "encode::op" "change_to_json" \
          "meeting_room::on_committed" "meeting_room::send_to_others" "store::run_batch" "sqlite3_step" "fdatasync" \
-         "malloc" "strand_executor_service::enqueue"; do
+         "malloc" "websocket_session::drain_inbox" "meeting_room::on_durable" "sqlite3WalFrames"; do
   grep -F -m 1 "$f" "$out/server.perf.children" | awk -v f="$f" '{ printf "  %-36s %s\n", f, $1 }' || true
 done
 if [[ ${PROFILE_BENCH:-0} == 1 ]]; then report "$out/bench.perf" "est-bench"; fi
