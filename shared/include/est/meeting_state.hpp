@@ -1,7 +1,7 @@
 #pragma once
 // The server's truth for one meeting: the document, its revision, recent text operations (to transform
 // late-based changes) and the last applied sequence number of every client (exactly-once). Plain C++:
-// the room calls it on its strand; unit tests call it directly.
+// the room calls it on its own thread; unit tests call it directly.
 #include <cstdint>
 #include <deque>
 #include <map>
