@@ -173,7 +173,9 @@ void websocket_session::drain_inbox() {
         batch.swap(inbox_);
         drain_posted_ = false;
     }
-    for (auto& m : batch) send(std::move(m));
+    // The batch is whole already: queue it and write at once, without a second hop.
+    for (auto& m : batch) enqueue(std::move(m));
+    flush();
 }
 
 void websocket_session::close_with(std::uint16_t code, std::string reason) {
@@ -187,23 +189,32 @@ void websocket_session::send_error(std::string_view code, std::string_view messa
 }
 
 void websocket_session::send(std::shared_ptr<const std::string> message) {
-    if (closing_ || gone_) return;
-    const auto& lim = ctx_.options.limits;
-    if (queue_.size() + writing_.size() >= lim.max_outgoing_messages ||
-        queued_bytes_ + message->size() > lim.max_outgoing_bytes) {
-        // Too slow to keep up: close instead of buffering without end. It resyncs on reconnect.
-        return start_close(close_too_slow, "too slow: messages were not read in time");
-    }
-    queued_bytes_ += message->size();
-    queue_.push_back(std::move(message));
-    if (!writing_.empty() || flush_posted_) return;
+    if (!enqueue(std::move(message)) || !writing_.empty() || flush_posted_) return;
     // Write once this thread has done what is already queued for it: messages produced meanwhile (more
     // of a commit's ops, other rooms' work delaying this one) join the same write. Idle, that is at once.
     flush_posted_ = true;
     net::post(ws_.get_executor(), [self = shared_from_this()] {
         self->flush_posted_ = false;
-        if (self->writing_.empty() && !self->queue_.empty()) self->do_write();
+        self->flush();
     });
+}
+
+bool websocket_session::enqueue(std::shared_ptr<const std::string> message) {
+    if (closing_ || gone_) return false;
+    const auto& lim = ctx_.options.limits;
+    if (queue_.size() + writing_.size() >= lim.max_outgoing_messages ||
+        queued_bytes_ + message->size() > lim.max_outgoing_bytes) {
+        // Too slow to keep up: close instead of buffering without end. It resyncs on reconnect.
+        start_close(close_too_slow, "too slow: messages were not read in time");
+        return false;
+    }
+    queued_bytes_ += message->size();
+    queue_.push_back(std::move(message));
+    return true;
+}
+
+void websocket_session::flush() {
+    if (writing_.empty() && !queue_.empty()) do_write();
 }
 
 void websocket_session::do_write() {

@@ -46,7 +46,9 @@ private:
     void handle(std::string_view text);
     void on_join(join_message msg);
     void drain_inbox();
-    void send(std::shared_ptr<const std::string> message);
+    void send(std::shared_ptr<const std::string> message);     // queue, and write from a posted flush
+    bool enqueue(std::shared_ptr<const std::string> message);  // false when closing (or now closed: too slow)
+    void flush();                                              // write what is queued unless a write is on
     void send_error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq = std::nullopt);
     void do_write();
     void on_write(boost::beast::error_code ec, std::size_t bytes);
