@@ -51,27 +51,21 @@ int main(int argc, char** argv) {
     lo.typing.key_gap = key_gap_ms / 1000.0;
     const auto addr = server_address::parse(server);
     try {
+        // Both modes: fill in the common options, run, print the summary, keep the JSON and the verdict.
         nlohmann::json j;
         bool ok = false;
-        if (*join) {
-            jo.server = addr;
-            jo.server_pid = server_pid;
-            jo.threads = threads;
-            jo.progress = !quiet;
-            const auto r = run_join(jo);
+        auto run = [&](auto& opts, auto run_mode) {
+            opts.server = addr;
+            opts.server_pid = server_pid;
+            opts.threads = threads;
+            opts.progress = !quiet;
+            const auto r = run_mode(opts);
             if (!json_only) print_summary(std::cout, r);
             j = to_json(r);
             ok = r.ok_reason.empty();
-        } else {
-            lo.server = addr;
-            lo.server_pid = server_pid;
-            lo.threads = threads;
-            lo.progress = !quiet;
-            const auto r = run_load(lo);
-            if (!json_only) print_summary(std::cout, r);
-            j = to_json(r);
-            ok = r.ok_reason.empty();
-        }
+        };
+        if (*join) run(jo, run_join);
+        else run(lo, run_load);
         std::cout << j.dump() << std::endl;
         return ok ? 0 : 1;
     } catch (const std::exception& e) {
