@@ -31,11 +31,9 @@ meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& 
 }
 
 void meeting_room::remember_logged(const op_record& op) {
-    const json author = json::parse(op.author);
-    participant_info by{author.value("session", ""), {author.value("name", ""), author.value("org", ""), role::participant}, {}};
-    const change c = change_from_json(json::parse(op.change), "change");
+    // The log holds the author and the change as they were serialised for the broadcast.
     if (wire_history_.empty()) wire_floor_ = op.rev - 1;
-    remember_wire(op.rev, shared(encode::op(op.rev, op.client, op.seq, by, c)));
+    remember_wire(op.rev, shared(encode::op(op.rev, op.client, op.seq, op.author, op.change)));
 }
 
 void meeting_room::remember_wire(std::uint64_t rev, std::shared_ptr<const std::string> msg) {
@@ -108,7 +106,7 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     mem.conn = m;
     mem.info = {"p" + std::to_string(mem.id), msg.who, std::nullopt};
     mem.client = msg.client;
-    mem.author_json = json{{"session", mem.info.session}, {"name", msg.who.name}, {"org", msg.who.org}}.dump();
+    mem.author_json = encode::author_json(mem.info);
     const std::uint64_t rev = state_.rev();
     mem.start_after = rev;
 
@@ -153,10 +151,12 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
             return;
         }
         const std::uint64_t rev = state_.rev();
-        auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.info, *applied));
+        // Serialised once: the broadcast and the log carry the same text.
+        std::string change_json = change_to_json(*applied).dump();
+        auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.author_json, change_json));
         remember_wire(rev, broadcast);
         pending_.push_back({rev, conn, mem.id, shared(encode::ack(msg.seq, rev, false)), std::move(broadcast)});
-        store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, change_to_json(*applied).dump()},
+        store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, std::move(change_json)},
                          [self = shared_from_this(), rev](const std::string& error) { self->on_durable(rev, error); });
         if (rev - last_snapshot_rev_ >= state_.bounds().snapshot_every) {
             store_.save_snapshot(id_, rev, state_.snapshot().dump());

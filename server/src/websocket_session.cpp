@@ -189,14 +189,26 @@ void websocket_session::send_error(std::string_view code, std::string_view messa
 }
 
 void websocket_session::send(std::shared_ptr<const std::string> message) {
-    if (!enqueue(std::move(message)) || !writing_.empty() || flush_posted_) return;
+    if (!enqueue(std::move(message)) || !writing_.empty() || write_pending_) return;
     // Write once this thread has done what is already queued for it: messages produced meanwhile (more
     // of a commit's ops, other rooms' work delaying this one) join the same write. Idle, that is at once.
-    flush_posted_ = true;
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-        self->flush_posted_ = false;
-        self->flush();
-    });
+    write_pending_ = true;
+    auto& list = ctx_.shards.writes(static_cast<std::size_t>(shard_));
+    list.sessions.push_back(weak_from_this());
+    if (std::exchange(list.posted, true)) return;
+    net::post(ws_.get_executor(), [&list] { write_pending(list); });
+}
+
+void websocket_session::write_pending(shard_set::pending_writes& list) {
+    list.posted = false;
+    list.writing.swap(list.sessions);
+    for (const auto& weak : list.writing) {
+        if (auto self = weak.lock()) {
+            self->write_pending_ = false;
+            self->flush();
+        }
+    }
+    list.writing.clear();
 }
 
 bool websocket_session::enqueue(std::shared_ptr<const std::string> message) {

@@ -85,21 +85,43 @@ std::string error(std::string_view code, std::string_view message, std::optional
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// ack and op are sent for every change: written directly, in the key order a json object dumps in
+// (sorted), so they are the same bytes the DOM would give (tests/unit/test_protocol.cpp checks).
 std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate) {
-    json j = {{"type", "ack"}, {"seq", seq}, {"rev", rev}};
-    if (duplicate) j["duplicate"] = true;
-    return j.dump();
+    std::string out = duplicate ? R"({"duplicate":true,"rev":)" : R"({"rev":)";
+    out += std::to_string(rev);
+    out += R"(,"seq":)";
+    out += std::to_string(seq);
+    out += R"(,"type":"ack"})";
+    return out;
+}
+
+std::string author_json(const participant_info& by) {
+    return json{{"session", by.session}, {"name", by.who.name}, {"org", by.who.org}}.dump();
+}
+
+std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, std::string_view by_json,
+               std::string_view change_json) {
+    const std::string client_json = json(client).dump();
+    std::string out;
+    out.reserve(by_json.size() + change_json.size() + client_json.size() + 72);
+    out += R"({"by":)";
+    out += by_json;
+    out += R"(,"change":)";
+    out += change_json;
+    out += R"(,"client":)";
+    out += client_json;
+    out += R"(,"rev":)";
+    out += std::to_string(rev);
+    out += R"(,"seq":)";
+    out += std::to_string(seq);
+    out += R"(,"type":"op"})";
+    return out;
 }
 
 std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, const participant_info& by,
                const change& c) {
-    return json{{"type", "op"},
-                {"rev", rev},
-                {"client", client},
-                {"seq", seq},
-                {"by", {{"session", by.session}, {"name", by.who.name}, {"org", by.who.org}}},
-                {"change", change_to_json(c)}}
-        .dump();
+    return op(rev, client, seq, author_json(by), change_to_json(c).dump());
 }
 
 std::string presence(const participant_info& p) {

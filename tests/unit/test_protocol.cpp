@@ -230,6 +230,31 @@ TEST_CASE("server message encoders", "[protocol]") {
         "change": {"kind": "set", "target": {"topic": "andt", "field": "niva"}, "value": "hög"}})"));
 }
 
+TEST_CASE("ack and op are written directly, byte for byte as the json DOM dumps them", "[protocol]") {
+    for (const std::uint64_t seq : {1ull, 9ull, 18446744073709551615ull})
+        for (const bool dup : {false, true}) {
+            json j = {{"type", "ack"}, {"seq", seq}, {"rev", seq / 3}};
+            if (dup) j["duplicate"] = true;
+            CHECK(est::encode::ack(seq, seq / 3, dup) == j.dump());
+        }
+    // Names with å/ä/ö, quotes, a backslash, a control character and an emoji; client ids needing escapes.
+    const est::participant_info p{"p7", {"Anna \"Åström\" \\ 😀\t", "polis", est::role::participant}, std::nullopt};
+    const std::vector<est::change> changes = {
+        est::set_change{{"andt", "", "", "niva"}, "hög"},
+        est::text_change{{"andt", "polis", "e1", "plats"}, est::text_operation::from_json(json::parse(R"([3, "ö\n🇸🇪", -2, 4])"), "ops")},
+        est::add_entry_change{"andt", "polis", "e2"},
+        est::remove_entry_change{"andt", "polis", "e2"},
+    };
+    for (const std::string client : {"c-anna", "c-\"q\"\u0001"})
+        for (const auto& c : changes) {
+            const json dom = {{"type", "op"}, {"rev", 12}, {"client", client}, {"seq", 5},
+                              {"by", {{"session", p.session}, {"name", p.who.name}, {"org", p.who.org}}},
+                              {"change", est::change_to_json(c)}};
+            CHECK(est::encode::op(12, client, 5, p, c) == dom.dump());
+            CHECK(est::encode::op(12, client, 5, est::encode::author_json(p), est::change_to_json(c).dump()) == dom.dump());
+        }
+}
+
 TEST_CASE("encode::welcome with catch_up is valid JSON with the ops intact", "[protocol]") {
     const auto tmpl = est::meeting_template::load_file(EST_SOURCE_DIR "/templates/est-biweekly.json");
     const json meeting = {{"id", "m1"},

@@ -53,6 +53,12 @@ std::string error(std::string_view code, std::string_view message, std::optional
 std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate);
 std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, const participant_info& by,
                const change& c);
+// The same message from parts already serialised: `by_json` as `author_json(by)` gives it, `change_json` as
+// `change_to_json(c).dump()` gives it (the server logs both strings too, so a change is serialised once).
+std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, std::string_view by_json,
+               std::string_view change_json);
+// {"name","org","session"} of a participant, serialised: the `by` of the op messages they cause.
+std::string author_json(const participant_info& by);
 std::string presence(const participant_info& p);
 std::string presence_left(std::string_view session);
 

@@ -46,7 +46,8 @@ private:
     void handle(std::string_view text);
     void on_join(join_message msg);
     void drain_inbox();
-    void send(std::shared_ptr<const std::string> message);     // queue, and write from a posted flush
+    void send(std::shared_ptr<const std::string> message);     // queue, and write from the shard's next flush
+    static void write_pending(shard_set::pending_writes& list);
     bool enqueue(std::shared_ptr<const std::string> message);  // false when closing (or now closed: too slow)
     void flush();                                              // write what is queued unless a write is on
     void send_error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq = std::nullopt);
@@ -80,7 +81,7 @@ private:
     std::vector<std::shared_ptr<const std::string>> writing_;
     std::string batch_;
     std::size_t queued_bytes_ = 0;
-    bool flush_posted_ = false;
+    bool write_pending_ = false;  // listed in the shard's pending_writes
     std::shared_ptr<meeting_room> room_;
     bool joining_ = false;
     bool closing_ = false;
