@@ -89,8 +89,8 @@ int main(int argc, char** argv) {
             o.reconnect = false;
             est::client::meeting_client c(ioc, o);
             std::string error;
-            c.on_message = [&](const nlohmann::json& m) {
-                if (m.at("type") == "error") error = m.value("message", "error");
+            c.on_message = [&](const est::server_message& m) {
+                if (m.type() == "error") error = m.json().value("message", "error");
             };
             c.start();
             const bool ok = est::client::run_until(ioc, [&] { return c.welcomed() || !error.empty(); });

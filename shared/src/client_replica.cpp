@@ -5,6 +5,7 @@
 #include "est/error.hpp"
 #include "est/meeting_template.hpp"
 #include "est/protocol.hpp"
+#include "est/server_message.hpp"
 
 namespace est {
 
@@ -76,42 +77,51 @@ std::vector<std::string> client_replica::submit(change c) {
     return out;
 }
 
+std::vector<std::string> client_replica::on_message(const server_message& msg) {
+    std::vector<std::string> out;
+    if (const auto* op = msg.op()) on_remote(*op);
+    else if (const auto* ack = msg.ack()) on_ack(ack->seq, ack->rev, out);
+    else return on_message(msg.json());
+    return out;
+}
+
 std::vector<std::string> client_replica::on_message(const json& msg) {
     std::vector<std::string> out;
     const auto& type = msg.at("type").get_ref<const std::string&>();
     if (type == "welcome") on_welcome(msg, out);
-    else if (type == "op") on_remote(msg);
-    else if (type == "ack") on_ack(msg.at("seq").get<std::uint64_t>(), msg.at("rev").get<std::uint64_t>(), out);
+    else if (type == "op") on_remote(remote_op_from_json(msg));
+    else if (type == "ack") {
+        const ack_message ack = ack_from_json(msg);
+        on_ack(ack.seq, ack.rev, out);
+    }
     else if (type == "error") on_error(msg);
     return out;
 }
 
-void client_replica::on_remote(const json& msg) {
-    const auto rev = msg.at("rev").get<std::uint64_t>();
-    if (msg.at("client").get_ref<const std::string&>() == client_id_) {
+void client_replica::on_remote(const remote_op& op) {
+    if (op.client == client_id_) {
         // Our own change, met in a catch-up: the acknowledgement we missed.
         std::vector<std::string> ignored;  // nothing is sent during a catch-up
-        on_ack(msg.at("seq").get<std::uint64_t>(), rev, ignored);
+        on_ack(op.seq, op.rev, ignored);
         return;
     }
-    if (rev != rev_ + 1)
-        throw domain_error("out_of_order", "expected revision " + std::to_string(rev_ + 1) + ", got " + std::to_string(rev));
-    change c = change_from_json(msg.at("change"), "change");
-    doc_->apply(c, rev, limits_);
-    rev_ = rev;
+    if (op.rev != rev_ + 1)
+        throw domain_error("out_of_order", "expected revision " + std::to_string(rev_ + 1) + ", got " + std::to_string(op.rev));
+    doc_->apply(op.body, op.rev, limits_);
+    rev_ = op.rev;
     ++remote_changes_;
-    if (auto* t = std::get_if<text_change>(&c)) {
+    if (const auto* t = std::get_if<text_change>(&op.body)) {
         auto it = texts_.find(t->target);
         if (it == texts_.end()) return;
         pending_text& p = it->second;
-        text_operation server_op = std::move(t->op);  // applied already: only the transforms need it now
+        text_operation server_op = t->op;  // applied already: only the transforms need it now
         if (p.outstanding) {
             auto [s2, o2] = text_operation::transform(server_op, *p.outstanding);
             p.outstanding = std::move(o2);
             server_op = std::move(s2);
         }
         if (p.buffer) p.buffer = text_operation::transform(server_op, *p.buffer).second;
-    } else if (auto* r = std::get_if<remove_entry_change>(&c)) {
+    } else if (const auto* r = std::get_if<remove_entry_change>(&op.body)) {
         // Edits of a removed entry can never land: drop them.
         for (auto it = texts_.begin(); it != texts_.end();) {
             const auto& t2 = it->second.target;
@@ -196,7 +206,7 @@ void client_replica::on_welcome(const json& msg, std::vector<std::string>& out) 
         rev_ = rev;
         if (old) rebase_after_reset(*old, last_seq);
     } else {
-        for (const auto& op : msg.at("catch_up")) on_remote(op);
+        for (const auto& op : msg.at("catch_up")) on_remote(remote_op_from_json(op));
         if (rev_ != rev) throw domain_error("out_of_order", "catch-up ended at " + std::to_string(rev_) + ", not " + std::to_string(rev));
     }
     // Whatever is still pending with a seq the server has passed was refused while we were away.

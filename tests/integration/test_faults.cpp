@@ -168,12 +168,12 @@ TEST_CASE("a full disk: clients get storage_failed, nothing acknowledged is lost
         net::io_context ioc;
         auto a = participant(ioc, server, meeting, "kommun");
         std::vector<json> errors;
-        a->on_message = [&](const json& m) { if (m.at("type") == "error") errors.push_back(m); };
+        a->on_message = [&](const est::server_message& m) { if (m.type() == "error") errors.push_back(m.json()); };
         // A second participant on another I/O thread than the room: the error must reach it before the close.
         auto watcher = participant(ioc, server, meeting, "polis", test::ws_path_on_other_thread(meeting, 2));
         std::vector<json> watcher_errors;  // only those that came before the connection closed
-        watcher->on_message = [&](const json& m) {
-            if (m.at("type") == "error" && watcher->last_close_reason().empty()) watcher_errors.push_back(m);
+        watcher->on_message = [&](const est::server_message& m) {
+            if (m.type() == "error" && watcher->last_close_reason().empty()) watcher_errors.push_back(m.json());
         };
         a->submit(add_entry_change{"ovrigt", "kommun", "e1"});
         REQUIRE(run_until(ioc, [&] { return a->replica().idle(); }));
@@ -295,7 +295,7 @@ TEST_CASE("a participant who stops reading is disconnected; the others go on at 
     net::io_context ioc;
     auto typist = participant(ioc, server, meeting, "kommun");
     std::vector<json> errors;
-    typist->on_message = [&](const json& m) { if (m.at("type") == "error") errors.push_back(m); };
+    typist->on_message = [&](const est::server_message& m) { if (m.type() == "error") errors.push_back(m.json()); };
     typist->submit(add_entry_change{"andt", "kommun", "e1"});
     REQUIRE(run_until(ioc, [&] { return typist->replica().idle(); }));
     const field_ref f{"andt", "kommun", "e1", "handelse"};

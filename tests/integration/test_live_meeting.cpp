@@ -30,8 +30,8 @@ std::unique_ptr<member> join(boost::asio::io_context& ioc, const test::server_pr
     o.client_id = std::move(client_id);
     o.ws_path = std::move(ws_path);
     m->client = std::make_unique<meeting_client>(ioc, o);
-    m->client->on_message = [raw = m.get()](const json& msg) {
-        if (msg.at("type") == "error") raw->errors.push_back(msg);
+    m->client->on_message = [raw = m.get()](const est::server_message& msg) {
+        if (msg.type() == "error") raw->errors.push_back(msg.json());
     };
     m->client->start();
     REQUIRE(run_until(ioc, [&] { return m->client->welcomed(); }));
@@ -226,7 +226,7 @@ TEST_CASE("a client too far behind for a catch-up gets the whole state and keeps
     // a reconnects only when told to: it stays away until b has typed past the history.
     meeting_client a(ioc, test::client_options(server, meeting, {"Deltagare polis", "polis", role::participant}, false));
     std::vector<json> welcomes;
-    a.on_message = [&](const json& m) { if (m.at("type") == "welcome") welcomes.push_back(m); };
+    a.on_message = [&](const est::server_message& m) { if (m.type() == "welcome") welcomes.push_back(m.json()); };
     a.start();
     REQUIRE(run_until(ioc, [&] { return a.welcomed(); }));
     auto b = join(ioc, server, meeting, "polis");
@@ -323,13 +323,13 @@ TEST_CASE("bad input gets a clear error, changes nothing, and another client goe
         boost::asio::io_context ioc2;
         meeting_client ghost(ioc2, test::client_options(server, "no-such-meeting", {"X", "kommun", role::participant}, false));
         std::vector<json> errs;
-        ghost.on_message = [&](const json& m) { if (m.at("type") == "error") errs.push_back(m); };
+        ghost.on_message = [&](const est::server_message& m) { if (m.type() == "error") errs.push_back(m.json()); };
         ghost.start();
         REQUIRE(run_until(ioc2, [&] { return !errs.empty(); }));
         CHECK(errs[0].at("code") == "meeting_not_found");
         meeting_client outsider(ioc2, test::client_options(server, meeting, {"X", "brandkaren", role::participant}, false));
         std::vector<json> errs2;
-        outsider.on_message = [&](const json& m) { if (m.at("type") == "error") errs2.push_back(m); };
+        outsider.on_message = [&](const est::server_message& m) { if (m.type() == "error") errs2.push_back(m.json()); };
         outsider.start();
         REQUIRE(run_until(ioc2, [&] { return !errs2.empty(); }));
         CHECK(errs2[0].at("code") == "unknown_org");

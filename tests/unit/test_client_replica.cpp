@@ -15,6 +15,7 @@
 #include "est/error.hpp"
 #include "est/meeting_state.hpp"
 #include "est/protocol.hpp"
+#include "est/server_message.hpp"
 #include "est/utf.hpp"
 
 using est::client_replica;
@@ -179,7 +180,10 @@ public:
         if (p.conn.to_client.empty()) return false;
         const std::string m = p.conn.to_client.front();
         p.conn.to_client.pop_front();
-        send(p, p.replica.on_message(json::parse(m)));
+        // Both routes into the replica, in turn: the client library's (op and ack decoded without a DOM)
+        // and a parsed DOM.
+        if (++received_ % 2) send(p, p.replica.on_message(est::server_message(m)));
+        else send(p, p.replica.on_message(json::parse(m)));
         return true;
     }
     void deliver_all(peer& p) {
@@ -215,6 +219,9 @@ public:
 
     sim_server server;
     std::vector<std::unique_ptr<peer>> peers;
+
+private:
+    unsigned received_ = 0;
 };
 
 // Sets up anna and björn (both polis) and entry e1, everything delivered.

@@ -111,11 +111,11 @@ void join_benchmark::build_history(join_result& r) {
         co.reconnect = false;
         w->client = std::make_unique<client::meeting_client>(ioc_, co);
         w->corpus_at = i * 997;
-        w->client->on_message = [this, &r, raw = w.get()](const json& msg) {
-            const auto& type = msg.at("type").get_ref<const std::string&>();
-            if (type == "error") return record_error(r, msg);
-            if (type != "ack") return;
-            const auto seq = msg.at("seq").get<std::uint64_t>();
+        w->client->on_message = [this, &r, raw = w.get()](const server_message& msg) {
+            if (msg.type() == "error") return record_error(r, msg.json());
+            const auto* ack = msg.ack();
+            if (!ack) return;
+            const auto seq = ack->seq;
             if (seq >= raw->field_of_seq.size() || raw->field_of_seq[seq] == history_writer::none) return;
             ++acked_;
             // After the replica has taken the ack, so the next keystroke goes out as a change of its own.
@@ -189,7 +189,7 @@ void join_benchmark::time_joins(join_result& r) {
         co.reconnect = false;
         client::meeting_client c(ioc_, co);
         bool answered = false;
-        c.on_message = [&](const json&) { answered = true; };
+        c.on_message = [&](const server_message&) { answered = true; };
         c.start();
         client::run_until(ioc_, [&] { return answered; }, std::chrono::seconds(10));
         c.stop();
@@ -206,15 +206,15 @@ void join_benchmark::time_joins(join_result& r) {
         client::meeting_client c(ioc_, co);
         steady::time_point welcome_at{};
         bool failed = false;
-        c.on_message = [&](const json& msg) {
-            const auto& type = msg.at("type").get_ref<const std::string&>();
+        c.on_message = [&](const server_message& msg) {
+            const auto type = msg.type();
             if (type == "welcome") {
                 welcome_at = steady::now();
-                r.rev = msg.at("rev").get<std::uint64_t>();
-                if (measure_size) r.welcome_bytes = msg.dump().size();
+                r.rev = msg.json().at("rev").get<std::uint64_t>();
+                if (measure_size) r.welcome_bytes = msg.json().dump().size();
             } else if (type == "error") {
                 failed = true;
-                record_error(r, msg);
+                record_error(r, msg.json());
             }
         };
         const auto t0 = steady::now();
@@ -266,8 +266,8 @@ void join_benchmark::measure_idle(join_result& r) {
         co.reconnect = false;
         const unsigned t = static_cast<unsigned>(clients.size() % pool.size());
         auto c = std::make_unique<client::meeting_client>(pool.context(t), co);
-        c->on_message = [&](const json& msg) {
-            const auto& type = msg.at("type").get_ref<const std::string&>();
+        c->on_message = [&](const server_message& msg) {
+            const auto type = msg.type();
             if (type == "welcome") ++welcomed;
             else if (type == "error") ++errors;
         };

@@ -124,16 +124,16 @@ private:
     }
     void create_participants();
     void start_next(thread_state& ts);
-    void on_message(thread_state& ts, participant& p, const json& msg);
-    void on_op(thread_state& ts, participant& r, const json& msg, std::int64_t now);
-    void on_ack(thread_state& ts, participant& p, const json& msg, std::int64_t now);
+    void on_message(thread_state& ts, participant& p, const server_message& msg);
+    void on_op(thread_state& ts, participant& r, const remote_op& op, std::int64_t now);
+    void on_ack(thread_state& ts, participant& p, const ack_message& ack, std::string_view text, std::int64_t now);
     void on_error(thread_state& ts, participant& p, const json& msg);
     void send_change(thread_state& ts, participant& p, std::int64_t key_ns, std::int64_t send_ns);
     void keystroke(thread_state& ts, participant& p, std::int64_t now);
     void start_typing(thread_state& ts);
     void on_tick(thread_state& ts);
     void arm(thread_state& ts);
-    participant* sender_of(const std::string& client_id) const;
+    participant* sender_of(std::string_view client_id) const;
 
     template <class F>
     std::uint64_t sum(F f) const {
@@ -159,10 +159,10 @@ private:
     std::int64_t t0_ = 0, win_start_ = 0, win_end_ = 0;
 };
 
-participant* load_generator::sender_of(const std::string& client_id) const {
+participant* load_generator::sender_of(std::string_view client_id) const {
     // Client ids are "<prefix>-<index>": the index names the participant without a lookup table.
     const auto dash = client_id.rfind('-');
-    if (dash == std::string::npos || client_id.compare(0, dash, id_prefix_) != 0) return nullptr;
+    if (dash == std::string_view::npos || client_id.substr(0, dash) != id_prefix_) return nullptr;
     std::size_t i = 0;
     for (std::size_t k = dash + 1; k < client_id.size(); ++k) i = i * 10 + static_cast<std::size_t>(client_id[k] - '0');
     return i < people_.size() ? people_[i].get() : nullptr;
@@ -206,7 +206,7 @@ void load_generator::create_participants() {
             co.who = {"Deltagare " + std::to_string(s + 1), org, role::participant};
             auto& ts = *threads_[p->thread];
             p->client = std::make_unique<client::meeting_client>(pool_.context(p->thread), co);
-            p->client->on_message = [this, &ts, raw = p.get()](const json& msg) { on_message(ts, *raw, msg); };
+            p->client->on_message = [this, &ts, raw = p.get()](const server_message& msg) { on_message(ts, *raw, msg); };
             ts.members.push_back(p.get());
             by_meeting_[m].push_back(p.get());
             people_.push_back(std::move(p));
@@ -225,17 +225,17 @@ void load_generator::start_next(thread_state& ts) {
     }
 }
 
-void load_generator::on_message(thread_state& ts, participant& p, const json& msg) {
+void load_generator::on_message(thread_state& ts, participant& p, const server_message& msg) {
     const std::int64_t now = now_ns();
-    const auto& type = msg.at("type").get_ref<const std::string&>();
-    if (type == "op") return on_op(ts, p, msg, now);
-    if (type == "ack") return on_ack(ts, p, msg, now);
-    if (type == "error") return on_error(ts, p, msg);
+    if (const auto* op = msg.op()) return on_op(ts, p, *op, now);
+    if (const auto* ack = msg.ack()) return on_ack(ts, p, *ack, msg.text(), now);
+    const auto type = msg.type();
+    if (type == "error") return on_error(ts, p, msg.json());
     if (type == "welcome") {
         if (++p.welcomes > 1) ++ts.reconnects;
         if (p.welcomes == 1) {
             // The replica numbers its changes after the highest seq the server has seen of this client.
-            const auto last_seq = msg.at("last_seq").get<std::uint64_t>();
+            const auto last_seq = msg.json().at("last_seq").get<std::uint64_t>();
             if (p.next_seq <= last_seq) p.next_seq = last_seq + 1;
             bump(ts.welcomed);
             --ts.joining;
@@ -244,13 +244,13 @@ void load_generator::on_message(thread_state& ts, participant& p, const json& ms
     }
 }
 
-void load_generator::on_op(thread_state& ts, participant& r, const json& msg, std::int64_t now) {
-    participant* s = sender_of(msg.at("client").get_ref<const std::string&>());
+void load_generator::on_op(thread_state& ts, participant& r, const remote_op& op, std::int64_t now) {
+    participant* s = sender_of(op.client);
     if (!s || s->meeting != r.meeting) {
         ++ts.foreign;
         return;
     }
-    const auto seq = msg.at("seq").get<std::uint64_t>();
+    const auto seq = op.seq;
     auto& last = r.last_seen[s->slot];
     if (seq <= last) {
         ++ts.out_of_order;
@@ -280,12 +280,12 @@ void load_generator::on_op(thread_state& ts, participant& r, const json& msg, st
     }
 }
 
-void load_generator::on_ack(thread_state& ts, participant& p, const json& msg, std::int64_t now) {
-    const auto seq = msg.at("seq").get<std::uint64_t>();
-    if (seq != p.inflight_seq || msg.value("duplicate", false)) {
+void load_generator::on_ack(thread_state& ts, participant& p, const ack_message& ack, std::string_view text, std::int64_t now) {
+    const auto seq = ack.seq;
+    if (seq != p.inflight_seq || ack.duplicate) {
         ++ts.mismatches;
         if (ts.first_errors.size() < 5)
-            ts.first_errors.push_back("unexpected ack " + msg.dump() + " for participant " + std::to_string(p.index) +
+            ts.first_errors.push_back("unexpected ack " + std::string(text) + " for participant " + std::to_string(p.index) +
                                       " (in flight: " + std::to_string(p.inflight_seq) + ", composed keystrokes: " + std::to_string(p.buffered) + ")");
         return;
     }

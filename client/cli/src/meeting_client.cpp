@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
 
 #include "est/client/ws_connection.hpp"
 #include "est/protocol.hpp"
@@ -85,14 +86,13 @@ void meeting_client::on_text(std::string_view text) {
 }
 
 void meeting_client::on_one(std::string_view text) {
-    const auto msg = nlohmann::json::parse(text);
+    const server_message msg(text);
     if (on_message) on_message(msg);
-    const auto& type = msg.at("type").get_ref<const std::string&>();
     auto out = replica_.on_message(msg);
-    if (type == "welcome") {
+    if (msg.type() == "welcome") {
         welcomed_ = true;
         ++welcomes_;
-        session_ = msg.at("you").at("session").get<std::string>();
+        session_ = msg.json().at("you").at("session").get<std::string>();
     }
     send_all(std::move(out));
     // A change refused only for now: reconnect, catch up, and the replica sends it again.

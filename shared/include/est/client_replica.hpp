@@ -22,6 +22,9 @@
 
 namespace est {
 
+struct remote_op;
+class server_message;
+
 class client_replica {
 public:
     client_replica(std::string client_id, std::string meeting_id, identity who);
@@ -33,6 +36,8 @@ public:
 
     // Handles one server message (welcome, ack, op, error, presence...). Throws domain_error when the
     // message does not fit the replica (a protocol bug): the caller should reconnect.
+    std::vector<std::string> on_message(const server_message& msg);
+    // The same for a message parsed by the caller.
     std::vector<std::string> on_message(const nlohmann::json& msg);
 
     // A local edit of a text field, against the text the user sees.
@@ -73,7 +78,7 @@ private:
     };
 
     void on_welcome(const nlohmann::json& msg, std::vector<std::string>& out);
-    void on_remote(const nlohmann::json& msg);
+    void on_remote(const remote_op& op);
     void on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<std::string>& out);
     void on_error(const nlohmann::json& msg);
     void rebase_after_reset(const meeting_document& old_doc, std::uint64_t last_seq);

@@ -8,10 +8,9 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "est/client_replica.hpp"
 #include "est/identity.hpp"
+#include "est/server_message.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -59,8 +58,9 @@ public:
     const std::string& session() const noexcept { return session_; }
     const std::string& last_close_reason() const noexcept { return last_close_; }
 
-    // Every message from the server, parsed, before the replica handles it.
-    std::function<void(const nlohmann::json&)> on_message;
+    // Every message from the server, decoded, before the replica handles it: msg.op() and msg.ack() for
+    // those types, msg.json() for every type. The message and its text live only during the call.
+    std::function<void(const server_message&)> on_message;
 
 private:
     void connect();

@@ -1,0 +1,454 @@
+#include "est/server_message.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+#include "est/ids.hpp"
+
+namespace est {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string string_or_empty(const json& obj, const char* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void append_code_point(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
+void append_code_point(std::u16string& out, char32_t cp) {
+    if (cp < 0x10000) {
+        out.push_back(static_cast<char16_t>(cp));
+    } else {
+        cp -= 0x10000;
+        out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
+        out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
+    }
+}
+
+// A strict reader of exactly what nlohmann::json::parse accepts, for the few value types op and ack hold.
+// Every method returns false on anything it does not accept; the caller then gives up and the DOM decides
+// (it reports the error, or reads a shape the scanner does not know). Nothing is accepted that the DOM
+// would refuse or read differently.
+class scanner {
+public:
+    explicit scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+
+    bool at_end() {
+        skip_ws();
+        return p_ == end_;
+    }
+
+    // The next non-whitespace character is `c`: consumes it.
+    bool take(char c) {
+        skip_ws();
+        if (p_ == end_ || *p_ != c) return false;
+        ++p_;
+        return true;
+    }
+
+    // A member name and its colon. Names with escapes are left to the DOM (the server sends none).
+    bool key(std::string_view& k) {
+        if (!take('"')) return false;
+        const char* start = p_;
+        while (p_ != end_ && *p_ != '"') {
+            const auto c = static_cast<unsigned char>(*p_);
+            if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+            ++p_;
+        }
+        if (p_ == end_) return false;
+        k = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        ++p_;
+        return take(':');
+    }
+
+    // A non-negative integer without fraction or exponent that fits 64 bits.
+    bool uint(std::uint64_t& v) {
+        skip_ws();
+        if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+        if (*p_ == '0') {
+            ++p_;
+            v = 0;
+            return number_ends();
+        }
+        std::uint64_t n = 0;
+        while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+            const auto d = static_cast<std::uint64_t>(*p_ - '0');
+            if (n > (UINT64_MAX - d) / 10) return false;  // nlohmann reads it as a float
+            n = n * 10 + d;
+            ++p_;
+        }
+        v = n;
+        return number_ends();
+    }
+
+    // An integer of at most `max` in magnitude, without fraction or exponent.
+    bool bounded_int(std::int64_t& v, std::int64_t max) {
+        skip_ws();
+        const bool negative = p_ != end_ && *p_ == '-';
+        if (negative) ++p_;
+        if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+        if (*p_ == '0' && p_ + 1 != end_ && p_[1] >= '0' && p_[1] <= '9') return false;  // a leading zero
+        std::int64_t n = 0;
+        while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+            n = n * 10 + (*p_ - '0');
+            if (n > max) return false;
+            ++p_;
+        }
+        v = negative ? -n : n;
+        return number_ends();
+    }
+
+    bool boolean(bool& v) {
+        skip_ws();
+        if (literal("true")) v = true;
+        else if (literal("false")) v = false;
+        else return false;
+        return true;
+    }
+
+    // A string value, decoded: escapes (\uXXXX with surrogate pairs) and UTF-8 checked as nlohmann does.
+    template <class String>
+    bool string(String& out) {
+        if (!take('"')) return false;
+        out.clear();
+        while (p_ != end_) {
+            const char* run = p_;  // plain ASCII, appended at once
+            while (p_ != end_ && plain(static_cast<unsigned char>(*p_))) ++p_;
+            if (p_ != run) out.append(run, p_);
+            if (p_ == end_) break;
+            const auto c = static_cast<unsigned char>(*p_);
+            if (c == '"') {
+                ++p_;
+                return true;
+            }
+            if (c < 0x20) return false;
+            if (c == '\\') {
+                if (!escape(out)) return false;
+            } else {
+                char32_t cp = 0;
+                if (!utf8_sequence(cp)) return false;
+                append_code_point(out, cp);
+            }
+        }
+        return false;
+    }
+
+    // Whether the next value is a string (without consuming it).
+    bool string_follows() {
+        skip_ws();
+        return p_ != end_ && *p_ == '"';
+    }
+
+private:
+    static bool plain(unsigned char c) noexcept { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+    void skip_ws() {
+        while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    }
+
+    bool literal(std::string_view word) {
+        if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+        p_ += word.size();
+        return true;
+    }
+
+    // After a number: nothing that would continue it (a fraction, an exponent, more digits).
+    bool number_ends() const {
+        return p_ == end_ || !(*p_ == '.' || *p_ == 'e' || *p_ == 'E' || (*p_ >= '0' && *p_ <= '9'));
+    }
+
+    bool hex4(char32_t& v) {
+        if (end_ - p_ < 4) return false;
+        v = 0;
+        for (int i = 0; i < 4; ++i, ++p_) {
+            const char c = *p_;
+            v <<= 4;
+            if (c >= '0' && c <= '9') v |= static_cast<char32_t>(c - '0');
+            else if (c >= 'a' && c <= 'f') v |= static_cast<char32_t>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') v |= static_cast<char32_t>(c - 'A' + 10);
+            else return false;
+        }
+        return true;
+    }
+
+    template <class String>
+    bool escape(String& out) {
+        ++p_;  // the backslash
+        if (p_ == end_) return false;
+        const char e = *p_++;
+        char simple = 0;
+        switch (e) {
+            case '"': simple = '"'; break;
+            case '\\': simple = '\\'; break;
+            case '/': simple = '/'; break;
+            case 'b': simple = '\b'; break;
+            case 'f': simple = '\f'; break;
+            case 'n': simple = '\n'; break;
+            case 'r': simple = '\r'; break;
+            case 't': simple = '\t'; break;
+            case 'u': break;
+            default: return false;
+        }
+        if (simple) {
+            out.push_back(static_cast<typename String::value_type>(simple));
+            return true;
+        }
+        char32_t cp = 0;
+        if (!hex4(cp)) return false;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate first
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            // A high surrogate: a low one must follow, as another \u escape.
+            char32_t low = 0;
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+            p_ += 2;
+            if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        append_code_point(out, cp);
+        return true;
+    }
+
+    // One multi-byte UTF-8 character (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF).
+    bool utf8_sequence(char32_t& cp) {
+        const auto b0 = static_cast<unsigned char>(*p_);
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+        if (b0 >= 0xC2 && b0 <= 0xDF) {
+            len = 2;
+            cp = b0 & 0x1Fu;
+        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+            len = 3;
+            cp = b0 & 0x0Fu;
+            if (b0 == 0xE0) lo = 0xA0;
+            if (b0 == 0xED) hi = 0x9F;
+        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+            len = 4;
+            cp = b0 & 0x07u;
+            if (b0 == 0xF0) lo = 0x90;
+            if (b0 == 0xF4) hi = 0x8F;
+        } else {
+            return false;
+        }
+        if (static_cast<std::size_t>(end_ - p_) < len) return false;
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto b = static_cast<unsigned char>(p_[k]);
+            if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (b & 0x3Fu);
+        }
+        p_ += len;
+        return true;
+    }
+
+    const char* p_;
+    const char* end_;
+};
+
+// Object members by name, each allowed once: a bit per name.
+class member_set {
+public:
+    bool add(unsigned bit) {
+        if (seen_ & (1u << bit)) return false;
+        seen_ |= 1u << bit;
+        return true;
+    }
+    bool exactly(std::initializer_list<unsigned> bits) const noexcept {
+        unsigned want = 0;
+        for (auto b : bits) want |= 1u << b;
+        return seen_ == want;
+    }
+
+private:
+    unsigned seen_ = 0;
+};
+
+// An object: `member(name)` reads each member's value and returns false for a name it does not know.
+template <class F>
+bool scan_object(scanner& s, F&& member) {
+    if (!s.take('{')) return false;
+    if (s.take('}')) return true;
+    do {
+        std::string_view k;
+        if (!s.key(k) || !member(k)) return false;
+    } while (s.take(','));
+    return s.take('}');
+}
+
+// An id-valued member (topic, org, entry, field), as json_read::id checks it.
+bool scan_id(scanner& s, std::string& out) { return s.string(out) && is_valid_id(out); }
+
+bool scan_target(scanner& s, field_ref& r) {
+    enum : unsigned { topic, org, entry, field };
+    member_set m;
+    const bool ok = scan_object(s, [&](std::string_view k) {
+        if (k == "topic") return m.add(topic) && scan_id(s, r.topic);
+        if (k == "org") return m.add(org) && scan_id(s, r.org);
+        if (k == "entry") return m.add(entry) && scan_id(s, r.entry);
+        if (k == "field") return m.add(field) && scan_id(s, r.field);
+        return false;
+    });
+    return ok && (m.exactly({topic, field}) || m.exactly({topic, org, entry, field}));
+}
+
+// `ops` as text_operation::from_json reads it, component by component through the same builders.
+bool scan_ops(scanner& s, text_operation& op) {
+    constexpr std::int64_t max = 1 << 24;
+    if (!s.take('[')) return false;
+    if (s.take(']')) return true;
+    std::u16string text;
+    do {
+        if (s.string_follows()) {
+            if (!s.string(text) || text.empty()) return false;
+            op.insert(text);
+        } else {
+            std::int64_t n = 0;
+            if (!s.bounded_int(n, max) || n == 0) return false;
+            if (n > 0) op.retain(static_cast<std::size_t>(n));
+            else op.remove(static_cast<std::size_t>(-n));
+        }
+    } while (s.take(','));
+    return s.take(']');
+}
+
+// A change as change_from_json reads it.
+bool scan_change(scanner& s, change& out) {
+    enum : unsigned { kind, target, ops, value, topic, org, entry };
+    member_set m;
+    std::string kind_name, value_text, topic_id, org_id, entry_id;
+    field_ref where;
+    text_operation op;
+    const bool ok = scan_object(s, [&](std::string_view k) {
+        if (k == "kind") return m.add(kind) && s.string(kind_name);
+        if (k == "target") return m.add(target) && scan_target(s, where);
+        if (k == "ops") return m.add(ops) && scan_ops(s, op);
+        if (k == "value") return m.add(value) && s.string(value_text) && value_text.size() <= 200;
+        if (k == "topic") return m.add(topic) && scan_id(s, topic_id);
+        if (k == "org") return m.add(org) && scan_id(s, org_id);
+        if (k == "entry") return m.add(entry) && scan_id(s, entry_id);
+        return false;
+    });
+    if (!ok) return false;
+    if (kind_name == "text" && m.exactly({kind, target, ops})) {
+        out = text_change{std::move(where), std::move(op)};
+    } else if (kind_name == "set" && m.exactly({kind, target, value})) {
+        out = set_change{std::move(where), std::move(value_text)};
+    } else if (kind_name == "add_entry" && m.exactly({kind, topic, org, entry})) {
+        out = add_entry_change{std::move(topic_id), std::move(org_id), std::move(entry_id)};
+    } else if (kind_name == "remove_entry" && m.exactly({kind, topic, org, entry})) {
+        out = remove_entry_change{std::move(topic_id), std::move(org_id), std::move(entry_id)};
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool scan_author(scanner& s, op_author& by) {
+    enum : unsigned { session, name, org };
+    member_set m;
+    const bool ok = scan_object(s, [&](std::string_view k) {
+        if (k == "session") return m.add(session) && s.string(by.session);
+        if (k == "name") return m.add(name) && s.string(by.name);
+        if (k == "org") return m.add(org) && s.string(by.org);
+        return false;
+    });
+    return ok && m.exactly({session, name, org});
+}
+
+}  // namespace
+
+remote_op remote_op_from_json(const json& msg) {
+    remote_op op;
+    op.rev = msg.at("rev").get<std::uint64_t>();
+    op.client = msg.at("client").get_ref<const std::string&>();
+    op.seq = msg.at("seq").get<std::uint64_t>();
+    if (auto by = msg.find("by"); by != msg.end() && by->is_object())
+        op.by = {string_or_empty(*by, "session"), string_or_empty(*by, "name"), string_or_empty(*by, "org")};
+    op.body = change_from_json(msg.at("change"), "change");
+    return op;
+}
+
+ack_message ack_from_json(const json& msg) {
+    ack_message a;
+    a.seq = msg.at("seq").get<std::uint64_t>();
+    a.rev = msg.at("rev").get<std::uint64_t>();
+    auto d = msg.find("duplicate");
+    a.duplicate = d != msg.end() && d->is_boolean() && d->get<bool>();
+    return a;
+}
+
+std::optional<fast_message> scan_op_or_ack(std::string_view text) {
+    enum : unsigned { type, rev, seq, client, by, change_, duplicate };
+    scanner s(text);
+    member_set m;
+    std::string type_name;
+    remote_op op;
+    bool dup = false;
+    const bool ok = scan_object(s, [&](std::string_view k) {
+        if (k == "type") return m.add(type) && s.string(type_name);
+        if (k == "rev") return m.add(rev) && s.uint(op.rev);
+        if (k == "seq") return m.add(seq) && s.uint(op.seq);
+        if (k == "client") return m.add(client) && s.string(op.client);
+        if (k == "by") return m.add(by) && scan_author(s, op.by);
+        if (k == "change") return m.add(change_) && scan_change(s, op.body);
+        if (k == "duplicate") return m.add(duplicate) && s.boolean(dup);
+        return false;  // e.g. the first member of any other type of message
+    });
+    if (!ok || !s.at_end()) return std::nullopt;
+    if (type_name == "op" && m.exactly({type, rev, seq, client, by, change_})) return fast_message{std::move(op)};
+    if (type_name == "ack" && (m.exactly({type, seq, rev}) || m.exactly({type, seq, rev, duplicate})))
+        return fast_message{ack_message{op.seq, op.rev, dup}};
+    return std::nullopt;
+}
+
+server_message::server_message(std::string_view text) : text_(text) {
+    if (auto fast = scan_op_or_ack(text)) {
+        if (auto* op = std::get_if<remote_op>(&*fast)) {
+            type_ = "op";
+            decoded_ = std::move(*op);
+        } else {
+            type_ = "ack";
+            decoded_ = std::get<ack_message>(*fast);
+        }
+        return;
+    }
+    json_ = std::make_unique<nlohmann::json>(nlohmann::json::parse(text));
+    auto t = json_->find("type");
+    if (t == json_->end() || !t->is_string()) return;
+    type_ = t->get_ref<const std::string&>();
+    try {
+        if (type_ == "op") decoded_ = remote_op_from_json(*json_);
+        else if (type_ == "ack") decoded_ = ack_from_json(*json_);
+    } catch (const nlohmann::json::exception&) {
+        // Malformed: op() and ack() stay empty, and the replica reports the error from json().
+    } catch (const domain_error&) {
+    }
+}
+
+server_message::~server_message() = default;
+server_message::server_message(server_message&&) noexcept = default;
+server_message& server_message::operator=(server_message&&) noexcept = default;
+
+const json& server_message::json() const {
+    if (!json_) json_ = std::make_unique<nlohmann::json>(nlohmann::json::parse(text_));
+    return *json_;
+}
+
+}  // namespace est
