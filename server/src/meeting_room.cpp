@@ -25,9 +25,33 @@ meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& 
       store_(db),
       committed_rev_(state_.rev()),
       last_snapshot_rev_(state_.rev()),
-      wire_floor_(state_.rev()) {
+      wire_floor_(state_.rev()),
+      idle_timer_(executor_) {
     meeting_json_["group"] = group_.to_json();
     meeting_json_["template"] = info.tmpl->to_json();
+}
+
+void meeting_room::on_retire(std::chrono::milliseconds idle_after, std::function<void()> retire) {
+    idle_after_ = idle_after;
+    retire_ = std::move(retire);
+    // Loaded for a joiner, who may be gone before the join gets here: give the join time to arrive.
+    start_idle_clock(std::max<std::chrono::milliseconds>(idle_after_, std::chrono::seconds(5)));
+}
+
+void meeting_room::start_idle_clock(std::chrono::milliseconds after) {
+    idle_timer_.expires_after(after);
+    idle_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        if (auto self = weak.lock(); self && !ec) self->retire_if_idle();
+    });
+}
+
+void meeting_room::retire_if_idle() {
+    if (failed_ || retired_ || !members_.empty()) return;
+    if (!pending_.empty()) return;  // acks to members who left wait for their commit: on_committed looks again
+    // Retired on this thread, where joins run: a join either came first (and the room is not idle) or
+    // finds the room retired and goes back to the registry, which no longer hands this room out.
+    retired_ = true;
+    if (retire_) retire_();
 }
 
 void meeting_room::remember_logged(const op_record& op) {
@@ -54,7 +78,7 @@ void meeting_room::reply(const std::shared_ptr<room_member>& to, std::shared_ptr
 
 // ---- entry points: hop onto the room's thread ----
 
-void meeting_room::join(std::weak_ptr<room_member> m, join_message msg, std::function<void(bool)> done) {
+void meeting_room::join(std::weak_ptr<room_member> m, join_message msg, std::function<void(join_result)> done) {
     boost::asio::post(executor_, [self = shared_from_this(), m = std::move(m), msg = std::move(msg), done = std::move(done)]() mutable {
         if (auto conn = m.lock()) self->do_join(std::move(conn), std::move(msg), std::move(done));
     });
@@ -78,12 +102,13 @@ void meeting_room::leave(const room_member* m) {
 
 // ---- on the room's thread ----
 
-void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(bool)> done) {
+void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(join_result)> done) {
     auto refuse = [&](std::string_view code, const std::string& why) {
         reply(m, shared(encode::error(code, why)));
-        done(false);
+        done(join_result::refused);
     };
     if (failed_) return refuse("storage_failed", "the meeting could not be saved; join again");
+    if (retired_) return done(join_result::retired);
     if (members_.count(m.get())) return refuse("already_joined", "this connection has already joined the meeting");
     if (members_.size() >= state_.bounds().max_participants)
         return refuse("meeting_full", "the meeting has " + std::to_string(members_.size()) + " participants, the most allowed");
@@ -131,7 +156,7 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     members_.emplace(m.get(), std::move(mem));
     member_count_.store(members_.size(), std::memory_order_relaxed);
     send_to_others(mid, presence, 0);
-    done(true);
+    done(join_result::joined);
     // The welcome may show changes not yet durable: hold it until they are.
     after_durable({rev, m, mid, std::move(welcome), nullptr});
 }
@@ -191,6 +216,7 @@ void meeting_room::do_leave(const room_member* m) {
     members_.erase(it);
     member_count_.store(members_.size(), std::memory_order_relaxed);
     send_to_others(mid, left, 0);
+    if (members_.empty()) start_idle_clock();
 }
 
 void meeting_room::after_durable(pending p) {
@@ -218,6 +244,7 @@ void meeting_room::on_committed(std::uint64_t rev, const std::string& error) {
         deliver(pending_.front());
         pending_.pop_front();
     }
+    if (members_.empty() && pending_.empty()) start_idle_clock();
 }
 
 void meeting_room::deliver(const pending& p) {
@@ -259,7 +286,7 @@ void meeting_room::fail(const std::string& why) {
     members_.clear();
     member_count_.store(0, std::memory_order_relaxed);
     pending_.clear();
-    if (on_failure_) on_failure_();
+    if (retire_) retire_();
 }
 
 }  // namespace est::server

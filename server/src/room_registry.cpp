@@ -12,8 +12,9 @@
 
 namespace est::server {
 
-room_registry::room_registry(shard_set& shards, store& db, catalog& cat, limits lim)
-    : shards_(shards), store_(db), catalog_(cat), limits_(lim) {}
+room_registry::room_registry(shard_set& shards, store& db, catalog& cat, limits lim,
+                             std::chrono::milliseconds room_idle)
+    : shards_(shards), store_(db), catalog_(cat), limits_(lim), room_idle_(room_idle) {}
 
 std::size_t room_registry::loaded() const {
     std::lock_guard lock(mutex_);
@@ -82,7 +83,7 @@ void room_registry::build_room(const std::string& meeting_id, const meeting_info
         auto room = std::make_shared<meeting_room>(home_of(meeting_id).get_executor(), info, grp, std::move(state), store_);
         for (const auto& op : lm.ops) room->remember_logged(op);
         std::weak_ptr<meeting_room> weak = room;
-        room->on_failure([this, meeting_id, weak] {
+        room->on_retire(room_idle_, [this, meeting_id, weak] {
             std::lock_guard lock(mutex_);
             auto it = rooms_.find(meeting_id);
             if (it != rooms_.end() && it->second == weak.lock()) rooms_.erase(it);

@@ -134,7 +134,7 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     i.cat = std::make_unique<catalog>(*i.db, std::move(tmpl));
     i.cat->load();
     i.seed_demo();
-    i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits);
+    i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits, i.opts.room_idle);
     i.router = std::make_unique<http_router>(*i.cat, i.opts.web_root, [&i] {
         const auto st = i.db->counters();
         return nlohmann::json{{"websocket_connections", i.connections.count()},

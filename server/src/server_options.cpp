@@ -44,6 +44,10 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
                    "open TCP connections from one IP address (behind a proxy all share one); 0 for no limit");
     int http_timeout = static_cast<int>(o.http_timeout.count()), idle = static_cast<int>(o.ws_idle_timeout.count());
     int message_timeout = static_cast<int>(o.ws_message_timeout.count());
+    int room_idle = static_cast<int>(o.room_idle.count());
+    app.add_option("--room-idle-seconds", room_idle,
+                   "seconds a meeting nobody is in stays in memory; the next join loads it again from the database")
+        ->check(CLI::Range(0, 86400));
     app.add_option("--ws-message-timeout", message_timeout, "seconds a WebSocket message may take to arrive once begun")
         ->check(CLI::Range(1, 3600));
     app.add_option("--http-timeout", http_timeout, "seconds to receive an HTTP request")->check(CLI::Range(1, 3600));
@@ -59,6 +63,7 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     o.http_timeout = std::chrono::seconds(http_timeout);
     o.ws_idle_timeout = std::chrono::seconds(idle);
     o.ws_message_timeout = std::chrono::seconds(message_timeout);
+    o.room_idle = std::chrono::seconds(room_idle);
     return o;
 }
 

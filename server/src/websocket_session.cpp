@@ -128,6 +128,10 @@ void websocket_session::handle(std::string_view text) {
 void websocket_session::on_join(join_message msg) {
     if (room_ || joining_) return send_error("already_joined", "this connection has already joined a meeting");
     joining_ = true;
+    open_room(std::move(msg));
+}
+
+void websocket_session::open_room(join_message msg) {
     const std::string meeting = msg.meeting;
     // Callbacks that run on or wait in other threads hold this session weakly: it must not outlive its
     // io_context inside another shard's queue.
@@ -143,12 +147,15 @@ void websocket_session::on_join(join_message msg) {
                 return self->send_error(code, why);
             }
             self->room_ = room;
-            room->join(weak, std::move(msg), [weak, ex](bool ok) {
-                net::post(ex, [weak, ok] {
+            auto again = msg;  // for a room retired (idle) just before this join reached it
+            room->join(weak, std::move(msg), [weak, ex, again = std::move(again)](meeting_room::join_result r) mutable {
+                net::post(ex, [weak, r, again = std::move(again)]() mutable {
                     auto joined = weak.lock();
                     if (!joined) return;
+                    if (r == meeting_room::join_result::joined) return void(joined->joining_ = false);
+                    joined->room_.reset();
+                    if (r == meeting_room::join_result::retired && !joined->gone_) return joined->open_room(std::move(again));
                     joined->joining_ = false;
-                    if (!ok) joined->room_.reset();
                 });
             });
         });

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "est/group.hpp"
@@ -32,13 +33,17 @@ public:
 
     // Refills the catch-up history from logged ops (on load); call before the room is shared.
     void remember_logged(const op_record& op);
-    // Called once, on the room's thread, if a commit fails: the registry forgets the room.
-    void on_failure(std::function<void()> f) { on_failure_ = std::move(f); }
+    // How the room ends, set once on the room's thread before it is shared: `retire` runs once, on the
+    // room's thread, when a commit failed or when nobody has been in the room for `idle_after` and all
+    // it holds is durable; the registry forgets the room then. A join that reaches a retired room is
+    // answered `join_result::retired`: open the meeting again (the registry loads it afresh).
+    void on_retire(std::chrono::milliseconds idle_after, std::function<void()> retire);
 
     // Entry points: thread-safe, each runs on the room's thread. `done(ok)` runs there too (not at all
     // when the member is gone by then). The room keeps members only weakly: a connection of another
     // shard must never outlive its io_context inside this room's queue.
-    void join(std::weak_ptr<room_member> m, join_message msg, std::function<void(bool)> done);
+    enum class join_result { joined, refused, retired };
+    void join(std::weak_ptr<room_member> m, join_message msg, std::function<void(join_result)> done);
     void submit(std::weak_ptr<room_member> m, op_message msg);
     void focus(std::weak_ptr<room_member> m, focus_message msg);
     void leave(const room_member* m);
@@ -65,7 +70,10 @@ private:
         std::shared_ptr<const std::string> broadcast;      // to everyone else, if set
     };
 
-    void do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(bool)> done);
+    void do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(join_result)> done);
+    void start_idle_clock() { start_idle_clock(idle_after_); }
+    void start_idle_clock(std::chrono::milliseconds after);
+    void retire_if_idle();
     void do_submit(const std::shared_ptr<room_member>& m, op_message msg);
     void do_focus(const std::shared_ptr<room_member>& m, focus_message msg);
     void do_leave(const room_member* m);
@@ -94,7 +102,10 @@ private:
     std::uint64_t wire_floor_;  // catch-up can start at any revision >= this
     std::size_t wire_bytes_ = 0;
     bool failed_ = false;
-    std::function<void()> on_failure_;
+    bool retired_ = false;
+    std::function<void()> retire_;
+    std::chrono::milliseconds idle_after_{0};
+    boost::asio::steady_timer idle_timer_;
     // Written by the store's thread: the newest durable revision, and whether a hop to the room's thread to
     // release up to it is already on its way (one hop per commit, however many ops it held).
     std::atomic<std::uint64_t> durable_rev_{0};

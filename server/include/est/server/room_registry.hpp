@@ -1,5 +1,6 @@
 #pragma once
 // Finds the live room of a meeting, loading it from the store (snapshot + ops after it) on first use.
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,8 +27,9 @@ public:
     using open_handler = std::function<void(std::shared_ptr<meeting_room> room, const std::string& error_code,
                                             const std::string& message)>;
 
-    // Each room is created on the shard its meeting id hashes to.
-    room_registry(shard_set& shards, store& db, catalog& cat, limits lim);
+    // Each room is created on the shard its meeting id hashes to, and forgotten once nobody has been in it
+    // for `room_idle` (its memory goes; the next join loads it again from the store).
+    room_registry(shard_set& shards, store& db, catalog& cat, limits lim, std::chrono::milliseconds room_idle);
 
     // `done` may run on the caller's thread or the store's: post to your own thread.
     void open(const std::string& meeting_id, open_handler done);
@@ -47,6 +49,7 @@ private:
     store& store_;
     catalog& catalog_;
     limits limits_;
+    std::chrono::milliseconds room_idle_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<meeting_room>, std::less<>> rooms_;
     std::map<std::string, std::vector<open_handler>, std::less<>> loading_;

@@ -23,6 +23,7 @@ struct server_options {
     std::size_t max_http_body = 64 * 1024;
     std::chrono::seconds http_timeout{30};
     std::chrono::seconds ws_idle_timeout{60};
+    std::chrono::seconds room_idle{300};  // a room nobody is in is unloaded after this long
     std::chrono::seconds ws_message_timeout{10};  // from a message's first payload byte to its last
     double max_messages_per_second = 100;         // per WebSocket connection, with a burst of twice that
     std::size_t max_connections_per_address = 5000;

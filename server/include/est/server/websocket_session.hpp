@@ -45,6 +45,7 @@ private:
     bool take_token();
     void handle(std::string_view text);
     void on_join(join_message msg);
+    void open_room(join_message msg);  // finds (or loads) the room and joins it
     void drain_inbox();
     void send(std::shared_ptr<const std::string> message);     // queue, and write from the shard's next flush
     static void write_pending(shard_set::pending_writes& list);
