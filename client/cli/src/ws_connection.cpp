@@ -5,6 +5,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -15,17 +16,25 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
 struct ws_connection::impl : std::enable_shared_from_this<impl> {
+    // A plain socket with the io_context's own executor type, as the server's sessions use: no type-erased
+    // executor and no tcp_stream timer bookkeeping per read and write (the WebSocket keeps its own
+    // timeouts; connecting has a timer of its own).
+    using socket_type = net::basic_stream_socket<net::ip::tcp, net::io_context::executor_type>;
+
     net::ip::tcp::resolver resolver;
-    websocket::stream<beast::tcp_stream> ws;
+    websocket::stream<socket_type> ws;
+    net::steady_timer connect_timer;
     beast::flat_buffer buffer;
     handlers h;
     std::deque<std::string> queue;
     bool open = false;
     bool closed = false;
     bool writing = false;
+    bool connecting = false;
+    bool timed_out = false;  // the connect timer fired while connecting
     std::string host;
 
-    impl(net::io_context& ioc, handlers hs) : resolver(ioc), ws(ioc), h(std::move(hs)) {}
+    impl(net::io_context& ioc, handlers hs) : resolver(ioc), ws(ioc.get_executor()), connect_timer(ioc), h(std::move(hs)) {}
 
     void finish(const std::string& why) {
         if (closed) return;
@@ -38,11 +47,24 @@ struct ws_connection::impl : std::enable_shared_from_this<impl> {
         host = host_ + ":" + port;
         resolver.async_resolve(host_, port, [self = shared_from_this(), path](beast::error_code ec, net::ip::tcp::resolver::results_type r) {
             if (ec) return self->finish("resolve: " + ec.message());
-            beast::get_lowest_layer(self->ws).expires_after(std::chrono::seconds(10));
-            beast::get_lowest_layer(self->ws).async_connect(r, [self, path](beast::error_code ec2, const net::ip::tcp::endpoint&) {
+            // Connecting may take at most 10 s: then the socket is closed and the connect fails.
+            self->connect_timer.expires_after(std::chrono::seconds(10));
+            self->connect_timer.async_wait([weak = std::weak_ptr<impl>(self)](beast::error_code tec) {
+                if (auto me = weak.lock(); me && !tec && me->connecting) {
+                    me->timed_out = true;
+                    beast::error_code ignored;
+                    me->ws.next_layer().close(ignored);
+                }
+            });
+            self->connecting = true;
+            // After a timeout no further address is tried.
+            auto until_timeout = [raw = self.get()](const beast::error_code&, const net::ip::tcp::endpoint&) { return !raw->timed_out; };
+            net::async_connect(self->ws.next_layer(), r, until_timeout, [self, path](beast::error_code ec2, const net::ip::tcp::endpoint&) {
+                self->connecting = false;
+                self->connect_timer.cancel();
+                if (self->timed_out) ec2 = beast::error::timeout;
                 if (ec2) return self->finish("connect: " + ec2.message());
-                beast::get_lowest_layer(self->ws).socket().set_option(net::ip::tcp::no_delay(true));
-                beast::get_lowest_layer(self->ws).expires_never();
+                self->ws.next_layer().set_option(net::ip::tcp::no_delay(true));
                 self->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
                 self->ws.read_message_max(64 * 1024 * 1024);
                 self->ws.async_handshake(self->host, path, [self](beast::error_code ec3) {
@@ -90,8 +112,9 @@ ws_connection::ws_connection(net::io_context& ioc, handlers h) : impl_(std::make
 
 ws_connection::~ws_connection() {
     impl_->h = {};
+    impl_->connect_timer.cancel();
     beast::error_code ec;
-    beast::get_lowest_layer(impl_->ws).socket().close(ec);
+    impl_->ws.next_layer().close(ec);
 }
 
 void ws_connection::connect(const std::string& host, const std::string& port, const std::string& path) {
@@ -112,8 +135,8 @@ void ws_connection::close() {
 
 void ws_connection::abort() {
     beast::error_code ec;
-    beast::get_lowest_layer(impl_->ws).socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-    beast::get_lowest_layer(impl_->ws).socket().close(ec);
+    impl_->ws.next_layer().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    impl_->ws.next_layer().close(ec);
     impl_->finish("aborted by client");
 }
 
