@@ -1,5 +1,8 @@
 #include "est/server_message.hpp"
 
+#include <array>
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 #include "est/error.hpp"
@@ -69,12 +72,8 @@ public:
     bool key(std::string_view& k) {
         if (!take('"')) return false;
         const char* start = p_;
-        while (p_ != end_ && *p_ != '"') {
-            const auto c = static_cast<unsigned char>(*p_);
-            if (c == '\\' || c < 0x20 || c >= 0x80) return false;
-            ++p_;
-        }
-        if (p_ == end_) return false;
+        while (p_ != end_ && plain(*p_)) ++p_;
+        if (p_ == end_ || *p_ != '"') return false;
         k = std::string_view(start, static_cast<std::size_t>(p_ - start));
         ++p_;
         return take(':');
@@ -132,7 +131,7 @@ public:
         out.clear();
         while (p_ != end_) {
             const char* run = p_;  // plain ASCII, appended at once
-            while (p_ != end_ && plain(static_cast<unsigned char>(*p_))) ++p_;
+            while (p_ != end_ && plain(*p_)) ++p_;
             if (p_ != run) out.append(run, p_);
             if (p_ == end_) break;
             const auto c = static_cast<unsigned char>(*p_);
@@ -152,6 +151,18 @@ public:
         return false;
     }
 
+    // A string without escapes or non-ASCII characters, as a view into the text (for a message's
+    // `type`); anything else is left to the DOM.
+    bool string_view(std::string_view& out) {
+        if (!take('"')) return false;
+        const char* start = p_;
+        while (p_ != end_ && plain(*p_)) ++p_;
+        if (p_ == end_ || *p_ != '"') return false;
+        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        ++p_;
+        return true;
+    }
+
     // Whether the next value is a string (without consuming it).
     bool string_follows() {
         skip_ws();
@@ -159,10 +170,21 @@ public:
     }
 
 private:
-    static bool plain(unsigned char c) noexcept { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+    // Printable ASCII but '"' and '\\': what a string holds as it is.
+    static bool plain(char c) noexcept {
+        static constexpr auto table = [] {
+            std::array<bool, 256> t{};
+            for (int i = 0x20; i < 0x80; ++i) t[static_cast<std::size_t>(i)] = i != '"' && i != '\\';
+            return t;
+        }();
+        return table[static_cast<unsigned char>(c)];
+    }
 
     void skip_ws() {
-        while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+        // The server sends no whitespace: one comparison in the common case.
+        while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ' &&
+               (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
+            ++p_;
     }
 
     bool literal(std::string_view word) {
@@ -262,6 +284,12 @@ private:
     const char* end_;
 };
 
+// k == name: the length first, then the bytes.
+template <std::size_t N>
+bool is(std::string_view k, const char (&name)[N]) noexcept {
+    return k.size() == N - 1 && std::memcmp(k.data(), name, N - 1) == 0;
+}
+
 // Object members by name, each allowed once: a bit per name.
 class member_set {
 public:
@@ -270,10 +298,9 @@ public:
         seen_ |= 1u << bit;
         return true;
     }
-    bool exactly(std::initializer_list<unsigned> bits) const noexcept {
-        unsigned want = 0;
-        for (auto b : bits) want |= 1u << b;
-        return seen_ == want;
+    template <unsigned... Bits>
+    bool exactly() const noexcept {
+        return seen_ == ((1u << Bits) | ...);
     }
 
 private:
@@ -299,13 +326,13 @@ bool scan_target(scanner& s, field_ref& r) {
     enum : unsigned { topic, org, entry, field };
     member_set m;
     const bool ok = scan_object(s, [&](std::string_view k) {
-        if (k == "topic") return m.add(topic) && scan_id(s, r.topic);
-        if (k == "org") return m.add(org) && scan_id(s, r.org);
-        if (k == "entry") return m.add(entry) && scan_id(s, r.entry);
-        if (k == "field") return m.add(field) && scan_id(s, r.field);
+        if (is(k, "topic")) return m.add(topic) && scan_id(s, r.topic);
+        if (is(k, "org")) return m.add(org) && scan_id(s, r.org);
+        if (is(k, "entry")) return m.add(entry) && scan_id(s, r.entry);
+        if (is(k, "field")) return m.add(field) && scan_id(s, r.field);
         return false;
     });
-    return ok && (m.exactly({topic, field}) || m.exactly({topic, org, entry, field}));
+    return ok && (m.exactly<topic, field>() || m.exactly<topic, org, entry, field>());
 }
 
 // `ops` as text_operation::from_json reads it, component by component through the same builders.
@@ -332,27 +359,28 @@ bool scan_ops(scanner& s, text_operation& op) {
 bool scan_change(scanner& s, change& out) {
     enum : unsigned { kind, target, ops, value, topic, org, entry };
     member_set m;
-    std::string kind_name, value_text, topic_id, org_id, entry_id;
+    std::string_view kind_name;
+    std::string value_text, topic_id, org_id, entry_id;
     field_ref where;
     text_operation op;
     const bool ok = scan_object(s, [&](std::string_view k) {
-        if (k == "kind") return m.add(kind) && s.string(kind_name);
-        if (k == "target") return m.add(target) && scan_target(s, where);
-        if (k == "ops") return m.add(ops) && scan_ops(s, op);
-        if (k == "value") return m.add(value) && s.string(value_text) && value_text.size() <= 200;
-        if (k == "topic") return m.add(topic) && scan_id(s, topic_id);
-        if (k == "org") return m.add(org) && scan_id(s, org_id);
-        if (k == "entry") return m.add(entry) && scan_id(s, entry_id);
+        if (is(k, "kind")) return m.add(kind) && s.string_view(kind_name);
+        if (is(k, "target")) return m.add(target) && scan_target(s, where);
+        if (is(k, "ops")) return m.add(ops) && scan_ops(s, op);
+        if (is(k, "value")) return m.add(value) && s.string(value_text) && value_text.size() <= 200;
+        if (is(k, "topic")) return m.add(topic) && scan_id(s, topic_id);
+        if (is(k, "org")) return m.add(org) && scan_id(s, org_id);
+        if (is(k, "entry")) return m.add(entry) && scan_id(s, entry_id);
         return false;
     });
     if (!ok) return false;
-    if (kind_name == "text" && m.exactly({kind, target, ops})) {
+    if (kind_name == "text" && m.exactly<kind, target, ops>()) {
         out = text_change{std::move(where), std::move(op)};
-    } else if (kind_name == "set" && m.exactly({kind, target, value})) {
+    } else if (kind_name == "set" && m.exactly<kind, target, value>()) {
         out = set_change{std::move(where), std::move(value_text)};
-    } else if (kind_name == "add_entry" && m.exactly({kind, topic, org, entry})) {
+    } else if (kind_name == "add_entry" && m.exactly<kind, topic, org, entry>()) {
         out = add_entry_change{std::move(topic_id), std::move(org_id), std::move(entry_id)};
-    } else if (kind_name == "remove_entry" && m.exactly({kind, topic, org, entry})) {
+    } else if (kind_name == "remove_entry" && m.exactly<kind, topic, org, entry>()) {
         out = remove_entry_change{std::move(topic_id), std::move(org_id), std::move(entry_id)};
     } else {
         return false;
@@ -364,12 +392,12 @@ bool scan_author(scanner& s, op_author& by) {
     enum : unsigned { session, name, org };
     member_set m;
     const bool ok = scan_object(s, [&](std::string_view k) {
-        if (k == "session") return m.add(session) && s.string(by.session);
-        if (k == "name") return m.add(name) && s.string(by.name);
-        if (k == "org") return m.add(org) && s.string(by.org);
+        if (is(k, "session")) return m.add(session) && s.string(by.session);
+        if (is(k, "name")) return m.add(name) && s.string(by.name);
+        if (is(k, "org")) return m.add(org) && s.string(by.org);
         return false;
     });
-    return ok && m.exactly({session, name, org});
+    return ok && m.exactly<session, name, org>();
 }
 
 }  // namespace
@@ -394,40 +422,56 @@ ack_message ack_from_json(const json& msg) {
     return a;
 }
 
-std::optional<fast_message> scan_op_or_ack(std::string_view text) {
+namespace {
+
+enum class scanned { neither, op, ack };
+
+// The scanner's whole message, read into `op` (an op) or into `ack` (an ack, through op's fields).
+scanned scan_message(std::string_view text, remote_op& op, ack_message& ack) {
     enum : unsigned { type, rev, seq, client, by, change_, duplicate };
     scanner s(text);
     member_set m;
-    std::string type_name;
-    remote_op op;
+    std::string_view type_name;
     bool dup = false;
     const bool ok = scan_object(s, [&](std::string_view k) {
-        if (k == "type") return m.add(type) && s.string(type_name);
-        if (k == "rev") return m.add(rev) && s.uint(op.rev);
-        if (k == "seq") return m.add(seq) && s.uint(op.seq);
-        if (k == "client") return m.add(client) && s.string(op.client);
-        if (k == "by") return m.add(by) && scan_author(s, op.by);
-        if (k == "change") return m.add(change_) && scan_change(s, op.body);
-        if (k == "duplicate") return m.add(duplicate) && s.boolean(dup);
+        if (is(k, "type")) return m.add(type) && s.string_view(type_name);
+        if (is(k, "rev")) return m.add(rev) && s.uint(op.rev);
+        if (is(k, "seq")) return m.add(seq) && s.uint(op.seq);
+        if (is(k, "client")) return m.add(client) && s.string(op.client);
+        if (is(k, "by")) return m.add(by) && scan_author(s, op.by);
+        if (is(k, "change")) return m.add(change_) && scan_change(s, op.body);
+        if (is(k, "duplicate")) return m.add(duplicate) && s.boolean(dup);
         return false;  // e.g. the first member of any other type of message
     });
-    if (!ok || !s.at_end()) return std::nullopt;
-    if (type_name == "op" && m.exactly({type, rev, seq, client, by, change_})) return fast_message{std::move(op)};
-    if (type_name == "ack" && (m.exactly({type, seq, rev}) || m.exactly({type, seq, rev, duplicate})))
-        return fast_message{ack_message{op.seq, op.rev, dup}};
+    if (!ok || !s.at_end()) return scanned::neither;
+    if (type_name == "op" && m.exactly<type, rev, seq, client, by, change_>()) return scanned::op;
+    if (type_name == "ack" && (m.exactly<type, seq, rev>() || m.exactly<type, seq, rev, duplicate>())) {
+        ack = {op.seq, op.rev, dup};
+        return scanned::ack;
+    }
+    return scanned::neither;
+}
+
+}  // namespace
+
+std::optional<fast_message> scan_op_or_ack(std::string_view text) {
+    remote_op op;
+    ack_message ack;
+    switch (scan_message(text, op, ack)) {
+        case scanned::op: return fast_message{std::move(op)};
+        case scanned::ack: return fast_message{ack};
+        case scanned::neither: break;
+    }
     return std::nullopt;
 }
 
 server_message::server_message(std::string_view text) : text_(text) {
-    if (auto fast = scan_op_or_ack(text)) {
-        if (auto* op = std::get_if<remote_op>(&*fast)) {
-            type_ = "op";
-            decoded_ = std::move(*op);
-        } else {
-            type_ = "ack";
-            decoded_ = std::get<ack_message>(*fast);
-        }
-        return;
+    // Scanned in place: an op message's strings and operation are not moved again.
+    ack_message ack;
+    switch (scan_message(text, decoded_.emplace<remote_op>(), ack)) {
+        case scanned::op: type_ = "op"; return;
+        case scanned::ack: type_ = "ack"; decoded_ = ack; return;
+        case scanned::neither: decoded_ = std::monostate{}; break;
     }
     json_ = std::make_unique<nlohmann::json>(nlohmann::json::parse(text));
     auto t = json_->find("type");
