@@ -5,7 +5,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -89,28 +88,41 @@ public:
 
     // For fault tests: the number of meetings whose writes are refused after a failed commit.
     std::size_t failed_meetings() const;
+    // For fault tests: caps the database file at `pages` pages (at least its current size; 0 lifts the cap),
+    // so that a write needing more fails with SQLITE_FULL. Returns once in effect.
+    void set_max_page_count_for_tests(std::uint64_t pages);
 
 private:
+    // A write job is ONE statement (reads may be several): SQLite undoes a failed statement by itself, which is
+    // what lets a failing job fail alone without a savepoint around each.
     struct job {
-        std::string meeting;  // for writes tied to a meeting; empty otherwise
-        std::function<void()> run;          // on the store thread, inside the transaction
-        std::function<void(const std::string&)> done;  // after commit, with the error if any
+        enum class kind : std::uint8_t { op, snapshot, other };
+        kind what = kind::other;
+        // kind::op: the op. kind::snapshot: meeting, rev and the snapshot's JSON in `change`. kind::other:
+        // `meeting` for writes tied to a meeting, empty otherwise. A write of a meeting that failed is refused.
+        op_record op;
+        std::function<void()> run;  // kind::other: on the store thread, inside the transaction
+        completion done;            // after commit, with the error if any
     };
+    static job other(std::function<void()> run, completion done);
     void enqueue(job j);
     void thread_main();
-    void run_batch(std::deque<job>& batch);
+    void run_batch(std::vector<job>& batch);
+    void insert_op(const op_record& op, const std::string& at);
+    void upsert_snapshot(const op_record& snapshot);
     void open(const std::filesystem::path& file, bool full_sync);
     void migrate();
     static void step(SQLite::Statement& s);  // reset and run a prepared statement that returns no rows
 
     std::unique_ptr<SQLite::Database> db_;
     std::unique_ptr<SQLite::Statement> insert_op_;
-    std::unique_ptr<SQLite::Statement> savepoint_, release_, rollback_to_;  // prepared once: one per job
+    std::unique_ptr<SQLite::Statement> begin_, commit_, rollback_;  // prepared once: one each per batch
     std::unique_ptr<SQLite::Statement> upsert_snapshot_;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<job> queue_;
+    std::vector<job> queue_;
+    std::vector<std::string> errors_;  // per job of the batch being run (store thread only)
     bool stopping_ = false;
     stats stats_;
     // Meetings whose commit failed: their later writes are refused (never leave a gap in the op log)
