@@ -19,8 +19,8 @@ fuzz_seconds=${EST_FUZZ_SECONDS:-60}
 if [[ "$fuzz_seconds" -gt 0 ]]; then
   EST_WITH_WEB=0 EST_WITH_FUZZ=1 scripts/install-deps.sh
   CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DEST_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build-fuzz -j "${JOBS:-2}" --target fuzz_protocol fuzz_text_operation fuzz_template
-  for target in protocol text_operation template; do
+  cmake --build build-fuzz -j "${JOBS:-2}" --target fuzz_protocol fuzz_text_operation fuzz_template fuzz_server_message
+  for target in protocol text_operation template server_message; do
     work=$(mktemp -d)
     echo "fuzz_$target: ${fuzz_seconds} s"
     build-fuzz/tests/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -max_len=4096 -print_final_stats=1 \
