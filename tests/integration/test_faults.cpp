@@ -280,7 +280,7 @@ TEST_CASE("a client that trickles a frame byte by byte (slowloris) is cut off", 
     CHECK(sent < frame.size());
 }
 
-TEST_CASE("a participant who stops reading is disconnected; the others go on at full speed", "[faults][slow-consumer]") {
+TEST_CASE("a participant who stops reading is disconnected while the others go on at full speed", "[faults][slow-consumer]") {
     test::temp_dir dir;
     test::server_process server(dir.path(), {"--max-outgoing-bytes", "262144", "--max-outgoing-messages", "256",
                                              "--max-messages-per-second", "100000"});
