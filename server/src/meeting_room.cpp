@@ -26,28 +26,18 @@ meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& 
       committed_rev_(state_.rev()),
       last_snapshot_rev_(state_.rev()),
       wire_floor_(state_.rev()),
-      idle_timer_(executor_) {
+      empty_since_(std::chrono::steady_clock::now() + std::chrono::seconds(5)) {
     meeting_json_["group"] = group_.to_json();
     meeting_json_["template"] = info.tmpl->to_json();
 }
 
-void meeting_room::on_retire(std::chrono::milliseconds idle_after, std::function<void()> retire) {
-    idle_after_ = idle_after;
-    retire_ = std::move(retire);
-    // Loaded for a joiner, who may be gone before the join gets here: give the join time to arrive.
-    start_idle_clock(std::max<std::chrono::milliseconds>(idle_after_, std::chrono::seconds(5)));
+void meeting_room::retire_if_idle(std::chrono::milliseconds idle) {
+    boost::asio::post(executor_, [self = shared_from_this(), idle] { self->do_retire_if_idle(idle); });
 }
 
-void meeting_room::start_idle_clock(std::chrono::milliseconds after) {
-    idle_timer_.expires_after(after);
-    idle_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-        if (auto self = weak.lock(); self && !ec) self->retire_if_idle();
-    });
-}
-
-void meeting_room::retire_if_idle() {
-    if (failed_ || retired_ || !members_.empty()) return;
-    if (!pending_.empty()) return;  // acks to members who left wait for their commit: on_committed looks again
+void meeting_room::do_retire_if_idle(std::chrono::milliseconds idle) {
+    if (failed_ || retired_ || !members_.empty() || std::chrono::steady_clock::now() - empty_since_ < idle) return;
+    if (!pending_.empty()) return;  // acks to members who left wait for their commit
     // Retired on this thread, where joins run: a join either came first (and the room is not idle) or
     // finds the room retired and goes back to the registry, which no longer hands this room out.
     retired_ = true;
@@ -55,7 +45,11 @@ void meeting_room::retire_if_idle() {
 }
 
 void meeting_room::remember_logged(const op_record& op) {
-    // The log holds the author and the change as they were serialised for the broadcast.
+    // The log holds the author and the change as they were serialised for the broadcast. They go out as they
+    // are, so a damaged row must fail the load rather than reach every client that catches up.
+    if (!json::accept(op.author) || !json::accept(op.change))
+        throw domain_error("bad_snapshot", "the op log of meeting " + id_ + " holds a damaged row at revision " +
+                                               std::to_string(op.rev));
     if (wire_history_.empty()) wire_floor_ = op.rev - 1;
     remember_wire(op.rev, shared(encode::op(op.rev, op.client, op.seq, op.author, op.change)));
 }
@@ -216,7 +210,7 @@ void meeting_room::do_leave(const room_member* m) {
     members_.erase(it);
     member_count_.store(members_.size(), std::memory_order_relaxed);
     send_to_others(mid, left, 0);
-    if (members_.empty()) start_idle_clock();
+    if (members_.empty()) empty_since_ = std::chrono::steady_clock::now();
 }
 
 void meeting_room::after_durable(pending p) {
@@ -244,7 +238,6 @@ void meeting_room::on_committed(std::uint64_t rev, const std::string& error) {
         deliver(pending_.front());
         pending_.pop_front();
     }
-    if (members_.empty() && pending_.empty()) start_idle_clock();
 }
 
 void meeting_room::deliver(const pending& p) {

@@ -1,6 +1,8 @@
 #include "est/server/room_registry.hpp"
 #include "est/server/server_context.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
 
@@ -14,7 +16,32 @@ namespace est::server {
 
 room_registry::room_registry(shard_set& shards, store& db, catalog& cat, limits lim,
                              std::chrono::milliseconds room_idle)
-    : shards_(shards), store_(db), catalog_(cat), limits_(lim), room_idle_(room_idle) {}
+    : shards_(shards),
+      store_(db),
+      catalog_(cat),
+      limits_(lim),
+      room_idle_(room_idle),
+      sweep_timer_(std::make_unique<boost::asio::steady_timer>(shards.context(0))) {
+    sweep();
+}
+
+void room_registry::sweep() {
+    // A quarter of the idle time between looks (at least 250 ms, at most 30 s): a room goes between
+    // --room-idle-seconds and a quarter more after its last member left.
+    const auto period = std::clamp<std::chrono::milliseconds>(room_idle_ / 4, std::chrono::milliseconds(250),
+                                                              std::chrono::seconds(30));
+    sweep_timer_->expires_after(period);
+    sweep_timer_->async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        std::vector<std::shared_ptr<meeting_room>> rooms;
+        {
+            std::lock_guard lock(mutex_);
+            for (const auto& [id, room] : rooms_) rooms.push_back(room);
+        }
+        for (const auto& room : rooms) room->retire_if_idle(room_idle_);
+        sweep();
+    });
+}
 
 std::size_t room_registry::loaded() const {
     std::lock_guard lock(mutex_);
@@ -28,6 +55,7 @@ std::size_t room_registry::members_of(std::string_view meeting_id) const {
 }
 
 void room_registry::clear() {
+    sweep_timer_.reset();
     std::map<std::string, std::shared_ptr<meeting_room>, std::less<>> rooms;
     {
         std::lock_guard lock(mutex_);
@@ -83,7 +111,7 @@ void room_registry::build_room(const std::string& meeting_id, const meeting_info
         auto room = std::make_shared<meeting_room>(home_of(meeting_id).get_executor(), info, grp, std::move(state), store_);
         for (const auto& op : lm.ops) room->remember_logged(op);
         std::weak_ptr<meeting_room> weak = room;
-        room->on_retire(room_idle_, [this, meeting_id, weak] {
+        room->on_retire([this, meeting_id, weak] {
             std::lock_guard lock(mutex_);
             auto it = rooms_.find(meeting_id);
             if (it != rooms_.end() && it->second == weak.lock()) rooms_.erase(it);

@@ -182,7 +182,7 @@ TEST_CASE("a client that drops with unacknowledged edits reconnects and resends:
     CHECK(a->errors.empty());
 }
 
-TEST_CASE("kill -9 right after acknowledgements loses nothing; clients reconnect to the restarted server", "[live][durability]") {
+TEST_CASE("kill -9 right after acknowledgements loses nothing and clients reconnect to the restarted server", "[live][durability]") {
     test::temp_dir dir;
     auto server = std::make_unique<test::server_process>(dir.path(), std::vector<std::string>{"--snapshot-every", "7"});
     const auto port = server->port();

@@ -334,7 +334,7 @@ std::string mutate(std::string s, std::mt19937& rng) {
 
 TEST_CASE("differential: the scanner and the DOM agree on many generated and mutated messages") {
     std::mt19937 rng(20261122);
-    int accepted = 0, mutated_accepted = 0;
+    int mutated_accepted = 0;
     for (int i = 0; i < 3000; ++i) {
         const std::string text = random_message(rng);
         // The server's own shape, the same with every non-ASCII character escaped, and pretty-printed.
@@ -342,9 +342,7 @@ TEST_CASE("differential: the scanner and the DOM agree on many generated and mut
         const json j = json::parse(text);
         REQUIRE(check_agrees(j.dump(-1, ' ', true)));
         REQUIRE(check_agrees(j.dump(1, '\t', i % 2 == 0)));
-        accepted += 3;
         for (int k = 0; k < 8; ++k) mutated_accepted += check_agrees(mutate(text, rng)) ? 1 : 0;
     }
-    CHECK(accepted == 9000);
     CHECK(mutated_accepted > 0);  // some edits keep a valid op (a digit changed): those are compared too
 }

@@ -12,7 +12,6 @@
 #include <unordered_map>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "est/group.hpp"
@@ -33,11 +32,14 @@ public:
 
     // Refills the catch-up history from logged ops (on load); call before the room is shared.
     void remember_logged(const op_record& op);
-    // How the room ends, set once on the room's thread before it is shared: `retire` runs once, on the
-    // room's thread, when a commit failed or when nobody has been in the room for `idle_after` and all
-    // it holds is durable; the registry forgets the room then. A join that reaches a retired room is
-    // answered `join_result::retired`: open the meeting again (the registry loads it afresh).
-    void on_retire(std::chrono::milliseconds idle_after, std::function<void()> retire);
+    // How the room ends, set once before it is shared: `retire` runs once, on the room's thread, when a
+    // commit failed or when retire_if_idle finds it idle; the registry forgets the room then. A join that
+    // reaches a retired room is answered `join_result::retired`: open the meeting again (the registry
+    // loads it afresh).
+    void on_retire(std::function<void()> retire) { retire_ = std::move(retire); }
+    // Thread-safe: retires the room if nobody has been in it for `idle` and everything it holds is
+    // durable. A room just loaded counts as empty only 5 s after its load (its joiner is on the way).
+    void retire_if_idle(std::chrono::milliseconds idle);
 
     // Entry points: thread-safe, each runs on the room's thread. `done(ok)` runs there too (not at all
     // when the member is gone by then). The room keeps members only weakly: a connection of another
@@ -71,9 +73,7 @@ private:
     };
 
     void do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(join_result)> done);
-    void start_idle_clock() { start_idle_clock(idle_after_); }
-    void start_idle_clock(std::chrono::milliseconds after);
-    void retire_if_idle();
+    void do_retire_if_idle(std::chrono::milliseconds idle);
     void do_submit(const std::shared_ptr<room_member>& m, op_message msg);
     void do_focus(const std::shared_ptr<room_member>& m, focus_message msg);
     void do_leave(const room_member* m);
@@ -104,8 +104,9 @@ private:
     bool failed_ = false;
     bool retired_ = false;
     std::function<void()> retire_;
-    std::chrono::milliseconds idle_after_{0};
-    boost::asio::steady_timer idle_timer_;
+    // Since when nobody has been in the room (on its thread). A room holds no I/O object: it may be
+    // destroyed after its io_context, e.g. by a handler of another shard or of the store.
+    std::chrono::steady_clock::time_point empty_since_;
     // Written by the store's thread: the newest durable revision, and whether a hop to the room's thread to
     // release up to it is already on its way (one hop per commit, however many ops it held).
     std::atomic<std::uint64_t> durable_rev_{0};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "est/group.hpp"
 #include "est/limits.hpp"
@@ -36,12 +37,14 @@ public:
     std::size_t loaded() const;
     // Members of the meeting's room if it is loaded, else 0. Thread-safe.
     std::size_t members_of(std::string_view meeting_id) const;
-    // Forgets every room (at shutdown, before the io_contexts go).
+    // Forgets every room and stops looking for idle ones (at shutdown, once the I/O threads have stopped,
+    // before the io_contexts go).
     void clear();
 
 private:
     void build_room(const std::string& meeting_id, const meeting_info& info, const group& grp, const loaded_meeting& lm);
     boost::asio::io_context& home_of(std::string_view meeting_id) const;
+    void sweep();  // asks every room to retire if idle, now and then
     void loaded_from_store(const std::string& id, std::shared_ptr<meeting_room> room, const std::string& code,
                            const std::string& message);
 
@@ -50,6 +53,7 @@ private:
     catalog& catalog_;
     limits limits_;
     std::chrono::milliseconds room_idle_;
+    std::unique_ptr<boost::asio::steady_timer> sweep_timer_;  // on shard 0
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<meeting_room>, std::less<>> rooms_;
     std::map<std::string, std::vector<open_handler>, std::less<>> loading_;
