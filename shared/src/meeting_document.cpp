@@ -144,7 +144,7 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
 }
 
 namespace {
-json fields_to_json(const std::map<std::string, field_value, std::less<>>& fields, const std::vector<field_def>& defs) {
+json fields_to_json(const id_map<field_value>& fields, const std::vector<field_def>& defs) {
     json out = json::object();
     for (const auto& d : defs) {
         const auto& fv = fields.find(d.id)->second;
@@ -154,7 +154,7 @@ json fields_to_json(const std::map<std::string, field_value, std::less<>>& field
     return out;
 }
 
-void fields_from_json(std::map<std::string, field_value, std::less<>>& fields, const std::vector<field_def>& defs,
+void fields_from_json(id_map<field_value>& fields, const std::vector<field_def>& defs,
                       const json& j, std::size_t& total) {
     if (!j.is_object()) throw domain_error("bad_snapshot", "fields must be an object");
     for (const auto& d : defs) {

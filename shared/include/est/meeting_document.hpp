@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/container/flat_map.hpp>
 #include <nlohmann/json_fwd.hpp>
 
 #include "est/change.hpp"
@@ -16,6 +17,12 @@
 #include "est/meeting_template.hpp"
 
 namespace est {
+
+// A few entries keyed by short ids (most fit in std::string's inline buffer), kept sorted in one contiguous
+// array: a lookup touches a cache line or two instead of a tree of nodes. Inserting moves elements, so no
+// reference into one is kept across an insert.
+template <class V>
+using id_map = boost::container::flat_map<std::string, V, std::less<>>;
 
 struct field_value {
     std::u16string text;   // text fields
@@ -26,7 +33,7 @@ struct field_value {
 
 struct entry {
     std::string id;
-    std::map<std::string, field_value, std::less<>> fields;
+    id_map<field_value> fields;
     bool operator==(const entry&) const = default;
 };
 
@@ -36,8 +43,8 @@ struct cell {
 };
 
 struct topic_state {
-    std::map<std::string, field_value, std::less<>> fields;
-    std::map<std::string, cell, std::less<>> cells;  // by organisation id
+    id_map<field_value> fields;
+    id_map<cell> cells;  // by organisation id
     bool operator==(const topic_state&) const = default;
 };
 
@@ -76,7 +83,7 @@ private:
 
     std::shared_ptr<const meeting_template> tmpl_;
     std::vector<std::string> organisations_;
-    std::map<std::string, topic_state, std::less<>> topics_;
+    id_map<topic_state> topics_;
     // "topic/org/entry" of removed entries: an id is never reused, so a late edit meant for a removed
     // entry can never land in a new one.
     std::set<std::string, std::less<>> retired_entries_;
