@@ -7,6 +7,7 @@
 
 #include "est/error.hpp"
 #include "est/ids.hpp"
+#include "est/utf.hpp"
 
 namespace est {
 
@@ -19,23 +20,7 @@ std::string string_or_empty(const json& obj, const char* key) {
     return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-void append_code_point(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
+void append_code_point(std::string& out, char32_t cp) { append_utf8(out, cp); }
 
 void append_code_point(std::u16string& out, char32_t cp) {
     if (cp < 0x10000) {
@@ -69,15 +54,7 @@ public:
     }
 
     // A member name and its colon. Names with escapes are left to the DOM (the server sends none).
-    bool key(std::string_view& k) {
-        if (!take('"')) return false;
-        const char* start = p_;
-        while (p_ != end_ && plain(*p_)) ++p_;
-        if (p_ == end_ || *p_ != '"') return false;
-        k = std::string_view(start, static_cast<std::size_t>(p_ - start));
-        ++p_;
-        return take(':');
-    }
+    bool key(std::string_view& k) { return string_view(k) && take(':'); }
 
     // A non-negative integer without fraction or exponent that fits 64 bits.
     bool uint(std::uint64_t& v) {
