@@ -21,16 +21,7 @@ std::string string_or_empty(const json& obj, const char* key) {
 }
 
 void append_code_point(std::string& out, char32_t cp) { append_utf8(out, cp); }
-
-void append_code_point(std::u16string& out, char32_t cp) {
-    if (cp < 0x10000) {
-        out.push_back(static_cast<char16_t>(cp));
-    } else {
-        cp -= 0x10000;
-        out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
-        out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
-    }
-}
+void append_code_point(std::u16string& out, char32_t cp) { append_utf16(out, cp); }
 
 // A strict reader of exactly what nlohmann::json::parse accepts, for the few value types op and ack hold.
 // Every method returns false on anything it does not accept; the caller then gives up and the DOM decides
@@ -228,31 +219,8 @@ private:
 
     // One multi-byte UTF-8 character (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF).
     bool utf8_sequence(char32_t& cp) {
-        const auto b0 = static_cast<unsigned char>(*p_);
-        std::size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-        if (b0 >= 0xC2 && b0 <= 0xDF) {
-            len = 2;
-            cp = b0 & 0x1Fu;
-        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-            len = 3;
-            cp = b0 & 0x0Fu;
-            if (b0 == 0xE0) lo = 0xA0;
-            if (b0 == 0xED) hi = 0x9F;
-        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-            len = 4;
-            cp = b0 & 0x07u;
-            if (b0 == 0xF0) lo = 0x90;
-            if (b0 == 0xF4) hi = 0x8F;
-        } else {
-            return false;
-        }
-        if (static_cast<std::size_t>(end_ - p_) < len) return false;
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto b = static_cast<unsigned char>(p_[k]);
-            if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (b & 0x3Fu);
-        }
+        const std::size_t len = decode_utf8(std::string_view(p_, static_cast<std::size_t>(end_ - p_)), cp);
+        if (len < 2) return false;  // not UTF-8, or a control character (plain ASCII never gets here)
         p_ += len;
         return true;
     }

@@ -11,8 +11,12 @@ namespace est {
 std::optional<std::u16string> utf8_to_utf16(std::string_view in);
 // Lone surrogates (never produced by est_core) become U+FFFD.
 std::string utf16_to_utf8(std::u16string_view in);
-// Appends one code point (≤ U+10FFFF, not a surrogate) to `out` as UTF-8.
+// Reads one UTF-8 character at the start of `in` (RFC 3629: no overlong forms, no surrogates, at most
+// U+10FFFF) into `cp`; returns its length in bytes, 0 when `in` does not start with one.
+std::size_t decode_utf8(std::string_view in, char32_t& cp) noexcept;
+// Append one code point (≤ U+10FFFF, not a surrogate) to `out`.
 void append_utf8(std::string& out, char32_t cp);
+void append_utf16(std::u16string& out, char32_t cp);
 // True when a position falls between the two halves of a surrogate pair.
 bool splits_surrogate_pair(std::u16string_view text, std::size_t pos) noexcept;
 // True when the text has no lone surrogate.
