@@ -1,4 +1,5 @@
 // est-cli: talk to an est-server from the command line.
+#include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -53,6 +54,12 @@ int main(int argc, char** argv) {
     show->add_option("--meeting", meeting_id, "meeting id")->required();
     show->add_option("--org", group_id, "an organisation of the meeting's group to join as (read-only)")->required();
 
+    auto* export_cmd = app.add_subcommand("export", "export a meeting's situation picture (durable state) as HTML or JSON");
+    std::string format = "html", out_file;
+    export_cmd->add_option("--meeting", meeting_id, "meeting id")->required();
+    export_cmd->add_option("--format", format, "html or json")->check(CLI::IsMember({"html", "json"}))->capture_default_str();
+    export_cmd->add_option("-o,--output", out_file, "file to write (default: standard output)");
+
     CLI11_PARSE(app, argc, argv);
     const auto addr = est::client::server_address::parse(server);
     try {
@@ -78,6 +85,20 @@ int main(int argc, char** argv) {
             if (!title.empty()) body["title"] = title;
             if (!date.empty()) body["date"] = date;
             return print_http(est::client::http_call(addr.host, addr.port, "POST", "/api/groups/" + group_id + "/meetings", body.dump()));
+        }
+        if (*export_cmd) {
+            const auto r = est::client::http_call(addr.host, addr.port, "GET", "/api/meetings/" + meeting_id + "/export?format=" + format);
+            if (r.status != 200) return print_http(r);
+            if (out_file.empty()) {
+                std::cout << r.body;
+            } else {
+                std::ofstream out(out_file, std::ios::binary);
+                if (!(out << r.body) || !out.flush()) {
+                    std::cerr << "est-cli: cannot write " << out_file << '\n';
+                    return 1;
+                }
+            }
+            return 0;
         }
         if (*show) {
             boost::asio::io_context ioc;

@@ -11,6 +11,7 @@
 #include "est/error.hpp"
 #include "est/json_limits.hpp"
 #include "est/server/catalog.hpp"
+#include "est/server/picture_report.hpp"
 
 namespace est::server {
 
@@ -26,7 +27,7 @@ http_response error_response(unsigned status, std::string_view code, std::string
 }
 
 unsigned status_for(const std::string& code) {
-    if (code == "not_found") return 404;
+    if (code == "not_found" || code == "meeting_not_found") return 404;
     if (code == "conflict") return 409;
     if (code == "storage_failed") return 503;
     return 400;
@@ -41,6 +42,29 @@ std::vector<std::string_view> split_path(std::string_view path) {
         path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
     }
     return parts;
+}
+
+// The value of `key` in the query of `target` ("" when absent).
+std::string_view query_param(std::string_view target, std::string_view key) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return {};
+    std::string_view query = target.substr(q + 1);
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view param = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        if (param.size() > key.size() && param.substr(0, key.size()) == key && param[key.size()] == '=')
+            return param.substr(key.size() + 1);
+    }
+    return {};
+}
+
+// A file name built from user data keeps to characters that need no quoting in a header.
+std::string safe_file_part(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s)
+        if (std::isalnum(c) || c == '-' || c == '_') out.push_back(static_cast<char>(c));
+    return out.empty() ? "mote" : out;
 }
 
 std::string_view mime_type(const std::filesystem::path& p) {
@@ -78,8 +102,56 @@ std::optional<std::string> websocket_target(std::string_view target) {
     return std::string();
 }
 
-http_router::http_router(catalog& cat, std::filesystem::path web_root, std::function<json()> stats)
-    : catalog_(cat), web_root_(std::move(web_root)), stats_(std::move(stats)) {}
+http_router::http_router(catalog& cat, std::filesystem::path web_root, std::function<json()> stats,
+                         const picture_report* report, picture_source pictures)
+    : catalog_(cat), web_root_(std::move(web_root)), stats_(std::move(stats)), report_(report), pictures_(std::move(pictures)) {}
+
+bool http_router::defer(const http_request& req, std::function<void(http_response)> reply) const {
+    std::string_view path = req.target;
+    if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+    const auto parts = split_path(path);
+    if (!report_ || !pictures_ || parts.size() != 4 || parts[0] != "api" || parts[1] != "meetings" || parts[3] != "export")
+        return false;
+    if (req.method != "GET" && req.method != "HEAD")
+        reply(error_response(405, "method_not_allowed", req.method + " is not allowed on " + std::string(path)));
+    else
+        export_picture(parts[2], query_param(req.target, "format"), std::move(reply));
+    return true;
+}
+
+void http_router::export_picture(std::string_view meeting_id, std::string_view format,
+                                 std::function<void(http_response)> reply) const {
+    if (format.empty()) format = "html";
+    if (format != "html" && format != "json")
+        return reply(error_response(400, "bad_format", "format must be html or json, not '" + std::string(format) + "'"));
+    auto info = catalog_.find_meeting(meeting_id);
+    auto grp = info ? catalog_.find_group(info->group_id) : std::nullopt;
+    if (!info || !grp) return reply(error_response(404, "not_found", "there is no meeting '" + std::string(meeting_id) + "'"));
+    const std::string id = info->id;  // not info->id below: the callback's capture moves `info`
+    pictures_(id, [report = report_, info = std::move(*info), grp = std::move(*grp), html = format == "html",
+                         reply = std::move(reply)](picture_result r) {
+        if (!r.error.empty()) return reply(error_response(status_for(r.error), r.error == "meeting_not_found" ? "not_found" : r.error, r.message));
+        try {
+            const picture_export p{info, grp, *r.document, r.rev, picture_report::local_time_now()};
+            const std::string file = "lagesbild-" + safe_file_part(info.date) + "-" + safe_file_part(info.id);
+            http_response out;
+            if (html) {
+                out = {200, "text/html; charset=utf-8", report->html(p), {}};
+                out.headers.emplace_back("Content-Disposition", "inline; filename=\"" + file + ".html\"");
+                // The picture's text is escaped by the template; the policy is a second wall.
+                out.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+            } else {
+                out = json_response(200, report->json(p));
+                out.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file + ".json\"");
+            }
+            out.headers.emplace_back("Cache-Control", "no-store");  // a picture may hold what should not linger
+            out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+            reply(std::move(out));
+        } catch (const std::exception& e) {
+            reply(error_response(500, "internal", std::string("the export failed: ") + e.what()));
+        }
+    });
+}
 
 http_response http_router::handle(const http_request& req) const {
     std::string_view path = req.target;

@@ -51,12 +51,41 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         return respond(std::move(res));
     }
     http_request call{std::string(req.method_string()), std::string(req.target()), req.body()};
+    if (req.target().starts_with("/api/")) {
+        answer_later(call);
+        if (deferred_) return;
+    }
     if (req.method() == http::verb::get || req.method() == http::verb::head) return answer(ctx_.router.handle(call));
     // A call that writes waits for its commit: off the I/O thread, whose meetings would stall meanwhile.
     net::post(ctx_.blocking, [self = shared_from_this(), call = std::move(call)] {
         auto out = self->ctx_.router.handle(call);
         net::post(self->stream_.get_executor(), [self, out = std::move(out)]() mutable { self->answer(std::move(out)); });
     });
+}
+
+void http_session::answer_later(const http_request& call) {
+    // The timer's handler holds the session (on its own io_context, so it goes with it); the reply holds it
+    // only weakly, because it may wait in another thread's queue that outlives this one's io_context.
+    deferred_.emplace(stream_.get_executor());
+    deferred_->expires_after(ctx_.options.http_timeout);
+    const std::uint64_t id = ++deferred_calls_;
+    const bool taken = ctx_.router.defer(call, [weak = weak_from_this(), ex = stream_.get_executor(), id](http_response out) {
+        net::post(ex, [weak, id, out = std::move(out)]() mutable {
+            if (auto self = weak.lock()) self->answered_later(id, std::move(out));
+        });
+    });
+    if (!taken) return deferred_.reset();
+    deferred_->async_wait([self = shared_from_this(), id](beast::error_code ec) {
+        if (ec) return;
+        self->answered_later(id, {503, "application/json",
+                              R"({"error":"timeout","message":"the meeting did not answer in time; try again"})", {}});
+    });
+}
+
+void http_session::answered_later(std::uint64_t call, http_response out) {
+    if (!deferred_ || call != deferred_calls_) return;  // answered already (timed out)
+    deferred_.reset();       // cancels the wait
+    answer(std::move(out));
 }
 
 void http_session::answer(http_response out) {

@@ -94,7 +94,20 @@ void meeting_room::leave(const room_member* m) {
     boost::asio::post(executor_, [self = shared_from_this(), m] { self->do_leave(m); });
 }
 
+void meeting_room::read_picture(std::function<void(picture_result)> done) {
+    boost::asio::post(executor_, [self = shared_from_this(), done = std::move(done)]() mutable {
+        self->do_read_picture(std::move(done));
+    });
+}
+
 // ---- on the room's thread ----
+
+void meeting_room::do_read_picture(std::function<void(picture_result)> done) {
+    if (failed_ || retired_) return done({nullptr, 0, "retired", "the meeting was unloaded; open it again"});
+    picture_result copy{std::make_shared<const meeting_document>(state_.document()), state_.rev(), {}, {}};
+    if (copy.rev <= committed_rev_) return done(std::move(copy));
+    picture_readers_.emplace_back(std::move(copy), std::move(done));
+}
 
 void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(join_result)> done) {
     auto refuse = [&](std::string_view code, const std::string& why) {
@@ -238,6 +251,11 @@ void meeting_room::on_committed(std::uint64_t rev, const std::string& error) {
         deliver(pending_.front());
         pending_.pop_front();
     }
+    while (!picture_readers_.empty() && picture_readers_.front().first.rev <= committed_rev_) {
+        auto [copy, done] = std::move(picture_readers_.front());
+        picture_readers_.pop_front();
+        done(std::move(copy));
+    }
 }
 
 void meeting_room::deliver(const pending& p) {
@@ -279,6 +297,10 @@ void meeting_room::fail(const std::string& why) {
     members_.clear();
     member_count_.store(0, std::memory_order_relaxed);
     pending_.clear();
+    auto readers = std::move(picture_readers_);
+    picture_readers_.clear();
+    for (auto& [copy, done] : readers)
+        done({nullptr, 0, "storage_failed", "the meeting could not be saved (" + why + "); try again"});
     if (retire_) retire_();
 }
 

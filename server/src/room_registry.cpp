@@ -95,6 +95,18 @@ void room_registry::open(const std::string& meeting_id, open_handler done) {
     });
 }
 
+void room_registry::read_picture(const std::string& meeting_id, std::function<void(picture_result)> done) {
+    open(meeting_id, [this, meeting_id, done = std::move(done)](std::shared_ptr<meeting_room> room, const std::string& code,
+                                                                const std::string& message) mutable {
+        if (!room) return done({nullptr, 0, code, message});
+        room->read_picture([this, meeting_id, done = std::move(done)](picture_result r) mutable {
+            // Retired (idle or failed) between open and read: the registry no longer hands it out; load anew.
+            if (r.error == "retired") return read_picture(meeting_id, std::move(done));
+            done(std::move(r));
+        });
+    });
+}
+
 void room_registry::build_room(const std::string& meeting_id, const meeting_info& info, const group& grp,
                                const loaded_meeting& lm) {
     try {

@@ -22,6 +22,7 @@
 #include "est/server/catalog.hpp"
 #include "est/server/http_router.hpp"
 #include "est/server/listener.hpp"
+#include "est/server/picture_report.hpp"
 #include "est/server/room_registry.hpp"
 #include "est/server/store.hpp"
 
@@ -41,6 +42,7 @@ struct server::impl {
     std::unique_ptr<store> db;
     std::unique_ptr<catalog> cat;
     std::unique_ptr<room_registry> rooms;
+    std::unique_ptr<picture_report> report;
     std::unique_ptr<http_router> router;
     connection_tracker connections;
     std::unique_ptr<address_counter> addresses;
@@ -135,6 +137,15 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     i.cat->load();
     i.seed_demo();
     i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits, i.opts.room_idle);
+    i.report = std::make_unique<picture_report>(
+        i.opts.export_template.empty() ? i.opts.template_file.parent_path() / "export" / "lagesbild.html.mustache"
+                                       : i.opts.export_template);
+    // An export copies the picture on its room's thread and renders on the blocking pool, never on an I/O thread.
+    picture_source pictures = [&i](const std::string& id, std::function<void(picture_result)> done) {
+        i.rooms->read_picture(id, [ex = i.blocking->get_executor(), done = std::move(done)](picture_result r) {
+            net::post(ex, [done, r = std::move(r)]() mutable { done(std::move(r)); });
+        });
+    };
     i.router = std::make_unique<http_router>(*i.cat, i.opts.web_root, [&i] {
         const auto st = i.db->counters();
         return nlohmann::json{{"websocket_connections", i.connections.count()},
@@ -142,7 +153,7 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                               {"rooms_loaded", i.rooms->loaded()},
                               {"store_transactions", st.transactions},
                               {"store_writes", st.writes}};
-    });
+    }, i.report.get(), std::move(pictures));
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
     i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards, i.blocking->get_executor(), {}});
 }

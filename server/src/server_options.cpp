@@ -13,6 +13,10 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     app.add_option("--data", o.data_dir, "folder for the SQLite database (created if missing)");
     app.add_option("--web-root", o.web_root, "folder of the web client to serve (client/web/dist)");
     app.add_option("--template", o.template_file, "meeting template for new meetings (JSON)")->check(CLI::ExistingFile);
+    app.add_option("--export-template", o.export_template,
+                   "Mustache template of the HTML export of a picture (default: export/lagesbild.html.mustache in the "
+                   "--template file's folder)")
+        ->check(CLI::ExistingFile);
     app.add_option("--demo", o.demo_file, "seed file with a demo group and meeting, used when the database has no group")
         ->check(CLI::ExistingFile);
     app.add_option("--threads", o.threads, "I/O threads")->check(CLI::Range(1u, 64u));

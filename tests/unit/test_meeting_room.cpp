@@ -120,3 +120,37 @@ TEST_CASE("a room with someone in it, or just loaded, does not retire", "[room]"
     f.run();
     CHECK(retired == 1);
 }
+
+TEST_CASE("an export's copy of the picture waits until every change in it is durable", "[room][export]") {
+    room_fixture f;
+    auto anna = std::make_shared<recording_member>();
+    REQUIRE(f.join(anna, "c-anna") == est::server::meeting_room::join_result::joined);
+    f.room->submit(anna, {1, 0, est::add_entry_change{"andt", "polis", "e1"}});
+    std::optional<est::server::picture_result> read;
+    bool acked_before = false;
+    f.room->read_picture([&](est::server::picture_result r) {
+        // Acknowledgements go out when a revision is durable, before any export of it.
+        for (const auto& m : anna->got) acked_before = acked_before || m.find("\"type\":\"ack\"") != std::string::npos;
+        read = std::move(r);
+    });
+    while (!read) {  // the store's thread commits, then hops back to this io_context
+        f.ioc.restart();
+        f.ioc.run_one();
+    }
+    CHECK(read->error.empty());
+    CHECK(read->rev == 1);
+    CHECK(acked_before);
+    REQUIRE(read->document);
+    CHECK(read->document->topic("andt").cells.at("polis").entries.size() == 1);
+
+    // A retired room sends the reader back to the registry, which loads the meeting afresh.
+    f.room->leave(anna.get());
+    f.room->retire_if_idle(std::chrono::milliseconds(0));
+    f.run();
+    read.reset();
+    f.room->read_picture([&](est::server::picture_result r) { read = std::move(r); });
+    f.run();
+    REQUIRE(read);
+    CHECK(read->error == "retired");
+    CHECK_FALSE(read->document);
+}

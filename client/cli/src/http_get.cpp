@@ -36,7 +36,8 @@ http_result http_call(const std::string& host, const std::string& port, const st
         http::read(stream, buffer, res);
         beast::error_code ec;
         stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-        return {res.result_int(), res.body()};
+        return {res.result_int(), res.body(), std::string(res[http::field::content_type]),
+                std::string(res[http::field::content_disposition])};
     } catch (const boost::system::system_error& e) {
         throw std::runtime_error("cannot reach http://" + host + ":" + port + target + ": " + e.what());
     }

@@ -54,6 +54,20 @@ export const api = {
 };
 
 /**
+ * The exported situation picture of a meeting (GET /api/meetings/{id}/export): a printable, standalone HTML
+ * document, or with `json` the same picture as JSON with its revision and SHA-256 digest. Only durable state.
+ */
+export function exportUrl(meetingId: string, format: 'html' | 'json' = 'html'): string {
+  const path = `/api/meetings/${encodeURIComponent(meetingId)}/export`;
+  return format === 'json' ? `${path}?format=json` : path;
+}
+
+/** The name of the JSON export's file: the server's Content-Disposition names it; this is the fallback. */
+export function exportFileName(date: string, meetingId: string): string {
+  return `lagesbild-${date}-${meetingId}.json`;
+}
+
+/**
  * The WebSocket address of the server that served this page. Naming the meeting lets the server keep
  * the connection on its meeting's thread (the join message still says which meeting to join).
  */

@@ -26,7 +26,7 @@ export const PROTOCOL_ERROR_CODES = [
   'internal',
 ] as const;
 
-export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_path', 'network', 'out_of_order'] as const;
+export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_path', 'bad_format', 'network', 'out_of_order'] as const;
 
 export type ErrorCode = (typeof PROTOCOL_ERROR_CODES)[number] | (typeof OTHER_ERROR_CODES)[number];
 
@@ -56,6 +56,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   rate_limited: 'Ändringar skickades för tätt. De skickas igen om en liten stund; inget går förlorat.',
   method_not_allowed: 'Servern tillåter inte den åtgärden. Ladda om sidan och försök igen.',
   bad_path: 'Adressen är felaktig. Gå till startsidan och välj mötet där.',
+  bad_format: 'Lägesbilden kan inte exporteras i det formatet. Använd länkarna i mötet: som sida eller som JSON-fil.',
   network: 'Servern gick inte att nå. Kontrollera nätverksanslutningen och försök igen.',
   out_of_order: 'Sidan och servern kom ur takt. Sidan hämtar den senaste versionen av lägesbilden.',
 };

@@ -1,7 +1,7 @@
 // The live meeting: the situation picture (topics × organisations), who is here and where they write,
 // the connection's state and the server's messages.
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import { wsUrl } from '../api';
+import { exportFileName, exportUrl, wsUrl } from '../api';
 import type { FieldDef, FieldRef, Organisation, TopicDef, WelcomeMeeting } from '../model/types';
 import { fieldKey } from '../model/types';
 import { ROLE_LABELS, colourFor, initials, shortOrgName, swedishDate } from '../labels';
@@ -108,6 +108,7 @@ export function MeetingView(props: { meetingId: string; identity: SavedIdentity;
             {swedishDate(meeting.date)} · {meeting.group.name}
             {meeting.state !== 'open' ? ' · mötet är stängt' : ''}
           </p>
+          <ExportLinks meetingId={props.meetingId} date={meeting.date} />
         </div>
         <div class="me-card" aria-label="Du i mötet">
           <span class="avatar" style={{ background: colourFor(props.identity.name + '|' + props.identity.org) }} aria-hidden="true">
@@ -128,6 +129,25 @@ export function MeetingView(props: { meetingId: string; identity: SavedIdentity;
       <Notices session={session} />
       <Picture session={session} meeting={meeting} />
     </Shell>
+  );
+}
+
+/**
+ * The exported situation picture, for anyone in the meeting: a printable page in a new tab and the JSON
+ * file. Both show what the server has saved (not changes still on their way).
+ */
+function ExportLinks(props: { meetingId: string; date: string }) {
+  return (
+    <p class="export-links">
+      <a class="btn btn-small" href={exportUrl(props.meetingId)} target="_blank" rel="noopener">
+        Exportera lägesbild
+        <span aria-hidden="true">↗</span>
+        <span class="visually-hidden"> (öppnas i ny flik)</span>
+      </a>
+      <a class="btn btn-small" href={exportUrl(props.meetingId, 'json')} download={exportFileName(props.date, props.meetingId)}>
+        Ladda ner som JSON
+      </a>
+    </p>
   );
 }
 

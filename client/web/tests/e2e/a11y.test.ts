@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  axeSource,
+  axe,
   createMeeting,
   ensureArtifactsDir,
   joinMeeting,
@@ -36,28 +36,6 @@ async function newPage(width = 1400, height = 1000): Promise<Page> {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   return page;
-}
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; help: string; nodes: { target: string[]; failureSummary?: string }[] }[];
-  passes: unknown[];
-}
-
-/** Runs axe-core on the page; returns the serious and critical violations, described. */
-async function axe(page: Page): Promise<{ bad: string[]; passes: number }> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource() });
-  const result = (await page.evaluate(() =>
-    (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<unknown> } }).axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      resultTypes: ['violations'],
-    }),
-  )) as AxeResult;
-  if (process.env.EST_AXE_VERBOSE)
-    console.log(result.violations.map((v) => `${v.impact} ${v.id} ${v.nodes.length}`).join('\n'), result.passes.length);
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  return { bad, passes: result.passes.length };
 }
 
 describe('accessibility', () => {

@@ -118,8 +118,13 @@ export interface Who {
   role?: 'participant' | 'chair' | 'cosigner' | 'bra_member' | 'admin';
 }
 
-export async function newContext(browser: Browser, width = 1400, height = 1000): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width, height }, locale: 'sv-SE', reducedMotion: 'reduce' });
+export async function newContext(
+  browser: Browser,
+  width = 1400,
+  height = 1000,
+  options: { bypassCSP?: boolean } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width, height }, locale: 'sv-SE', reducedMotion: 'reduce', ...options });
 }
 
 /** Opens the meeting link, fills in the join form and waits for the live picture. */
@@ -171,4 +176,29 @@ export function ensureArtifactsDir(): string {
 
 export function axeSource(): string {
   return readFileSync(path.join(webDir, 'node_modules/axe-core/axe.min.js'), 'utf8');
+}
+
+interface AxeResult {
+  violations: { id: string; impact: string | null; help: string; nodes: { target: string[]; failureSummary?: string }[] }[];
+  passes: unknown[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A/AA) on the page; returns the serious and critical violations, described. A page
+ * whose Content-Security-Policy forbids inline scripts needs a context made with `bypassCSP`.
+ */
+export async function axe(page: Page): Promise<{ bad: string[]; passes: number }> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource() });
+  const result = (await page.evaluate(() =>
+    (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<unknown> } }).axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    }),
+  )) as AxeResult;
+  if (process.env.EST_AXE_VERBOSE)
+    console.log(result.violations.map((v) => `${v.impact} ${v.id} ${v.nodes.length}`).join('\n'), result.passes.length);
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  return { bad, passes: result.passes.length };
 }

@@ -13,6 +13,8 @@
 namespace est::server {
 
 class catalog;
+class picture_report;
+struct picture_result;
 
 struct http_request {
     std::string method;  // "GET", "POST", ...
@@ -32,19 +34,30 @@ struct http_response {
 // otherwise the meeting hint, empty when there is none or it is not a plain id.
 std::optional<std::string> websocket_target(std::string_view target);
 
+// Where exports get a meeting's durable picture: calls back once, on any thread (rendering runs there).
+using picture_source = std::function<void(const std::string& meeting_id, std::function<void(picture_result)> done)>;
+
 class http_router {
 public:
-    // `stats` answers GET /api/stats (live counters for operators and tests).
-    http_router(catalog& cat, std::filesystem::path web_root, std::function<nlohmann::json()> stats = {});
+    // `stats` answers GET /api/stats (live counters for operators and tests); `report` and `pictures`
+    // answer GET /api/meetings/ID/export (without them that route is 404).
+    http_router(catalog& cat, std::filesystem::path web_root, std::function<nlohmann::json()> stats = {},
+                const picture_report* report = nullptr, picture_source pictures = {});
     http_response handle(const http_request& req) const;
+    // Calls that wait for a meeting's live state are answered later: returns false when `req` is not one
+    // of them; otherwise `reply` runs exactly once, on this thread or another.
+    bool defer(const http_request& req, std::function<void(http_response)> reply) const;
 
 private:
     http_response api(const http_request& req, std::string_view path) const;
     http_response static_file(std::string_view path) const;
+    void export_picture(std::string_view meeting_id, std::string_view format, std::function<void(http_response)> reply) const;
 
     catalog& catalog_;
     std::filesystem::path web_root_;
     std::function<nlohmann::json()> stats_;
+    const picture_report* report_;
+    picture_source pictures_;
 };
 
 }  // namespace est::server

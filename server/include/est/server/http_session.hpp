@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <boost/beast/core.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 
 #include "est/server/http_router.hpp"
@@ -25,12 +26,17 @@ private:
     void do_close();
     void upgrade(const std::string& meeting_hint);
     void answer(http_response out);
+    void answer_later(const http_request& call);
+    void answered_later(std::uint64_t call, http_response out);
 
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
     address_counter::slot slot_;
     server_context& ctx_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    // While a deferred call (an export) is under way: keeps the session alive and bounds the wait.
+    std::optional<boost::asio::steady_timer> deferred_;
+    std::uint64_t deferred_calls_ = 0;  // tells a late answer from the answer to the call under way
 };
 
 }  // namespace est::server

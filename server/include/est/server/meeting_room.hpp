@@ -18,6 +18,7 @@
 #include "est/meeting_state.hpp"
 #include "est/protocol.hpp"
 #include "est/server/catalog.hpp"
+#include "est/server/picture_report.hpp"
 #include "est/server/room_member.hpp"
 
 namespace est::server {
@@ -49,6 +50,10 @@ public:
     void submit(std::weak_ptr<room_member> m, op_message msg);
     void focus(std::weak_ptr<room_member> m, focus_message msg);
     void leave(const room_member* m);
+    // `done` gets a copy of the picture as it stands, on the room's thread, once every change in it is
+    // durable (an export never shows a change that could still be lost). A room that is retired or has
+    // failed answers error "retired": open the meeting again (the registry loads it afresh from disk).
+    void read_picture(std::function<void(picture_result)> done);
 
     const std::string& id() const noexcept { return id_; }
     std::size_t member_count() const noexcept { return member_count_.load(std::memory_order_relaxed); }
@@ -77,6 +82,7 @@ private:
     void do_submit(const std::shared_ptr<room_member>& m, op_message msg);
     void do_focus(const std::shared_ptr<room_member>& m, focus_message msg);
     void do_leave(const room_member* m);
+    void do_read_picture(std::function<void(picture_result)> done);
     void on_durable(std::uint64_t rev, const std::string& error);  // on the store's thread
     void on_committed(std::uint64_t rev, const std::string& error);
     void after_durable(pending p);
@@ -98,6 +104,8 @@ private:
     std::unordered_map<const room_member*, member> members_;
     std::atomic<std::size_t> member_count_{0};
     std::deque<pending> pending_;
+    // Copies of the picture waiting for their revision to be durable, in revision order.
+    std::deque<std::pair<picture_result, std::function<void(picture_result)>>> picture_readers_;
     std::deque<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> wire_history_;
     std::uint64_t wire_floor_;  // catch-up can start at any revision >= this
     std::size_t wire_bytes_ = 0;

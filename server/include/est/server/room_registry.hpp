@@ -14,6 +14,7 @@
 #include "est/group.hpp"
 #include "est/limits.hpp"
 #include "est/server/catalog.hpp"
+#include "est/server/picture_report.hpp"
 
 namespace est::server {
 
@@ -34,6 +35,9 @@ public:
 
     // `done` may run on the caller's thread or the store's: post to your own thread.
     void open(const std::string& meeting_id, open_handler done);
+    // The durable picture of a meeting (loading its room if need be), for an export. `done` runs once, on
+    // the room's thread or the caller's; error "meeting_not_found" or "storage_failed" when there is none.
+    void read_picture(const std::string& meeting_id, std::function<void(picture_result)> done);
     std::size_t loaded() const;
     // Members of the meeting's room if it is loaded, else 0. Thread-safe.
     std::size_t members_of(std::string_view meeting_id) const;

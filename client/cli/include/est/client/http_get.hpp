@@ -7,6 +7,8 @@ namespace est::client {
 struct http_result {
     unsigned status = 0;
     std::string body;
+    std::string content_type;
+    std::string content_disposition;
 };
 
 // Throws std::runtime_error when the server cannot be reached.

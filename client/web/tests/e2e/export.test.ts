@@ -1,0 +1,113 @@
+// The exported situation picture: the links in the meeting view, the printable page they open (with what a
+// participant typed a moment before, and no serious or critical axe violation) and the JSON download.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { addEntry, axe, joinMeeting, launchBrowser, newContext, startServer, waitLive, type RunningServer } from './harness';
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  // The exported document forbids scripts (Content-Security-Policy default-src 'none'), and axe comes as a script tag.
+  const ctx = await newContext(browser, 1400, 1000, { bypassCSP: true });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  return page;
+}
+
+interface JsonExport {
+  meeting: { id?: string; title: string; date?: string };
+  group: { id?: string; name?: string };
+  rev: number;
+  digest: string;
+  exported_at: string;
+  picture: unknown;
+}
+
+describe('exporting the situation picture', () => {
+  it('opens the saved picture, with what was just typed, as an accessible page in a new tab, and as JSON', async () => {
+    const meetingId = 'fagersta-v47';
+    const title = 'EST-möte vecka 47';
+    const page = await newPage();
+    await joinMeeting(page, server.url, meetingId, { name: 'Exportera Ekström', org: 'polis' });
+
+    // Type into the own cell and wait until the server has it (the ack means durable, docs/protocol.md).
+    const typed = 'Exporttest: stenkastning mot bussen vid Ängsvägen, två tillfällen';
+    const entry = await addEntry(page, 'ordningsstorning', 'polis');
+    await page.keyboard.type(typed, { delay: 2 });
+    await waitLive(page);
+    await page.getByTestId('sync').filter({ hasText: 'Allt sparat' }).waitFor();
+    const rev = Number(await page.getByTestId('sync').getAttribute('data-rev'));
+    expect(await page.locator(`[data-field="ordningsstorning/polis/${entry}/handelse"]`).inputValue()).toBe(typed);
+
+    // The links: the page opens in a new tab (and says so to screen readers), the JSON is a download.
+    const htmlLink = page.getByRole('link', { name: 'Exportera lägesbild (öppnas i ny flik)', exact: true });
+    const jsonLink = page.getByRole('link', { name: 'Ladda ner som JSON', exact: true });
+    expect(await htmlLink.getAttribute('href')).toBe(`/api/meetings/${meetingId}/export`);
+    expect(await htmlLink.getAttribute('target')).toBe('_blank');
+    expect(await htmlLink.getAttribute('rel')).toContain('noopener');
+    expect(await jsonLink.getAttribute('href')).toBe(`/api/meetings/${meetingId}/export?format=json`);
+    expect(await jsonLink.getAttribute('download')).toBe(`lagesbild-2026-11-17-${meetingId}.json`);
+
+    // What the server answers for each.
+    const htmlUrl = await htmlLink.evaluate((a) => (a as HTMLAnchorElement).href);
+    const jsonUrl = await jsonLink.evaluate((a) => (a as HTMLAnchorElement).href);
+    const htmlRes = await page.request.get(htmlUrl);
+    expect(htmlRes.status()).toBe(200);
+    expect(htmlRes.headers()['content-type']).toMatch(/^text\/html;\s*charset=utf-8$/i);
+    expect(htmlRes.headers()['content-disposition']).toMatch(/^inline\b/);
+    const jsonRes = await page.request.get(jsonUrl);
+    expect(jsonRes.status()).toBe(200);
+    expect(jsonRes.headers()['content-type']).toMatch(/^application\/json\b/);
+    // "lagesbild-<date>.json" or, to tell two meetings of one day apart, "lagesbild-<date>-<meeting>.json".
+    const disposition = /^attachment; filename="(lagesbild-2026-11-17[-a-z0-9_]*\.json)"$/.exec(
+      jsonRes.headers()['content-disposition'] ?? '',
+    );
+    expect(disposition, jsonRes.headers()['content-disposition']).not.toBeNull();
+    const json = (await jsonRes.json()) as JsonExport;
+    expect(json.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(json.meeting.title).toBe(title);
+    expect(json.rev).toBeGreaterThanOrEqual(rev);
+    expect(typeof json.exported_at).toBe('string');
+    expect(JSON.stringify(json.picture)).toContain(typed);
+
+    // Follow the link by keyboard: Enter on it opens the printable page in a new tab.
+    await htmlLink.focus();
+    const [exported] = await Promise.all([page.context().waitForEvent('page'), page.keyboard.press('Enter')]);
+    await exported.waitForLoadState('load');
+    expect(exported.url()).toBe(htmlUrl);
+    expect(await exported.title()).toContain(title);
+    expect(await exported.evaluate(() => document.documentElement.lang)).toMatch(/^sv\b/);
+    const text = await exported.locator('body').innerText();
+    expect(text).toContain(`Lägesbild – ${title}`);
+    expect(text).toContain(typed);
+    expect(text).toContain('Kontrollsumma');
+    // The same saved picture as the JSON: its checksum is on the page (spacing aside).
+    expect(text.replace(/\s+/g, '').toLowerCase()).toContain(json.digest);
+
+    const { bad, passes } = await axe(exported);
+    expect(bad, 'the exported page').toEqual([]);
+    expect(passes).toBeGreaterThan(5); // axe really ran
+
+    // The JSON link downloads the file under the server's name (its header wins over `download`), digest and all.
+    const [download] = await Promise.all([page.waitForEvent('download'), jsonLink.click()]);
+    expect(download.suggestedFilename()).toBe(disposition![1]);
+    const file = JSON.parse(readFileSync(await download.path(), 'utf8')) as JsonExport;
+    expect(file.digest).toBe(json.digest);
+    expect(JSON.stringify(file.picture)).toContain(typed);
+  });
+});
