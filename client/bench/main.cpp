@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_report.hpp"
+#include "export_run.hpp"
 #include "join_run.hpp"
 #include "load_run.hpp"
 
@@ -47,17 +48,23 @@ int main(int argc, char** argv) {
     join->add_option("--idle", jo.idle, "idle participants to connect for memory per connection")->capture_default_str();
     join->add_option("--idle-per-meeting", jo.idle_per_meeting, "idle participants per meeting")->capture_default_str();
 
+    auto* exp = app.add_subcommand("export", "time exports of a meeting's picture (GET /api/meetings/ID/export)");
+    export_options eo;
+    exp->add_option("--meeting", eo.meeting, "meeting to export")->required();
+    exp->add_option("--format", eo.format, "html or json")->check(CLI::IsMember({"html", "json"}))->capture_default_str();
+    exp->add_option("--samples", eo.samples, "timed exports after the first")->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
     lo.typing.key_gap = key_gap_ms / 1000.0;
     const auto addr = server_address::parse(server);
     try {
-        // Both modes: fill in the common options, run, print the summary, keep the JSON and the verdict.
+        // Every mode: fill in the common options, run, print the summary, keep the JSON and the verdict.
         nlohmann::json j;
         bool ok = false;
         auto run = [&](auto& opts, auto run_mode) {
             opts.server = addr;
             opts.server_pid = server_pid;
-            opts.threads = threads;
+            if constexpr (requires { opts.threads; }) opts.threads = threads;
             opts.progress = !quiet;
             const auto r = run_mode(opts);
             if (!json_only) print_summary(std::cout, r);
@@ -65,6 +72,7 @@ int main(int argc, char** argv) {
             ok = r.ok_reason.empty();
         };
         if (*join) run(jo, run_join);
+        else if (*exp) run(eo, run_export);
         else run(lo, run_load);
         std::cout << j.dump() << std::endl;
         return ok ? 0 : 1;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "export_run.hpp"
 #include "join_run.hpp"
 #include "load_run.hpp"
 
@@ -12,9 +13,11 @@ namespace est::bench {
 
 nlohmann::json to_json(const load_result& r);
 nlohmann::json to_json(const join_result& r);
+nlohmann::json to_json(const export_result& r);
 
 void print_summary(std::ostream& out, const load_result& r);
 void print_summary(std::ostream& out, const join_result& r);
+void print_summary(std::ostream& out, const export_result& r);
 
 // The machine the figures were taken on (CPU model, cores, memory, load average).
 nlohmann::json machine_json();
