@@ -15,7 +15,7 @@ wait_for_quiet_machine
 start_server "" --demo "$repo_root/server/demo/fagersta.json"
 for meeting in $("$build_dir/client/est-cli" --server "$SERVER_URL" meetings --group fagersta | jq -r '.[].id'); do
   for format in html json; do
-    bench export --meeting "$meeting" --format "$format" --samples "$samples" >>"$out" || true
+    bench export --meeting "$meeting" --format "$format" --samples "$samples" >>"$out" || echo "# export of $meeting as $format failed" >&2
   done
 done
 stop_server
@@ -30,7 +30,7 @@ for history in ${HISTORIES:-10000 100000}; do
   stop_server keep
   for format in html json; do
     start_server "$data"  # a restart: the first export loads the room
-    bench export --meeting "$meeting" --format "$format" --samples "$samples" >>"$out" || true
+    bench export --meeting "$meeting" --format "$format" --samples "$samples" >>"$out" || echo "# export of $meeting as $format failed" >&2
     stop_server keep
   done
   rm -rf "$data"

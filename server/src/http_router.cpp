@@ -19,15 +19,19 @@ using json = nlohmann::json;
 
 namespace {
 http_response json_response(unsigned status, const json& body) {
-    return {status, "application/json", body.dump(), {}};
+    // A message may quote a request's bytes, which need not be UTF-8: replace what is not, never throw.
+    return {status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
 }
 
 http_response error_response(unsigned status, std::string_view code, std::string_view message) {
     return json_response(status, {{"error", code}, {"message", message}});
 }
 
+// The API's error code for a domain error code: the REST API says not_found where the live protocol is specific.
+std::string_view api_code(std::string_view code) { return code == "meeting_not_found" ? "not_found" : code; }
+
 unsigned status_for(const std::string& code) {
-    if (code == "not_found" || code == "meeting_not_found") return 404;
+    if (api_code(code) == "not_found") return 404;
     if (code == "conflict") return 409;
     if (code == "storage_failed") return 503;
     return 400;
@@ -59,11 +63,14 @@ std::string_view query_param(std::string_view target, std::string_view key) {
     return {};
 }
 
-// A file name built from user data keeps to characters that need no quoting in a header.
+// Characters of ids and dates: safe in a header, a file name or a path without quoting.
+bool plain_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; }
+
+// A file name built from user data keeps to those characters.
 std::string safe_file_part(std::string_view s) {
     std::string out;
     for (unsigned char c : s)
-        if (std::isalnum(c) || c == '-' || c == '_') out.push_back(static_cast<char>(c));
+        if (plain_char(c) && c != '.') out.push_back(static_cast<char>(c));
     return out.empty() ? "mote" : out;
 }
 
@@ -86,20 +93,9 @@ std::optional<std::string> websocket_target(std::string_view target) {
     constexpr std::string_view path = "/ws";
     if (target == path) return std::string();
     if (target.substr(0, path.size() + 1) != "/ws?") return std::nullopt;
-    std::string_view query = target.substr(path.size() + 1);
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const std::string_view param = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        constexpr std::string_view key = "meeting=";
-        if (param.substr(0, key.size()) != key) continue;
-        const std::string_view id = param.substr(key.size());
-        const bool plain = !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
-            return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-        });
-        return plain ? std::string(id) : std::string();
-    }
-    return std::string();
+    const std::string_view id = query_param(target, "meeting");
+    const bool plain = id.size() <= 128 && std::all_of(id.begin(), id.end(), [](unsigned char c) { return plain_char(c); });
+    return plain ? std::string(id) : std::string();
 }
 
 http_router::http_router(catalog& cat, std::filesystem::path web_root, std::function<json()> stats,
@@ -122,16 +118,24 @@ bool http_router::defer(const http_request& req, std::function<void(http_respons
 void http_router::export_picture(std::string_view meeting_id, std::string_view format,
                                  std::function<void(http_response)> reply) const {
     if (format.empty()) format = "html";
-    if (format != "html" && format != "json")
-        return reply(error_response(400, "bad_format", "format must be html or json, not '" + std::string(format) + "'"));
+    if (format != "html" && format != "json") return reply(error_response(400, "bad_format", "format must be html or json"));
     auto info = catalog_.find_meeting(meeting_id);
     auto grp = info ? catalog_.find_group(info->group_id) : std::nullopt;
     if (!info || !grp) return reply(error_response(404, "not_found", "there is no meeting '" + std::string(meeting_id) + "'"));
+    // Each export holds a copy of a picture and a turn on the blocking pool: a bounded number at a time.
+    if (exports_in_flight_.fetch_add(1) >= max_exports_in_flight) {
+        --exports_in_flight_;
+        return reply(error_response(503, "busy", "too many exports are under way; try again in a moment"));
+    }
     const std::string id = info->id;  // not info->id below: the callback's capture moves `info`
     pictures_(id, [report = report_, info = std::move(*info), grp = std::move(*grp), html = format == "html",
-                         reply = std::move(reply)](picture_result r) {
-        if (!r.error.empty()) return reply(error_response(status_for(r.error), r.error == "meeting_not_found" ? "not_found" : r.error, r.message));
+                   reply = std::move(reply), in_flight = &exports_in_flight_](picture_result r) {
+        struct done_guard {
+            std::atomic<unsigned>* n;
+            ~done_guard() { --*n; }
+        } done{in_flight};
         try {
+            if (!r.error.empty()) return reply(error_response(status_for(r.error), api_code(r.error), r.message));
             const picture_export p{info, grp, *r.document, r.rev, picture_report::local_time_now()};
             const std::string file = "lagesbild-" + safe_file_part(info.date) + "-" + safe_file_part(info.id);
             http_response out;

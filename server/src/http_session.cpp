@@ -51,10 +51,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         return respond(std::move(res));
     }
     http_request call{std::string(req.method_string()), std::string(req.target()), req.body()};
-    if (req.target().starts_with("/api/")) {
-        answer_later(call);
-        if (deferred_) return;
-    }
+    if (req.target().starts_with("/api/") && answer_later(call)) return;
     if (req.method() == http::verb::get || req.method() == http::verb::head) return answer(ctx_.router.handle(call));
     // A call that writes waits for its commit: off the I/O thread, whose meetings would stall meanwhile.
     net::post(ctx_.blocking, [self = shared_from_this(), call = std::move(call)] {
@@ -63,23 +60,31 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     });
 }
 
-void http_session::answer_later(const http_request& call) {
-    // The timer's handler holds the session (on its own io_context, so it goes with it); the reply holds it
-    // only weakly, because it may wait in another thread's queue that outlives this one's io_context.
+bool http_session::answer_later(const http_request& call) {
+    // The reply holds the session only weakly, because it may wait in another thread's queue that outlives this
+    // one's io_context; the timer's handler holds it meanwhile (on its own io_context, so it goes with it). The
+    // reply is always posted, so it runs after the timer below is set even when the router answers at once.
+    const std::uint64_t id = ++deferred_calls_;
+    bool taken = false;
+    try {
+        taken = ctx_.router.defer(call, [weak = weak_from_this(), ex = stream_.get_executor(), id](http_response out) {
+            net::post(ex, [weak, id, out = std::move(out)]() mutable {
+                if (auto self = weak.lock()) self->answered_later(id, std::move(out));
+            });
+        });
+    } catch (const std::exception&) {
+        answer({500, "application/json", R"({"error":"internal","message":"the request could not be handled"})", {}});
+        return true;
+    }
+    if (!taken) return false;
     deferred_.emplace(stream_.get_executor());
     deferred_->expires_after(ctx_.options.http_timeout);
-    const std::uint64_t id = ++deferred_calls_;
-    const bool taken = ctx_.router.defer(call, [weak = weak_from_this(), ex = stream_.get_executor(), id](http_response out) {
-        net::post(ex, [weak, id, out = std::move(out)]() mutable {
-            if (auto self = weak.lock()) self->answered_later(id, std::move(out));
-        });
-    });
-    if (!taken) return deferred_.reset();
     deferred_->async_wait([self = shared_from_this(), id](beast::error_code ec) {
         if (ec) return;
         self->answered_later(id, {503, "application/json",
-                              R"({"error":"timeout","message":"the meeting did not answer in time; try again"})", {}});
+                              R"({"error":"timeout","message":"the export was not ready in time; try again"})", {}});
     });
+    return true;
 }
 
 void http_session::answered_later(std::uint64_t call, http_response out) {
@@ -127,6 +132,8 @@ void http_session::upgrade(const std::string& meeting_hint) {
 
 void http_session::respond(http::response<http::string_body> res) {
     const bool keep_alive = res.keep_alive();
+    // The stream's deadline covers writing too: a fresh one for this answer, however long it took to make.
+    stream_.expires_after(ctx_.options.http_timeout);
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
     http::async_write(stream_, *sp, [self = shared_from_this(), sp, keep_alive](beast::error_code ec, std::size_t n) {
         self->on_write(keep_alive, ec, n);

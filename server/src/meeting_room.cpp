@@ -37,7 +37,7 @@ void meeting_room::retire_if_idle(std::chrono::milliseconds idle) {
 
 void meeting_room::do_retire_if_idle(std::chrono::milliseconds idle) {
     if (failed_ || retired_ || !members_.empty() || std::chrono::steady_clock::now() - empty_since_ < idle) return;
-    if (!pending_.empty()) return;  // acks to members who left wait for their commit
+    if (!pending_.empty() || !picture_readers_.empty()) return;  // acks and exports wait for their commit
     // Retired on this thread, where joins run: a join either came first (and the room is not idle) or
     // finds the room retired and goes back to the registry, which no longer hands this room out.
     retired_ = true;
@@ -104,7 +104,11 @@ void meeting_room::read_picture(std::function<void(picture_result)> done) {
 
 void meeting_room::do_read_picture(std::function<void(picture_result)> done) {
     if (failed_ || retired_) return done({nullptr, 0, "retired", "the meeting was unloaded; open it again"});
-    picture_result copy{std::make_shared<const meeting_document>(state_.document()), state_.rev(), {}, {}};
+    // Readers of one revision share one copy: a picture may hold megabytes of text.
+    auto document = !picture_readers_.empty() && picture_readers_.back().first.rev == state_.rev()
+                        ? picture_readers_.back().first.document
+                        : std::make_shared<const meeting_document>(state_.document());
+    picture_result copy{std::move(document), state_.rev(), {}, {}};
     if (copy.rev <= committed_rev_) return done(std::move(copy));
     picture_readers_.emplace_back(std::move(copy), std::move(done));
 }

@@ -22,19 +22,10 @@ struct picture_report::compiled {
 
 namespace {
 
-std::string read_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw domain_error("bad_template", file.string() + ": cannot be read");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // What a field shows: its text, or its choice; empty fields say so.
 mustache::data field_data(const field_def& def, const field_value& v) {
     std::string value = def.kind == field_kind::text ? utf16_to_utf8(v.text) : v.choice;
     mustache::data d;
-    d.set("id", def.id);
     d.set("label", def.label);
     d.set("empty", value.empty());
     d.set("value", std::move(value));
@@ -42,15 +33,22 @@ mustache::data field_data(const field_def& def, const field_value& v) {
 }
 
 std::string meeting_state_label(std::string_view state) {
-    if (state == "open") return "Öppen – ännu inte låst eller signerad";
-    return std::string(state);
+    if (state == "open") return "Öppen – lägesbilden kan fortfarande ändras";
+    return "Stängd";
 }
 
 }  // namespace
 
-picture_report::picture_report(const std::filesystem::path& html_template)
-    : html_(std::make_unique<compiled>(compiled{mustache::mustache(read_file(html_template))})) {
-    if (!html_->tmpl.is_valid()) throw domain_error("bad_template", html_template.string() + ": " + html_->tmpl.error_message());
+picture_report::picture_report(std::string_view html_template, const std::string& source)
+    : html_(std::make_unique<compiled>(compiled{mustache::mustache(std::string(html_template))})) {
+    if (!html_->tmpl.is_valid()) throw domain_error("bad_template", source + ": " + html_->tmpl.error_message());
+}
+
+std::string picture_report::read_template(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream ss;
+    if (!in || !(ss << in.rdbuf())) throw domain_error("bad_template", file.string() + ": cannot be read");
+    return ss.str();
 }
 
 picture_report::~picture_report() = default;
@@ -104,10 +102,8 @@ std::string picture_report::html(const picture_export& p) const {
                         const auto fit = e.fields.find(f.id);
                         fields.push_back(field_data(f, fit == e.fields.end() ? field_value{} : fit->second));
                     }
-                    mustache::data entry;
-                    entry.set("number", std::to_string(++n));
-                    entry.set("fields", fields);
-                    entries.push_back(entry);
+                    ++n;
+                    entries.push_back(mustache::data("fields", fields));
                 }
             }
             entry_count += static_cast<std::size_t>(n);

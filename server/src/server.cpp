@@ -137,9 +137,10 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     i.cat->load();
     i.seed_demo();
     i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits, i.opts.room_idle);
-    i.report = std::make_unique<picture_report>(
-        i.opts.export_template.empty() ? i.opts.template_file.parent_path() / "export" / "lagesbild.html.mustache"
-                                       : i.opts.export_template);
+    i.report = i.opts.export_template.empty()
+                   ? std::make_unique<picture_report>(picture_report::built_in_template(), "the built-in export template")
+                   : std::make_unique<picture_report>(picture_report::read_template(i.opts.export_template),
+                                                      i.opts.export_template.string());
     // An export copies the picture on its room's thread and renders on the blocking pool, never on an I/O thread.
     picture_source pictures = [&i](const std::string& id, std::function<void(picture_result)> done) {
         i.rooms->read_picture(id, [ex = i.blocking->get_executor(), done = std::move(done)](picture_result r) {

@@ -14,8 +14,8 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     app.add_option("--web-root", o.web_root, "folder of the web client to serve (client/web/dist)");
     app.add_option("--template", o.template_file, "meeting template for new meetings (JSON)")->check(CLI::ExistingFile);
     app.add_option("--export-template", o.export_template,
-                   "Mustache template of the HTML export of a picture (default: export/lagesbild.html.mustache in the "
-                   "--template file's folder)")
+                   "Mustache template of a picture's HTML export (default: templates/export/lagesbild.html.mustache "
+                   "as built in)")
         ->check(CLI::ExistingFile);
     app.add_option("--demo", o.demo_file, "seed file with a demo group and meeting, used when the database has no group")
         ->check(CLI::ExistingFile);
@@ -54,7 +54,7 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
         ->check(CLI::Range(0, 86400));
     app.add_option("--ws-message-timeout", message_timeout, "seconds a WebSocket message may take to arrive once begun")
         ->check(CLI::Range(1, 3600));
-    app.add_option("--http-timeout", http_timeout, "seconds to receive an HTTP request")->check(CLI::Range(1, 3600));
+    app.add_option("--http-timeout", http_timeout, "seconds to receive an HTTP request, and to answer one (an export included)")->check(CLI::Range(1, 3600));
     app.add_option("--ws-idle-timeout", idle, "seconds without traffic before a WebSocket is pinged, twice that closes it")
         ->check(CLI::Range(1, 3600));
     try {

@@ -85,4 +85,9 @@ TEST_CASE("a meeting's picture exports as HTML and JSON with what was typed, and
     CHECK(pdf.status == 400);
     CHECK(json::parse(pdf.body).at("error") == "bad_format");
     CHECK(client::http_call(server->host(), server->port(), "POST", url, "{}").status == 405);
+    // Bytes that are not UTF-8 in the target are quoted in no answer that could fail to serialise.
+    CHECK(get(*server, url + "?format=\xff").status == 400);
+    CHECK(get(*server, "/api/meetings/\xff\xfe/export").status == 404);
+    CHECK(client::http_call(server->host(), server->port(), "POST", "/api/meetings/\xff/export", "{}").status == 405);
+    CHECK(get(*server, "/healthz").status == 200);
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <random>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
@@ -133,10 +134,14 @@ TEST_CASE("an export's copy of the picture waits until every change in it is dur
         for (const auto& m : anna->got) acked_before = acked_before || m.find("\"type\":\"ack\"") != std::string::npos;
         read = std::move(r);
     });
-    while (!read) {  // the store's thread commits, then hops back to this io_context
+    {
+        // The store's thread commits, then hops back to this io_context: keep it running until then.
+        auto work = boost::asio::make_work_guard(f.ioc);
         f.ioc.restart();
-        f.ioc.run_one();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!read && std::chrono::steady_clock::now() < deadline) f.ioc.run_one_for(std::chrono::milliseconds(100));
     }
+    REQUIRE(read);
     CHECK(read->error.empty());
     CHECK(read->rev == 1);
     CHECK(acked_before);

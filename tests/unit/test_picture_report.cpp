@@ -15,7 +15,11 @@ using est::test::U;
 
 namespace {
 
-const std::filesystem::path html_template = EST_SOURCE_DIR "/templates/export/lagesbild.html.mustache";
+const std::filesystem::path html_file = EST_SOURCE_DIR "/templates/export/lagesbild.html.mustache";
+
+server::picture_report report_from_file() {
+    return server::picture_report(server::picture_report::read_template(html_file), html_file.string());
+}
 
 std::size_t count_of(const std::string& hay, const std::string& needle) {
     std::size_t n = 0;
@@ -50,7 +54,7 @@ TEST_CASE("the HTML export shows every topic and organisation, escapes what part
     f.apply(set_change{{"hot-och-vald", "", "", "niva"}, "hög"});
     f.apply(text_change{{"hot-och-vald", "", "", "bedomning"}, insert(0, U("Oro kring centrum & stationen"))});
 
-    const server::picture_report report(html_template);
+    const auto report = report_from_file();
     const std::string html = report.html(f.view());
 
     // Participants' text is data, never markup.
@@ -109,7 +113,7 @@ TEST_CASE("the digest covers the picture's canonical JSON: equal pictures match,
 TEST_CASE("the JSON export carries the meeting, the group, the revision, the digest and the picture", "[export]") {
     picture_fixture f;
     f.apply(add_entry_change{"ovrigt", "polis", "e1"});
-    const server::picture_report report(html_template);
+    const auto report = report_from_file();
     const auto j = report.json(f.view());
     CHECK(j.at("meeting").at("id") == "m1");
     CHECK(j.at("group").at("name") == "Gruppen & co");
@@ -124,11 +128,29 @@ TEST_CASE("a broken or missing export template is refused with its file name", "
     std::filesystem::create_directories(dir);
     const auto file = dir / "broken.mustache";
     std::ofstream(file) << "<h1>{{#topics}}{{title}}</h1>";  // the section is never closed
-    const auto broken = test::fails([&] { server::picture_report r(file); });
+    const auto broken = test::fails([&] { server::picture_report r(server::picture_report::read_template(file), file.string()); });
     CHECK(broken.code == "bad_template");
     CHECK_THAT(broken.message, Catch::Contains("broken.mustache") && Catch::Contains("topics"));
-    const auto missing = test::fails([&] { server::picture_report r(dir / "none.mustache"); });
+    const auto missing = test::fails([&] { server::picture_report::read_template(dir / "none.mustache"); });
     CHECK(missing.code == "bad_template");
     CHECK_THAT(missing.message, Catch::Contains("none.mustache"));
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the built-in export template is templates/export/lagesbild.html.mustache as built", "[export]") {
+    CHECK(server::picture_report::built_in_template() == server::picture_report::read_template(html_file));
+}
+
+TEST_CASE("the canonical JSON and digest of a small picture match an independent computation", "[export]") {
+    // tests/vectors/export_digest.json: the picture's JSON re-serialised by Python
+    // (json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)) and its hashlib SHA-256.
+    std::ifstream in(EST_SOURCE_DIR "/tests/vectors/export_digest.json");
+    const auto vector = nlohmann::json::parse(in);
+    picture_fixture f;
+    f.doc = meeting_document(test::biweekly(), {"polis"});
+    f.apply(add_entry_change{"ovrigt", "polis", "e1"});
+    f.apply(text_change{{"ovrigt", "polis", "e1", "handelse"}, insert(0, U("Klotter \"vid\" Åsa-torget\n\t😀 \\ <b>"))});
+    f.apply(set_change{{"ovrigt", "polis", "e1", "trend"}, "ökar"});
+    CHECK(server::picture_report::canonical_json(f.doc) == vector.at("canonical").get<std::string>());
+    CHECK(server::picture_report::digest(f.doc) == vector.at("sha256").get<std::string>());
 }

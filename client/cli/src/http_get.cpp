@@ -32,8 +32,11 @@ http_result http_call(const std::string& host, const std::string& port, const st
         req.prepare_payload();
         http::write(stream, req);
         beast::flat_buffer buffer;
-        http::response<http::string_body> res;
-        http::read(stream, buffer, res);
+        // An export of a picture at the server's text limit runs to megabytes: past Beast's default 8 MB.
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(256u * 1024 * 1024);
+        http::read(stream, buffer, parser);
+        auto& res = parser.get();
         beast::error_code ec;
         stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
         return {res.result_int(), res.body(), std::string(res[http::field::content_type]),

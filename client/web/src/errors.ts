@@ -26,7 +26,7 @@ export const PROTOCOL_ERROR_CODES = [
   'internal',
 ] as const;
 
-export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_path', 'bad_format', 'timeout', 'network', 'out_of_order'] as const;
+export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_path', 'bad_format', 'busy', 'timeout', 'network', 'out_of_order'] as const;
 
 export type ErrorCode = (typeof PROTOCOL_ERROR_CODES)[number] | (typeof OTHER_ERROR_CODES)[number];
 
@@ -57,6 +57,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   method_not_allowed: 'Servern tillåter inte den åtgärden. Ladda om sidan och försök igen.',
   bad_path: 'Adressen är felaktig. Gå till startsidan och välj mötet där.',
   bad_format: 'Lägesbilden kan inte exporteras i det formatet. Använd länkarna i mötet: som sida eller som JSON-fil.',
+  busy: 'Servern är upptagen med andra exporter just nu. Försök igen om en stund.',
   timeout: 'Servern svarade inte i tid. Försök igen om en stund.',
   network: 'Servern gick inte att nå. Kontrollera nätverksanslutningen och försök igen.',
   out_of_order: 'Sidan och servern kom ur takt. Sidan hämtar den senaste versionen av lägesbilden.',

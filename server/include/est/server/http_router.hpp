@@ -1,6 +1,7 @@
 #pragma once
 // HTTP routing as a pure function from request to response: the REST API and the web client's files.
 // No sockets here; tests call it directly.
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -58,6 +59,8 @@ private:
     std::function<nlohmann::json()> stats_;
     const picture_report* report_;
     picture_source pictures_;
+    static constexpr unsigned max_exports_in_flight = 8;
+    mutable std::atomic<unsigned> exports_in_flight_{0};
 };
 
 }  // namespace est::server

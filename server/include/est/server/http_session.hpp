@@ -26,7 +26,8 @@ private:
     void do_close();
     void upgrade(const std::string& meeting_hint);
     void answer(http_response out);
-    void answer_later(const http_request& call);
+    // True when the router takes the call to answer later (an export), or it failed and was answered.
+    bool answer_later(const http_request& call);
     void answered_later(std::uint64_t call, http_response out);
 
     boost::beast::tcp_stream stream_;

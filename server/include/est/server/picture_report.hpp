@@ -37,8 +37,12 @@ struct picture_export {
 
 class picture_report {
 public:
-    // Reads and checks the HTML template; throws domain_error("bad_template", "<file>: <problem>").
-    explicit picture_report(const std::filesystem::path& html_template);
+    // Checks the HTML template (Mustache); throws domain_error("bad_template", "<source>: <problem>").
+    picture_report(std::string_view html_template, const std::string& source);
+    // A template file's text; throws domain_error("bad_template") when it cannot be read.
+    static std::string read_template(const std::filesystem::path& file);
+    // templates/export/lagesbild.html.mustache as it was at build time.
+    static std::string_view built_in_template() noexcept;
     ~picture_report();
 
     std::string html(const picture_export& p) const;

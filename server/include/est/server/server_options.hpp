@@ -15,7 +15,7 @@ struct server_options {
     std::filesystem::path data_dir = "data";
     std::filesystem::path web_root;
     std::filesystem::path template_file = "templates/est-biweekly.json";
-    std::filesystem::path export_template;  // HTML export; empty: export/lagesbild.html.mustache beside the template
+    std::filesystem::path export_template;  // HTML export's Mustache template; empty: the built-in one
     std::filesystem::path demo_file;  // seeds a demo group when the database has none
     unsigned threads = 2;
     bool full_sync = true;
