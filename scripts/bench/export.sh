@@ -35,4 +35,4 @@ for history in ${HISTORIES:-10000 100000}; do
   done
   rm -rf "$data"
 done
-jq -c '{meeting, format, rev, bytes, first_ms, warm_p50_ms, warm_p99_ms, server_cpu_ms_per_export}' "$out" >&2
+jq -c '{meeting, format, rev, bytes, first_ms, p50_ms: .warm.p50_ms, p99_ms: .warm.p99_ms, server_cpu_ms_per_export}' "$out" >&2

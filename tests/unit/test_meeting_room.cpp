@@ -54,6 +54,14 @@ struct room_fixture {
         ioc.restart();
         ioc.run();
     }
+    // Runs until `done()` or 10 s: for what comes back from the store's thread, which this io_context cannot see.
+    template <class Pred>
+    void run_until(Pred done) {
+        auto work = boost::asio::make_work_guard(ioc);
+        ioc.restart();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!done() && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(std::chrono::milliseconds(100));
+    }
 };
 
 }  // namespace
@@ -134,13 +142,7 @@ TEST_CASE("an export's copy of the picture waits until every change in it is dur
         for (const auto& m : anna->got) acked_before = acked_before || m.find("\"type\":\"ack\"") != std::string::npos;
         read = std::move(r);
     });
-    {
-        // The store's thread commits, then hops back to this io_context: keep it running until then.
-        auto work = boost::asio::make_work_guard(f.ioc);
-        f.ioc.restart();
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (!read && std::chrono::steady_clock::now() < deadline) f.ioc.run_one_for(std::chrono::milliseconds(100));
-    }
+    f.run_until([&] { return read.has_value(); });  // the store's thread commits, then hops back here
     REQUIRE(read);
     CHECK(read->error.empty());
     CHECK(read->rev == 1);
@@ -157,5 +159,24 @@ TEST_CASE("an export's copy of the picture waits until every change in it is dur
     f.run();
     REQUIRE(read);
     CHECK(read->error == "retired");
+    CHECK_FALSE(read->document);
+}
+
+TEST_CASE("an export waiting for a commit that fails gets storage_failed, never the lost change", "[room][export]") {
+    room_fixture f;
+    auto anna = std::make_shared<recording_member>();
+    REQUIRE(f.join(anna, "c-anna") == est::server::meeting_room::join_result::joined);
+    f.room->submit(anna, {1, 0, est::add_entry_change{"andt", "polis", "e1"}});
+    f.run();
+    // The file may not grow: a 4,000-character change needs new pages, and its commit fails.
+    f.db->set_max_page_count_for_tests(1);
+    est::text_operation op;
+    op.insert(std::u16string(4000, u'x'));
+    f.room->submit(anna, {2, 1, est::text_change{{"andt", "polis", "e1", "handelse"}, op}});
+    std::optional<est::server::picture_result> read;
+    f.room->read_picture([&](est::server::picture_result r) { read = std::move(r); });
+    f.run_until([&] { return read.has_value(); });
+    REQUIRE(read);
+    CHECK(read->error == "storage_failed");
     CHECK_FALSE(read->document);
 }

@@ -1,7 +1,6 @@
 #include "bench_report.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <ostream>
 
@@ -138,17 +137,6 @@ json to_json(const join_result& r) {
     return j;
 }
 
-namespace {
-// Nearest-rank quantile of the exports after the first (those render a room already in memory).
-double warm_quantile(const export_result& r, double q) {
-    if (r.ms.size() < 2) return 0.0;
-    std::vector<double> warm(r.ms.begin() + 1, r.ms.end());
-    std::sort(warm.begin(), warm.end());
-    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(warm.size())));
-    return warm[std::min(warm.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-}  // namespace
-
 json to_json(const export_result& r) {
     json j = {
         {"mode", "export"},
@@ -159,12 +147,8 @@ json to_json(const export_result& r) {
         {"rev", r.rev},
         {"digest", r.digest},
         {"bytes", r.bytes},
-        {"first_ms", r.ms.empty() ? 0.0 : round3(r.ms.front())},
-        {"warm_count", r.ms.empty() ? 0 : r.ms.size() - 1},
-        {"warm_p50_ms", round3(warm_quantile(r, 0.5))},
-        {"warm_p90_ms", round3(warm_quantile(r, 0.9))},
-        {"warm_p99_ms", round3(warm_quantile(r, 0.99))},
-        {"warm_max_ms", round3(warm_quantile(r, 1.0))},
+        {"first_ms", round3(r.first_ms)},
+        {"warm", lat(r.warm)},
         {"server_cpu_ms_per_export", opt(r.server_cpu_ms_per_export)},
         {"load_before", r.load_before},
         {"load_after", r.load_after},
@@ -177,11 +161,8 @@ void print_summary(std::ostream& out, const export_result& r) {
     out << "est-bench export: meeting " << r.options.meeting << " at revision " << r.rev << " as " << r.options.format << ", "
         << r.bytes << " bytes\n";
     out << "  result:      " << (r.ok_reason.empty() ? "clean" : "PROBLEMS: " + r.ok_reason) << '\n';
-    if (!r.ms.empty()) out << "  first:       " << fmt("%.2f", r.ms.front()) << " ms (loads the room if it was not in memory)\n";
-    if (r.ms.size() > 1)
-        out << "  later:       median " << fmt("%.2f", warm_quantile(r, 0.5)) << " ms, p90 " << fmt("%.2f", warm_quantile(r, 0.9))
-            << ", p99 " << fmt("%.2f", warm_quantile(r, 0.99)) << ", max " << fmt("%.2f", warm_quantile(r, 1.0)) << " ms ("
-            << r.ms.size() - 1 << " exports; server CPU " << fmt("%.2f", r.server_cpu_ms_per_export) << " ms each)\n";
+    out << "  first:       " << fmt("%.2f", r.first_ms) << " ms (loads the room if it was not in memory)\n";
+    out << "  later:       " << lat_line(r.warm) << "; server CPU " << fmt("%.2f", r.server_cpu_ms_per_export) << " ms each\n";
 }
 
 void print_summary(std::ostream& out, const load_result& r) {

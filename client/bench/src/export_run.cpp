@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "est/client/http_get.hpp"
+#include "latency_histogram.hpp"
 #include "proc_stats.hpp"
 
 namespace est::bench {
@@ -25,10 +26,12 @@ export_result run_export(const export_options& o) {
     };
     if (o.progress) std::cerr << "est-bench: timing " << o.samples + 1 << " exports of meeting " << o.meeting << " as " << o.format << std::endl;
     process_sample cpu0;
+    latency_histogram warm;
     for (unsigned i = 0; i <= o.samples; ++i) {
         if (i == 1 && o.server_pid) cpu0 = read_process(o.server_pid);
         auto [ms, body] = fetch(target);
-        r.ms.push_back(ms);
+        if (i == 0) r.first_ms = ms;
+        else warm.record(static_cast<std::int64_t>(ms * 1e6));
         r.bytes = body.size();
         if (i == 0) {
             const auto j = nlohmann::json::parse(o.format == "json" ? body : fetch("/api/meetings/" + o.meeting + "/export?format=json").second);
@@ -42,6 +45,7 @@ export_result run_export(const export_options& o) {
         const auto cpu1 = read_process(o.server_pid);
         r.server_cpu_ms_per_export = 1e3 * (cpu1.cpu_seconds - cpu0.cpu_seconds) / o.samples;
     }
+    r.warm = latency_summary::of(warm);
     r.load_after = load_average();
     return r;
 }

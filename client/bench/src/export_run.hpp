@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bench_setup.hpp"
+#include "load_run.hpp"
 
 namespace est::bench {
 
@@ -22,7 +23,9 @@ struct export_options {
 struct export_result {
     export_options options;
     std::string ok_reason;
-    std::vector<double> ms;  // request → whole answer, on a new connection each; [0] is the first
+    // Request → whole answer, on a new connection each: the first, and the rest (the room is loaded by then).
+    double first_ms = 0;
+    latency_summary warm;
     std::size_t bytes = 0;   // of the answer's body
     std::uint64_t rev = 0;   // the picture's revision
     std::string digest;
