@@ -160,6 +160,9 @@ void join_benchmark::build_history(join_result& r) {
                 *last_report = steady::now();
                 note("  " + std::to_string(acked_) + " of " + std::to_string(budget_) + " changes acknowledged");
             }
+            // A writer the server closed (e.g. 1008, too slow to read the other writers' broadcasts) would
+            // leave its changes unacknowledged for good: stop at once and say so.
+            if (!all([](history_writer& w) { return w.client->connected(); })) return true;
             return (acked_ >= budget_ || r.errors > 0) && all([](history_writer& w) { return w.client->replica().idle(); });
         },
         std::chrono::seconds(120 + budget_ / 200));
@@ -170,6 +173,10 @@ void join_benchmark::build_history(join_result& r) {
         r.build_server_cpu_percent = 100.0 * (cpu1.cpu_seconds - cpu0.cpu_seconds) / r.build_seconds;
     }
     if (!done) r.ok_reason = "the history was not written in time (" + std::to_string(acked_) + " of " + std::to_string(budget_) + ")";
+    for (std::size_t i = 0; i < ws.size(); ++i)
+        if (!ws[i]->client->connected() && r.ok_reason.empty())
+            r.ok_reason = "history writer " + std::to_string(i + 1) + " was disconnected (" + ws[i]->client->last_close_reason() +
+                          ") after " + std::to_string(acked_) + " of " + std::to_string(budget_) + " changes";
     for (auto& w : ws)
         for (auto& f : w->fields) r.text_units += f.length;
     for (auto& w : ws) w->client->stop();

@@ -1,38 +1,23 @@
 // Accessibility (axe-core, WCAG 2.1 A/AA), keyboard use, the two-click meeting, and the screenshot
 // of the demo meeting that the test run leaves as an artifact.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   axe,
   createMeeting,
   ensureArtifactsDir,
   joinMeeting,
-  launchBrowser,
   newContext,
-  startServer,
   waitLive,
-  type RunningServer,
+  useSuite,
 } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useSuite();
 
 async function newPage(width = 1400, height = 1000): Promise<Page> {
-  const ctx = await newContext(browser, width, height);
-  contexts.push(ctx);
+  const ctx = await newContext(suite.browser, width, height);
+  suite.contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   return page;
@@ -41,7 +26,7 @@ async function newPage(width = 1400, height = 1000): Promise<Page> {
 describe('accessibility', () => {
   it('the start page has no serious or critical WCAG 2.1 AA violation', async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/#/`);
+    await page.goto(`${suite.server.url}/#/`);
     await page.getByRole('link', { name: 'EST-gruppen Fagersta' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('sv');
     const { bad, passes } = await axe(page);
@@ -51,7 +36,7 @@ describe('accessibility', () => {
 
   it('the group page and the join form have none either', async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/#/g/fagersta`);
+    await page.goto(`${suite.server.url}/#/g/fagersta`);
     await page.getByRole('link', { name: 'EST-möte vecka 47' }).waitFor();
     expect((await axe(page)).bad).toEqual([]);
     await page.getByRole('link', { name: 'EST-möte vecka 47' }).click();
@@ -66,7 +51,7 @@ describe('accessibility', () => {
       ['participant', 420],
     ] as const) {
       const page = await newPage(width, 900);
-      await joinMeeting(page, server.url, 'fagersta-v47', { name: `Axe ${role}`, org: 'polis', role });
+      await joinMeeting(page, suite.server.url, 'fagersta-v47', { name: `Axe ${role}`, org: 'polis', role });
       const { bad, passes } = await axe(page);
       expect(bad, `${role} at ${width}px`).toEqual([]);
       expect(passes).toBeGreaterThan(10);
@@ -77,10 +62,10 @@ describe('accessibility', () => {
 
 describe('keyboard', () => {
   it('reaches and uses "Lägg till händelse" and the new entry’s fields with Tab and Enter only', async () => {
-    const meetingId = await createMeeting(server.url, 'E2E: tangentbord');
+    const meetingId = await createMeeting(suite.server.url, 'E2E: tangentbord');
     const page = await newPage();
     // The join form by keyboard too.
-    await page.goto(`${server.url}/#/m/${meetingId}`);
+    await page.goto(`${suite.server.url}/#/m/${meetingId}`);
     await page.getByLabel('Namn').waitFor();
     await page.getByLabel('Namn').focus();
     await page.keyboard.type('Karin Tangent');
@@ -122,7 +107,7 @@ describe('keyboard', () => {
 
     // Somebody else sees it.
     const other = await newPage();
-    await joinMeeting(other, server.url, meetingId, { name: 'Kontroll', org: 'polis' });
+    await joinMeeting(other, suite.server.url, meetingId, { name: 'Kontroll', org: 'polis' });
     await other
       .locator(`.ro-field[data-field="${key}"] .ro-text`, { hasText: 'Skadegörelse på busskuren' })
       .waitFor();
@@ -143,7 +128,7 @@ describe('keyboard', () => {
 describe('creating a meeting', () => {
   it('takes two clicks from the start page: the group, then "Nytt möte"', async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/#/`);
+    await page.goto(`${suite.server.url}/#/`);
     await page.getByRole('link', { name: 'EST-gruppen Fagersta' }).click();
     await page.getByRole('button', { name: 'Nytt möte' }).click();
     await page.getByRole('heading', { name: 'Gå med i mötet' }).waitFor();
@@ -154,9 +139,9 @@ describe('creating a meeting', () => {
 describe('the screenshot', () => {
   it('of the demo meeting at 1400 px, with people in it', async () => {
     const chair = await newPage(1400, 1000);
-    await joinMeeting(chair, server.url, 'fagersta-v47', { name: 'Maria Lind', org: 'kommun', role: 'chair' });
+    await joinMeeting(chair, suite.server.url, 'fagersta-v47', { name: 'Maria Lind', org: 'kommun', role: 'chair' });
     const police = await newPage(1400, 1000);
-    await joinMeeting(police, server.url, 'fagersta-v47', { name: 'Anna Berg', org: 'polis' });
+    await joinMeeting(police, suite.server.url, 'fagersta-v47', { name: 'Anna Berg', org: 'polis' });
     // The chair writes in the summary of the first topic; the police officer sees where.
     const target = chair.locator('[data-field="hot-och-vald/prioriteringar"]');
     await target.focus();
@@ -169,7 +154,7 @@ describe('the screenshot', () => {
     await police.screenshot({ path: file });
     await chair.screenshot({ path: path.join(ensureArtifactsDir(), 'meeting-chair.png') });
     const narrow = await newPage(420, 900);
-    await joinMeeting(narrow, server.url, 'fagersta-v47', { name: 'Sara Nyström', org: 'nvu' });
+    await joinMeeting(narrow, suite.server.url, 'fagersta-v47', { name: 'Sara Nyström', org: 'nvu' });
     await narrow.screenshot({ path: path.join(ensureArtifactsDir(), 'meeting-narrow.png') });
   });
 });

@@ -1,29 +1,16 @@
 // The exported situation picture: the links in the meeting view, the printable page they open (with what a
 // participant typed a moment before, and no serious or critical axe violation) and the JSON download.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { addEntry, axe, joinMeeting, launchBrowser, newContext, startServer, waitLive, type RunningServer } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { addEntry, axe, joinMeeting, newContext, useSuite, waitLive } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useSuite();
 
 async function newPage(): Promise<Page> {
   // The exported document forbids scripts (Content-Security-Policy default-src 'none'), and axe comes as a script tag.
-  const ctx = await newContext(browser, 1400, 1000, { bypassCSP: true });
-  contexts.push(ctx);
+  const ctx = await newContext(suite.browser, 1400, 1000, { bypassCSP: true });
+  suite.contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   return page;
@@ -43,7 +30,7 @@ describe('exporting the situation picture', () => {
     const meetingId = 'fagersta-v47';
     const title = 'EST-möte vecka 47';
     const page = await newPage();
-    await joinMeeting(page, server.url, meetingId, { name: 'Exportera Ekström', org: 'polis' });
+    await joinMeeting(page, suite.server.url, meetingId, { name: 'Exportera Ekström', org: 'polis' });
 
     // Type into the own cell and wait until the server has it (the ack means durable, docs/protocol.md).
     const typed = 'Exporttest: stenkastning mot bussen vid Ängsvägen, två tillfällen';

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const webDir = path.resolve(here, '../..');
@@ -201,4 +202,29 @@ export async function axe(page: Page): Promise<{ bad: string[]; passes: number }
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
   return { bad, passes: result.passes.length };
+}
+
+/** What a test file shares: one server, one browser, and the contexts its tests open (closed at the end). */
+export interface Suite {
+  server: RunningServer;
+  browser: Browser;
+  contexts: BrowserContext[];
+}
+
+/**
+ * Registers the file's hooks: before its tests, start est-server (with `extraArgs`) and Chromium; after them,
+ * close every context in `contexts`, the browser and the server. The fields are set once `beforeAll` has run.
+ */
+export function useSuite(extraArgs: string[] = []): Suite {
+  const suite = { contexts: [] } as unknown as Suite;
+  beforeAll(async () => {
+    suite.server = await startServer(extraArgs);
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const c of suite.contexts) await c.close().catch(() => undefined);
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  return suite;
 }

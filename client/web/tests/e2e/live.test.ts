@@ -1,32 +1,17 @@
 // Browser end-to-end: real est-server, real Chromium, several people in one meeting.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   addEntry,
   createMeeting,
   field,
   joinMeeting,
-  launchBrowser,
   newContext,
-  startServer,
   waitLive,
-  type RunningServer,
+  useSuite,
 } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useSuite();
 
 async function person(
   name: string,
@@ -35,12 +20,12 @@ async function person(
   role: 'participant' | 'chair' = 'participant',
   before?: (page: Page) => void,
 ) {
-  const ctx = await newContext(browser);
-  contexts.push(ctx);
+  const ctx = await newContext(suite.browser);
+  suite.contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
   before?.(page);
-  await joinMeeting(page, server.url, meetingId, { name, org, role });
+  await joinMeeting(page, suite.server.url, meetingId, { name, org, role });
   return { ctx, page };
 }
 
@@ -66,7 +51,7 @@ async function value(page: Page, key: string): Promise<string> {
 
 describe('a live meeting in the browser', () => {
   it('two organisations each type in their own cell and see the other’s text appear live', async () => {
-    const meetingId = await createMeeting(server.url, 'E2E: två organisationer');
+    const meetingId = await createMeeting(suite.server.url, 'E2E: två organisationer');
     const anna = await person('Anna Berg', 'polis', meetingId);
     const erik = await person('Erik Lund', 'kommun', meetingId);
 
@@ -108,7 +93,7 @@ describe('a live meeting in the browser', () => {
   });
 
   it('two people of the same organisation type in one field at once and converge', async () => {
-    const meetingId = await createMeeting(server.url, 'E2E: samma fält');
+    const meetingId = await createMeeting(suite.server.url, 'E2E: samma fält');
     const c = await person('Cecilia Ek', 'polis', meetingId);
     const d = await person('David Holm', 'polis', meetingId);
 
@@ -140,7 +125,7 @@ describe('a live meeting in the browser', () => {
   });
 
   it('a duplicated tab (same sessionStorage) takes a new client id, and both tabs work', async () => {
-    const meetingId = await createMeeting(server.url, 'E2E: dubblerad flik');
+    const meetingId = await createMeeting(suite.server.url, 'E2E: dubblerad flik');
     const first = await person('Hanna Dubbel', 'polis', meetingId);
     const idOf = (p: Page) => p.evaluate(() => window.__estLive?.replica.clientId ?? null);
     const original = await idOf(first.page);
@@ -163,14 +148,14 @@ describe('a live meeting in the browser', () => {
   });
 
   it('the server restarts while people type: the page says so, keeps the typing and sends it afterwards', async () => {
-    const meetingId = await createMeeting(server.url, 'E2E: omstart');
+    const meetingId = await createMeeting(suite.server.url, 'E2E: omstart');
     const ida = await person('Ida Berg', 'nvk', meetingId);
     const jon = await person('Jon Ek', 'kommun', meetingId);
     const entry = await addEntry(ida.page, 'ovrigt', 'nvk');
     const key = `ovrigt/nvk/${entry}/handelse`;
     await ida.page.keyboard.type('Hat i sociala medier', { delay: 5 });
     await waitLive(ida.page);
-    await server.restart({
+    await suite.server.restart({
       downWhile: async () => {
         // Server down (closed with 1001): both see the banner; Ida keeps typing.
         await ida.page.getByRole('alert').filter({ hasText: 'Anslutningen bröts' }).waitFor();
@@ -185,7 +170,7 @@ describe('a live meeting in the browser', () => {
   });
 
   it('one person goes offline while typing, keeps typing, comes back: nothing lost or doubled', async () => {
-    const meetingId = await createMeeting(server.url, 'E2E: avbrott');
+    const meetingId = await createMeeting(suite.server.url, 'E2E: avbrott');
     // Watch Olle's WebSockets: the open one must really close, and nothing may go out while offline.
     let offline = false;
     const closed: string[] = [];
