@@ -86,6 +86,19 @@ describe('exporting the situation picture', () => {
     // The same saved picture as the JSON: its checksum is on the page (spacing aside).
     expect(text.replace(/\s+/g, '').toLowerCase()).toContain(json.digest);
 
+    // Under its own Content-Security-Policy (no bypass, unlike the contexts above) the page keeps its styles.
+    const strict = await suite.browser.newContext();
+    suite.contexts.push(strict);
+    const plain = await strict.newPage();
+    const blocked: string[] = [];
+    plain.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
+    await plain.goto(htmlUrl);
+    const headingRule = await plain.locator('h2').first().evaluate((h) => getComputedStyle(h).borderBottomStyle);
+    expect(headingRule).toBe('solid');
+    expect(blocked).toEqual([]);
+
     const { bad, passes } = await axe(exported);
     expect(bad, 'the exported page').toEqual([]);
     expect(passes).toBeGreaterThan(5); // axe really ran
