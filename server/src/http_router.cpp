@@ -48,6 +48,9 @@ std::vector<std::string_view> split_path(std::string_view path) {
     return parts;
 }
 
+// The path of a request target, without its query.
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
 // The value of `key` in the query of `target` ("" when absent).
 std::string_view query_param(std::string_view target, std::string_view key) {
     const auto q = target.find('?');
@@ -103,8 +106,7 @@ http_router::http_router(catalog& cat, std::filesystem::path web_root, std::func
     : catalog_(cat), web_root_(std::move(web_root)), stats_(std::move(stats)), report_(report), pictures_(std::move(pictures)) {}
 
 bool http_router::defer(const http_request& req, std::function<void(http_response)> reply) const {
-    std::string_view path = req.target;
-    if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+    const std::string_view path = path_of(req.target);
     const auto parts = split_path(path);
     if (!report_ || !pictures_ || parts.size() != 4 || parts[0] != "api" || parts[1] != "meetings" || parts[3] != "export")
         return false;
@@ -158,8 +160,7 @@ void http_router::export_picture(std::string_view meeting_id, std::string_view f
 }
 
 http_response http_router::handle(const http_request& req) const {
-    std::string_view path = req.target;
-    if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+    const std::string_view path = path_of(req.target);
     if (path == "/healthz") {
         if (req.method != "GET" && req.method != "HEAD") return error_response(405, "method_not_allowed", "use GET");
         return json_response(200, {{"status", "ok"}});

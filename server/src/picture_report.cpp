@@ -140,18 +140,22 @@ std::string picture_report::html(const picture_export& p) const {
 }
 
 nlohmann::json picture_report::json(const picture_export& p) const {
+    auto picture = p.document.to_json();  // built once: it is both the digest's input and the body
+    const std::string d = sha256_hex(canonical_json(picture));
     return {{"meeting", p.meeting.to_json()},
             {"group", p.grp.to_json()},
             {"rev", p.rev},
-            {"digest", digest(p.document)},
+            {"digest", d},
             {"exported_at", p.exported_at},
-            {"picture", p.document.to_json()}};
+            {"picture", std::move(picture)}};
 }
 
-std::string picture_report::canonical_json(const meeting_document& doc) {
+std::string picture_report::canonical_json(const nlohmann::json& picture) {
     // nlohmann::json keeps object keys in a std::map (sorted); dump() adds no whitespace and leaves UTF-8 as is.
-    return doc.to_json().dump();
+    return picture.dump();
 }
+
+std::string picture_report::canonical_json(const meeting_document& doc) { return canonical_json(doc.to_json()); }
 
 std::string picture_report::digest(const meeting_document& doc) { return sha256_hex(canonical_json(doc)); }
 

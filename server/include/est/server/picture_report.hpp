@@ -50,6 +50,7 @@ public:
 
     // The canonical JSON of a picture: its to_json() with object keys sorted, no whitespace, UTF-8 as is.
     static std::string canonical_json(const meeting_document& doc);
+    static std::string canonical_json(const nlohmann::json& picture);  // of doc.to_json()
     // Lower-case hex SHA-256 of canonical_json(doc).
     static std::string digest(const meeting_document& doc);
     static std::string sha256_hex(std::string_view data);
