@@ -8,17 +8,13 @@
 #include "est/client/meeting_client.hpp"
 #include "est/utf.hpp"
 #include "server_process.hpp"
+#include "../support/count_of.hpp"
 
 using namespace est;
+using est::test::count_of;
 using json = nlohmann::json;
 
 namespace {
-
-std::size_t count_of(const std::string& hay, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
-    return n;
-}
 
 client::http_result get(const test::server_process& s, const std::string& target) {
     return client::http_call(s.host(), s.port(), "GET", target);

@@ -21,8 +21,10 @@
 #include "est/client/meeting_client.hpp"
 #include "est/utf.hpp"
 #include "server_process.hpp"
+#include "../support/count_of.hpp"
 
 using namespace est;
+using est::test::count_of;
 using est::client::meeting_client;
 using est::client::run_until;
 using json = nlohmann::json;
@@ -60,12 +62,6 @@ bool until_stats(const test::server_process& s, const std::function<bool(const j
         poll(&none, 0, 5);  // pace the polling; the condition is what is waited for
     }
     return false;
-}
-
-std::size_t count_of(const std::string& hay, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
-    return n;
 }
 
 // A raw WebSocket, for misbehaving on purpose.

@@ -9,8 +9,10 @@
 #include "est/client/meeting_client.hpp"
 #include "est/utf.hpp"
 #include "server_process.hpp"
+#include "../support/count_of.hpp"
 
 using namespace est;
+using est::test::count_of;
 using est::client::meeting_client;
 using est::client::run_until;
 using json = nlohmann::json;
@@ -67,12 +69,6 @@ void add_entry(boost::asio::io_context& ioc, meeting_client& c, const std::strin
                const std::string& entry) {
     c.submit(add_entry_change{topic, org, entry});
     REQUIRE(run_until(ioc, [&] { return c.replica().idle(); }));
-}
-
-std::size_t count_of(const std::string& hay, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
-    return n;
 }
 
 }  // namespace

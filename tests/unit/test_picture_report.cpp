@@ -9,8 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
+#include "../support/count_of.hpp"
 
 using namespace est;
+using est::test::count_of;
 using est::test::U;
 
 namespace {
@@ -19,12 +21,6 @@ const std::filesystem::path html_file = EST_SOURCE_DIR "/templates/export/lagesb
 
 server::picture_report report_from_file() {
     return server::picture_report(server::picture_report::read_template(html_file), html_file.string());
-}
-
-std::size_t count_of(const std::string& hay, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
-    return n;
 }
 
 text_operation insert(std::size_t len, const std::u16string& s) {
@@ -100,12 +96,10 @@ TEST_CASE("the digest covers the picture's canonical JSON: equal pictures match,
     // The same picture read back from JSON (as after a restart) has the same digest.
     const auto again = meeting_document::from_json(f.doc.tmpl_ptr(), f.grp.organisation_ids(), f.doc.to_json());
     CHECK(server::picture_report::digest(again) == d);
-    CHECK(server::picture_report::canonical_json(f.doc) == f.doc.to_json().dump());
     CHECK(server::picture_report::canonical_json(f.doc).find("Torget 😀") != std::string::npos);  // UTF-8 as is
 
     f.apply(text_change{{"andt", "kommun", "e1", "plats"}, insert(9, U("."))});  // after "Torget 😀" (9 UTF-16 units)
     CHECK(server::picture_report::digest(f.doc) != d);
-    CHECK(server::picture_report::digest(f.doc) == server::picture_report::sha256_hex(server::picture_report::canonical_json(f.doc)));
     // FIPS 180-2's test vector.
     CHECK(server::picture_report::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
