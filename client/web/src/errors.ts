@@ -1,6 +1,9 @@
 // Every error code of docs/protocol.md (and of the REST API) in Swedish words a coordinator understands.
 
-/** The codes of the protocol's error table, plus those the server adds (`rate_limited`) and the REST API's. */
+/**
+ * The codes of the protocol's error table, plus `rate_limited` (sent by older servers, which refused messages past
+ * their rate; the server now reads more slowly instead) and the REST API's.
+ */
 export const PROTOCOL_ERROR_CODES = [
   'bad_json',
   'too_deep',
@@ -18,6 +21,7 @@ export const PROTOCOL_ERROR_CODES = [
   'bad_value',
   'out_of_range',
   'text_too_long',
+  'bad_text',
   'limit_reached',
   'duplicate_entry',
   'stale_revision',
@@ -47,6 +51,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   bad_value: 'Det valda alternativet finns inte för fältet. Välj ett av alternativen i listan.',
   out_of_range: 'Texten hade hunnit ändras på ett sätt som inte gick att slå ihop. Sidan hämtar den senaste versionen och skickar din ändring igen.',
   text_too_long: 'Texten är för lång. Korta ner den; ändringen som gjorde den för lång sparades inte.',
+  bad_text: 'Texten innehöll osynliga styrtecken (till exempel från Word eller en PDF) som inte kan sparas. Ändringen sparades inte; skriv in texten igen.',
   limit_reached: 'Det finns redan så många händelser som tillåts i den här rutan. Ta bort eller slå ihop händelser först.',
   duplicate_entry: 'Händelsen kunde inte läggas till eftersom den redan finns. Försök igen.',
   stale_revision: 'Din version av lägesbilden var för gammal för att slå ihop. Sidan hämtar den senaste versionen och skickar dina ändringar igen.',

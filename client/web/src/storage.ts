@@ -34,12 +34,19 @@ export function saveIdentity(id: SavedIdentity): void {
   safe(() => localStorage.setItem(IDENTITY_KEY, JSON.stringify(id)), undefined);
 }
 
-/** The stable client id for this tab and meeting (kept across reconnects and reloads). */
+/**
+ * What the server accepts as a client id: 16–64 characters of `a-z 0-9 - _` (fewer could be guessed). A stored
+ * id that does not match is replaced by a new one. (Ids of older versions of this client, `c-` and 16 hex
+ * digits, still match.)
+ */
+export const CLIENT_ID_PATTERN = /^[a-z0-9_-]{16,64}$/;
+
+/** The stable client id for this tab and meeting (kept across reconnects and reloads). A secret: never shown. */
 export function clientIdFor(meetingId: string): string {
   const key = `est-live.client.${meetingId}`;
   return safe(() => {
     let id = sessionStorage.getItem(key);
-    if (!id || !/^[a-z0-9_-]{1,64}$/.test(id)) {
+    if (!id || !CLIENT_ID_PATTERN.test(id)) {
       id = newClientId();
       sessionStorage.setItem(key, id);
     }

@@ -99,7 +99,8 @@ export interface WelcomeMessage {
   rev: number;
   last_seq: number;
   meeting: WelcomeMeeting;
-  you: Participant;
+  /** `client` is this client's public id, the one its ops carry (absent from older servers). */
+  you: Participant & { client?: string };
   participants: Participant[];
   state?: unknown;
   catch_up?: RemoteOpMessage[];
@@ -108,6 +109,7 @@ export interface WelcomeMessage {
 export interface RemoteOpMessage {
   type: 'op';
   rev: number;
+  /** The public id of the client that made the change (older servers: its client id). */
   client: string;
   seq: number;
   by: { session: string; name: string; org: string };

@@ -13,7 +13,8 @@
 // reconnect that brings a whole `state` (its text would be lost); see docs/web-client.md.
 //
 // Survives reconnects: it resends what the server has not applied and recognises its own changes in a
-// catch-up.
+// catch-up. The client id it joins with is a secret; the server shows others (and this client, in
+// `welcome.you.client`) only a public id derived from it, and that is what its own ops carry.
 //
 // Pure logic: the caller moves the messages. Every method returns the messages to send, in order.
 import { MeetingDoc } from '../model/document';
@@ -28,6 +29,7 @@ import type {
   WelcomeMessage,
 } from '../model/types';
 import { entryKey, fieldKey, fieldRefToJSON } from '../model/types';
+import { cleanText } from '../model/text-rules';
 import { OtError, TextOperation } from '../ot/text-operation';
 
 export interface Identity {
@@ -67,7 +69,11 @@ interface PendingOther {
   sent: boolean;
 }
 
-/** Codes that refuse a change for good: drop it. Anything else with a seq is kept and sent again. */
+/**
+ * Codes that only postpone a change: keep it and send it again under the same seq. Every other code with a
+ * seq refuses the change for good (`text_too_long`, `bad_text`, `forbidden`, ...): it is dropped. The
+ * server no longer sends `rate_limited` (it reads more slowly instead); older servers do.
+ */
 const KEEP_AND_RESEND = new Set(['rate_limited', 'storage_failed', 'stale_revision', 'out_of_range']);
 /** Codes after which the replica needs the whole state again. */
 const RESYNC = new Set(['storage_failed', 'stale_revision', 'out_of_range']);
@@ -80,6 +86,11 @@ export class ClientReplica {
   private readonly texts = new Map<string, PendingText>(); // by field key
   private readonly others = new Map<number, PendingOther>(); // by seq
   private remote = 0;
+  /**
+   * The id our own ops carry when the server broadcasts them: the public id from the latest welcome
+   * (`you.client`), or the secret client id itself when the server sends none (an older server).
+   */
+  private ownId: string;
   /** Set when the replica no longer trusts its copy: the next join asks for the whole state. */
   private wantFullState = false;
   /** The seq of the one change in flight on this connection. */
@@ -93,7 +104,9 @@ export class ClientReplica {
     readonly clientId: string,
     readonly meetingId: string,
     public who: Identity,
-  ) {}
+  ) {
+    this.ownId = clientId;
+  }
 
   // ---- the connection's side ----
 
@@ -103,7 +116,8 @@ export class ClientReplica {
       type: 'join',
       meeting: this.meetingId,
       client: this.clientId,
-      name: this.who.name,
+      // The server refuses a join whose name holds control characters (bad_message): a pasted name loses them.
+      name: cleanText(this.who.name),
       org: this.who.org,
       role: this.who.role,
     };
@@ -208,6 +222,11 @@ export class ClientReplica {
   }
 
   // ---- what the view reads ----
+
+  /** The id the server shows for this client (see `ownId`); the secret until a welcome says otherwise. */
+  publicId(): string {
+    return this.ownId;
+  }
 
   hasState(): boolean {
     return this.doc !== null;
@@ -386,8 +405,8 @@ export class ClientReplica {
   private onRemote(msg: RemoteOpMessage): void {
     const doc = this.doc;
     if (!doc) throw new OtError('out_of_order', 'an op before the welcome');
-    if (msg.client === this.clientId) {
-      // Our own change, met in a catch-up: the acknowledgement we missed.
+    if (msg.client === this.ownId) {
+      // Our own change (met in a catch-up, or sent on another connection with our id): the ack we missed.
       this.onAck({ type: 'ack', seq: msg.seq, rev: msg.rev }, []);
       return;
     }
@@ -518,6 +537,9 @@ export class ClientReplica {
   }
 
   private onWelcome(msg: WelcomeMessage, out: ClientMessage[]): void {
+    // Before the catch-up: our own ops in it carry this id.
+    const pub = msg.you?.client;
+    this.ownId = typeof pub === 'string' && pub !== '' ? pub : this.clientId;
     const rev = msg.rev;
     const lastSeq = msg.last_seq;
     // New sequence numbers must pass what the server has seen of this client (e.g. after a restart).

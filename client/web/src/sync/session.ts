@@ -3,6 +3,7 @@
 import type { Change, ErrorMessage, FieldRef, Participant, ServerMessage, WelcomeMeeting } from '../model/types';
 import { fieldKey, fieldRefToJSON } from '../model/types';
 import { swedishError } from '../errors';
+import { cleanInput } from '../model/text-rules';
 import { TextOperation } from '../ot/text-operation';
 import { Connection, type ConnectionOptions } from './connection';
 import { ClientReplica, type ClientMessage, type Identity } from './replica';
@@ -46,8 +47,17 @@ export function newEntryId(): string {
   return 'e-' + randomHex(6);
 }
 
+/**
+ * A new client id: a secret only this tab knows (the server never shows it to anyone; others see a public id
+ * derived from it). 128 random bits from crypto.getRandomValues, as `c-` and 32 hex digits (34 characters;
+ * the server takes 16–64 of `a-z 0-9 - _`). Without a cryptographic source there is no secret to make.
+ */
 export function newClientId(): string {
-  return 'c-' + randomHex(8);
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  if (!c?.getRandomValues) throw new Error('crypto.getRandomValues is needed for a client id');
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  return 'c-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 export class MeetingSession {
@@ -177,14 +187,22 @@ export class MeetingSession {
     return this.replica.who.role === 'chair';
   }
 
-  /** The user changed a text field to `value`; `caret` is where the caret is after the edit. */
-  editText(target: FieldRef, value: string, caret?: number): void {
-    if (!this.replica.hasState()) return;
+  /**
+   * The user changed a text field to `value`; `caret` is where the caret is after the edit. This is where an
+   * input's value becomes a text operation: what the edit brought in is cleaned first (CRLF and CR become LF;
+   * control and bidi override characters the server refuses with `bad_text` are dropped, see
+   * model/text-rules.ts). Returns the value and caret the input should show: when they differ from what was
+   * passed in, the caller puts them back into the element.
+   */
+  editText(target: FieldRef, value: string, caret?: number): { value: string; caret?: number } {
+    if (!this.replica.hasState()) return { value, caret };
     const old = this.replica.visibleText(target);
-    if (old === value) return;
-    const op = TextOperation.diff(old, value, caret);
+    const clean = cleanInput(old, value, caret);
+    if (old === clean.value) return clean;
+    const op = TextOperation.diff(old, clean.value, clean.caret);
     this.sendAll(this.replica.editText(target, op));
     this.emitSyncIfChanged();
+    return clean;
   }
 
   setChoice(target: FieldRef, value: string): void {
@@ -305,12 +323,16 @@ export class MeetingSession {
         this.participants.delete(msg.session);
         this.emit('presence');
         return;
-      case 'welcome':
+      case 'welcome': {
         this.meeting = msg.meeting;
-        this.you = msg.you;
+        // The public id (you.client) is for the replica only: nothing the view shows carries it.
+        const { client: _publicId, ...you } = msg.you;
+        void _publicId;
+        this.you = you;
         this.participants.clear();
         for (const p of msg.participants) this.participants.set(p.session, p);
         break;
+      }
       case 'error':
         if (!this.hadWelcomeOnThisConnection && msg.seq === undefined) return this.onJoinRefused(msg);
         break;

@@ -98,7 +98,12 @@ export function EditableText(props: FieldProps) {
 
   const onInput = () => {
     const el = ref.current!;
-    session.editText(target, el.value, el.selectionEnd ?? undefined);
+    const shown = session.editText(target, el.value, el.selectionEnd ?? undefined);
+    if (shown.value !== el.value) {
+      // Characters the server refuses (pasted control or bidi characters) were dropped: show what is kept.
+      el.value = shown.value;
+      if (shown.caret !== undefined) el.setSelectionRange(shown.caret, shown.caret);
+    }
     autosize(el);
   };
   const id = domId(target);

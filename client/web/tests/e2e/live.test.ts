@@ -10,6 +10,7 @@ import {
   waitLive,
   useSuite,
 } from './harness';
+import { hasRefusedText } from '../../src/model/text-rules';
 
 const suite = useSuite();
 
@@ -122,6 +123,32 @@ describe('a live meeting in the browser', () => {
     // Someone who joins now gets the same text.
     const late = await person('Eva Sund', 'kommun', meetingId);
     await waitReadOnly(late.page, key, expected);
+  });
+
+  it('text pasted with control and direction characters loses them: the rest arrives, the caret after it', async () => {
+    const meetingId = await createMeeting(suite.server.url, 'E2E: inklistrat');
+    const inserts: string[] = [];
+    const kim = await person('Kim Lind', 'polis', meetingId, 'participant', (page) =>
+      page.on('websocket', (ws) =>
+        ws.on('framesent', (f) => {
+          const m = JSON.parse(String(f.payload)) as { type?: string; change?: { ops?: unknown[] } };
+          if (m.type === 'op') for (const c of m.change?.ops ?? []) if (typeof c === 'string') inserts.push(c);
+        }),
+      ),
+    );
+    const lo = await person('Lo Strand', 'kommun', meetingId);
+    const entry = await addEntry(kim.page, 'andt', 'polis');
+    const key = `andt/polis/${entry}/handelse`;
+    await kim.page.keyboard.type('Före: ', { delay: 5 });
+    // As a paste from a PDF: CRLF, a form feed, a soft hyphen (kept), a right-to-left override, a bell.
+    await kim.page.keyboard.insertText('Rad 1\r\nRad\u000c 2\u00ad \u202eslut\u202c\u0007');
+    await kim.page.keyboard.type('!', { delay: 5 });
+    const expected = 'Före: Rad 1\nRad 2\u00ad slut!';
+    await waitLive(kim.page);
+    expect(await value(kim.page, key)).toBe(expected);
+    await waitReadOnly(lo.page, key, expected);
+    expect(inserts.length).toBeGreaterThan(0);
+    for (const t of inserts) expect(hasRefusedText(t), JSON.stringify(t)).toBe(false);
   });
 
   it('a duplicated tab (same sessionStorage) takes a new client id, and both tabs work', async () => {

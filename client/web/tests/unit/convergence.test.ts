@@ -97,20 +97,25 @@ const FIELDS: FieldRef[] = [
   { topic: 'hot-och-vald', org: 'polis', entry: 'e1', field: 'handelse' },
 ];
 
-function meeting(historyWindow: number) {
-  return new SimServer(historyWindow, (doc) => {
+function meeting(historyWindow: number, legacyIds = false) {
+  const server = new SimServer(historyWindow, (doc) => {
     doc.apply({ kind: 'add_entry', topic: 'hot-och-vald', org: 'polis', entry: 'e1' }, 0);
     doc.apply({ kind: 'text', target: FIELDS[0], ops: ['Läget är lugnt.'] }, 0);
   });
+  server.legacyIds = legacyIds;
+  return server;
 }
 
 /**
  * Runs a meeting of `n` browsers for `steps` random steps. With `insertOnly`, every insert is a
  * character used nowhere else, so at the end each must be in the text exactly once.
  */
-function simulate(seed: number, opts: { n: number; steps: number; historyWindow: number; insertOnly: boolean }) {
+function simulate(
+  seed: number,
+  opts: { n: number; steps: number; historyWindow: number; insertOnly: boolean; legacyIds?: boolean },
+) {
   const r = rng(seed);
-  const server = meeting(opts.historyWindow);
+  const server = meeting(opts.historyWindow, opts.legacyIds);
   const peers = Array.from({ length: opts.n }, (_, i) => new Peer(server, `c-${i}`));
   for (const p of peers) {
     p.connect();
@@ -185,5 +190,9 @@ describe('meetings of simulated browsers converge (random, fixed seeds)', () => 
 
   it.each([21, 22, 23, 24])('inserts and deletes, 4 browsers (seed %i)', (seed) => {
     simulate(seed, { n: 4, steps: 2000, historyWindow: seed % 2 ? 5 : 2000, insertOnly: false });
+  });
+
+  it.each([31, 32])('insert-only against an older server that broadcasts client ids, not public ids (seed %i)', (seed) => {
+    simulate(seed, { n: 3, steps: 1500, historyWindow: seed % 2 ? 2000 : 3, insertOnly: true, legacyIds: true });
   });
 });

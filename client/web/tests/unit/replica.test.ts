@@ -3,7 +3,7 @@ import type { FieldRef } from '../../src/model/types';
 import { TextOperation } from '../../src/ot/text-operation';
 import { ClientReplica } from '../../src/sync/replica';
 import { Peer, settle } from './peer';
-import { SimServer } from './sim-server';
+import { SimServer, publicIdOf } from './sim-server';
 
 const BED: FieldRef = { topic: 'hot-och-vald', field: 'bedomning' };
 const E1: FieldRef = { topic: 'hot-och-vald', org: 'polis', entry: 'e1', field: 'handelse' };
@@ -46,6 +46,11 @@ describe('ClientReplica: the basics', () => {
     expect(a.text(E1)).toBe('Två fall');
     a.disconnect();
     expect(a.replica.joinMessage().since).toBe(0);
+  });
+
+  it('joins with a name the server takes: control characters of a pasted name are dropped', () => {
+    const r = new ClientReplica('c-0123456789abcdef', 'm1', { name: 'Anna\u202e Berg\u0000', org: 'polis', role: 'participant' });
+    expect(r.joinMessage().name).toBe('Anna Berg');
   });
 
   it('keeps one text change per field in flight and composes the rest', () => {
@@ -283,6 +288,98 @@ describe('ClientReplica: reconnects', () => {
   });
 });
 
+describe('ClientReplica: secret client ids and public ids', () => {
+  it('the server never sends the secret: ops carry the public id, and the welcome says which is ours', () => {
+    const server = withEntry();
+    const a = joined(server, 'c-secret-aaaaaaaaaaaa');
+    const b = joined(server, 'c-secret-bbbbbbbbbbbb');
+    expect(a.replica.publicId()).toBe(publicIdOf('c-secret-aaaaaaaaaaaa'));
+    a.insert(E1, 0, 'Hej');
+    a.flushUp();
+    const seen = JSON.stringify(b.conn!.inbox);
+    expect(seen).toContain(publicIdOf('c-secret-aaaaaaaaaaaa'));
+    expect(seen).not.toContain('c-secret-aaaaaaaaaaaa');
+    settle([a, b]);
+    expect(b.text(E1)).toBe('Hej');
+  });
+
+  it('recognises its own op in a catch-up by the public id from that same welcome', () => {
+    // The first welcome came from an older server (no public id); the reconnect meets a newer one, whose
+    // catch-up carries our public id: it must be known before the catch-up is read.
+    const server = withEntry();
+    server.legacyIds = true;
+    const a = joined(server, 'c-a');
+    const b = joined(server, 'c-b');
+    expect(a.replica.publicId()).toBe('c-a');
+    server.legacyIds = false;
+    a.insert(E1, 0, 'Före');
+    a.flushUp(); // applied and broadcast with the public id...
+    a.disconnect(); // ...but the ack is lost
+    a.insert(E1, 4, ' efter');
+    a.connect();
+    settle([a, b]);
+    b.sync();
+    expect(a.replica.publicId()).toBe(publicIdOf('c-a'));
+    expect(server.doc.field(E1).text).toBe('Före efter');
+    expect(a.text(E1)).toBe('Före efter');
+    expect(b.text(E1)).toBe('Före efter');
+    expect(a.replica.remoteChanges()).toBe(0);
+    expect(server.applied.filter(([c]) => c === 'c-a')).toHaveLength(2);
+  });
+
+  it('recognises its own op arriving live as the ack, not as someone else’s change', () => {
+    const server = withEntry('x');
+    const a = joined(server, 'c-a');
+    a.insert(E1, 1, 'y');
+    const m = opMessages(a)[0];
+    a.flushUp();
+    a.conn!.inbox.length = 0; // instead of the ack, the broadcast form of our own change comes
+    a.receive({
+      type: 'op',
+      rev: 1,
+      client: publicIdOf('c-a'),
+      seq: m.seq as number,
+      by: { session: 'p1', name: 'c-a', org: 'polis' },
+      change: { kind: 'text', target: E1, ops: [1, 'y'] },
+    });
+    expect(a.text(E1)).toBe('xy');
+    expect(a.replica.idle()).toBe(true);
+    expect(a.replica.rev()).toBe(1);
+    expect(a.replica.remoteChanges()).toBe(0);
+  });
+
+  it('with a public id known, an op carrying our secret is not taken for ours', () => {
+    const server = withEntry('x');
+    const a = joined(server, 'c-a');
+    a.receive({
+      type: 'op',
+      rev: 1,
+      client: 'c-a',
+      seq: 1,
+      by: { session: 'p9', name: 'n', org: 'polis' },
+      change: { kind: 'text', target: E1, ops: ['z', 1] },
+    });
+    expect(a.text(E1)).toBe('zx');
+    expect(a.replica.remoteChanges()).toBe(1);
+  });
+
+  it('falls back to the secret when a welcome has no public id (an older server)', () => {
+    const server = withEntry();
+    server.legacyIds = true;
+    const a = joined(server, 'c-a');
+    const b = joined(server, 'c-b');
+    a.insert(E1, 0, 'Före');
+    a.flushUp();
+    a.disconnect(); // the ack is lost; the catch-up shows our op under our client id
+    a.connect();
+    settle([a, b]);
+    expect(a.replica.publicId()).toBe('c-a');
+    expect(a.text(E1)).toBe('Före');
+    expect(a.replica.idle()).toBe(true);
+    expect(a.replica.remoteChanges()).toBe(0);
+  });
+});
+
 describe('ClientReplica: refusals', () => {
   it('drops a refused text change and shows the confirmed text again', () => {
     const server = withEntry('kvar');
@@ -303,7 +400,31 @@ describe('ClientReplica: refusals', () => {
     expect(a.errors).toEqual(['text_too_long']);
   });
 
-  it('keeps a change the server only postponed (rate_limited) and sends it again later under the same seq', () => {
+  it('drops a change refused for its characters (bad_text) like one refused for its length', () => {
+    const server = withEntry('kvar');
+    const a = joined(server, 'c-a');
+    const reloaded: (TextOperation | null)[] = [];
+    const inner = a.replica.listener.text!;
+    a.replica.listener.text = (k, t, op) => {
+      inner(k, t, op);
+      reloaded.push(op);
+    };
+    a.insert(E1, 4, ' mer');
+    const m = opMessages(a)[0];
+    a.insert(E1, 8, ' och mer'); // typed while the change was in flight: goes with it
+    a.up.length = 0;
+    a.receive({ type: 'error', code: 'bad_text', message: 'control character', seq: m.seq as number });
+    expect(a.text(E1)).toBe('kvar');
+    expect(reloaded).toEqual([null]); // the field reloads the confirmed text
+    expect(a.replica.idle()).toBe(true);
+    expect(a.errors).toEqual(['bad_text']);
+    // The next change goes out normally.
+    a.insert(E1, 4, '!');
+    a.sync();
+    expect(server.doc.field(E1).text).toBe('kvar!');
+  });
+
+  it('keeps a change the server only postponed (rate_limited, from older servers) and sends it again later under the same seq', () => {
     const server = withEntry();
     const a = joined(server, 'c-a');
     a.insert(E1, 0, 'Hej');

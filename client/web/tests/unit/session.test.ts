@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FieldRef } from '../../src/model/types';
 import type { SocketLike } from '../../src/sync/connection';
 import { MeetingSession } from '../../src/sync/session';
-import { SimServer, type SimConn } from './sim-server';
+import { SimServer, publicIdOf, type SimConn } from './sim-server';
 
 const E1: FieldRef = { topic: 'hot-och-vald', org: 'polis', entry: 'e1', field: 'handelse' };
 
@@ -176,6 +176,52 @@ describe('MeetingSession', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('drops what the server would refuse from typed or pasted text before it becomes an operation', () => {
+    const { server, session, open, pumpAll } = setup();
+    session.start();
+    open();
+    session.editText(E1, 'Hej', 3);
+    pumpAll();
+    // A paste from a PDF: CRLF, a form feed, a soft hyphen (allowed) and a right-to-left override.
+    const pasted = 'Hej rad 1\r\nrad\u000c 2\u00ad\u202e';
+    const shown = session.editText(E1, pasted, pasted.length);
+    expect(shown).toEqual({ value: 'Hej rad 1\nrad 2\u00ad', caret: 'Hej rad 1\nrad 2\u00ad'.length });
+    expect(session.text(E1)).toBe(shown.value);
+    pumpAll();
+    expect(server.doc.field(E1).text).toBe('Hej rad 1\nrad 2\u00ad');
+    // Nothing but refused characters: nothing is sent, and the input is told to show the text as it was.
+    const sent = server.applied.length;
+    expect(session.editText(E1, shown.value + '\u0007', shown.value.length + 1)).toEqual({ value: shown.value, caret: shown.value.length });
+    pumpAll();
+    expect(server.applied.length).toBe(sent);
+    expect(session.syncState().pending).toBe(0);
+  });
+
+  it('treats a change refused for its characters (bad_text) like other refusals: dropped, with a notice', () => {
+    const { session, wires, open } = setup();
+    session.start();
+    open();
+    session.editText(E1, 'x', 1);
+    const w = wires[0];
+    w.conn.inbox.length = 0;
+    w.onmessage?.({ data: JSON.stringify({ type: 'error', code: 'bad_text', message: 'control character', seq: 1 }) });
+    expect(session.notices.map((n) => n.code)).toEqual(['bad_text']);
+    expect(session.notices[0].text).toMatch(/styrtecken/);
+    expect(session.text(E1)).toBe('');
+    expect(session.status).toBe('live');
+    expect(session.syncState().pending).toBe(0);
+  });
+
+  it('keeps its public id from the welcome out of everything the view shows', () => {
+    const { session, open } = setup();
+    session.start();
+    open();
+    expect(session.replica.publicId()).toBe(publicIdOf('c-test'));
+    expect(session.you).not.toHaveProperty('client');
+    for (const p of session.people()) expect(p).not.toHaveProperty('client');
+    expect(JSON.stringify({ you: session.you, people: session.people() })).not.toContain(publicIdOf('c-test'));
   });
 
   it('knows who may write where', () => {

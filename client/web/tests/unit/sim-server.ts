@@ -2,6 +2,10 @@
 // server/src/meeting_room.cpp): revisions, per-client seq (exactly once), text changes transformed over
 // the history since their base revision, choice registers, catch-up history with a window, welcome with
 // `state` or `catch_up`. Messages go through JSON like on the wire.
+//
+// Client ids are secrets, as on the server: an `op` carries the public id derived from the client id, and
+// the welcome tells each client its own (`you.client`). `legacyIds` makes it an older server that
+// broadcasts the client id itself and sends no `you.client`.
 import { MeetingDoc } from '../../src/model/document';
 import type { Change, MeetingTemplate, ServerMessage } from '../../src/model/types';
 import { fieldKey } from '../../src/model/types';
@@ -30,6 +34,16 @@ export const ORGS = [
   { id: 'polis', name: 'Polisen' },
   { id: 'kommun', name: 'Kommunen' },
 ];
+
+/** The public id of a client id: any deterministic function will do (FNV-1a, twice, as hex). */
+export function publicIdOf(secret: string): string {
+  const fnv = (seed: number) => {
+    let h = seed >>> 0;
+    for (let i = 0; i < secret.length; ++i) h = Math.imul(h ^ secret.charCodeAt(i), 0x01000193) >>> 0;
+    return h.toString(16).padStart(8, '0');
+  };
+  return 'k-' + fnv(0x811c9dc5) + fnv(0x050c5d1f);
+}
 
 export class SimConn {
   readonly inbox: ServerMessage[] = [];
@@ -61,6 +75,8 @@ export class SimServer {
   readonly lastSeq = new Map<string, number>();
   readonly conns = new Set<SimConn>();
   private sessions = 0;
+  /** An older server: ops carry the client id, the welcome has no `you.client`. */
+  legacyIds = false;
   /** Every change applied, for checks: [client, seq]. */
   readonly applied: [string, number][] = [];
 
@@ -115,7 +131,7 @@ export class SimServer {
       const broadcast = {
         type: 'op',
         rev: this.rev,
-        client,
+        client: this.legacyIds ? client : publicIdOf(client),
         seq,
         by: { session: conn.session, name: 'x', org: 'polis' },
         change: applied,
@@ -149,7 +165,14 @@ export class SimServer {
         group: { id: 'g', name: 'G', organisations: ORGS },
         template: TEMPLATE,
       },
-      you: { session: conn.session, name: m.name, org: m.org, role: m.role, focus: null },
+      you: {
+        session: conn.session,
+        name: m.name,
+        org: m.org,
+        role: m.role,
+        focus: null,
+        ...(this.legacyIds ? {} : { client: publicIdOf(conn.client) }),
+      },
       participants: [],
     };
     if (since !== undefined && since <= this.rev && since >= wireFloor) {
