@@ -21,6 +21,25 @@ int print_http(const est::client::http_result& r) {
     return r.status < 400 ? 0 : 1;
 }
 
+// A list the server answers in pages: follows each page's Link: <...>; rel="next" and joins the arrays.
+est::client::http_result whole_list(const est::client::server_address& addr, std::string target) {
+    est::client::http_result all;
+    nlohmann::json items = nlohmann::json::array();
+    for (int pages = 0; !target.empty() && pages < 10000; ++pages) {
+        auto r = est::client::http_call(addr.host, addr.port, "GET", target);
+        if (r.status != 200) return r;
+        for (auto& item : nlohmann::json::parse(r.body)) items.push_back(std::move(item));
+        const auto link = r.header("Link");
+        const auto open = link.find('<'), close = link.find('>');
+        target = open == std::string::npos || close == std::string::npos || link.find("rel=\"next\"") == std::string::npos
+                     ? std::string()
+                     : link.substr(open + 1, close - open - 1);
+        all = std::move(r);
+    }
+    all.body = items.dump();
+    return all;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,8 +83,8 @@ int main(int argc, char** argv) {
     const auto addr = est::client::server_address::parse(server);
     try {
         if (*health) return print_http(est::client::http_call(addr.host, addr.port, "GET", "/healthz"));
-        if (*groups) return print_http(est::client::http_call(addr.host, addr.port, "GET", "/api/groups"));
-        if (*meetings) return print_http(est::client::http_call(addr.host, addr.port, "GET", "/api/groups/" + group_id + "/meetings"));
+        if (*groups) return print_http(whole_list(addr, "/api/groups"));
+        if (*meetings) return print_http(whole_list(addr, "/api/groups/" + group_id + "/meetings"));
         if (*create_group) {
             nlohmann::json body = {{"name", group_name}, {"organisations", nlohmann::json::array()}};
             if (!group_id.empty()) body["id"] = group_id;

@@ -33,6 +33,13 @@ std::string utc_now_iso() {
     return buf;
 }
 
+// meetings_of's order: the newest first, by date, then creation time, then id (which no two share).
+bool newer(const meeting_info& a, const meeting_info& b) {
+    return std::tie(b.date, b.created_at, b.id) < std::tie(a.date, a.created_at, a.id);
+}
+
+bool by_id(const group& a, const group& b) { return a.id < b.id; }
+
 bool is_iso_date(const std::string& s) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
     for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
@@ -78,6 +85,7 @@ void catalog::load() {
             meeting_template::from_json(json::parse(row.tmpl), "meeting " + row.id));
         ms.push_back(std::move(m));
     }
+    std::sort(gs.begin(), gs.end(), by_id);
     std::lock_guard lock(mutex_);
     groups_ = std::move(gs);
     meetings_ = std::move(ms);
@@ -88,10 +96,19 @@ std::vector<group> catalog::groups() const {
     return groups_;
 }
 
+catalog::page<group> catalog::groups_page(std::string_view after, std::size_t limit) const {
+    std::lock_guard lock(mutex_);
+    auto from = after.empty() ? groups_.begin()
+                              : std::upper_bound(groups_.begin(), groups_.end(), after,
+                                                 [](std::string_view id, const group& g) { return id < g.id; });
+    const auto n = std::min<std::size_t>(limit, static_cast<std::size_t>(groups_.end() - from));
+    return {std::vector<group>(from, from + static_cast<std::ptrdiff_t>(n)), groups_.end() - from > static_cast<std::ptrdiff_t>(n)};
+}
+
 std::optional<group> catalog::find_group(std::string_view id) const {
     std::lock_guard lock(mutex_);
-    for (const auto& g : groups_)
-        if (g.id == id) return g;
+    auto it = std::lower_bound(groups_.begin(), groups_.end(), id, [](const group& g, std::string_view i) { return g.id < i; });
+    if (it != groups_.end() && it->id == id) return *it;
     return std::nullopt;
 }
 
@@ -100,9 +117,34 @@ std::vector<meeting_info> catalog::meetings_of(std::string_view group_id) const 
     std::vector<meeting_info> out;
     for (const auto& m : meetings_)
         if (m.group_id == group_id) out.push_back(m);
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        return std::tie(b.date, b.created_at) < std::tie(a.date, a.created_at);  // newest first
-    });
+    std::sort(out.begin(), out.end(), newer);
+    return out;
+}
+
+catalog::page<meeting_info> catalog::meetings_page(std::string_view group_id, std::string_view after, std::size_t limit) const {
+    std::lock_guard lock(mutex_);
+    const meeting_info* cursor = nullptr;
+    if (!after.empty()) {
+        for (const auto& m : meetings_)
+            if (m.id == after && m.group_id == group_id) cursor = &m;
+        if (!cursor) throw domain_error("bad_query", "after must be the id of a meeting of this group");
+    }
+    // The next `limit` + 1 in order, without sorting the whole group: a heap of the newest kept so far.
+    std::vector<const meeting_info*> next;
+    const auto older_first = [](const meeting_info* a, const meeting_info* b) { return newer(*a, *b); };
+    for (const auto& m : meetings_) {
+        if (m.group_id != group_id || (cursor && !newer(*cursor, m))) continue;
+        next.push_back(&m);
+        std::push_heap(next.begin(), next.end(), older_first);
+        if (next.size() > limit + 1) {
+            std::pop_heap(next.begin(), next.end(), older_first);
+            next.pop_back();
+        }
+    }
+    std::sort(next.begin(), next.end(), older_first);
+    page<meeting_info> out;
+    out.more = next.size() > limit;
+    for (std::size_t i = 0; i < next.size() && i < limit; ++i) out.items.push_back(*next[i]);
     return out;
 }
 
@@ -120,7 +162,7 @@ group catalog::create_group(const json& body) {
     const std::string data = g.to_json().dump();
     wait_durable([&](store::completion done) { db_.put_group({g.id, data}, std::move(done)); });
     std::lock_guard lock(mutex_);
-    groups_.push_back(g);
+    groups_.insert(std::upper_bound(groups_.begin(), groups_.end(), g, by_id), g);
     return g;
 }
 

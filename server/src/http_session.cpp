@@ -22,6 +22,16 @@ void http_session::run() {
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
 }
 
+bool http_session::evict() {
+    if (!waiting_for_first_request()) return false;
+    evicted_ = true;
+    // Closing cancels the read; its handler ends the session. The descriptor is free at once.
+    beast::error_code ec;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+    return true;
+}
+
 void http_session::do_read() {
     parser_.emplace();
     parser_->body_limit(ctx_.options.max_http_body);
@@ -40,7 +50,8 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         res.keep_alive(false);
         return respond(std::move(res));
     }
-    if (ec) return;  // timeout, reset, malformed request: drop the connection
+    if (ec) return;  // timeout, reset, malformed request, evicted: drop the connection
+    asked_ = true;
     auto& req = parser_->get();
     if (beast::websocket::is_upgrade(req)) {
         if (auto hint = websocket_target(req.target()); hint && !ctx_.stopping) return upgrade(*hint);
@@ -50,7 +61,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         res.keep_alive(false);
         return respond(std::move(res));
     }
-    http_request call{std::string(req.method_string()), std::string(req.target()), req.body()};
+    http_request call{std::string(req.method_string()), std::string(req.target()), req.body(), slot_.address()};
     if (req.target().starts_with("/api/") && answer_later(call)) return;
     if (req.method() == http::verb::get || req.method() == http::verb::head) return answer(ctx_.router.handle(call));
     // A call that writes waits for its commit: off the I/O thread, whose meetings would stall meanwhile.

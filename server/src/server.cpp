@@ -1,11 +1,17 @@
 #include "est/server/server.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -32,6 +38,38 @@ namespace net = boost::asio;
 
 thread_local int shard_set::current_ = -1;
 
+namespace {
+// Raises the soft limit on open descriptors to the hard one (the soft default, often 1024, is far below what
+// a municipality's connections need); returns the soft limit in effect.
+std::size_t raise_open_files_limit() {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
+    if (lim.rlim_cur < lim.rlim_max) {
+        rlimit want = lim;
+        want.rlim_cur = lim.rlim_max;
+        // An unlimited hard limit is not a valid soft one on Linux (fs.nr_open caps it): try a large finite value.
+        if (want.rlim_cur == RLIM_INFINITY) want.rlim_cur = 1 << 20;
+        if (::setrlimit(RLIMIT_NOFILE, &want) == 0) lim = want;
+    }
+    return lim.rlim_cur == RLIM_INFINITY ? std::size_t{1} << 20 : static_cast<std::size_t>(lim.rlim_cur);
+}
+
+// Connections the process can hold with `open_files` descriptors: the rest stays for SQLite (database, -wal,
+// -shm), the epoll and event descriptors of every io_context, the signal pipe, the listening socket, a static
+// file being read, and the one spare descriptor accept needs to take a connection it then closes.
+std::size_t connections_for(std::size_t open_files, unsigned threads) {
+    const std::size_t reserve = std::clamp<std::size_t>(open_files / 8, 32 + 4 * std::size_t{threads}, 1024);
+    return open_files > reserve + 16 ? open_files - reserve : std::max<std::size_t>(open_files / 2, 1);
+}
+
+// The data folder holds every meeting's text: only the server's user may enter it, whatever the umask.
+void make_private_folder(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
+    if (::chmod(dir.c_str(), 0700) != 0)
+        throw std::runtime_error("cannot make " + dir.string() + " private (0700): " + std::strerror(errno));
+}
+}  // namespace
+
 struct server::impl {
     server_options opts;
     // One io_context per I/O thread (shard); each is run by exactly one thread.
@@ -52,6 +90,8 @@ struct server::impl {
     std::optional<net::steady_timer> grace;
     // REST calls that write wait for their commit here, not on an I/O thread (whose meetings would stall).
     std::optional<net::thread_pool> blocking{std::in_place, 1};
+    // Exports render here: never on the writes' pool (a write would wait behind every export) nor on an I/O thread.
+    std::optional<net::thread_pool> exports{std::in_place, 1};
 
     static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned n) {
         std::vector<std::unique_ptr<net::io_context>> out;
@@ -78,10 +118,12 @@ struct server::impl {
         signals.reset();
         grace.reset();
         accept.reset();
-        // The pool's queued calls hold HTTP sessions of shard 0: they go before the io_contexts.
-        blocking->stop();
-        blocking->join();
-        blocking.reset();
+        // The pools' queued calls hold HTTP sessions of shard 0: they go before the io_contexts.
+        for (auto* pool : {&blocking, &exports}) {
+            (*pool)->stop();
+            (*pool)->join();
+            pool->reset();
+        }
         if (rooms) rooms->clear();
         keep_running.clear();
         contexts.clear();
@@ -130,8 +172,13 @@ struct server::impl {
 
 server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opts))) {
     auto& i = *impl_;
+    const std::size_t fit = connections_for(raise_open_files_limit(), i.opts.threads);
+    if (i.opts.max_connections > fit)
+        std::cerr << "est-server: --max-connections " << i.opts.max_connections << " does not fit the open-file limit; using "
+                  << fit << '\n';
+    if (i.opts.max_connections == 0 || i.opts.max_connections > fit) i.opts.max_connections = fit;
     auto tmpl = std::make_shared<const meeting_template>(meeting_template::load_file(i.opts.template_file));
-    std::filesystem::create_directories(i.opts.data_dir);
+    make_private_folder(i.opts.data_dir);
     i.db = std::make_unique<store>(i.opts.data_dir / "est.sqlite3", i.opts.full_sync, i.opts.commit_interval);
     i.cat = std::make_unique<catalog>(*i.db, std::move(tmpl));
     i.cat->load();
@@ -141,9 +188,9 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                    ? std::make_unique<picture_report>(picture_report::built_in_template(), "the built-in export template")
                    : std::make_unique<picture_report>(picture_report::read_template(i.opts.export_template),
                                                       i.opts.export_template.string());
-    // An export copies the picture on its room's thread and renders on the blocking pool, never on an I/O thread.
+    // An export copies the picture on its room's thread and renders on the export pool, never on an I/O thread.
     picture_source pictures = [&i](const std::string& id, std::function<void(picture_result)> done) {
-        i.rooms->read_picture(id, [ex = i.blocking->get_executor(), done = std::move(done)](picture_result r) {
+        i.rooms->read_picture(id, [ex = i.exports->get_executor(), done = std::move(done)](picture_result r) {
             net::post(ex, [done, r = std::move(r)]() mutable { done(std::move(r)); });
         });
     };
@@ -153,8 +200,11 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                               {"tcp_connections", i.addresses->total()},
                               {"rooms_loaded", i.rooms->loaded()},
                               {"store_transactions", st.transactions},
-                              {"store_writes", st.writes}};
-    }, i.report.get(), std::move(pictures));
+                              {"store_writes", st.writes},
+                              {"max_connections", i.opts.max_connections}};
+    }, i.report.get(), std::move(pictures),
+        http_limits{i.opts.max_creations_per_minute, i.opts.creation_burst, 8, i.opts.max_exports_per_address,
+                    i.opts.export_cache_bytes});
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
     i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards, i.blocking->get_executor(), {}});
 }
@@ -190,6 +240,7 @@ void server::run() {
     for (auto& t : threads) t.join();
     shard_set::set_current(-1);
     i.blocking->join();  // REST calls under way finish (and queue their writes) before the last flush
+    i.exports->join();
     i.db->flush();
 }
 

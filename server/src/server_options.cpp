@@ -46,6 +46,20 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
         ->check(CLI::Range(1.0, 1e9));
     app.add_option("--max-connections-per-address", o.max_connections_per_address,
                    "open TCP connections from one IP address (behind a proxy all share one); 0 for no limit");
+    app.add_option("--max-connections", o.max_connections,
+                   "open TCP connections in all; 0 derives it from the open-file limit less a reserve. At the limit "
+                   "the oldest connection that has not yet sent a whole request is closed to make room");
+    app.add_option("--max-creations-per-minute", o.max_creations_per_minute,
+                   "groups and meetings one IP address may create per minute (past the burst: 429 rate_limited); "
+                   "0 for no limit")
+        ->check(CLI::Range(0.0, 1e9));
+    app.add_option("--creation-burst", o.creation_burst, "groups and meetings one IP address may create at once")
+        ->check(CLI::Range(1.0, 1e9));
+    app.add_option("--max-exports-per-address", o.max_exports_per_address,
+                   "exports one IP address may have under way at once (past it: 429 busy); 0 for no limit");
+    app.add_option("--export-cache-bytes", o.export_cache_bytes,
+                   "memory for rendered exports, served again while their meeting is unchanged; 0 renders every "
+                   "export anew");
     int http_timeout = static_cast<int>(o.http_timeout.count()), idle = static_cast<int>(o.ws_idle_timeout.count());
     int message_timeout = static_cast<int>(o.ws_message_timeout.count());
     int room_idle = static_cast<int>(o.room_idle.count());

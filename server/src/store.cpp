@@ -1,9 +1,15 @@
 #include "est/server/store.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <future>
 #include <stdexcept>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
@@ -21,6 +27,23 @@ std::string utc_timestamp(std::chrono::system_clock::time_point t) {
     std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                   tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
     return out;
+}
+
+// The database holds every meeting's text: readable by the server's user only. SQLite creates the -wal and
+// -shm files with the main file's mode, so the main file is created 0600 before SQLite opens it, and files
+// an older version left readable to others are tightened.
+void make_private(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno));
+    const bool tight = ::fchmod(fd, 0600) == 0;
+    const int err = errno;
+    ::close(fd);
+    if (!tight) throw std::runtime_error("cannot make " + file.string() + " private (0600): " + std::strerror(err));
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+        const std::string side = file.string() + suffix;
+        struct stat st {};
+        if (::lstat(side.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0077)) ::chmod(side.c_str(), 0600);
+    }
 }
 
 // Numbered migrations, applied in order; PRAGMA user_version records how many ran.
@@ -54,6 +77,7 @@ store::~store() {
 }
 
 void store::open(const std::filesystem::path& file, bool full_sync) {
+    make_private(file);
     db_ = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_->setBusyTimeout(5000);
     db_->exec("PRAGMA journal_mode=WAL");

@@ -31,7 +31,7 @@ temp_dir::~temp_dir() {
     std::filesystem::remove_all(path_, ec);
 }
 
-server_process::server_process(const std::string& data_dir, std::vector<std::string> extra) {
+server_process::server_process(const std::string& data_dir, std::vector<std::string> extra, process_setup setup) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     std::vector<std::string> args = {EST_SERVER_BIN, "--port", "0", "--data", data_dir, "--template",
@@ -45,6 +45,10 @@ server_process::server_process(const std::string& data_dir, std::vector<std::str
         dup2(out[1], STDOUT_FILENO);
         close(out[0]);
         close(out[1]);
+        if (setup.open_files) {
+            const rlimit lim{setup.open_files, setup.open_files};
+            if (setrlimit(RLIMIT_NOFILE, &lim) != 0) _exit(126);
+        }
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "est/client/meeting_client.hpp"
@@ -19,10 +20,15 @@ private:
     std::string path_;
 };
 
+// How the server's process is set up besides its arguments.
+struct process_setup {
+    rlim_t open_files = 0;  // RLIMIT_NOFILE, soft and hard, of the server; 0 leaves it as the test's
+};
+
 class server_process {
 public:
     // Starts est-server with --data `data_dir` plus `extra` arguments; blocks until it is listening.
-    explicit server_process(const std::string& data_dir, std::vector<std::string> extra = {});
+    explicit server_process(const std::string& data_dir, std::vector<std::string> extra = {}, process_setup setup = {});
     ~server_process();
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;

@@ -1,5 +1,7 @@
 #include "est/client/http_get.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include <boost/asio/connect.hpp>
@@ -14,36 +16,85 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 
+std::string http_result::header(std::string_view name) const {
+    const auto same = [&](const std::string& k) {
+        return k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](unsigned char a, unsigned char b) {
+                   return std::tolower(a) == std::tolower(b);
+               });
+    };
+    for (const auto& [k, v] : headers)
+        if (same(k)) return v;
+    return {};
+}
+
 http_result http_call(const std::string& host, const std::string& port, const std::string& method,
                       const std::string& target, const std::string& body) {
-    try {
-        net::io_context ioc;
-        net::ip::tcp::resolver resolver(ioc);
-        beast::tcp_stream stream(ioc);
-        stream.expires_after(std::chrono::seconds(30));
-        stream.connect(resolver.resolve(host, port));
-        http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-        req.set(http::field::host, host);
-        req.set(http::field::user_agent, "est-cli");
-        if (!body.empty()) {
-            req.set(http::field::content_type, "application/json");
-            req.body() = body;
-        }
-        req.prepare_payload();
-        http::write(stream, req);
-        beast::flat_buffer buffer;
-        // An export of a picture at the server's text limit runs to megabytes: past Beast's default 8 MB.
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(256u * 1024 * 1024);
-        http::read(stream, buffer, parser);
-        auto& res = parser.get();
-        beast::error_code ec;
-        stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-        return {res.result_int(), res.body(), std::string(res[http::field::content_type]),
-                std::string(res[http::field::content_disposition])};
-    } catch (const boost::system::system_error& e) {
-        throw std::runtime_error("cannot reach http://" + host + ":" + port + target + ": " + e.what());
+    return http_call(host, port, method, target, body, http_options{});
+}
+
+http_result http_call(const std::string& host, const std::string& port, const std::string& method,
+                      const std::string& target, const std::string& body, const http_options& options) {
+    const std::string where = "http://" + host + ":" + port + target;
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, host);
+    req.set(http::field::user_agent, "est-cli");
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = body;
     }
+    req.prepare_payload();
+    beast::flat_buffer buffer;
+    // An export of a picture at the server's text limit runs to megabytes: past Beast's default 8 MB.
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(256u * 1024 * 1024);
+    beast::error_code failed;
+    std::string step;
+    // Asynchronous steps, because only those keep the stream's deadline (a blocking read would wait forever).
+    auto fail = [&](beast::error_code ec, const char* what) {
+        failed = ec;
+        step = what;
+    };
+    try {
+        net::ip::tcp::resolver resolver(ioc);
+        const auto endpoints = resolver.resolve(host, port);
+        stream.expires_after(options.timeout);
+        auto on_read = [&](beast::error_code ec, std::size_t) {
+            if (ec) return fail(ec, "read");
+        };
+        auto on_write = [&](beast::error_code ec, std::size_t) {
+            if (ec) return fail(ec, "write");
+            http::async_read(stream, buffer, parser, on_read);
+        };
+        auto on_connect = [&](beast::error_code ec) {
+            if (ec) return fail(ec, "connect");
+            http::async_write(stream, req, on_write);
+        };
+        if (options.local_address.empty()) {
+            stream.async_connect(endpoints, [&](beast::error_code ec, const net::ip::tcp::endpoint&) { on_connect(ec); });
+        } else {
+            // A range connect would close (and so unbind) the socket between attempts: one endpoint, bound first.
+            const net::ip::tcp::endpoint to = *endpoints.begin();
+            stream.socket().open(to.protocol());
+            stream.socket().bind({net::ip::make_address(options.local_address), 0});
+            stream.async_connect(to, on_connect);
+        }
+        ioc.run();
+    } catch (const boost::system::system_error& e) {
+        throw std::runtime_error("cannot reach " + where + ": " + e.what());
+    }
+    if (failed) {
+        if (failed == beast::error::timeout) throw std::runtime_error("no answer from " + where + " in time (" + step + ")");
+        throw std::runtime_error("cannot reach " + where + " (" + step + "): " + failed.message());
+    }
+    auto& res = parser.get();
+    beast::error_code ec;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    http_result out{res.result_int(), res.body(), std::string(res[http::field::content_type]),
+                    std::string(res[http::field::content_disposition]), {}};
+    for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    return out;
 }
 
 }  // namespace est::client

@@ -36,9 +36,21 @@ public:
     // Reads every group and meeting from the store. Throws on damaged rows.
     void load();
 
-    std::vector<group> groups() const;
+    // One page of a list: at most the `limit` asked for, and whether more follow.
+    template <class T>
+    struct page {
+        std::vector<T> items;
+        bool more = false;
+    };
+
+    std::vector<group> groups() const;  // by id
+    // Up to `limit` groups whose ids come after `after` (all from the first when empty), by id.
+    page<group> groups_page(std::string_view after, std::size_t limit) const;
     std::optional<group> find_group(std::string_view id) const;
-    std::vector<meeting_info> meetings_of(std::string_view group_id) const;
+    std::vector<meeting_info> meetings_of(std::string_view group_id) const;  // newest first
+    // Up to `limit` meetings of the group that come after meeting `after` in meetings_of's order (date, then
+    // creation time, newest first; then id). Throws domain_error("bad_query") when `after` is no meeting of it.
+    page<meeting_info> meetings_page(std::string_view group_id, std::string_view after, std::size_t limit) const;
     std::optional<meeting_info> find_meeting(std::string_view id) const;
     const std::shared_ptr<const meeting_template>& default_template() const noexcept { return default_template_; }
 
@@ -51,7 +63,7 @@ private:
     store& db_;
     std::shared_ptr<const meeting_template> default_template_;
     mutable std::mutex mutex_;
-    std::vector<group> groups_;
+    std::vector<group> groups_;  // sorted by id
     std::vector<meeting_info> meetings_;
 };
 

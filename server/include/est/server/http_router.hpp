@@ -2,14 +2,20 @@
 // HTTP routing as a pure function from request to response: the REST API and the web client's files.
 // No sockets here; tests call it directly.
 #include <atomic>
+#include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "est/server/export_cache.hpp"
+#include "est/server/rate_limiter.hpp"
 
 namespace est::server {
 
@@ -21,6 +27,7 @@ struct http_request {
     std::string method;  // "GET", "POST", ...
     std::string target;  // path and query, e.g. "/api/groups?x=1"
     std::string body;
+    std::string remote_address;  // the client's IP address, as the connection came from (set by http_session)
 };
 
 struct http_response {
@@ -38,29 +45,54 @@ std::optional<std::string> websocket_target(std::string_view target);
 // Where exports get a meeting's durable picture: calls back once, on any thread (rendering runs there).
 using picture_source = std::function<void(const std::string& meeting_id, std::function<void(picture_result)> done)>;
 
+// What the router bounds per client address and in all (server_options has the flags).
+struct http_limits {
+    double creations_per_minute = 20;  // POSTs creating a group or a meeting, per client address; 0: no limit
+    double creation_burst = 20;        // ... of which this many at once
+    unsigned max_exports = 8;          // exports under way in all (503 busy past it)
+    unsigned max_exports_per_address = 2;  // ... from one client address (429 busy past it); 0: no limit
+    std::size_t export_cache_bytes = 64u << 20;  // rendered exports kept; 0: none kept and none shared
+};
+
+// The list endpoints' pages: ?limit= (this by default, at most max_page) and ?after=<id>.
+inline constexpr std::size_t default_page = 100;
+inline constexpr std::size_t max_page = 500;
+
 class http_router {
 public:
     // `stats` answers GET /api/stats (live counters for operators and tests); `report` and `pictures`
     // answer GET /api/meetings/ID/export (without them that route is 404).
     http_router(catalog& cat, std::filesystem::path web_root, std::function<nlohmann::json()> stats = {},
-                const picture_report* report = nullptr, picture_source pictures = {});
+                const picture_report* report = nullptr, picture_source pictures = {}, http_limits limits = {});
     http_response handle(const http_request& req) const;
     // Calls that wait for a meeting's live state are answered later: returns false when `req` is not one
     // of them; otherwise `reply` runs exactly once, on this thread or another.
     bool defer(const http_request& req, std::function<void(http_response)> reply) const;
 
 private:
+    // An export's turn: counted in all and per address while it is under way (released when destroyed).
+    class export_turn;
+
     http_response api(const http_request& req, std::string_view path) const;
     http_response static_file(std::string_view path) const;
-    void export_picture(std::string_view meeting_id, std::string_view format, std::function<void(http_response)> reply) const;
+    void export_picture(const http_request& req, std::string_view meeting_id, std::string_view format,
+                        std::function<void(http_response)> reply) const;
+    // 0 when the export may start, else the status refusing it (429 for the address, 503 for all).
+    unsigned take_export_turn(const std::string& address) const;
+    void release_export_turn(const std::string& address) const;
 
     catalog& catalog_;
     std::filesystem::path web_root_;
     std::function<nlohmann::json()> stats_;
     const picture_report* report_;
     picture_source pictures_;
-    static constexpr unsigned max_exports_in_flight = 8;
-    mutable std::atomic<unsigned> exports_in_flight_{0};
+    http_limits limits_;
+    mutable rate_limiter creations_;
+    mutable export_cache exports_;
+    mutable std::mutex export_turns_mutex_;
+    mutable unsigned exports_in_flight_ = 0;
+    // Exports under way per client address; only addresses with one under way, so at most max_exports entries.
+    mutable std::unordered_map<std::string, unsigned> exports_by_address_;
 };
 
 }  // namespace est::server

@@ -17,6 +17,11 @@ class http_session : public std::enable_shared_from_this<http_session> {
 public:
     http_session(boost::asio::ip::tcp::socket&& socket, address_counter::slot slot, server_context& ctx);
     void run();
+    // Until a whole first request has arrived (the cheapest connection to hold open, so the first to go).
+    bool waiting_for_first_request() const noexcept { return !asked_ && !evicted_; }
+    // Closes the connection if it is still waiting for its first request, to make room for a new one. Returns
+    // whether it did. On the session's thread (shard 0, the listener's).
+    bool evict();
 
 private:
     void do_read();
@@ -38,6 +43,8 @@ private:
     // While a deferred call (an export) is under way: keeps the session alive and bounds the wait.
     std::optional<boost::asio::steady_timer> deferred_;
     std::uint64_t deferred_calls_ = 0;  // tells a late answer from the answer to the call under way
+    bool asked_ = false;    // a whole request has arrived
+    bool evicted_ = false;
 };
 
 }  // namespace est::server

@@ -52,7 +52,9 @@ private:
     std::unordered_map<const room_member*, std::weak_ptr<room_member>> live_;
 };
 
-// Open TCP connections per remote address. A slot is held by the connection's session for its whole life.
+// Open TCP connections per remote address, and in all (the listener holds the total under --max-connections).
+// A slot is held by the connection's session for its whole life. The table holds only addresses with a
+// connection open, so it is bounded by the connections.
 class address_counter {
 public:
     class slot {
@@ -67,6 +69,7 @@ public:
             return *this;
         }
         ~slot() { release(); }
+        const std::string& address() const noexcept { return addr_; }
 
     private:
         void release() {
@@ -151,7 +154,8 @@ struct server_context {
     connection_tracker& connections;
     address_counter& addresses;
     shard_set& shards;
-    // For work that blocks (REST calls that write and wait for their commit): never an I/O thread.
+    // For work that blocks (REST calls that write and wait for their commit): never an I/O thread, and never
+    // an export's rendering either (exports have a pool of their own, so they cannot starve the writes).
     boost::asio::any_io_executor blocking;
     std::atomic<bool> stopping{false};
 };

@@ -27,7 +27,15 @@ struct server_options {
     std::chrono::seconds room_idle{300};  // a room nobody is in is unloaded after this long
     std::chrono::seconds ws_message_timeout{10};  // from a message's first payload byte to its last
     double max_messages_per_second = 100;         // per WebSocket connection, with a burst of twice that
-    std::size_t max_connections_per_address = 5000;
+    std::size_t max_connections_per_address = 256;
+    // Open TCP connections in all; 0: derived from the descriptor limit (RLIMIT_NOFILE, raised to its hard
+    // limit at start) less a reserve for SQLite, files and threads. Past it, the oldest connection that has not
+    // yet sent a whole request is closed to make room.
+    std::size_t max_connections = 0;
+    double max_creations_per_minute = 20;  // groups and meetings created per client address (token bucket)
+    double creation_burst = 20;            // ... at once
+    unsigned max_exports_per_address = 2;  // exports under way per client address
+    std::size_t export_cache_bytes = 64u << 20;  // rendered exports kept for unchanged revisions
     est::limits limits;
 };
 
