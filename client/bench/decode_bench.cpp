@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
         fields.push_back({topic, orgs[i], "e-" + std::to_string(i + 1), "handelse"});
     }
     const json meeting = {{"id", "m1"}, {"title", "Benchmöte"}, {"group", group}, {"template", tmpl->to_json()}};
-    const json state = doc.to_json();
+    const std::string state = doc.to_json().dump();
     encode::welcome_parts w;
     w.meeting = &meeting;
     w.you = {"p1", {"Deltagare 1", orgs[0], role::participant}, std::nullopt};

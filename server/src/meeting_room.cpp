@@ -1,8 +1,11 @@
 #include "est/server/meeting_room.hpp"
 
+#include <cstdio>
+
 #include <boost/asio/post.hpp>
 
 #include "est/error.hpp"
+#include "est/server/client_key.hpp"
 #include "est/server/store.hpp"
 
 namespace est::server {
@@ -125,10 +128,12 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
         return refuse("meeting_full", "the meeting has " + std::to_string(members_.size()) + " participants, the most allowed");
     if (!group_.has_organisation(msg.who.org))
         return refuse("unknown_org", "organisation '" + msg.who.org + "' is not part of the group '" + group_.name + "'");
-    // The same client id on a new connection means the old one is dead but not yet timed out
+    // Everything but this join knows the client by its public id: only the holder of the secret can act as it.
+    const std::string client = public_client_id(id_, msg.client);
+    // The same client on a new connection means the old one is dead but not yet timed out
     // (a reconnect after a network change): replace it, so presence shows one person once.
     for (auto it = members_.begin(); it != members_.end(); ++it) {
-        if (it->second.client != msg.client) continue;
+        if (it->second.client != client) continue;
         if (auto old = it->second.conn.lock()) old->close_with(close_replaced, "replaced by a newer connection of the same client");
         const std::uint64_t old_id = it->second.id;
         auto left = shared(encode::presence_left(it->second.info.session));
@@ -141,7 +146,7 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     mem.id = next_member_id_++;
     mem.conn = m;
     mem.info = {"p" + std::to_string(mem.id), msg.who, std::nullopt};
-    mem.client = msg.client;
+    mem.client = client;
     mem.author_json = encode::author_json(mem.info);
     const std::uint64_t rev = state_.rev();
     mem.start_after = rev;
@@ -149,17 +154,21 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     encode::welcome_parts w;
     w.meeting = &meeting_json_;
     w.you = mem.info;
+    w.you_client = client;
     w.rev = rev;
-    w.last_seq = state_.last_seq(msg.client);
+    w.last_seq = state_.last_seq(client);
     for (const auto& [ptr, other] : members_) w.participants.push_back(other.info);
     w.participants.push_back(mem.info);
-    json state_json;
     if (msg.since && *msg.since <= rev && *msg.since >= wire_floor_) {
         for (const auto& [r, wire] : wire_history_)
             if (r > *msg.since) w.catch_up.push_back(wire.get());
     } else {
-        state_json = state_.document().to_json();
-        w.state = &state_json;
+        // Serialised once per revision: joins at one revision (a room filling up, a reconnect wave) share it.
+        if (!state_json_ || state_json_rev_ != rev) {
+            state_json_ = shared(state_.document().to_json().dump());
+            state_json_rev_ = rev;
+        }
+        w.state = state_json_.get();
     }
     auto welcome = shared(encode::welcome(w));
     const std::uint64_t mid = mem.id;
@@ -169,7 +178,7 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     send_to_others(mid, presence, 0);
     done(join_result::joined);
     // The welcome may show changes not yet durable: hold it until they are.
-    after_durable({rev, m, mid, std::move(welcome), nullptr});
+    after_durable({rev, m, mid, std::move(welcome), nullptr, true});
 }
 
 void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message msg) {
@@ -187,6 +196,7 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
             return;
         }
         const std::uint64_t rev = state_.rev();
+        state_json_.reset();  // a welcome's state for the revision before: no longer of use
         // Serialised once: the broadcast and the log carry the same text.
         std::string change_json = change_to_json(*applied).dump();
         auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.author_json, change_json));
@@ -201,7 +211,9 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
     } catch (const domain_error& e) {
         reply(conn, shared(encode::error(e.code(), e.what(), msg.seq)));
     } catch (const std::exception& e) {
-        reply(conn, shared(encode::error("internal", e.what(), msg.seq)));
+        // The detail is for the operator's log, not for the client.
+        std::fprintf(stderr, "est-server: error where=submit meeting=%s detail=\"%s\"\n", id_.c_str(), e.what());
+        reply(conn, shared(encode::error("internal", "the change could not be handled; it was not applied", msg.seq)));
     }
 }
 
@@ -265,7 +277,8 @@ void meeting_room::on_committed(std::uint64_t rev, const std::string& error) {
 void meeting_room::deliver(const pending& p) {
     if (p.direct) {
         if (auto to = p.to.lock()) {
-            to->deliver(p.direct);
+            if (p.welcome) to->deliver_welcome(p.direct);
+            else to->deliver(p.direct);
             for (auto& [ptr, mem] : members_)
                 if (mem.id == p.to_id) mem.welcomed = true;
         }
@@ -291,7 +304,8 @@ void meeting_room::fail(const std::string& why) {
     // The in-memory state holds changes that are not durable: drop it all. Clients reconnect, the
     // registry loads the meeting again from what is on disk, and they resend what was not acknowledged.
     failed_ = true;
-    auto msg = shared(encode::error("storage_failed", "the meeting could not be saved (" + why + "); reconnect to continue"));
+    std::fprintf(stderr, "est-server: error where=commit meeting=%s detail=\"%s\"\n", id_.c_str(), why.c_str());
+    auto msg = shared(encode::error("storage_failed", "the meeting could not be saved; reconnect to continue"));
     for (auto& [ptr, mem] : members_) {
         if (auto c = mem.conn.lock()) {
             c->deliver(msg);
@@ -304,7 +318,7 @@ void meeting_room::fail(const std::string& why) {
     auto readers = std::move(picture_readers_);
     picture_readers_.clear();
     for (auto& [copy, done] : readers)
-        done({nullptr, 0, "storage_failed", "the meeting could not be saved (" + why + "); try again"});
+        done({nullptr, 0, "storage_failed", "the meeting could not be saved; try again"});
     if (retire_) retire_();
 }
 

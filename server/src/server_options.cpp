@@ -32,6 +32,9 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     app.add_option("--max-message-bytes", l.max_message_bytes, "largest WebSocket message accepted");
     app.add_option("--max-field-length", l.max_field_length, "most characters (UTF-16 units) in one text field");
     app.add_option("--max-meeting-text", l.max_meeting_text, "most characters in all fields of one meeting");
+    app.add_option("--max-meeting-bytes", l.max_meeting_bytes,
+                   "most bytes one meeting may take encoded (its picture as JSON, removed entries, clients' sequence records)")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
     app.add_option("--max-entries-per-cell", l.max_entries_per_cell, "most entries in one cell");
     app.add_option("--max-participants", l.max_participants, "most connections in one meeting");
     app.add_option("--history-window", l.history_window, "operations kept in memory for merging and catch-up");
@@ -62,6 +65,9 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
                    "export anew");
     int http_timeout = static_cast<int>(o.http_timeout.count()), idle = static_cast<int>(o.ws_idle_timeout.count());
     int message_timeout = static_cast<int>(o.ws_message_timeout.count());
+    int join_timeout = static_cast<int>(o.join_timeout.count());
+    app.add_option("--join-timeout", join_timeout, "seconds a WebSocket may stay open without joining a meeting (then closed, 4002)")
+        ->check(CLI::Range(1, 3600));
     int room_idle = static_cast<int>(o.room_idle.count());
     app.add_option("--room-idle-seconds", room_idle,
                    "seconds a meeting nobody is in stays in memory; the next join loads it again from the database")
@@ -81,6 +87,7 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     o.http_timeout = std::chrono::seconds(http_timeout);
     o.ws_idle_timeout = std::chrono::seconds(idle);
     o.ws_message_timeout = std::chrono::seconds(message_timeout);
+    o.join_timeout = std::chrono::seconds(join_timeout);
     o.room_idle = std::chrono::seconds(room_idle);
     return o;
 }

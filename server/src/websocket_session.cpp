@@ -15,6 +15,9 @@ namespace net = boost::asio;
 
 namespace {
 constexpr std::uint16_t close_too_slow = 1008;  // policy violation: the client does not read fast enough
+constexpr std::uint16_t close_no_join = 4002;   // no join within --join-timeout
+// At most one focus change per member goes to the room (and out to every member) per interval.
+constexpr auto focus_interval = std::chrono::milliseconds(200);
 // Protocol messages joined into one WebSocket message stop at this size (a single larger one goes alone).
 constexpr std::size_t max_batch_bytes = 256 * 1024;
 }  // namespace
@@ -27,6 +30,9 @@ websocket_session::websocket_session(socket_type&& socket, std::size_t shard, ad
       ctx_(ctx),
       tokens_(2 * ctx.options.max_messages_per_second),
       refilled_(std::chrono::steady_clock::now()),
+      pace_(ws_.get_executor()),
+      join_deadline_(ws_.get_executor()),
+      focus_timer_(ws_.get_executor()),
       message_deadline_(ws_.get_executor()),
       close_deadline_(ws_.get_executor()) {}
 
@@ -53,7 +59,23 @@ void websocket_session::on_accept(beast::error_code ec) {
     if (ec) return gone();
     ctx_.connections.add(shared_from_this());
     if (ctx_.stopping) return start_close(websocket::close_code::going_away, "server shutting down");
+    join_deadline_.expires_after(ctx_.options.join_timeout);
+    join_deadline_.async_wait([self = shared_from_this()](beast::error_code e) {
+        if (!e) self->on_join_deadline();
+    });
     do_read();
+}
+
+void websocket_session::on_join_deadline() {
+    if (room_ || gone_ || closing_) return;
+    if (joining_) {
+        // A join is under way (the meeting is loading): give it another period.
+        join_deadline_.expires_after(ctx_.options.join_timeout);
+        return join_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec) self->on_join_deadline();
+        });
+    }
+    start_close(close_no_join, "no join within " + std::to_string(ctx_.options.join_timeout.count()) + " s");
 }
 
 void websocket_session::do_read() {
@@ -91,6 +113,24 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
         message_started_ = false;
         message_deadline_.cancel();
     }
+    // The rate is checked before anything of the message is looked at: a flood costs a token bucket, not
+    // a JSON parse per message.
+    if (!take_token()) return wait_for_token();
+    handle_message();
+}
+
+void websocket_session::wait_for_token() {
+    const double rate = ctx_.options.max_messages_per_second;
+    pace_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>((1 - tokens_) / rate)));
+    pace_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (ec || self->gone_ || self->closing_) return;
+        if (!self->take_token()) return self->wait_for_token();
+        self->handle_message();
+    });
+}
+
+void websocket_session::handle_message() {
     if (!ws_.got_text()) {
         send_error("bad_message", "binary messages are not accepted; send JSON text");
     } else {
@@ -103,26 +143,40 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
 
 void websocket_session::handle(std::string_view text) {
     client_message msg;
+    std::optional<std::uint64_t> seq;
     try {
-        msg = parse_client_message(text, ctx_.options.limits);
+        msg = parse_client_message(text, ctx_.options.limits, &seq);
     } catch (const domain_error& e) {
-        return send_error(e.code(), e.what());
-    }
-    if (!take_token()) {
-        const auto* op = std::get_if<op_message>(&msg);
-        return send_error("rate_limited",
-                          "more than " + std::to_string(static_cast<long>(ctx_.options.max_messages_per_second)) +
-                              " messages a second; this one was ignored",
-                          op ? std::optional(op->seq) : std::nullopt);
+        return send_error(e.code(), e.what(), seq);
     }
     if (auto* join = std::get_if<join_message>(&msg)) return on_join(std::move(*join));
     if (!room_) {
-        const auto* op = std::get_if<op_message>(&msg);
-        return send_error("not_joined", joining_ ? "wait for the welcome before sending" : "join a meeting first",
-                          op ? std::optional(op->seq) : std::nullopt);
+        return send_error("not_joined", joining_ ? "wait for the welcome before sending" : "join a meeting first", seq);
     }
     if (auto* op = std::get_if<op_message>(&msg)) room_->submit(weak_from_this(), std::move(*op));
-    else room_->focus(weak_from_this(), std::get<focus_message>(std::move(msg)));
+    else on_focus(std::get<focus_message>(std::move(msg)));
+}
+
+void websocket_session::on_focus(focus_message msg) {
+    // Coalesced: a member moving through fields quickly costs every other member one presence per
+    // interval at most, and the last place always goes out.
+    focus_waiting_ = std::move(msg);
+    if (focus_timer_armed_) return;
+    const auto due = focus_sent_ + focus_interval;
+    if (std::chrono::steady_clock::now() >= due) return send_focus();
+    focus_timer_armed_ = true;
+    focus_timer_.expires_at(due);
+    focus_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        self->focus_timer_armed_ = false;
+        if (!ec) self->send_focus();
+    });
+}
+
+void websocket_session::send_focus() {
+    if (!focus_waiting_ || !room_ || gone_) return;
+    focus_sent_ = std::chrono::steady_clock::now();
+    room_->focus(weak_from_this(), std::move(*focus_waiting_));
+    focus_waiting_.reset();
 }
 
 void websocket_session::on_join(join_message msg) {
@@ -162,11 +216,22 @@ void websocket_session::open_room(join_message msg) {
     });
 }
 
+void websocket_session::deliver_welcome(std::shared_ptr<const std::string> message) {
+    if (shard_set::current() == shard_) return send(std::move(message), true);
+    {
+        std::lock_guard lock(inbox_mutex_);
+        inbox_.emplace_back(std::move(message), true);
+        if (drain_posted_) return;
+        drain_posted_ = true;
+    }
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
+}
+
 void websocket_session::deliver(std::shared_ptr<const std::string> message) {
     if (shard_set::current() == shard_) return send(std::move(message));
     {
         std::lock_guard lock(inbox_mutex_);
-        inbox_.push_back(std::move(message));
+        inbox_.emplace_back(std::move(message), false);
         if (drain_posted_) return;
         drain_posted_ = true;
     }
@@ -174,14 +239,14 @@ void websocket_session::deliver(std::shared_ptr<const std::string> message) {
 }
 
 void websocket_session::drain_inbox() {
-    std::vector<std::shared_ptr<const std::string>> batch;
+    std::vector<std::pair<std::shared_ptr<const std::string>, bool>> batch;
     {
         std::lock_guard lock(inbox_mutex_);
         batch.swap(inbox_);
         drain_posted_ = false;
     }
     // The batch is whole already: queue it and write at once, without a second hop.
-    for (auto& m : batch) enqueue(std::move(m));
+    for (auto& [m, welcome] : batch) enqueue(std::move(m), welcome);
     flush();
 }
 
@@ -195,8 +260,8 @@ void websocket_session::send_error(std::string_view code, std::string_view messa
     send(std::make_shared<const std::string>(encode::error(code, message, seq)));
 }
 
-void websocket_session::send(std::shared_ptr<const std::string> message) {
-    if (!enqueue(std::move(message)) || !writing_.empty() || write_pending_) return;
+void websocket_session::send(std::shared_ptr<const std::string> message, bool welcome) {
+    if (!enqueue(std::move(message), welcome) || !writing_.empty() || write_pending_) return;
     // Write once this thread has done what is already queued for it: messages produced meanwhile (more
     // of a commit's ops, other rooms' work delaying this one) join the same write. Idle, that is at once.
     write_pending_ = true;
@@ -218,11 +283,15 @@ void websocket_session::write_pending(shard_set::pending_writes& list) {
     list.writing.clear();
 }
 
-bool websocket_session::enqueue(std::shared_ptr<const std::string> message) {
+bool websocket_session::enqueue(std::shared_ptr<const std::string> message, bool welcome) {
     if (closing_ || gone_) return false;
     const auto& lim = ctx_.options.limits;
-    if (queue_.size() + writing_.size() >= lim.max_outgoing_messages ||
-        queued_bytes_ + message->size() > lim.max_outgoing_bytes) {
+    if (welcome) {
+        // Bounded by the meeting's size, not by this connection: a full meeting stays joinable.
+        welcome_ = message.get();
+        welcome_bytes_ = message->size();
+    } else if (queue_.size() + writing_.size() >= lim.max_outgoing_messages ||
+               queued_bytes_ - welcome_bytes_ + message->size() > lim.max_outgoing_bytes) {
         // Too slow to keep up: close instead of buffering without end. It resyncs on reconnect.
         start_close(close_too_slow, "too slow: messages were not read in time");
         return false;
@@ -259,7 +328,10 @@ void websocket_session::do_write() {
 
 void websocket_session::on_write(beast::error_code ec, std::size_t) {
     if (ec) return gone();
-    for (const auto& m : writing_) queued_bytes_ -= m->size();
+    for (const auto& m : writing_) {
+        queued_bytes_ -= m->size();
+        if (m.get() == welcome_) welcome_ = nullptr, welcome_bytes_ = 0;
+    }
     writing_.clear();
     if (!queue_.empty()) return do_write();
     if (closing_) do_close();
@@ -272,7 +344,10 @@ void websocket_session::start_close(std::uint16_t code, std::string reason) {
     close_reason_.reason = std::move(reason);
     if (code == close_too_slow) {
         // It cannot take what is queued anyway: finish the write in progress, drop the rest.
-        for (const auto& m : queue_) queued_bytes_ -= m->size();
+        for (const auto& m : queue_) {
+            queued_bytes_ -= m->size();
+            if (m.get() == welcome_) welcome_ = nullptr, welcome_bytes_ = 0;
+        }
         queue_.clear();
     }
     // A peer that does not read at all cannot take a close frame either: cut it after a grace period.
@@ -309,6 +384,9 @@ void websocket_session::gone() {
     ctx_.connections.remove(this);
     close_deadline_.cancel();
     message_deadline_.cancel();
+    pace_.cancel();
+    join_deadline_.cancel();
+    focus_timer_.cancel();
 }
 
 }  // namespace est::server

@@ -99,7 +99,7 @@ std::vector<std::string> client_replica::on_message(const json& msg) {
 }
 
 void client_replica::on_remote(const remote_op& op) {
-    if (op.client == client_id_) {
+    if (op.client == (public_id_.empty() ? client_id_ : public_id_)) {
         // Our own change, met in a catch-up: the acknowledgement we missed.
         std::vector<std::string> ignored;  // nothing is sent during a catch-up
         on_ack(op.seq, op.rev, ignored);
@@ -193,6 +193,9 @@ void client_replica::on_error(const json& msg) {
 void client_replica::on_welcome(const json& msg, std::vector<std::string>& out) {
     const auto rev = msg.at("rev").get<std::uint64_t>();
     const auto last_seq = msg.at("last_seq").get<std::uint64_t>();
+    // Our own changes in the catch-up carry our public id (an older server showed the secret itself).
+    if (auto you = msg.find("you"); you != msg.end() && you->is_object())
+        if (auto id = you->find("client"); id != you->end() && id->is_string()) public_id_ = id->get<std::string>();
     // New sequence numbers must pass what the server has seen of this client (e.g. after a restart).
     if (next_seq_ <= last_seq) next_seq_ = last_seq + 1;
     if (auto st = msg.find("state"); st != msg.end()) {

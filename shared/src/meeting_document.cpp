@@ -23,6 +23,35 @@ bool cuts_surrogate_pair(const text_operation& op, std::u16string_view text) {
     }
     return splits_surrogate_pair(text, pos);
 }
+
+// A field as to_json() writes it inside its object, with its comma: "id":"text", or
+// "id":{"rev":N,"value":"choice"} with room for any revision.
+std::size_t bytes_of(const field_def& d, const field_value& v) {
+    if (d.kind == field_kind::text) return d.id.size() + 6 + json_bytes_of(v.text);
+    return d.id.size() + 40 + v.choice.size();
+}
+
+// A removed entry's "topic/org/entry" in the retired list.
+std::size_t retired_bytes(std::string_view key) { return key.size() + 3; }
+
+// What a text operation adds to and takes from `text` in encoded bytes.
+std::pair<std::size_t, std::size_t> encoded_change(const text_operation& op, std::u16string_view text) {
+    std::size_t added = 0, removed = 0, pos = 0;
+    for (const auto& c : op.components()) {
+        if (c.k == text_operation::kind::insert) {
+            added += json_bytes_of(c.text);
+            continue;
+        }
+        if (c.k == text_operation::kind::remove) removed += json_bytes_of(text.substr(pos, c.n));
+        pos += c.n;
+    }
+    return {added, removed};
+}
+
+[[noreturn]] void over_budget(std::string_view code, std::size_t would, std::size_t budget) {
+    throw domain_error(std::string(code), "the meeting would take " + std::to_string(would) + " bytes encoded; the limit is " +
+                                 std::to_string(budget));
+}
 }  // namespace
 
 meeting_document::meeting_document(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> organisations)
@@ -33,6 +62,28 @@ meeting_document::meeting_document(std::shared_ptr<const meeting_template> tmpl,
         for (const auto& o : organisations_) ts.cells.emplace(o, cell{});
         topics_.emplace(t.id, std::move(ts));
     }
+    encoded_bytes_ = count_bytes();
+}
+
+std::size_t meeting_document::bytes_of(const entry& e) const {
+    std::size_t n = e.id.size() + 24;  // {"fields":{},"id":""},
+    for (const auto& d : tmpl_->entry_fields) n += est::bytes_of(d, e.fields.find(d.id)->second);
+    return n;
+}
+
+std::size_t meeting_document::count_bytes() const {
+    std::size_t n = 32;  // {"retired":[],"topics":[]}
+    for (const auto& td : tmpl_->topics) {
+        const auto& ts = topics_.find(td.id)->second;
+        n += td.id.size() + 32;  // {"cells":{},"fields":{},"id":""},
+        for (const auto& d : tmpl_->topic_fields) n += est::bytes_of(d, ts.fields.find(d.id)->second);
+        for (const auto& [org, c] : ts.cells) {
+            n += org.size() + 18;  // "org":{"entries":[]},
+            for (const auto& e : c.entries) n += bytes_of(e);
+        }
+    }
+    for (const auto& k : retired_entries_) n += retired_bytes(k);
+    return n;
 }
 
 const topic_state& meeting_document::topic(std::string_view id) const {
@@ -86,7 +137,7 @@ entry meeting_document::make_entry(std::string id) const {
     return e;
 }
 
-void meeting_document::apply(const change& c, std::uint64_t rev, const limits& lim) {
+void meeting_document::apply(const change& c, std::uint64_t rev, const limits& lim, std::size_t byte_budget) {
     std::visit(
         [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
@@ -110,8 +161,12 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                 if (new_total > lim.max_meeting_text && new_total > total_text_)
                     throw domain_error("text_too_long", "the meeting would hold " + std::to_string(new_total) +
                                                             " characters; the limit is " + std::to_string(lim.max_meeting_text));
+                const auto [added, removed] = encoded_change(v.op, fv.text);
+                if (added > removed && encoded_bytes_ + added - removed > byte_budget)
+                    over_budget("text_too_long", encoded_bytes_ + added - removed, byte_budget);
                 v.op.apply_in_place(fv.text);
                 total_text_ = new_total;
+                encoded_bytes_ = encoded_bytes_ + added - removed;
             } else if constexpr (std::is_same_v<T, set_change>) {
                 const field_def& def = definition(v.target);
                 if (def.kind != field_kind::choice)
@@ -119,6 +174,9 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                 if (!v.value.empty() && std::find(def.choices.begin(), def.choices.end(), v.value) == def.choices.end())
                     throw domain_error("bad_value", "'" + v.value + "' is not one of the choices for '" + def.id + "'");
                 field_value& fv = value_mut(v.target);
+                if (v.value.size() > fv.choice.size() && encoded_bytes_ + v.value.size() - fv.choice.size() > byte_budget)
+                    over_budget("limit_reached", encoded_bytes_ + v.value.size() - fv.choice.size(), byte_budget);
+                encoded_bytes_ = encoded_bytes_ + v.value.size() - fv.choice.size();
                 fv.choice = v.value;
                 fv.rev = rev;
             } else if constexpr (std::is_same_v<T, add_entry_change>) {
@@ -129,15 +187,22 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                     throw domain_error("duplicate_entry", "entry id '" + v.entry + "' was used before and removed");
                 if (cl.entries.size() >= lim.max_entries_per_cell)
                     throw domain_error("limit_reached", "a cell holds at most " + std::to_string(lim.max_entries_per_cell) + " entries");
-                cl.entries.push_back(make_entry(v.entry));
+                entry e = make_entry(v.entry);
+                const std::size_t cost = bytes_of(e);
+                if (encoded_bytes_ + cost > byte_budget) over_budget("limit_reached", encoded_bytes_ + cost, byte_budget);
+                cl.entries.push_back(std::move(e));
+                encoded_bytes_ += cost;
             } else {
                 cell& cl = cell_mut(v.topic, v.org);
                 auto it = std::find_if(cl.entries.begin(), cl.entries.end(), [&](const entry& e) { return e.id == v.entry; });
                 if (it == cl.entries.end())
                     throw domain_error("not_found", "there is no entry '" + v.entry + "' in " + v.topic + "/" + v.org);
                 for (const auto& [k, fv] : it->fields) total_text_ -= fv.text.size();
+                // Never refused: an entry costs more than its id in the retired list.
+                std::string key = v.topic + "/" + v.org + "/" + v.entry;
+                encoded_bytes_ = encoded_bytes_ - bytes_of(*it) + retired_bytes(key);
                 cl.entries.erase(it);
-                retired_entries_.insert(v.topic + "/" + v.org + "/" + v.entry);
+                retired_entries_.insert(std::move(key));
             }
         },
         c);
@@ -209,6 +274,7 @@ meeting_document meeting_document::from_json(std::shared_ptr<const meeting_templ
         }
         if (auto r = j.find("retired"); r != j.end())
             for (const auto& k : *r) doc.retired_entries_.insert(k.get<std::string>());
+        doc.encoded_bytes_ = doc.count_bytes();
     } catch (const nlohmann::json::exception& e) {
         throw domain_error("bad_snapshot", std::string("snapshot does not fit the template: ") + e.what());
     } catch (const domain_error& e) {

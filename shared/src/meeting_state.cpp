@@ -1,17 +1,44 @@
 #include "est/meeting_state.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
 #include "est/error.hpp"
 #include "est/permissions.hpp"
+#include "est/utf.hpp"
 
 namespace est {
 
+namespace {
+// "client":seq, in a snapshot's last_seq object.
+std::size_t seq_record_bytes(std::string_view client) { return client.size() + 24; }
+
+// The largest seq a JavaScript client can hold exactly (2^53 - 1).
+constexpr std::uint64_t max_safe_seq = (std::uint64_t{1} << 53) - 1;
+
+void check_text(const change& c) {
+    const auto* t = std::get_if<text_change>(&c);
+    if (!t) return;
+    for (const auto& comp : t->op.components()) {
+        if (comp.k != text_operation::kind::insert) continue;
+        for (char16_t ch : comp.text) {
+            if (!is_forbidden_in_text(ch)) continue;
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(ch));
+            throw domain_error("bad_text", std::string("the text holds the control character U+") + hex +
+                                               ", which a field may not hold (only tab and line feed are allowed)");
+        }
+    }
+}
+}  // namespace
+
 meeting_state::meeting_state(meeting_document doc, std::uint64_t rev,
                              std::map<std::string, std::uint64_t, std::less<>> last_seq, limits lim)
-    : doc_(std::move(doc)), rev_(rev), floor_(rev), last_seq_(std::move(last_seq)), limits_(lim) {}
+    : doc_(std::move(doc)), rev_(rev), floor_(rev), last_seq_(std::move(last_seq)), limits_(lim) {
+    for (const auto& [client, seq] : last_seq_) seq_bytes_ += seq_record_bytes(client);
+}
 
 std::uint64_t meeting_state::last_seq(std::string_view client) const {
     auto it = last_seq_.find(client);
@@ -21,7 +48,15 @@ std::uint64_t meeting_state::last_seq(std::string_view client) const {
 std::optional<change> meeting_state::submit(const std::string& client, std::uint64_t seq, std::uint64_t base_rev,
                                             change c, const identity& who) {
     if (seq == 0) throw domain_error("bad_message", "'seq' must be 1 or more");
-    if (seq <= last_seq(client)) return std::nullopt;
+    const std::uint64_t last = last_seq(client);
+    if (seq <= last) return std::nullopt;
+    if (seq > max_safe_seq)
+        throw domain_error("bad_message", "'seq' must be at most 2^53-1 (9007199254740991)");
+    if (seq - last > limits_.max_seq_ahead)
+        throw domain_error("bad_message", "'seq' " + std::to_string(seq) + " is more than " +
+                                              std::to_string(limits_.max_seq_ahead) + " past this client's last applied " +
+                                              std::to_string(last));
+    check_text(c);
     if (base_rev > rev_)
         throw domain_error("stale_revision", "base revision " + std::to_string(base_rev) +
                                                  " is ahead of the meeting's revision " + std::to_string(rev_));
@@ -50,9 +85,16 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
                                                std::to_string(current.rev) + ", after your revision " +
                                                std::to_string(base_rev));
     }
-    doc_.apply(c, rev_ + 1, limits_);
+    // A first change of a client adds its sequence record, which snapshots carry: it counts too.
+    const std::size_t new_record = last == 0 && !last_seq_.count(client) ? seq_record_bytes(client) : 0;
+    const std::size_t used = seq_bytes_ + new_record;
+    if (used >= limits_.max_meeting_bytes)
+        throw domain_error("limit_reached", "the meeting has reached its size limit of " +
+                                                std::to_string(limits_.max_meeting_bytes) + " bytes encoded");
+    doc_.apply(c, rev_ + 1, limits_, limits_.max_meeting_bytes - used);
     ++rev_;
     last_seq_[client] = seq;
+    seq_bytes_ = used;
     remember(c);
     return c;
 }
@@ -60,6 +102,7 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
 void meeting_state::replay(const std::string& client, std::uint64_t seq, const change& c) {
     doc_.apply(c, rev_ + 1, limits_);
     ++rev_;
+    if (!last_seq_.count(client)) seq_bytes_ += seq_record_bytes(client);
     if (seq > last_seq(client)) last_seq_[client] = seq;
     remember(c);
 }

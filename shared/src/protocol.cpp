@@ -1,15 +1,18 @@
 #include "est/protocol.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "est/error.hpp"
 #include "est/json_limits.hpp"
+#include "est/utf.hpp"
 
 namespace est {
 
 using json = nlohmann::json;
 
-client_message parse_client_message(std::string_view text, const limits& lim) {
+client_message parse_client_message(std::string_view text, const limits& lim, std::optional<std::uint64_t>* seq) {
     if (text.size() > lim.max_message_bytes)
         throw domain_error("too_large", "message of " + std::to_string(text.size()) + " bytes; the limit is " +
                                             std::to_string(lim.max_message_bytes));
@@ -17,9 +20,10 @@ client_message parse_client_message(std::string_view text, const limits& lim) {
     json_read::object(j, "message");
     const auto type = json_read::string(j, "", "type", 32);
     if (type == "op") {
-        json_read::only_fields(j, "", {"type", "seq", "rev", "change"});
         op_message m;
         m.seq = json_read::uint(j, "", "seq");
+        if (seq) *seq = m.seq;
+        json_read::only_fields(j, "", {"type", "seq", "rev", "change"});
         m.rev = json_read::uint(j, "", "rev");
         m.body = change_from_json(json_read::required(j, "", "change"), "change");
         return m;
@@ -36,7 +40,16 @@ client_message parse_client_message(std::string_view text, const limits& lim) {
         join_message m;
         m.meeting = json_read::id(j, "", "meeting");
         m.client = json_read::id(j, "", "client");
-        m.who.name = json_read::string(j, "", "name", 100);
+        if (m.client.size() < min_client_secret)
+            throw domain_error("bad_message", "'client' must be a random secret of at least " +
+                                                  std::to_string(min_client_secret) + " characters");
+        // 100 characters as the browser counts them (UTF-16 units), not bytes: "Åström" is not longer than "Astrom".
+        m.who.name = json_read::string(j, "", "name", 400);
+        if (auto u = utf8_to_utf16(m.who.name)) {
+            if (u->size() > 100) throw domain_error("bad_message", "'name' is longer than 100 characters");
+            if (std::any_of(u->begin(), u->end(), [](char16_t c) { return is_forbidden_in_text(c); }))
+                throw domain_error("bad_message", "'name' may not hold control characters");
+        }
         m.who.org = json_read::id(j, "", "org");
         const auto r = json_read::string(j, "", "role", 32);
         auto parsed = role_from_string(r);
@@ -133,18 +146,23 @@ std::string presence_left(std::string_view session) {
 }
 
 std::string welcome(const welcome_parts& w) {
-    json j = {{"type", "welcome"}, {"meeting", *w.meeting}, {"you", participant_to_json(w.you)},
+    json you = participant_to_json(w.you);
+    you["client"] = w.you_client;
+    json j = {{"type", "welcome"}, {"meeting", *w.meeting}, {"you", std::move(you)},
               {"rev", w.rev},       {"last_seq", w.last_seq}};
     json ps = json::array();
     for (const auto& p : w.participants) ps.push_back(participant_to_json(p));
     j["participants"] = std::move(ps);
-    if (w.state) {
-        j["state"] = *w.state;
-        return j.dump();
-    }
-    // Splice the already-serialised op messages in rather than parsing them back.
+    // Splice the already-serialised state or op messages in rather than parsing them back.
     std::string out = j.dump();
     out.pop_back();  // the closing brace
+    if (w.state) {
+        out.reserve(out.size() + w.state->size() + 12);
+        out += ",\"state\":";
+        out += *w.state;
+        out += '}';
+        return out;
+    }
     out += ",\"catch_up\":[";
     for (std::size_t i = 0; i < w.catch_up.size(); ++i) {
         if (i) out += ',';

@@ -284,7 +284,7 @@ TEST_CASE("a participant who stops reading is disconnected while the others go o
 
     raw_socket sloth(server, 4096);  // joins, then never reads again
     sloth.ws.write(net::buffer(std::string(R"({"type":"join","meeting":")") + meeting +
-                               R"(","client":"c-sloth","name":"Sengångare","org":"polis","role":"participant"})"));
+                               R"(","client":"c-sloth-secret-0123456789","name":"Sengångare","org":"polis","role":"participant"})"));
     beast::flat_buffer welcome;
     sloth.ws.read(welcome);
 

@@ -299,7 +299,7 @@ TEST_CASE("bad input gets a clear error, changes nothing, and another client goe
     expect_error(R"({"type":"op","seq":1006,"rev":)" + rev + R"(,"change":{"kind":"add_entry","topic":"nope","org":"kommun","entry":"x"}})",
                  "not_found", "nope");
     expect_error(std::string(20, '[') + std::string(20, ']'), "too_deep");
-    expect_error(R"({"type":"join","meeting":")" + meeting + R"(","client":"c-x","name":"A","org":"kommun","role":"participant"})",
+    expect_error(R"({"type":"join","meeting":")" + meeting + R"(","client":"c-x-secret-0123456789","name":"A","org":"kommun","role":"participant"})",
                  "already_joined");
 
     // Nothing changed by any of it (apart from b's words in b's own cell).

@@ -61,7 +61,7 @@ TEST_CASE("a meeting nobody is in is unloaded, and the next join loads it with e
     boost::asio::io_context ioc;
     const field_ref f{"andt", "polis", "e1", "handelse"};
 
-    auto anna = joined(ioc, s, meeting, "polis", "c-anna");
+    auto anna = joined(ioc, s, meeting, "polis", "c-anna-secret-0123456789");
     anna->submit(add_entry_change{"andt", "polis", "e1"});
     REQUIRE(run_until(ioc, [&] { return anna->replica().idle(); }));
     type(ioc, *anna, f, "Klotter vid torget");
@@ -69,11 +69,11 @@ TEST_CASE("a meeting nobody is in is unloaded, and the next join loads it with e
     stop(ioc, *anna);
     REQUIRE(until_rooms_loaded(s, 0));
 
-    auto bo = joined(ioc, s, meeting, "kommun", "c-bo");
+    auto bo = joined(ioc, s, meeting, "kommun", "c-bo-secret-0123456789");
     CHECK(rooms_loaded(s) == 1);
     CHECK(bo->replica().visible_text(f) == u"Klotter vid torget");
     // The same client again: the server still knows which of its changes it applied.
-    auto anna2 = joined(ioc, s, meeting, "polis", "c-anna");
+    auto anna2 = joined(ioc, s, meeting, "polis", "c-anna-secret-0123456789");
     type(ioc, *anna2, f, ", igen");
     REQUIRE(run_until(ioc, [&] { return bo->replica().visible_text(f) == u"Klotter vid torget, igen"; }));
 }
@@ -90,23 +90,23 @@ TEST_CASE("joins racing the unloading of their room all reach the one live room"
     boost::asio::io_context ioc;
     const field_ref fp{"andt", "polis", "e1", "handelse"}, fk{"andt", "kommun", "e1", "handelse"};
     {
-        auto setup = joined(ioc, s, meeting, "polis", "c-setup-p");
+        auto setup = joined(ioc, s, meeting, "polis", "c-setup-p-secret-0123456789");
         setup->submit(add_entry_change{"andt", "polis", "e1"});
-        auto setup2 = joined(ioc, s, meeting, "kommun", "c-setup-k");
+        auto setup2 = joined(ioc, s, meeting, "kommun", "c-setup-k-secret-0123456789");
         setup2->submit(add_entry_change{"andt", "kommun", "e1"});
         REQUIRE(run_until(ioc, [&] { return setup->replica().idle() && setup2->replica().idle(); }));
     }
     std::string typed_p, typed_k;
     for (int round = 0; round < 100; ++round) {
         // One leaves as the other joins, on different connections (and threads of the server).
-        auto p = joined(ioc, s, meeting, "polis", "c-p" + std::to_string(round));
+        auto p = joined(ioc, s, meeting, "polis", "c-p-secret-0123456789-" + std::to_string(round));
         const std::string tp = "[p" + std::to_string(round) + "]";
         type(ioc, *p, fp, tp);
         typed_p += tp;
         auto k = std::make_unique<meeting_client>(
             ioc, [&] {
                 auto o = test::client_options(s, meeting, {"Deltagare kommun", "kommun", role::participant}, false);
-                o.client_id = "c-k" + std::to_string(round);
+                o.client_id = "c-k-secret-0123456789-" + std::to_string(round);
                 return o;
             }());
         // The order varies so the join reaches the room before, while and after it retires.
@@ -119,7 +119,7 @@ TEST_CASE("joins racing the unloading of their room all reach the one live room"
         typed_k += tk;
         stop(ioc, *k);
     }
-    auto check = joined(ioc, s, meeting, "polis", "c-check");
+    auto check = joined(ioc, s, meeting, "polis", "c-check-secret-0123456789");
     CHECK(check->replica().visible_text(fp) == *utf8_to_utf16(typed_p));
     CHECK(check->replica().visible_text(fk) == *utf8_to_utf16(typed_k));
 }

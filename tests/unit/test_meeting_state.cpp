@@ -327,3 +327,125 @@ TEST_CASE("replay re-applies the op log exactly as logged", "[meeting_state]") {
     CHECK(replayed.last_seq("bjorn-1") == 2);
     CHECK(replayed.rev() == st.rev() + 1);
 }
+
+// ---- issue 11: what a meeting may cost, what text may hold, how far seq may jump ----
+
+namespace {
+change insert_at_end(const meeting_state& st, const field_ref& f, std::u16string s) {
+    text_operation op;
+    op.retain(st.document().field(f).text.size()).insert(s);
+    return est::text_change{f, op};
+}
+}  // namespace
+
+TEST_CASE("regression: control characters cannot inflate a meeting past what a welcome may carry", "[meeting_state][issue11]") {
+    // U+0001 took 6 bytes in JSON per UTF-16 unit: 2 Mi of them made a 12.6 MB welcome that no joiner could take.
+    auto st = fresh();
+    st.submit("a", 1, 0, add_e1(), anna);
+    CHECK(submit_error(st, "a", 2, 1, insert_at_end(st, handelse, std::u16string(100, u'\u0001')), anna) == "bad_text");
+    for (char16_t bad : {u'\u0000', u'\r', u'\u001b', u'\u007f', u'\u0085', u'\u202a', u'\u202e', u'\u2066', u'\u2069'}) {
+        INFO(static_cast<unsigned>(bad));
+        CHECK(submit_error(st, "a", 2, 1, insert_at_end(st, handelse, std::u16string(u"ok") + bad), anna) == "bad_text");
+    }
+    CHECK(st.rev() == 1);
+    CHECK(text_of(st, handelse).empty());
+    // Tab, line feed and marks such as U+200E stay allowed.
+    st.submit("a", 2, 1, insert_at_end(st, handelse, u"rad 1\n\trad 2 \u200e"), anna);
+    CHECK(st.rev() == 2);
+}
+
+TEST_CASE("a meeting's encoded size is bounded by max_meeting_bytes, whatever the characters", "[meeting_state][issue11]") {
+    est::limits lim;
+    lim.max_meeting_bytes = 64 * 1024;
+    lim.max_field_length = 1000000;
+    lim.max_meeting_text = 1000000;
+    auto st = fresh(lim);
+    st.submit("a", 1, 0, add_e1(), anna);
+    // Three bytes per unit (U+20AC) and two per quote: fill until refused.
+    std::uint64_t seq = 2;
+    std::string code;
+    for (int i = 0; i < 100 && code.empty(); ++i) {
+        try {
+            st.submit("a", seq, st.rev(), insert_at_end(st, handelse, std::u16string(1000, u'\u20ac') + u"\"\"\\"), anna);
+            ++seq;
+        } catch (const est::domain_error& e) {
+            code = e.code();
+        }
+    }
+    CHECK(code == "text_too_long");
+    CHECK(st.encoded_bytes() <= lim.max_meeting_bytes);
+    // What a welcome carries is no more than what was counted.
+    CHECK(st.document().to_json().dump().size() <= st.document().encoded_bytes());
+    CHECK(st.document().to_json().dump().size() + 2048 >= st.document().encoded_bytes());
+    // Deleting is always allowed, and frees the room again.
+    text_operation del;
+    del.remove(st.document().field(handelse).text.size());
+    st.submit("a", seq++, st.rev(), est::text_change{handelse, del}, anna);
+    CHECK(st.encoded_bytes() < 2048);
+}
+
+TEST_CASE("regression: removed entries and clients' sequence records count against the meeting's size", "[meeting_state][issue11]") {
+    // 600 add/remove cycles grew a welcome from 3 KB to 49 KB without any bound.
+    est::limits lim;
+    lim.max_meeting_bytes = 16 * 1024;
+    auto st = fresh(lim);
+    std::uint64_t seq = 1;
+    std::string code;
+    int cycles = 0;
+    for (; cycles < 2000 && code.empty(); ++cycles) {
+        const std::string id = "entry-" + std::to_string(cycles);
+        try {
+            st.submit("a", seq, st.rev(), est::add_entry_change{"hot-och-vald", "polis", id}, anna);
+            ++seq;
+        } catch (const est::domain_error& e) {
+            code = e.code();
+            break;
+        }
+        st.submit("a", seq++, st.rev(), est::remove_entry_change{"hot-och-vald", "polis", id}, anna);
+    }
+    CHECK(code == "limit_reached");
+    CHECK(cycles > 100);
+    CHECK(st.encoded_bytes() <= lim.max_meeting_bytes);
+    CHECK(st.document().to_json().dump().size() <= st.document().encoded_bytes());
+
+    // A flood of new client ids fills the sequence records until a new client is refused.
+    auto st2 = fresh(lim);
+    st2.submit("a", 1, 0, add_e1(), anna);
+    std::string code2;
+    for (int i = 0; i < 2000 && code2.empty(); ++i) {
+        try {
+            st2.submit("k-client-" + std::to_string(i), 1, st2.rev(), insert_at_end(st2, handelse, u"x"), anna);
+        } catch (const est::domain_error& e) {
+            code2 = e.code();
+        }
+    }
+    // Refused either as a new record (limit_reached) or as text that no longer fits beside the records.
+    CHECK((code2 == "limit_reached" || code2 == "text_too_long"));
+    CHECK(st2.encoded_bytes() <= lim.max_meeting_bytes);
+    CHECK(st2.snapshot().dump().size() <= lim.max_meeting_bytes + 1024);
+}
+
+TEST_CASE("regression: a seq far past the last applied one is refused, not recorded", "[meeting_state][issue11]") {
+    // seq 2^53-1 made every later change of that client a silent 'duplicate'.
+    auto st = fresh();
+    st.submit("a", 1, 0, add_e1(), anna);
+    CHECK(submit_error(st, "a", (std::uint64_t{1} << 53) - 1, 1, insert_at_end(st, handelse, u"x"), anna) == "bad_message");
+    CHECK(submit_error(st, "a", 1 + 4097, 1, insert_at_end(st, handelse, u"x"), anna) == "bad_message");
+    CHECK(st.last_seq("a") == 1);
+    // Within reach, a gap is fine (refused changes leave gaps).
+    st.submit("a", 1 + 4096, 1, insert_at_end(st, handelse, u"x"), anna);
+    CHECK(st.last_seq("a") == 4097);
+    CHECK(text_of(st, handelse) == "x");
+}
+
+TEST_CASE("a snapshot's forbidden characters load, and may be deleted", "[meeting_state][issue11]") {
+    auto st = fresh();
+    st.submit("a", 1, 0, add_e1(), anna);
+    st.submit("a", 2, 1, insert_at_end(st, handelse, u"ok"), anna);
+    json snap = st.snapshot();
+    snap["document"]["topics"][0]["cells"]["polis"]["entries"][0]["fields"]["handelse"] = "a\u202eb";
+    auto loaded = meeting_state::from_snapshot(biweekly(), orgs, snap, {});
+    CHECK(loaded.document().encoded_bytes() == est::meeting_document::from_json(biweekly(), orgs, snap["document"]).encoded_bytes());
+    loaded.submit("a", 3, 2, text(handelse, "[1,-1,1]"), anna);
+    CHECK(text_of(loaded, handelse) == "ab");
+}

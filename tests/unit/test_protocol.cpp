@@ -31,7 +31,7 @@ failure parse_error(std::string_view text, const limits& lim = {}) {
 const char* const op_text = R"({"type": "op", "seq": 3, "rev": 7, "change": {"kind": "text",
     "target": {"topic": "hot-och-vald", "org": "polis", "entry": "e1", "field": "handelse"}, "ops": [1, "å😀", -1]}})";
 const char* const join_text =
-    R"({"type": "join", "meeting": "m-2024-06", "client": "c-anna", "name": "Anna Åström", "org": "polis", "role": "participant"})";
+    R"({"type": "join", "meeting": "m-2024-06", "client": "c-anna-0123456789ab", "name": "Anna Åström", "org": "polis", "role": "participant"})";
 
 // The message with one top-level field removed, added or replaced.
 std::string without(const char* text, const char* key) {
@@ -61,7 +61,7 @@ TEST_CASE("parse_client_message: join", "[protocol]") {
     REQUIRE(std::holds_alternative<est::join_message>(m));
     const auto& j = std::get<est::join_message>(m);
     CHECK(j.meeting == "m-2024-06");
-    CHECK(j.client == "c-anna");
+    CHECK(j.client == "c-anna-0123456789ab");
     CHECK(j.who.name == "Anna Åström");
     CHECK(j.who.org == "polis");
     CHECK(j.who.role == est::role::participant);
@@ -181,8 +181,8 @@ TEST_CASE("parse_client_message rejects an oversize message as too_large", "[pro
 
 TEST_CASE("encode_client_message -> parse_client_message round trip", "[protocol]") {
     std::vector<client_message> messages = {
-        est::join_message{"m1", "c-anna", anna(), std::nullopt},
-        est::join_message{"m1", "c-anna", {"Cecilia", "kommun", est::role::chair}, 17},
+        est::join_message{"m1", "c-anna-0123456789ab", anna(), std::nullopt},
+        est::join_message{"m1", "c-anna-0123456789ab", {"Cecilia", "kommun", est::role::chair}, 17},
         est::op_message{1, 0, est::add_entry_change{"hot-och-vald", "polis", "e1"}},
         est::op_message{2, 1, est::text_change{{"hot-och-vald", "polis", "e1", "handelse"},
                                                est::text_operation{}.insert(u"Hot \U0001F44A v\u00e5ld")}},
@@ -224,8 +224,8 @@ TEST_CASE("server message encoders", "[protocol]") {
     CHECK(json::parse(est::encode::presence_left("p7")) == json::parse(R"({"type": "presence_left", "session": "p7"})"));
 
     const est::change c = est::set_change{{"andt", "", "", "niva"}, "hög"};
-    const auto op = json::parse(est::encode::op(12, "c-anna", 5, p, c));
-    CHECK(op == json::parse(R"({"type": "op", "rev": 12, "client": "c-anna", "seq": 5,
+    const auto op = json::parse(est::encode::op(12, "c-anna-0123456789ab", 5, p, c));
+    CHECK(op == json::parse(R"({"type": "op", "rev": 12, "client": "c-anna-0123456789ab", "seq": 5,
         "by": {"session": "p7", "name": "Anna Åström", "org": "polis"},
         "change": {"kind": "set", "target": {"topic": "andt", "field": "niva"}, "value": "hög"}})"));
 }
@@ -245,7 +245,7 @@ TEST_CASE("ack and op are written directly, byte for byte as the json DOM dumps 
         est::add_entry_change{"andt", "polis", "e2"},
         est::remove_entry_change{"andt", "polis", "e2"},
     };
-    for (const std::string client : {"c-anna", "c-\"q\"\u0001"})
+    for (const std::string client : {"c-anna-0123456789ab", "c-\"q\"\u0001"})
         for (const auto& c : changes) {
             const json dom = {{"type", "op"}, {"rev", 12}, {"client", client}, {"seq", 5},
                               {"by", {{"session", p.session}, {"name", p.who.name}, {"org", p.who.org}}},
@@ -263,15 +263,16 @@ TEST_CASE("encode::welcome with catch_up is valid JSON with the ops intact", "[p
     const est::participant_info you{"p1", anna(), std::nullopt};
     const est::participant_info other{"p2", {"Björn", "polis", est::role::participant}, std::nullopt};
     const std::vector<std::string> ops = {
-        est::encode::op(5, "c-bjorn", 1, other, est::add_entry_change{"andt", "polis", "e1"}),
-        est::encode::op(6, "c-bjorn", 2, other,
+        est::encode::op(5, "c-bjorn-0123456789ab", 1, other, est::add_entry_change{"andt", "polis", "e1"}),
+        est::encode::op(6, "c-bjorn-0123456789ab", 2, other,
                         est::text_change{{"andt", "polis", "e1", "handelse"}, est::text_operation{}.insert(u"H\u00e4r \U0001F600")}),
-        est::encode::op(7, "c-anna", 4, you, est::set_change{{"andt", "polis", "e1", "trend"}, "minskar"}),
+        est::encode::op(7, "c-anna-0123456789ab", 4, you, est::set_change{{"andt", "polis", "e1", "trend"}, "minskar"}),
     };
 
     est::encode::welcome_parts w;
     w.meeting = &meeting;
     w.you = you;
+    w.you_client = "k-0123456789abcdef0123";
     w.rev = 7;
     w.last_seq = 4;
     w.participants = {you, other};
@@ -284,7 +285,9 @@ TEST_CASE("encode::welcome with catch_up is valid JSON with the ops intact", "[p
     CHECK(j.at("rev") == 7);
     CHECK(j.at("last_seq") == 4);
     CHECK(j.at("meeting") == meeting);
-    CHECK(j.at("you") == est::participant_to_json(you));
+    json you_json = est::participant_to_json(you);
+    you_json["client"] = "k-0123456789abcdef0123";
+    CHECK(j.at("you") == you_json);
     CHECK(j.at("participants").size() == 2);
     CHECK_FALSE(j.contains("state"));
     REQUIRE(j.at("catch_up").is_array());
@@ -299,9 +302,34 @@ TEST_CASE("encode::welcome with catch_up is valid JSON with the ops intact", "[p
     }
     SECTION("whole state instead") {
         const json state = {{"topics", json::array()}};
-        w.state = &state;
+        const std::string dumped = state.dump();
+        w.state = &dumped;
         const auto s = json::parse(est::encode::welcome(w));
         CHECK(s.at("state") == state);
         CHECK_FALSE(s.contains("catch_up"));
     }
+}
+
+TEST_CASE("regression: a bad op whose seq can be read names its seq", "[protocol][issue11]") {
+    // Without it a client cannot tell which pending change was refused.
+    for (const char* bad : {R"({"type":"op","seq":7,"rev":-5,"change":{}})",
+                            R"({"type":"op","seq":7,"rev":1,"extra":1,"change":{}})",
+                            R"({"type":"op","seq":7,"rev":1,"change":{"kind":"move"}})",
+                            R"({"type":"op","seq":7,"rev":1,"change":{"kind":"text","target":{"topic":"a","field":"b"},"ops":[1.5]}})",
+                            R"({"type":"op","seq":7,"rev":1,"change":{"kind":"text","target":{"topic":"a","field":"b"},"ops":[null]}})",
+                            R"({"type":"op","seq":7,"rev":1,"change":{"kind":"text","target":{"topic":"a","field":"b"},"ops":[18446744073709551615]}})"}) {
+        INFO(bad);
+        std::optional<std::uint64_t> seq;
+        CHECK_THROWS_AS(est::parse_client_message(bad, {}, &seq), est::domain_error);
+        CHECK(seq == std::optional<std::uint64_t>(7));
+    }
+    std::optional<std::uint64_t> none;
+    CHECK_THROWS_AS(est::parse_client_message(R"({"type":"op","seq":-1,"rev":1,"change":{}})", {}, &none), est::domain_error);
+    CHECK_FALSE(none);
+}
+
+TEST_CASE("join: the client secret must be long enough and the name free of control characters", "[protocol][issue11]") {
+    CHECK(parse_error(with(join_text, "client", "c-short")).code == "bad_message");
+    CHECK(parse_error(with(join_text, "client", "c-0123456789abcdef")).code == "(no error)");
+    CHECK(parse_error(with(join_text, "name", "Anna\u202e")).code == "bad_message");
 }

@@ -86,6 +86,9 @@ private:
     std::string op_message(std::uint64_t seq, const change& c) const;
 
     std::string client_id_;
+    // The public id the server shows for this client in `op.client` (welcome.you.client); the secret
+    // client_id_ is never broadcast.
+    std::string public_id_;
     std::string meeting_id_;
     identity who_;
     limits limits_;  // replicas accept whatever the server accepted

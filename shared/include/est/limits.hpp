@@ -11,6 +11,11 @@ struct limits {
     std::size_t max_json_depth = 16;                 // nesting of one JSON message
     std::size_t max_field_length = 10000;            // UTF-16 units in one text field (unless the template says less)
     std::size_t max_meeting_text = 2 * 1024 * 1024;  // UTF-16 units in all fields of one meeting
+    // What one meeting may cost encoded: its picture as JSON (as in a full welcome or a snapshot) plus the
+    // sequence record of every client that changed it. Keeps a welcome far below max_outgoing_bytes.
+    std::size_t max_meeting_bytes = 4 * 1024 * 1024;
+    // A client's seq may run at most this far past its last applied one (gaps are refused changes).
+    std::uint64_t max_seq_ahead = 4096;
     std::size_t max_entries_per_cell = 100;
     std::size_t max_participants = 250;              // connections in one meeting
     std::size_t history_window = 2000;               // operations kept in memory for transform and catch-up

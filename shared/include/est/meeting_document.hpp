@@ -59,10 +59,17 @@ public:
     const field_value& field(const field_ref& ref) const;  // throws not_found
     const field_def& definition(const field_ref& ref) const;  // throws not_found
     std::size_t total_text() const noexcept { return total_text_; }
+    // What the picture costs encoded, in bytes: its text as JSON-escaped UTF-8, its entries and choices,
+    // and the ids of removed entries — about the size of to_json().dump(), which goes into every full
+    // welcome and snapshot. Bounded by limits::max_meeting_bytes for new changes.
+    std::size_t encoded_bytes() const noexcept { return encoded_bytes_; }
 
     // Checks the change fits the picture, then applies it; on any error (domain_error) nothing changed.
-    // `rev` is the revision the change receives (stamped on registers).
-    void apply(const change& c, std::uint64_t rev, const limits& lim);
+    // `rev` is the revision the change receives (stamped on registers). A change that would make
+    // encoded_bytes() grow past `byte_budget` is refused (text_too_long for text, limit_reached otherwise);
+    // replaying what was applied before passes no budget.
+    void apply(const change& c, std::uint64_t rev, const limits& lim,
+               std::size_t byte_budget = static_cast<std::size_t>(-1));
 
     nlohmann::json to_json() const;
     // Throws domain_error("bad_snapshot") when the JSON does not fit the template.
@@ -80,6 +87,8 @@ private:
     const field_value& value_of(const field_ref& ref) const;
     field_value& value_mut(const field_ref& ref);
     entry make_entry(std::string id) const;
+    std::size_t bytes_of(const entry& e) const;
+    std::size_t count_bytes() const;  // encoded_bytes() from scratch
 
     std::shared_ptr<const meeting_template> tmpl_;
     std::vector<std::string> organisations_;
@@ -88,6 +97,7 @@ private:
     // entry can never land in a new one.
     std::set<std::string, std::less<>> retired_entries_;
     std::size_t total_text_ = 0;
+    std::size_t encoded_bytes_ = 0;
 };
 
 }  // namespace est

@@ -35,6 +35,8 @@ public:
     std::uint64_t rev() const noexcept { return rev_; }
     const meeting_document& document() const noexcept { return doc_; }
     std::uint64_t last_seq(std::string_view client) const;
+    // The picture's encoded bytes plus the sequence records: what max_meeting_bytes bounds.
+    std::size_t encoded_bytes() const noexcept { return doc_.encoded_bytes() + seq_bytes_; }
     // Text operations after this revision are remembered; a change based earlier is too old.
     std::uint64_t history_floor() const noexcept { return floor_; }
     const limits& bounds() const noexcept { return limits_; }
@@ -58,6 +60,7 @@ private:
     std::uint64_t rev_;
     std::uint64_t floor_;
     std::map<std::string, std::uint64_t, std::less<>> last_seq_;
+    std::size_t seq_bytes_ = 0;  // last_seq_ as a snapshot encodes it
     std::deque<past_text_op> history_;
     std::size_t history_bytes_ = 0;
     limits limits_;

@@ -18,7 +18,9 @@ namespace est {
 
 struct join_message {
     std::string meeting;
-    std::string client;  // the client's stable id: (client, seq) makes every change exactly-once
+    // The client's stable secret (16-64 id characters). The server never shows it: it derives the public id
+    // that others see in `op.client`, and (public id, seq) makes every change exactly-once.
+    std::string client;
     identity who;
     std::optional<std::uint64_t> since;  // the last revision this client saw, to catch up from
 };
@@ -35,8 +37,12 @@ struct focus_message {
 
 using client_message = std::variant<join_message, op_message, focus_message>;
 
-// Throws domain_error: bad_json, too_deep, bad_message.
-client_message parse_client_message(std::string_view text, const limits& lim);
+// Throws domain_error: bad_json, too_deep, bad_message, unknown_type. When the message is an `op` whose
+// `seq` could be read, `*seq` is set before anything else is checked, so an error can name the change.
+client_message parse_client_message(std::string_view text, const limits& lim, std::optional<std::uint64_t>* seq = nullptr);
+
+// Shortest and longest `join.client`: a secret needs room for enough randomness.
+inline constexpr std::size_t min_client_secret = 16;
 
 std::string encode_client_message(const client_message& m);
 
@@ -67,10 +73,11 @@ std::string presence_left(std::string_view session);
 struct welcome_parts {
     const nlohmann::json* meeting = nullptr;  // meeting metadata, group and template
     participant_info you;
+    std::string you_client;  // the joiner's public client id, as others see it in `op.client`
     std::uint64_t rev = 0;
     std::uint64_t last_seq = 0;
     std::vector<participant_info> participants;
-    const nlohmann::json* state = nullptr;
+    const std::string* state = nullptr;  // the document's JSON, serialised (shared by joins at one revision)
     std::vector<const std::string*> catch_up;
 };
 std::string welcome(const welcome_parts& w);

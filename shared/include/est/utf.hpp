@@ -23,3 +23,32 @@ bool splits_surrogate_pair(std::u16string_view text, std::size_t pos) noexcept;
 bool is_well_formed(std::u16string_view text) noexcept;
 
 }  // namespace est
+
+namespace est {
+
+// Characters a text field may not receive (docs/protocol.md, "Text"): C0 controls other than TAB and LF
+// (CR included: line breaks are LF only), DEL, C1 controls, and the bidirectional embedding, override and
+// isolate controls U+202A–U+202E and U+2066–U+2069, which make a text display other than it reads (and
+// survive into exports). Marks such as U+200E/U+200F stay allowed.
+constexpr bool is_forbidden_in_text(char16_t c) noexcept {
+    return (c < 0x20 && c != u'\t' && c != u'\n') || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) ||
+           (c >= 0x2066 && c <= 0x2069);
+}
+
+// Bytes one UTF-16 unit takes in JSON as the server writes it (UTF-8, only '"', '\' and controls escaped):
+// a surrogate half counts 2, so a pair is its 4 bytes of UTF-8.
+constexpr std::size_t json_bytes_of(char16_t c) noexcept {
+    if (c == u'"' || c == u'\\') return 2;
+    if (c < 0x20) return (c == u'\b' || c == u'\f' || c == u'\n' || c == u'\r' || c == u'\t') ? 2 : 6;
+    if (c < 0x80) return 1;
+    if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF)) return 2;
+    return 3;
+}
+
+inline std::size_t json_bytes_of(std::u16string_view text) noexcept {
+    std::size_t n = 0;
+    for (char16_t c : text) n += json_bytes_of(c);
+    return n;
+}
+
+}  // namespace est

@@ -75,6 +75,7 @@ private:
         std::uint64_t to_id;
         std::shared_ptr<const std::string> direct;
         std::shared_ptr<const std::string> broadcast;      // to everyone else, if set
+        bool welcome = false;                              // `direct` is a welcome (not capped by the queue)
     };
 
     void do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(join_result)> done);
@@ -109,6 +110,9 @@ private:
     std::deque<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> wire_history_;
     std::uint64_t wire_floor_;  // catch-up can start at any revision >= this
     std::size_t wire_bytes_ = 0;
+    // The document's JSON at revision state_json_rev_, for the welcomes of joins without a catch-up.
+    std::shared_ptr<const std::string> state_json_;
+    std::uint64_t state_json_rev_ = 0;
     bool failed_ = false;
     bool retired_ = false;
     std::function<void()> retire_;

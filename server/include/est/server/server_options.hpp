@@ -26,6 +26,7 @@ struct server_options {
     std::chrono::seconds ws_idle_timeout{60};
     std::chrono::seconds room_idle{300};  // a room nobody is in is unloaded after this long
     std::chrono::seconds ws_message_timeout{10};  // from a message's first payload byte to its last
+    std::chrono::seconds join_timeout{10};        // a WebSocket that has not joined by then is closed (4002)
     double max_messages_per_second = 100;         // per WebSocket connection, with a burst of twice that
     std::size_t max_connections_per_address = 256;
     // Open TCP connections in all; 0: derived from the descriptor limit (RLIMIT_NOFILE, raised to its hard

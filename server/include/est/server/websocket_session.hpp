@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ public:
     void run(boost::beast::http::request<boost::beast::http::string_body> req);
 
     void deliver(std::shared_ptr<const std::string> message) override;
+    void deliver_welcome(std::shared_ptr<const std::string> message) override;
     void close_with(std::uint16_t code, std::string reason) override;
 
 private:
@@ -43,13 +45,19 @@ private:
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     bool take_token();
+    void wait_for_token();  // reads nothing until the rate allows the next message
+    void handle_message();  // the message in buffer_, then the next read
     void handle(std::string_view text);
+    void on_focus(focus_message msg);
+    void send_focus();
+    void on_join_deadline();
     void on_join(join_message msg);
     void open_room(join_message msg);  // finds (or loads) the room and joins it
     void drain_inbox();
-    void send(std::shared_ptr<const std::string> message);     // queue, and write from the shard's next flush
+    // Queue, and write from the shard's next flush. A welcome is not counted against the queue's byte cap.
+    void send(std::shared_ptr<const std::string> message, bool welcome = false);
     static void write_pending(shard_set::pending_writes& list);
-    bool enqueue(std::shared_ptr<const std::string> message);  // false when closing (or now closed: too slow)
+    bool enqueue(std::shared_ptr<const std::string> message, bool welcome = false);  // false when closing (or now closed: too slow)
     void flush();                                              // write what is queued unless a write is on
     void send_error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq = std::nullopt);
     void do_write();
@@ -64,9 +72,18 @@ private:
     boost::beast::flat_buffer buffer_;
     address_counter::slot slot_;
     server_context& ctx_;
-    // Token bucket for --max-messages-per-second.
+    // Token bucket for --max-messages-per-second, taken before a message is parsed. With no token left
+    // the session stops reading until one accrues: a flood waits in the peer's TCP buffers, not here.
     double tokens_;
     std::chrono::steady_clock::time_point refilled_;
+    boost::asio::steady_timer pace_;
+    // Closes a connection that has not joined a meeting within --join-timeout.
+    boost::asio::steady_timer join_deadline_;
+    // Presence is coalesced: at most one focus per focus_interval goes to the room, always the latest.
+    std::optional<focus_message> focus_waiting_;
+    std::chrono::steady_clock::time_point focus_sent_{};
+    boost::asio::steady_timer focus_timer_;
+    bool focus_timer_armed_ = false;
     // Running while a message is partly received (--ws-message-timeout): slow senders are cut off.
     boost::asio::steady_timer message_deadline_;
     bool message_started_ = false;
@@ -74,7 +91,7 @@ private:
     // other thread it appends to the inbox and posts one drain for however many messages arrive before
     // this thread gets to it.
     std::mutex inbox_mutex_;
-    std::vector<std::shared_ptr<const std::string>> inbox_;
+    std::vector<std::pair<std::shared_ptr<const std::string>, bool>> inbox_;  // (message, is a welcome)
     bool drain_posted_ = false;
     // Outgoing: `writing_` is in the write in progress (one WebSocket message; several protocol messages
     // joined by line feeds in `batch_`), `queue_` waits for the next. Bounded together (slow consumers).
@@ -82,6 +99,9 @@ private:
     std::vector<std::shared_ptr<const std::string>> writing_;
     std::string batch_;
     std::size_t queued_bytes_ = 0;
+    // The welcome while it is queued or being written: its bytes are not held against the cap.
+    const std::string* welcome_ = nullptr;
+    std::size_t welcome_bytes_ = 0;
     bool write_pending_ = false;  // listed in the shard's pending_writes
     std::shared_ptr<meeting_room> room_;
     bool joining_ = false;
