@@ -232,6 +232,26 @@ TEST_CASE("contract: seq must pass the last applied one, gaps are allowed, a ref
     CHECK(fails([&] { st.submit("e", 0, st.rev(), text(handelse, "[4]"_json), anna); }).code == "bad_message");
 }
 
+TEST_CASE("contract: seq may run at most 4096 past last_seq and never past 2^53-1", "[contract][seq]") {
+    auto st = meeting_with("");
+    CHECK(fails([&] { st.submit("fresh", 4097, st.rev(), text(handelse, R"(["a"])"_json), anna); }).code == "bad_message");
+    CHECK(st.submit("fresh", 4096, st.rev(), text(handelse, R"(["a"])"_json), anna).has_value());
+    CHECK(fails([&] { st.submit("fresh", 4096 + 4097, st.rev(), text(handelse, R"([1, "b"])"_json), anna); }).code ==
+          "bad_message");
+    CHECK(st.submit("fresh", 4096 + 4096, st.rev(), text(handelse, R"([1, "b"])"_json), anna).has_value());
+
+    // A client whose last applied seq is just below 2^53-1 (as restored from a snapshot).
+    constexpr std::uint64_t max_seq = (std::uint64_t{1} << 53) - 1;
+    meeting_state near(est::meeting_document(biweekly(), est::test::test_orgs), 0, {{"k-old", max_seq - 1}}, est::limits{});
+    near.submit("setup", 1, 0, est::add_entry_change{"hot-och-vald", "polis", "e1"}, anna);
+    CHECK(near.submit("k-old", max_seq, near.rev(), text(handelse, R"(["a"])"_json), anna).has_value());
+    CHECK_FALSE(near.submit("k-old", max_seq, near.rev(), text(handelse, R"([1, "b"])"_json), anna).has_value());
+    meeting_state past(est::meeting_document(biweekly(), est::test::test_orgs), 0, {{"k-old", max_seq}}, est::limits{});
+    past.submit("setup", 1, 0, est::add_entry_change{"hot-och-vald", "polis", "e1"}, anna);
+    CHECK(fails([&] { past.submit("k-old", max_seq + 1, past.rev(), text(handelse, R"(["a"])"_json), anna); }).code ==
+          "bad_message");
+}
+
 // ---- "Error codes": what answers what ----
 
 TEST_CASE("contract: a message that is not an object with a string type is bad_message", "[contract][errors]") {
@@ -267,6 +287,30 @@ TEST_CASE("contract: negative or fractional since, rev and seq are bad_message",
     o = op_json();
     o["colour"] = "red";
     CHECK(parse_code(o.dump()) == "bad_message");
+
+    // Once `seq` is read, the error names it; a `seq` that cannot be read is not named.
+    auto seq_of_error = [](const json& msg) {
+        std::optional<std::uint64_t> seq;
+        const auto f = fails([&] { est::parse_client_message(msg.dump(), est::limits{}, &seq); });
+        CHECK(f.code == "bad_message");
+        return seq;
+    };
+    for (const char* key : {"rev", "colour"}) {
+        o = op_json();
+        o[key] = -1;
+        CHECK(seq_of_error(o) == std::optional<std::uint64_t>(7));
+    }
+    o = op_json();
+    o["change"]["kind"] = "move";
+    CHECK(seq_of_error(o) == std::optional<std::uint64_t>(7));
+    for (const json& bad : {json(1.5), json(nullptr), json::parse("9223372036854775808")}) {
+        o = op_json();
+        o["change"]["ops"] = json::array({bad});
+        CHECK(seq_of_error(o) == std::optional<std::uint64_t>(7));
+    }
+    o = op_json();
+    o["seq"] = -7;
+    CHECK_FALSE(seq_of_error(o).has_value());
     CHECK(parse_code(join_json().dump()) == "(no error)");
     CHECK(parse_code(op_json().dump()) == "(no error)");
 }
@@ -356,4 +400,36 @@ TEST_CASE("contract: a text over its limit may still be shortened, not lengthene
     CHECK(fails([&] { doc.apply(text(handelse, R"([9, "x", -1])"_json), 3, tight); }).code == "(no error)");
     CHECK(fails([&] { doc.apply(text(handelse, R"([-1, 9])"_json), 4, tight); }).code == "(no error)");
     CHECK(S(doc.field(handelse).text) == "12345678x");
+}
+
+// ---- "Text changes": what a text may hold ----
+
+TEST_CASE("contract: inserted text holding a control or bidi control is bad_text, deleting one is allowed",
+          "[contract][vectors]") {
+    const json v = load_contract();
+    const json& cases = v.at("text_rules");
+    CHECK(cases.size() >= 20);
+    for (const json& c : cases) {
+        INFO("case: " << c.at("name").get<std::string>());
+        std::u16string ch;
+        est::append_utf16(ch, c.at("code_point").get<char32_t>());
+        const std::string text_with = S(u"a" + ch + u"b");
+        auto st = meeting_with("xy");
+        const auto rev = st.rev();
+        const auto code = fails([&] { st.submit("author", 1, rev, text(handelse, json::array({1, text_with, 1})), anna); }).code;
+        if (c.at("refused").get<bool>()) {
+            CHECK(code == "bad_text");
+            CHECK(st.rev() == rev);
+            CHECK(st.last_seq("author") == 0);
+            CHECK(text_of(st, handelse) == "xy");
+            // Such a character already in a text (from before the rule) may be deleted.
+            st.replay("old-client", 1, text(handelse, json::array({1, S(ch), 1})));
+            CHECK(fails([&] { st.submit("author", 1, st.rev(), text(handelse, json::array({1, -static_cast<int>(ch.size()), 1})), anna); }).code ==
+                  "(no error)");
+            CHECK(text_of(st, handelse) == "xy");
+        } else {
+            CHECK(code == "(no error)");
+            CHECK(text_of(st, handelse) == "x" + text_with + "y");
+        }
+    }
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cleanText, hasRefusedText, isRefusedUnit } from '../../src/model/text-rules';
 import { OtError, TextOperation, type WireComponent } from '../../src/ot/text-operation';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -38,10 +39,16 @@ interface RebaseCase {
   resend: WireComponent[] | null;
   visible: string | null;
 }
+interface TextRuleCase {
+  name: string;
+  code_point: number;
+  refused: boolean;
+}
 interface Vectors {
   unit: string;
   server_transform: ServerTransformCase[];
   canonical: CanonicalCase[];
+  text_rules: TextRuleCase[];
   rebase: RebaseCase[];
 }
 
@@ -134,6 +141,18 @@ function cutsPair(o: TextOperation, text: string): boolean {
   }
   return inside(pos);
 }
+
+describe('protocol contract: what inserted text may hold', () => {
+  it.each(v.text_rules.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const ch = String.fromCodePoint(c.code_point);
+    const text = `a${ch}b`;
+    expect(hasRefusedText(text)).toBe(c.refused);
+    if (ch.length === 1) expect(isRefusedUnit(ch.charCodeAt(0))).toBe(c.refused);
+    // What the web client sends instead holds nothing the server refuses.
+    expect(hasRefusedText(cleanText(text))).toBe(false);
+    if (!c.refused) expect(cleanText(text)).toBe(text);
+  });
+});
 
 describe('protocol contract: rebasing typing onto a whole state after a reconnect', () => {
   it.each(v.rebase.map((c) => [c.name, c] as const))('%s', (_name, c) => {
