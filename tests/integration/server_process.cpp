@@ -34,7 +34,9 @@ temp_dir::~temp_dir() {
 server_process::server_process(const std::string& data_dir, std::vector<std::string> extra, process_setup setup) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-    std::vector<std::string> args = {EST_SERVER_BIN, "--port", "0", "--data", data_dir, "--template",
+    // EST_SERVER_BIN in the environment runs another build (e.g. an older one, to see a regression test fail).
+    const char* bin = std::getenv("EST_SERVER_BIN");
+    std::vector<std::string> args = {bin && *bin ? bin : EST_SERVER_BIN, "--port", "0", "--data", data_dir, "--template",
                                      std::string(EST_SOURCE_DIR) + "/templates/est-biweekly.json"};
     // A later --port wins (CLI11 keeps the last), so tests may ask for a fixed one to restart on.
     args.insert(args.end(), extra.begin(), extra.end());
