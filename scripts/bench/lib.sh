@@ -34,6 +34,7 @@ server_extra_flags() {
   help=$("$EST_SERVER" --help 2>&1)
   grep -q -- '--max-connections-per-address' <<<"$help" && echo --max-connections-per-address 0
   grep -q -- '--max-messages-per-second' <<<"$help" && echo --max-messages-per-second 1000000
+  grep -q -- '--max-creations-per-minute' <<<"$help" && echo --max-creations-per-minute 0
   return 0
 }
 

@@ -13,6 +13,7 @@
 #include "est/error.hpp"
 #include "est/json_limits.hpp"
 #include "est/server/catalog.hpp"
+#include "est/server/error_log.hpp"
 #include "est/server/picture_report.hpp"
 
 namespace est::server {
@@ -34,30 +35,8 @@ http_response error_response(unsigned status, std::string_view code, std::string
 constexpr std::string_view internal_message = "the request could not be handled";
 constexpr std::string_view storage_message = "the data could not be read or stored; try again later";
 
-// `s` as one double-quoted value of a log line: no line break, no quote that would end it early.
-std::string log_quoted(std::string_view s) {
-    std::string out = "\"";
-    for (unsigned char c : s.substr(0, 2000)) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7f) {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "\\x%02x", c);
-            out += hex;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + '"';
-}
-
-// One structured line on stderr for each fault the client hears of only as a code. One write, so the lines
-// of several threads do not interleave.
 void log_error(std::string_view route, std::string_view code, std::string_view detail) {
-    const std::string line = "est-server: error route=" + log_quoted(route) + " code=" + std::string(code) +
-                             " detail=" + log_quoted(detail) + "\n";
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    est::server::log_error({{"route", route}, {"code", code}, {"detail", detail}});
 }
 
 std::string route_of(const http_request& req, std::string_view path) { return req.method + " " + std::string(path); }

@@ -1,11 +1,10 @@
 #include "est/server/meeting_room.hpp"
 
-#include <cstdio>
-
 #include <boost/asio/post.hpp>
 
 #include "est/error.hpp"
 #include "est/server/client_key.hpp"
+#include "est/server/error_log.hpp"
 #include "est/server/store.hpp"
 
 namespace est::server {
@@ -212,7 +211,7 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
         reply(conn, shared(encode::error(e.code(), e.what(), msg.seq)));
     } catch (const std::exception& e) {
         // The detail is for the operator's log, not for the client.
-        std::fprintf(stderr, "est-server: error where=submit meeting=%s detail=\"%s\"\n", id_.c_str(), e.what());
+        log_error({{"where", "submit"}, {"meeting", id_}, {"detail", e.what()}});
         reply(conn, shared(encode::error("internal", "the change could not be handled; it was not applied", msg.seq)));
     }
 }
@@ -304,7 +303,7 @@ void meeting_room::fail(const std::string& why) {
     // The in-memory state holds changes that are not durable: drop it all. Clients reconnect, the
     // registry loads the meeting again from what is on disk, and they resend what was not acknowledged.
     failed_ = true;
-    std::fprintf(stderr, "est-server: error where=commit meeting=%s detail=\"%s\"\n", id_.c_str(), why.c_str());
+    log_error({{"where", "commit"}, {"meeting", id_}, {"detail", why}});
     auto msg = shared(encode::error("storage_failed", "the meeting could not be saved; reconnect to continue"));
     for (auto& [ptr, mem] : members_) {
         if (auto c = mem.conn.lock()) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "est/error.hpp"
+#include "est/server/error_log.hpp"
 #include "est/meeting_state.hpp"
 #include "est/server/catalog.hpp"
 #include "est/server/meeting_room.hpp"
@@ -87,7 +88,10 @@ void room_registry::open(const std::string& meeting_id, open_handler done) {
     // wait for a room to load.
     store_.load_meeting(meeting_id, limits_.history_window,
                         [this, meeting_id, info = *info, grp = *grp](std::optional<loaded_meeting> lm, const std::string& error) mutable {
-        if (!error.empty()) return loaded_from_store(meeting_id, nullptr, "storage_failed", error);
+        if (!error.empty()) {
+            log_error({{"where", "load"}, {"meeting", meeting_id}, {"detail", error}});
+            return loaded_from_store(meeting_id, nullptr, "storage_failed", "the meeting could not be loaded; try again later");
+        }
         if (!lm) return loaded_from_store(meeting_id, nullptr, "meeting_not_found", "there is no meeting '" + meeting_id + "'");
         boost::asio::post(home_of(meeting_id), [this, meeting_id, info = std::move(info), grp = std::move(grp), lm = std::move(*lm)] {
             build_room(meeting_id, info, grp, lm);
@@ -130,7 +134,9 @@ void room_registry::build_room(const std::string& meeting_id, const meeting_info
         });
         loaded_from_store(meeting_id, std::move(room), {}, {});
     } catch (const std::exception& e) {
-        loaded_from_store(meeting_id, nullptr, "storage_failed", std::string("the meeting could not be loaded: ") + e.what());
+        // The detail (a damaged row, SQLite's words) is for the operator's log, not for whoever joined.
+        log_error({{"where", "load"}, {"meeting", meeting_id}, {"detail", e.what()}});
+        loaded_from_store(meeting_id, nullptr, "storage_failed", "the meeting could not be loaded; try again later");
     }
 }
 

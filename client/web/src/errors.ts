@@ -30,7 +30,7 @@ export const PROTOCOL_ERROR_CODES = [
   'internal',
 ] as const;
 
-export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_path', 'bad_format', 'busy', 'timeout', 'network', 'out_of_order'] as const;
+export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_query', 'bad_path', 'bad_format', 'busy', 'timeout', 'network', 'out_of_order'] as const;
 
 export type ErrorCode = (typeof PROTOCOL_ERROR_CODES)[number] | (typeof OTHER_ERROR_CODES)[number];
 
@@ -60,6 +60,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   internal: 'Ett oväntat fel uppstod på servern. Försök igen, och kontakta den som ansvarar för EST Live om det händer igen.',
   rate_limited: 'Ändringar skickades för tätt. De skickas igen om en liten stund; inget går förlorat.',
   method_not_allowed: 'Servern tillåter inte den åtgärden. Ladda om sidan och försök igen.',
+  bad_query: 'Listan kunde inte hämtas eftersom adressen var felaktig. Gå till startsidan och försök igen.',
   bad_path: 'Adressen är felaktig. Gå till startsidan och välj mötet där.',
   bad_format: 'Lägesbilden kan inte exporteras i det formatet. Använd länkarna i mötet: som sida eller som JSON-fil.',
   busy: 'Servern är upptagen med andra exporter just nu. Försök igen om en stund.',
