@@ -15,12 +15,14 @@ namespace est::client {
 namespace net = boost::asio;
 
 std::string random_client_id() {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    // The id is the client's secret (the server shows others only a hash of it): 128 bits from the operating
+    // system's generator (std::random_device reads getrandom/urandom on Linux), not a seeded PRNG.
+    static thread_local std::random_device rd;
     static const char* hex = "0123456789abcdef";
     std::string id = "c-";
-    for (int part = 0; part < 2; ++part) {
-        auto v = rng();
-        for (int i = 0; i < 12; ++i, v >>= 4) id.push_back(hex[v & 0xF]);
+    for (int part = 0; part < 4; ++part) {
+        auto v = rd();
+        for (int i = 0; i < 8; ++i, v >>= 4) id.push_back(hex[v & 0xF]);
     }
     return id;
 }
