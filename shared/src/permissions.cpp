@@ -1,52 +1,100 @@
 #include "est/permissions.hpp"
 
+#include <algorithm>
+
 #include "est/error.hpp"
 
 namespace est {
 
 namespace {
-bool takes_part(role r) noexcept { return r == role::participant || r == role::chair || r == role::cosigner; }
+
+// The action of a change to a cell, by its kind, for the cell's own organisation and for another.
+struct cell_actions {
+    action own;
+    action other;
+    const char* verb;  // for the message: "you ... may not <verb> in the cell of ..."
+};
+constexpr cell_actions write_field_actions{action::write_own_cell, action::write_other_cell, "write"};
+constexpr cell_actions add_entry_actions{action::add_own_entry, action::add_other_entry, "add entries"};
+constexpr cell_actions remove_entry_actions{action::remove_own_entry, action::remove_other_entry, "remove entries"};
+
+const cell_actions& cell_actions_of(const change& c) noexcept {
+    if (std::holds_alternative<add_entry_change>(c)) return add_entry_actions;
+    if (std::holds_alternative<remove_entry_change>(c)) return remove_entry_actions;
+    return write_field_actions;
+}
+
+[[noreturn]] void refuse(const std::string& why) { throw domain_error("forbidden", why); }
+
+// Where a change lands: its topic, its cell's organisation (empty for a topic field) and the field it writes
+// (empty for adding or removing an entry).
+struct landing {
+    std::string_view topic;
+    std::string_view org;
+    std::string_view field;
+    bool is_field;
+};
+landing landing_of(const change& c) noexcept {
+    return std::visit(
+        [](const auto& v) -> landing {
+            if constexpr (requires { v.target; })
+                return {v.target.topic, v.target.org, v.target.field, true};
+            else
+                return {v.topic, v.org, {}, false};
+        },
+        c);
+}
+
 }  // namespace
 
+bool meeting_status::topic_locked(std::string_view topic) const noexcept {
+    return std::find(locked_topics.begin(), locked_topics.end(), topic) != locked_topics.end();
+}
+
+action action_of(const identity& who, const change& c) noexcept {
+    const landing at = landing_of(c);
+    if (at.is_field && at.org.empty()) return action::write_topic_field;
+    const cell_actions& acts = cell_actions_of(c);
+    return who.org == at.org ? acts.own : acts.other;
+}
+
 bool may_write_cell(const identity& who, std::string_view org) noexcept {
-    return takes_part(who.role) && who.org == org;
+    return decide(as_actor(who.role), who.org == org ? action::write_own_cell : action::write_other_cell).allowed();
 }
 
 bool may_write_topic_field(const identity& who, const field_def& def) noexcept {
     // Topic fields are the group's joint judgement; the chair writes them, whether marked or not.
     (void)def;
-    return who.role == role::chair;
+    return decide(as_actor(who.role), action::write_topic_field).allowed();
 }
 
 void check_may_apply(const identity& who, const change& c, const meeting_template& tmpl) {
-    auto cell_rule = [&](std::string_view org, const std::string& what) {
-        if (!takes_part(who.role))
-            throw domain_error("forbidden", "role " + std::string(to_string(who.role)) + " may not edit the picture");
-        if (!may_write_cell(who, org))
-            throw domain_error("forbidden", "you represent '" + who.org + "' and may not " + what + " in the cell of '" +
-                                                std::string(org) + "'");
-    };
-    auto field_rule = [&](const field_ref& ref) {
-        if (ref.is_topic_field()) {
-            const field_def* def = tmpl.find_topic_field(ref.field);
-            if (!def) return;  // not_found is reported by the document
-            if (!may_write_topic_field(who, *def))
-                throw domain_error("forbidden", "only the chair may write '" + def->label + "'");
-        } else {
-            cell_rule(ref.org, "write");
-        }
-    };
-    std::visit(
-        [&](const auto& v) {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, text_change> || std::is_same_v<T, set_change>)
-                field_rule(v.target);
-            else if constexpr (std::is_same_v<T, add_entry_change>)
-                cell_rule(v.org, "add entries");
-            else
-                cell_rule(v.org, "remove entries");
-        },
-        c);
+    check_may_apply(who, c, tmpl, meeting_status{});
+}
+
+void check_may_apply(const identity& who, const change& c, const meeting_template& tmpl, const meeting_status& now) {
+    const actor a = as_actor(who.role);
+    const landing at = landing_of(c);
+    const action what = action_of(who, c);
+    const bool locked = now.topic_locked(at.topic);
+
+    if (what == action::write_topic_field) {
+        const field_def* def = tmpl.find_topic_field(at.field);
+        if (!def) return;  // not_found is reported by the document
+        const decision d = decide(a, what, now.phase, locked);
+        if (d.why == refusal::role) refuse("only the chair may write '" + def->label + "'");
+        if (!d) refuse(std::string(d.reason));
+        return;
+    }
+    // A cell: first whether the role edits cells at all, then whose cell it is, then the phase and the lock.
+    const cell_actions& acts = cell_actions_of(c);
+    const decision own = decide(a, acts.own, now.phase, locked);
+    if (own.why == refusal::role) refuse("role " + std::string(to_string(who.role)) + " may not edit the picture");
+    const decision d = what == acts.own ? own : decide(a, what, now.phase, locked);
+    if (d.why == refusal::role)
+        refuse("you represent '" + who.org + "' and may not " + acts.verb + " in the cell of '" + std::string(at.org) +
+               "'");
+    if (!d) refuse(std::string(d.reason));
 }
 
 }  // namespace est
