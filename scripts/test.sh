@@ -14,20 +14,32 @@ if [[ "${EST_SANITIZE_PASS:-1}" == 1 ]]; then
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest --output-on-failure -j 2 -L cxx)
 fi
-# Fuzzing: each libFuzzer target for EST_FUZZ_SECONDS (default 60) from its seed corpus; 0 skips.
-fuzz_seconds=${EST_FUZZ_SECONDS:-60}
-if [[ "$fuzz_seconds" -gt 0 ]]; then
+# Fuzzing (docs/reliability.md, tests/fuzz/README.md): EST_FUZZ_SECONDS (default 270) is the time budget of
+# the whole phase, shared equally by the targets run (EST_FUZZ_TARGETS, default all eight); 0 skips it. Each
+# target starts from its seed corpus with -max_len at the real bound of what it reads. Any crash, sanitizer
+# report (UBSan halts too) or broken invariant fails the run and leaves its input under build-fuzz/.
+fuzz_budget=${EST_FUZZ_SECONDS:-270}
+if [[ "$fuzz_budget" -gt 0 ]]; then
+  # The largest input each target reads in production: a WebSocket message or a REST body (64 KiB), an HTTP
+  # request's head and body (16 + 64 KiB); snapshots and pictures are kept at 64 KiB (larger only repeats).
+  declare -A fuzz_max_len=([protocol]=65536 [text_operation]=65536 [template]=65536 [server_message]=65536
+    [snapshot]=65536 [export]=65536 [catalog]=65537 [http_router]=81920)
+  read -r -a fuzz_targets <<<"${EST_FUZZ_TARGETS:-protocol text_operation template server_message snapshot export catalog http_router}"
+  fuzz_seconds=$(( fuzz_budget / ${#fuzz_targets[@]} ))
+  (( fuzz_seconds > 0 )) || fuzz_seconds=1
   EST_WITH_WEB=0 EST_WITH_FUZZ=1 scripts/install-deps.sh
   CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DEST_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build-fuzz -j "${JOBS:-2}" --target fuzz_protocol fuzz_text_operation fuzz_template fuzz_server_message
-  for target in protocol text_operation template server_message; do
+  cmake --build build-fuzz -j "${JOBS:-2}" --target "${fuzz_targets[@]/#/fuzz_}"
+  for target in "${fuzz_targets[@]}"; do
     work=$(mktemp -d)
-    echo "fuzz_$target: ${fuzz_seconds} s"
-    build-fuzz/tests/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -max_len=4096 -print_final_stats=1 \
-      -artifact_prefix="build-fuzz/crash-$target-" "$work" "tests/fuzz/corpus/$target" 2>&1 | grep -E '^(stat::number_of_executed_units|Done|==|SUMMARY)' || true
+    echo "fuzz_$target: ${fuzz_seconds} s, -max_len=${fuzz_max_len[$target]:-65536}"
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      build-fuzz/tests/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -max_len="${fuzz_max_len[$target]:-65536}" \
+      -print_final_stats=1 -artifact_prefix="build-fuzz/crash-$target-" "$work" "tests/fuzz/corpus/$target" 2>&1 |
+      grep -E '^(stat::(number_of_executed_units|average_exec_per_sec)|Done|==|SUMMARY|fuzz invariant)' || true
     rm -rf "$work"
     if compgen -G "build-fuzz/crash-$target-*" >/dev/null; then
-      echo "fuzz_$target found a crash: $(ls build-fuzz/crash-$target-*) — add it as a regression test" >&2
+      echo "fuzz_$target found a crash: $(ls build-fuzz/crash-$target-*) — see tests/fuzz/README.md" >&2
       exit 1
     fi
   done

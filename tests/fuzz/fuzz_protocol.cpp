@@ -1,6 +1,11 @@
 // Fuzzes the protocol decoder and, behind it, the meeting state: any bytes as a client message; every
 // op that decodes is submitted to a live meeting_state. Nothing may crash, and a decoded message must
-// survive encode → decode unchanged.
+// survive encode → decode unchanged. The op's `rev` is read relative to the state's revision (its two low
+// bits: equal, ahead by 1–3, behind by the rest, or as it is), so based-ahead, current and late changes are
+// all reached: one based ahead is never applied, a refused one changes nothing, an applied one raises the
+// revision by one, and the state round-trips through its snapshot with the same counters. The state starts
+// over every 4096 ops so that it stays small and fast.
+#include <cstdio>
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
@@ -21,15 +26,39 @@ std::shared_ptr<const est::meeting_template> fuzz_template() {
     return t;
 }
 
-est::meeting_state& state() {
-    static est::limits lim = [] {
+const est::limits& fuzz_limits() {
+    static const est::limits lim = [] {
         est::limits l;
         l.history_window = 64;
         l.max_entries_per_cell = 8;
         return l;
     }();
-    static est::meeting_state s(est::meeting_document(fuzz_template(), {"x", "y"}), 0, {}, lim);
+    return lim;
+}
+
+est::meeting_state fresh_state() { return {est::meeting_document(fuzz_template(), {"x", "y"}), 0, {}, fuzz_limits()}; }
+
+est::meeting_state& state() {
+    static est::meeting_state s = fresh_state();
+    static unsigned ops = 0;
+    if (++ops % 4096 == 0) s = fresh_state();
     return s;
+}
+
+[[noreturn]] void broken(const char* what) {
+    std::fprintf(stderr, "fuzz invariant broken: %s\n", what);
+    std::abort();
+}
+
+// The base revision an op claims, relative to where the meeting is.
+std::uint64_t base_revision(std::uint64_t wire_rev, std::uint64_t now) {
+    const std::uint64_t k = wire_rev >> 2;
+    switch (wire_rev & 3) {
+        case 0: return now;                                       // current
+        case 1: return now + 1 + k % 3;                           // ahead: never applied
+        case 2: return now - std::min(now, k);                    // behind (maybe below the history)
+        default: return k;                                        // as sent
+    }
 }
 
 }  // namespace
@@ -50,16 +79,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto* op = std::get_if<est::op_message>(&msg)) {
         auto& s = state();
         const est::identity who{"F", op->seq % 2 ? "x" : "y", op->seq % 3 ? est::role::participant : est::role::chair};
-        const auto before = s.document().to_json();
+        const est::meeting_document before = s.document();
+        const std::uint64_t rev = s.rev();
+        const std::uint64_t base = base_revision(op->rev, rev);
         try {
-            s.submit("c" + std::to_string(op->seq % 4), op->seq, std::min(op->rev, s.rev()), op->body, who);
+            const auto applied = s.submit("c" + std::to_string(op->seq % 4), op->seq, base, op->body, who);
+            if (applied && (base > rev || s.rev() != rev + 1)) broken("an op based ahead was applied, or rev did not rise by one");
+            if (!applied && (s.rev() != rev || !(s.document() == before))) broken("a resend changed the state");
         } catch (const est::domain_error&) {
-            if (s.document().to_json() != before) std::abort();  // a refused change must change nothing
+            if (s.rev() != rev || !(s.document() == before)) broken("a refused change changed the state");
         }
-        // Snapshots must round-trip whatever state was reached.
+        // Snapshots must round-trip whatever state was reached, with the same counters as a fresh load.
         const auto snap = s.snapshot();
-        const auto restored = est::meeting_state::from_snapshot(fuzz_template(), {"x", "y"}, snap, est::limits{});
-        if (!(restored.document() == s.document())) std::abort();
+        const auto restored = est::meeting_state::from_snapshot(fuzz_template(), {"x", "y"}, snap, fuzz_limits());
+        if (!(restored.document() == s.document()) || restored.rev() != s.rev() || restored.snapshot() != snap)
+            broken("snapshot → from_snapshot changed the state");
+        if (restored.document().total_text() != s.document().total_text()) broken("total_text differs from a fresh load's");
+        if (restored.encoded_bytes() != s.encoded_bytes()) broken("encoded_bytes differs from a fresh load's");
     }
     return 0;
 }
