@@ -71,6 +71,19 @@ std::size_t meeting_document::bytes_of(const entry& e) const {
     return n;
 }
 
+std::uint64_t meeting_document::newest_register_rev() const noexcept {
+    std::uint64_t newest = 0;
+    auto scan = [&](const id_map<field_value>& fields) {
+        for (const auto& [id, v] : fields) newest = std::max(newest, v.rev);
+    };
+    for (const auto& [tid, ts] : topics_) {
+        scan(ts.fields);
+        for (const auto& [org, c] : ts.cells)
+            for (const auto& e : c.entries) scan(e.fields);
+    }
+    return newest;
+}
+
 std::size_t meeting_document::count_bytes() const {
     std::size_t n = 32;  // {"retired":[],"topics":[]}
     for (const auto& td : tmpl_->topics) {
@@ -208,6 +221,14 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
         c);
 }
 
+// A revision or sequence number as a snapshot holds it: a whole number a JavaScript client can hold too
+// (at most 2^53 - 1), so a damaged row can neither be read as a fraction nor make the next revision wrap.
+std::uint64_t snapshot_count(const json& v, const std::string& what) {
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() > (std::uint64_t{1} << 53) - 1)
+        throw domain_error("bad_snapshot", what + " must be a whole number from 0 to 2^53-1");
+    return v.get<std::uint64_t>();
+}
+
 namespace {
 json fields_to_json(const id_map<field_value>& fields, const std::vector<field_def>& defs) {
     json out = json::object();
@@ -233,7 +254,9 @@ void fields_from_json(id_map<field_value>& fields, const std::vector<field_def>&
             total += fv.text.size();
         } else {
             fv.choice = it->at("value").get<std::string>();
-            fv.rev = it->at("rev").get<std::uint64_t>();
+            if (!fv.choice.empty() && std::find(d.choices.begin(), d.choices.end(), fv.choice) == d.choices.end())
+                throw domain_error("bad_snapshot", "field '" + d.id + "' holds '" + fv.choice + "', not one of its choices");
+            fv.rev = snapshot_count(it->at("rev"), "the revision of field '" + d.id + "'");
         }
     }
 }
@@ -259,21 +282,29 @@ meeting_document meeting_document::from_json(std::shared_ptr<const meeting_templ
                                              std::vector<std::string> organisations, const json& j) {
     meeting_document doc(std::move(tmpl), std::move(organisations));
     try {
+        std::set<std::string, std::less<>> seen_topics;
+        if (auto r = j.find("retired"); r != j.end())
+            for (const auto& k : *r) doc.retired_entries_.insert(k.get<std::string>());
         for (const auto& tj : j.at("topics")) {
-            auto& ts = doc.topic_mut(tj.at("id").get<std::string>());
+            const std::string topic_id = tj.at("id").get<std::string>();
+            auto& ts = doc.topic_mut(topic_id);
+            if (!seen_topics.insert(topic_id).second)
+                throw domain_error("bad_snapshot", "topic '" + topic_id + "' is listed twice");
             fields_from_json(ts.fields, doc.tmpl_->topic_fields, tj.at("fields"), doc.total_text_);
             for (const auto& [org, cj] : tj.at("cells").items()) {
                 auto c = ts.cells.find(org);
                 if (c == ts.cells.end()) throw domain_error("bad_snapshot", "unknown organisation '" + org + "'");
                 for (const auto& ej : cj.at("entries")) {
                     entry e = doc.make_entry(ej.at("id").get<std::string>());
+                    for (const auto& other : c->second.entries)
+                        if (other.id == e.id) throw domain_error("bad_snapshot", "entry '" + e.id + "' is listed twice in " + topic_id + "/" + org);
+                    if (doc.retired_entries_.count(topic_id + "/" + org + "/" + e.id))
+                        throw domain_error("bad_snapshot", "entry '" + e.id + "' in " + topic_id + "/" + org + " is both live and removed");
                     fields_from_json(e.fields, doc.tmpl_->entry_fields, ej.at("fields"), doc.total_text_);
                     c->second.entries.push_back(std::move(e));
                 }
             }
         }
-        if (auto r = j.find("retired"); r != j.end())
-            for (const auto& k : *r) doc.retired_entries_.insert(k.get<std::string>());
         doc.encoded_bytes_ = doc.count_bytes();
     } catch (const nlohmann::json::exception& e) {
         throw domain_error("bad_snapshot", std::string("snapshot does not fit the template: ") + e.what());

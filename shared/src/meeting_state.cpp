@@ -143,8 +143,14 @@ meeting_state meeting_state::from_snapshot(std::shared_ptr<const meeting_templat
                                            const nlohmann::json& snap, limits lim) {
     try {
         auto doc = meeting_document::from_json(std::move(tmpl), std::move(orgs), snap.at("document"));
-        return meeting_state(std::move(doc), snap.at("rev").get<std::uint64_t>(),
-                             snap.at("last_seq").get<std::map<std::string, std::uint64_t, std::less<>>>(), lim);
+        const std::uint64_t rev = snapshot_count(snap.at("rev"), "'rev'");
+        if (doc.newest_register_rev() > rev)
+            throw domain_error("bad_snapshot", "a choice field was set at a revision after the snapshot's own");
+        std::map<std::string, std::uint64_t, std::less<>> last_seq;
+        const auto& seqs = snap.at("last_seq");
+        if (!seqs.is_object()) throw domain_error("bad_snapshot", "'last_seq' must be an object");
+        for (const auto& [client, seq] : seqs.items()) last_seq.emplace(client, snapshot_count(seq, "a client's last seq"));
+        return meeting_state(std::move(doc), rev, std::move(last_seq), lim);
     } catch (const nlohmann::json::exception& e) {
         throw domain_error("bad_snapshot", std::string("snapshot is damaged: ") + e.what());
     }

@@ -449,3 +449,35 @@ TEST_CASE("a snapshot's forbidden characters load, and may be deleted", "[meetin
     loaded.submit("a", 3, 2, text(handelse, "[1,-1,1]"), anna);
     CHECK(text_of(loaded, handelse) == "ab");
 }
+
+TEST_CASE("regression: damaged snapshots found by fuzz_snapshot are refused as bad_snapshot", "[meeting_state][json][issue11]") {
+    // S1: numbers read without a range check (1e300 was undefined behaviour, 2^64-1 wrapped the next revision);
+    // S2: a topic listed twice; S3: an entry both live and removed, or listed twice; a choice outside its choices
+    // or set after the snapshot's revision.
+    for (const char* bad : {
+             R"({"rev":1e300,"document":{"topics":[]},"last_seq":{}})",
+             R"({"rev":18446744073709551615,"document":{"topics":[]},"last_seq":{}})",
+             R"({"rev":-1,"document":{"topics":[]},"last_seq":{}})",
+             R"({"rev":0,"document":{"topics":[]},"last_seq":{"k-a":1.5}})",
+             R"({"rev":0,"document":{"topics":[{"id":"ordningsstorning","fields":{"bedomning":"T"},"cells":{}},{"id":"ordningsstorning","fields":{"bedomning":""},"cells":{}}]},"last_seq":{}})",
+             R"({"rev":42,"document":{"topics":[{"id":"extremism","fields":{},"cells":{"kommun":{"entries":[{"id":"e3","fields":{}}]}}}],"retired":["extremism/kommun/e3"]},"last_seq":{}})",
+             R"({"rev":42,"document":{"topics":[{"id":"extremism","fields":{},"cells":{"kommun":{"entries":[{"id":"e3","fields":{}},{"id":"e3","fields":{}}]}}}]},"last_seq":{}})",
+             R"({"rev":42,"document":{"topics":[{"id":"extremism","fields":{"niva":{"value":"enorm","rev":1}},"cells":{}}]},"last_seq":{}})",
+             R"({"rev":4,"document":{"topics":[{"id":"extremism","fields":{"niva":{"value":"hög","rev":9}},"cells":{}}]},"last_seq":{}})",
+         }) {
+        INFO(bad);
+        try {
+            meeting_state::from_snapshot(biweekly(), orgs, json::parse(bad), {});
+            FAIL("loaded");
+        } catch (const est::domain_error& e) {
+            CHECK(std::string(e.code()) == "bad_snapshot");
+        }
+    }
+    // The shapes the server writes still load.
+    const auto ok = meeting_state::from_snapshot(
+        biweekly(), orgs,
+        json::parse(R"({"rev":9,"document":{"topics":[{"id":"extremism","fields":{"niva":{"value":"hög","rev":9}},"cells":{"kommun":{"entries":[{"id":"e3","fields":{}}]}}}],"retired":["extremism/kommun/e2"]},"last_seq":{"k-a":3}})"),
+        {});
+    CHECK(ok.rev() == 9);
+    CHECK(ok.last_seq("k-a") == 3);
+}

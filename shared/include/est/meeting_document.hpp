@@ -48,6 +48,9 @@ struct topic_state {
     bool operator==(const topic_state&) const = default;
 };
 
+// Reads a revision or sequence number from a snapshot; throws domain_error("bad_snapshot") past 2^53 - 1.
+std::uint64_t snapshot_count(const nlohmann::json& v, const std::string& what);
+
 class meeting_document {
 public:
     meeting_document(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> organisations);
@@ -63,6 +66,8 @@ public:
     // and the ids of removed entries — about the size of to_json().dump(), which goes into every full
     // welcome and snapshot. Bounded by limits::max_meeting_bytes for new changes.
     std::size_t encoded_bytes() const noexcept { return encoded_bytes_; }
+    // The newest revision stamped on any choice field: never past the picture's own revision.
+    std::uint64_t newest_register_rev() const noexcept;
 
     // Checks the change fits the picture, then applies it; on any error (domain_error) nothing changed.
     // `rev` is the revision the change receives (stamped on registers). A change that would make
