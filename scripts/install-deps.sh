@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config
-  libboost1.81-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev libssl-dev libcli11-dev libkainjow-mustache-dev catch2
+  libboost1.81-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev libssl-dev libcli11-dev libkainjow-mustache-dev libsodium-dev catch2
 )
 if [[ "${EST_WITH_WEB:-1}" == 1 ]]; then
   packages+=(nodejs chromium)

@@ -7,6 +7,8 @@
 int main(int argc, char** argv) {
     auto parsed = est::server::parse_server_options(argc, argv);
     if (auto* code = std::get_if<int>(&parsed)) return *code;
+    if (auto* admin = std::get_if<est::server::auth::admin_command>(&parsed))
+        return est::server::auth::run_admin_command(*admin, std::cout, std::cerr);
     try {
         est::server::server srv(std::get<est::server::server_options>(std::move(parsed)));
         const std::string address = srv.start();

@@ -4,7 +4,7 @@
 
 namespace est::server {
 
-std::variant<server_options, int> parse_server_options(int argc, const char* const* argv) {
+std::variant<server_options, int, auth::admin_command> parse_server_options(int argc, const char* const* argv) {
     server_options o;
     CLI::App app{"est-server: live shared EST meetings (lägesbild) over WebSocket, durable in SQLite"};
     app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -77,10 +77,32 @@ std::variant<server_options, int> parse_server_options(int argc, const char* con
     app.add_option("--http-timeout", http_timeout, "seconds to receive an HTTP request, and to answer one (an export included)")->check(CLI::Range(1, 3600));
     app.add_option("--ws-idle-timeout", idle, "seconds without traffic before a WebSocket is pinged, twice that closes it")
         ->check(CLI::Range(1, 3600));
+    // Administration on the server's own machine (see auth/admin_command.hpp): never a password in argv.
+    auth::admin_command admin_cmd;
+    auto* admin = app.add_subcommand("admin", "manage accounts in --data's database (on the server's machine)");
+    admin->require_subcommand(1);
+    auto* create_user = admin->add_subcommand(
+        "create-user", "create an account; the password is read from stdin, or prompted for twice on a terminal");
+    create_user->add_option("--email", admin_cmd.email, "the account's e-mail address")->required();
+    create_user->add_option("--name", admin_cmd.name, "the name shown for the account")->required();
+    create_user->add_flag("--admin", admin_cmd.is_admin, "make the account an administrator");
+    auto* create_user_data =
+        create_user->add_option("--data", admin_cmd.data_dir, "folder of the SQLite database (created if missing)");
+    auto* audit = app.add_subcommand("audit", "check the audit log");
+    audit->require_subcommand(1);
+    auto* audit_verify = audit->add_subcommand("verify", "walk the audit log's hash chain: exit 0 if intact, 1 naming "
+                                                         "the first bad row");
+    auto* audit_verify_data = audit_verify->add_option("--data", admin_cmd.data_dir, "folder of the SQLite database");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
+    }
+    if (create_user->parsed() || audit_verify->parsed()) {
+        admin_cmd.what = create_user->parsed() ? auth::admin_command::kind::create_user : auth::admin_command::kind::audit_verify;
+        // `est-server --data DIR admin ...` means the same folder as `est-server admin ... --data DIR`.
+        if (create_user_data->count() == 0 && audit_verify_data->count() == 0) admin_cmd.data_dir = o.data_dir;
+        return admin_cmd;
     }
     o.full_sync = sync == "full";
     o.commit_interval = std::chrono::microseconds(commit_us);

@@ -58,7 +58,58 @@ const char* const migrations[] = {
                       PRIMARY KEY (meeting_id, rev)) WITHOUT ROWID;
     CREATE TABLE snapshots (meeting_id TEXT PRIMARY KEY, rev INTEGER NOT NULL, state TEXT NOT NULL) WITHOUT ROWID;
     )sql",
+    // 2: identity (issue 12): accounts, memberships per group, sessions and invitations (only tokens' hashes),
+    // and the audit log, append-only (triggers refuse UPDATE and DELETE) and hash-chained; audit_head follows
+    // the last row so that removing rows from the end is detected too.
+    R"sql(
+    CREATE TABLE accounts (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
+                           password_hash TEXT, disabled INTEGER NOT NULL DEFAULT 0, is_admin INTEGER NOT NULL DEFAULT 0,
+                           created_at TEXT NOT NULL, external_issuer TEXT, external_subject TEXT,
+                           CHECK ((external_issuer IS NULL) = (external_subject IS NULL))) WITHOUT ROWID;
+    CREATE UNIQUE INDEX accounts_external ON accounts (external_issuer, external_subject)
+        WHERE external_issuer IS NOT NULL;
+    CREATE TABLE memberships (account_id TEXT NOT NULL REFERENCES accounts(id),
+                              group_id TEXT NOT NULL REFERENCES groups(id),
+                              role TEXT NOT NULL CHECK (role IN ('participant', 'chair', 'cosigner', 'bra_member', 'admin')),
+                              org TEXT, PRIMARY KEY (account_id, group_id)) WITHOUT ROWID;
+    CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+                           account_id TEXT NOT NULL REFERENCES accounts(id), created_at INTEGER NOT NULL,
+                           last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX sessions_account ON sessions (account_id);
+    CREATE TABLE invitations (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('invite', 'reset')),
+                              email TEXT NOT NULL, group_id TEXT, role TEXT, org TEXT, account_id TEXT,
+                              created_by TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+                              used_at INTEGER) WITHOUT ROWID;
+    CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, address TEXT NOT NULL,
+                            action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL,
+                            prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+    CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+    CREATE TRIGGER audit_log_head AFTER INSERT ON audit_log BEGIN
+        UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
+        INSERT INTO audit_head (id, seq, hash) SELECT 1, NEW.seq, NEW.hash WHERE NOT EXISTS (SELECT 1 FROM audit_head);
+    END;
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+    CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+    )sql",
 };
+
+// Binds an optional text: NULL when absent.
+void bind_opt(SQLite::Statement& s, int i, const std::optional<std::string>& v) {
+    if (v) s.bind(i, *v);
+    else s.bind(i);
+}
+
+std::optional<std::string> opt_text(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getString();
+}
 }  // namespace
 
 store::store(const std::filesystem::path& file, bool full_sync, std::chrono::microseconds commit_interval)
@@ -328,6 +379,285 @@ void store::load_meeting(std::string id, std::uint64_t history,
                       failed_.erase(id);
                   },
                   [result, done = std::move(done)](const std::string& err) { done(std::move(*result), err); }));
+}
+
+void store::read(std::function<void()> body) {
+    std::promise<void> result;
+    bool read_all = false;  // the body ran: a failing COMMIT after it does not undo a read
+    enqueue(other([&] {
+                      body();
+                      read_all = true;
+                  },
+                  [&](const std::string& err) {
+                      if (read_all) result.set_value();
+                      else result.set_exception(std::make_exception_ptr(std::runtime_error(err.empty() ? "read failed" : err)));
+                  }));
+    result.get_future().get();
+}
+
+void store::put_account(account_row a, completion done) {
+    enqueue(other([this, a = std::move(a)] {
+                      SQLite::Statement s(*db_,
+                          "INSERT INTO accounts (id, email, display_name, password_hash, disabled, is_admin, created_at, "
+                          "external_issuer, external_subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "ON CONFLICT(id) DO UPDATE SET email = excluded.email, display_name = excluded.display_name, "
+                          "password_hash = excluded.password_hash, disabled = excluded.disabled, "
+                          "is_admin = excluded.is_admin, external_issuer = excluded.external_issuer, "
+                          "external_subject = excluded.external_subject");
+                      s.bind(1, a.id);
+                      s.bind(2, a.email);
+                      s.bind(3, a.display_name);
+                      bind_opt(s, 4, a.password_hash);
+                      s.bind(5, a.disabled ? 1 : 0);
+                      s.bind(6, a.is_admin ? 1 : 0);
+                      s.bind(7, a.created_at);
+                      bind_opt(s, 8, a.external_issuer);
+                      bind_opt(s, 9, a.external_subject);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+void store::put_membership(membership_row m, completion done) {
+    enqueue(other([this, m = std::move(m)] {
+                      SQLite::Statement s(*db_, "INSERT INTO memberships (account_id, group_id, role, org) VALUES (?, ?, ?, ?) "
+                                                "ON CONFLICT(account_id, group_id) DO UPDATE SET role = excluded.role, "
+                                                "org = excluded.org");
+                      s.bind(1, m.account_id);
+                      s.bind(2, m.group_id);
+                      s.bind(3, m.role);
+                      bind_opt(s, 4, m.org);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+void store::delete_membership(std::string account_id, std::string group_id, completion done) {
+    enqueue(other([this, account_id = std::move(account_id), group_id = std::move(group_id)] {
+                      SQLite::Statement s(*db_, "DELETE FROM memberships WHERE account_id = ? AND group_id = ?");
+                      s.bind(1, account_id);
+                      s.bind(2, group_id);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+void store::put_session(session_row r, completion done) {
+    enqueue(other([this, r = std::move(r)] {
+                      SQLite::Statement s(*db_, "INSERT INTO sessions (token_hash, id, account_id, created_at, last_seen, "
+                                                "expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(token_hash) DO UPDATE "
+                                                "SET last_seen = excluded.last_seen, expires_at = excluded.expires_at");
+                      s.bind(1, r.token_hash);
+                      s.bind(2, r.id);
+                      s.bind(3, r.account_id);
+                      s.bind(4, r.created_at);
+                      s.bind(5, r.last_seen);
+                      s.bind(6, r.expires_at);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+void store::touch_session(std::string token_hash, std::int64_t last_seen, completion done) {
+    enqueue(other([this, token_hash = std::move(token_hash), last_seen] {
+                      SQLite::Statement s(*db_, "UPDATE sessions SET last_seen = ? WHERE token_hash = ? AND last_seen < ?");
+                      s.bind(1, last_seen);
+                      s.bind(2, token_hash);
+                      s.bind(3, last_seen);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+void store::delete_session(std::string token_hash, completion done) {
+    enqueue(other([this, token_hash = std::move(token_hash)] {
+                      SQLite::Statement s(*db_, "DELETE FROM sessions WHERE token_hash = ?");
+                      s.bind(1, token_hash);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+void store::delete_sessions_of(std::string account_id, completion done) {
+    enqueue(other([this, account_id = std::move(account_id)] {
+                      SQLite::Statement s(*db_, "DELETE FROM sessions WHERE account_id = ?");
+                      s.bind(1, account_id);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+void store::delete_sessions_expired(std::int64_t now, std::int64_t idle_limit, completion done) {
+    enqueue(other([this, now, idle_limit] {
+                      SQLite::Statement s(*db_, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen + ? <= ?");
+                      s.bind(1, now);
+                      s.bind(2, idle_limit);
+                      s.bind(3, now);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+void store::put_invitation(invitation_row i, completion done) {
+    enqueue(other([this, i = std::move(i)] {
+                      SQLite::Statement s(*db_, "INSERT INTO invitations (token_hash, kind, email, group_id, role, org, "
+                                                "account_id, created_by, created_at, expires_at, used_at) "
+                                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      s.bind(1, i.token_hash);
+                      s.bind(2, i.kind);
+                      s.bind(3, i.email);
+                      bind_opt(s, 4, i.group_id);
+                      bind_opt(s, 5, i.role);
+                      bind_opt(s, 6, i.org);
+                      bind_opt(s, 7, i.account_id);
+                      s.bind(8, i.created_by);
+                      s.bind(9, i.created_at);
+                      s.bind(10, i.expires_at);
+                      if (i.used_at) s.bind(11, *i.used_at);
+                      else s.bind(11);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+void store::redeem_invitation(std::string token_hash, std::int64_t used_at, completion done) {
+    enqueue(other([this, token_hash = std::move(token_hash), used_at] {
+                      SQLite::Statement s(*db_, "UPDATE invitations SET used_at = ? WHERE token_hash = ? AND used_at IS NULL");
+                      s.bind(1, used_at);
+                      s.bind(2, token_hash);
+                      if (s.exec() != 1) throw std::runtime_error("the invitation is already used or unknown");
+                  },
+                  std::move(done)));
+}
+
+void store::append_audit(audit_row row, std::function<void(audit_row&)> seal,
+                         std::function<void(const audit_row&, const std::string& error)> done) {
+    auto written = std::make_shared<audit_row>(std::move(row));
+    enqueue(other([this, written, seal = std::move(seal)] {
+                      auto& r = *written;
+                      SQLite::Statement last(*db_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+                      if (last.executeStep()) {
+                          r.seq = static_cast<std::uint64_t>(last.getColumn(0).getInt64()) + 1;
+                          r.prev_hash = last.getColumn(1).getString();
+                      } else {
+                          r.seq = 1;
+                          r.prev_hash = std::string(64, '0');
+                      }
+                      seal(r);
+                      SQLite::Statement s(*db_, "INSERT INTO audit_log (seq, at, actor, address, action, subject, detail, "
+                                                "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      s.bind(1, static_cast<std::int64_t>(r.seq));
+                      s.bind(2, r.at);
+                      s.bind(3, r.actor);
+                      s.bind(4, r.address);
+                      s.bind(5, r.action);
+                      s.bind(6, r.subject);
+                      s.bind(7, r.detail);
+                      s.bind(8, r.prev_hash);
+                      s.bind(9, r.hash);
+                      s.exec();
+                  },
+                  [written, done = std::move(done)](const std::string& err) {
+                      if (done) done(*written, err);
+                  }));
+}
+
+std::vector<account_row> store::accounts() {
+    std::vector<account_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT id, email, display_name, password_hash, disabled, is_admin, created_at, "
+                                  "external_issuer, external_subject FROM accounts ORDER BY id");
+        while (s.executeStep()) {
+            account_row a;
+            a.id = s.getColumn(0).getString();
+            a.email = s.getColumn(1).getString();
+            a.display_name = s.getColumn(2).getString();
+            a.password_hash = opt_text(s.getColumn(3));
+            a.disabled = s.getColumn(4).getInt() != 0;
+            a.is_admin = s.getColumn(5).getInt() != 0;
+            a.created_at = s.getColumn(6).getString();
+            a.external_issuer = opt_text(s.getColumn(7));
+            a.external_subject = opt_text(s.getColumn(8));
+            out.push_back(std::move(a));
+        }
+    });
+    return out;
+}
+
+std::vector<membership_row> store::memberships() {
+    std::vector<membership_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT account_id, group_id, role, org FROM memberships ORDER BY account_id, group_id");
+        while (s.executeStep())
+            out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getString(),
+                           opt_text(s.getColumn(3))});
+    });
+    return out;
+}
+
+std::vector<session_row> store::sessions() {
+    std::vector<session_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT token_hash, id, account_id, created_at, last_seen, expires_at FROM sessions");
+        while (s.executeStep())
+            out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getString(),
+                           s.getColumn(3).getInt64(), s.getColumn(4).getInt64(), s.getColumn(5).getInt64()});
+    });
+    return out;
+}
+
+std::vector<invitation_row> store::invitations(std::int64_t now) {
+    std::vector<invitation_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT token_hash, kind, email, group_id, role, org, account_id, created_by, "
+                                  "created_at, expires_at FROM invitations WHERE used_at IS NULL AND expires_at > ?");
+        s.bind(1, now);
+        while (s.executeStep()) {
+            invitation_row i;
+            i.token_hash = s.getColumn(0).getString();
+            i.kind = s.getColumn(1).getString();
+            i.email = s.getColumn(2).getString();
+            i.group_id = opt_text(s.getColumn(3));
+            i.role = opt_text(s.getColumn(4));
+            i.org = opt_text(s.getColumn(5));
+            i.account_id = opt_text(s.getColumn(6));
+            i.created_by = s.getColumn(7).getString();
+            i.created_at = s.getColumn(8).getInt64();
+            i.expires_at = s.getColumn(9).getInt64();
+            out.push_back(std::move(i));
+        }
+    });
+    return out;
+}
+
+void store::read_audit(const std::function<void(const audit_row&)>& each) {
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT seq, at, actor, address, action, subject, detail, prev_hash, hash "
+                                  "FROM audit_log ORDER BY seq");
+        while (s.executeStep()) {
+            audit_row r;
+            r.seq = static_cast<std::uint64_t>(s.getColumn(0).getInt64());
+            r.at = s.getColumn(1).getString();
+            r.actor = s.getColumn(2).getString();
+            r.address = s.getColumn(3).getString();
+            r.action = s.getColumn(4).getString();
+            r.subject = s.getColumn(5).getString();
+            r.detail = s.getColumn(6).getString();
+            r.prev_hash = s.getColumn(7).getString();
+            r.hash = s.getColumn(8).getString();
+            each(r);
+        }
+    });
+}
+
+std::optional<std::pair<std::uint64_t, std::string>> store::audit_head() {
+    std::optional<std::pair<std::uint64_t, std::string>> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
+        if (s.executeStep())
+            out.emplace(static_cast<std::uint64_t>(s.getColumn(0).getInt64()), s.getColumn(1).getString());
+    });
+    return out;
 }
 
 void store::flush() {

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "est/limits.hpp"
+#include "est/server/auth/admin_command.hpp"
 
 namespace est::server {
 
@@ -40,8 +41,9 @@ struct server_options {
     est::limits limits;
 };
 
-// Parses the command line. Returns the options, or the exit code when --help was shown or the
+// Parses the command line. Returns the options, an administration command (`admin create-user`, `audit verify`:
+// run it with auth::run_admin_command instead of serving), or the exit code when --help was shown or the
 // command line was wrong (the message is already printed).
-std::variant<server_options, int> parse_server_options(int argc, const char* const* argv);
+std::variant<server_options, int, auth::admin_command> parse_server_options(int argc, const char* const* argv);
 
 }  // namespace est::server

@@ -44,6 +44,63 @@ struct group_row {
     std::string data;  // JSON of the group
 };
 
+// Identity (migration 2). Times of sessions and invitations are milliseconds since the Unix epoch.
+struct account_row {
+    std::string id;
+    std::string email;  // normalised: lower-case, unique
+    std::string display_name;
+    std::optional<std::string> password_hash;  // Argon2id string; absent while none is set
+    bool disabled = false;
+    bool is_admin = false;
+    std::string created_at;  // ISO 8601 UTC
+    std::optional<std::string> external_issuer;  // single sign-on, later: issuer and subject, both or neither
+    std::optional<std::string> external_subject;
+};
+
+struct membership_row {
+    std::string account_id;
+    std::string group_id;
+    std::string role;                // est::role as text
+    std::optional<std::string> org;  // participant and cosigner: an organisation of the group
+};
+
+struct session_row {
+    std::string token_hash;  // SHA-256 of the token, hex; the token itself is never stored
+    std::string id;          // public handle of the session (not a secret)
+    std::string account_id;
+    std::int64_t created_at = 0;
+    std::int64_t last_seen = 0;
+    std::int64_t expires_at = 0;  // absolute expiry
+};
+
+struct invitation_row {
+    std::string token_hash;  // SHA-256 of the token, hex
+    std::string kind;        // "invite" or "reset"
+    std::string email;
+    std::optional<std::string> group_id;  // invite: the group, role and organisation it grants
+    std::optional<std::string> role;
+    std::optional<std::string> org;
+    std::optional<std::string> account_id;  // reset: whose password
+    std::string created_by;                 // account id, or empty (the command line)
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    std::optional<std::int64_t> used_at;
+};
+
+// One row of the append-only audit log; `hash` is the SHA-256 over the row's canonical encoding, which
+// includes `prev_hash`, the hash of the row before (a chain).
+struct audit_row {
+    std::uint64_t seq = 0;  // 1, 2, ... in order of appending
+    std::string at;         // ISO 8601 UTC
+    std::string actor;      // account id, empty for none (the command line, an unknown user)
+    std::string address;    // client address, "local" for the command line
+    std::string action;
+    std::string subject;
+    std::string detail;     // JSON
+    std::string prev_hash;  // hex; 64 zeros for the first row
+    std::string hash;       // hex
+};
+
 struct loaded_meeting {
     meeting_row meeting;
     std::optional<std::string> snapshot;  // JSON, see meeting_state::snapshot()
@@ -82,6 +139,36 @@ public:
     // nullopt when it does not exist. `done` runs on the store thread.
     void load_meeting(std::string id, std::uint64_t history, std::function<void(std::optional<loaded_meeting>, const std::string& error)> done);
 
+    // Identity writes (one statement each), completed after commit like the writes above.
+    void put_account(account_row a, completion done);  // insert or replace by id
+    void put_membership(membership_row m, completion done);  // insert or replace by (account, group)
+    void delete_membership(std::string account_id, std::string group_id, completion done);
+    void put_session(session_row s, completion done);  // insert or replace by token hash
+    // Records use of a session; a session deleted meanwhile stays deleted.
+    void touch_session(std::string token_hash, std::int64_t last_seen, completion done);
+    void delete_session(std::string token_hash, completion done);
+    void delete_sessions_of(std::string account_id, completion done);
+    void delete_sessions_expired(std::int64_t now, std::int64_t idle_limit, completion done);
+    void put_invitation(invitation_row i, completion done);
+    // Marks an unused invitation used; fails ("already used or unknown") when it was used before, even by
+    // another process on the same database.
+    void redeem_invitation(std::string token_hash, std::int64_t used_at, completion done);
+    // Appends to the audit log: on the store thread, inside the transaction, `seq` and `prev_hash` are set from
+    // the last row, then `seal` fills in `hash`. So the chain holds even when two processes append.
+    // `done` gets the row as written.
+    void append_audit(audit_row row, std::function<void(audit_row&)> seal,
+                      std::function<void(const audit_row&, const std::string& error)> done);
+
+    // Identity reads (blocking, like groups()).
+    std::vector<account_row> accounts();
+    std::vector<membership_row> memberships();
+    std::vector<session_row> sessions();
+    std::vector<invitation_row> invitations(std::int64_t now);  // unused and unexpired at `now`
+    // Every audit row in order, handed to `each` on the store thread (not all in memory at once).
+    void read_audit(const std::function<void(const audit_row&)>& each);
+    // What the database records as the last row appended (kept by a trigger): seq and hash; nullopt when none.
+    std::optional<std::pair<std::uint64_t, std::string>> audit_head();
+
     // Blocks until everything queued before the call is committed.
     void flush();
     stats counters() const;
@@ -111,6 +198,7 @@ private:
     void insert_op(const op_record& op, const std::string& at);
     void upsert_snapshot(const op_record& snapshot);
     void open(const std::filesystem::path& file, bool full_sync);
+    void read(std::function<void()> body);  // runs `body` on the store thread; blocks; rethrows its error
     void migrate();
     static void step(SQLite::Statement& s);  // reset and run a prepared statement that returns no rows
 

@@ -1,0 +1,70 @@
+#pragma once
+// The audit log: who did what, when, from where. Append-only (the database refuses UPDATE and DELETE on it) and
+// hash-chained: each row's hash is the SHA-256 of its canonical encoding, which includes the previous row's hash;
+// the database also keeps the last row's number and hash (audit_head), so a changed, removed or truncated log is
+// found by verify(). Never put a password, a token or field text in a row.
+//
+// Canonical encoding (version 1): "est-audit-v1\n" followed by, for each of seq (decimal), at, actor, address,
+// action, subject, detail, prev_hash in that order: the byte length in decimal, ':', the bytes, '\n'.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "est/server/auth/auth_clock.hpp"
+#include "est/server/store.hpp"
+
+namespace est::server::auth {
+
+// The actions recorded (the `action` column).
+namespace audit_action {
+inline constexpr const char* account_created = "account.create";
+inline constexpr const char* account_disabled = "account.disable";
+inline constexpr const char* account_enabled = "account.enable";
+inline constexpr const char* membership_set = "membership.set";
+inline constexpr const char* membership_removed = "membership.remove";
+inline constexpr const char* sign_in = "sign_in";
+inline constexpr const char* sign_in_failed = "sign_in.failed";
+inline constexpr const char* sign_in_throttled = "sign_in.throttled";
+inline constexpr const char* sign_out = "sign_out";
+inline constexpr const char* sign_out_everywhere = "sign_out.everywhere";
+inline constexpr const char* invitation_created = "invitation.create";
+inline constexpr const char* invitation_accepted = "invitation.accept";
+inline constexpr const char* reset_created = "password_reset.create";
+inline constexpr const char* reset_used = "password_reset.accept";
+}  // namespace audit_action
+
+class audit_log {
+public:
+    struct verification {
+        bool ok = true;
+        std::uint64_t rows = 0;       // rows read
+        std::uint64_t first_bad = 0;  // seq of the first bad row (0 when ok, or the head when rows are missing at the end)
+        std::string problem;          // what is wrong with it
+    };
+
+    audit_log(store& db, clock_fn now);
+
+    // Appends; `done` (optional) runs on the store thread once durable, with the error if any.
+    void record(std::string actor, std::string address, std::string action, std::string subject,
+                nlohmann::json detail = nlohmann::json::object(), std::function<void(const std::string&)> done = {});
+    // Appends and waits until durable; throws domain_error("storage_failed").
+    audit_row record_durable(std::string actor, std::string address, std::string action, std::string subject,
+                             nlohmann::json detail = nlohmann::json::object());
+
+    // Walks the whole chain.
+    verification verify();
+
+    static std::string canonical(const audit_row& r);
+    static std::string hash_of(const audit_row& r);  // SHA-256 of canonical(r), hex
+
+private:
+    audit_row make_row(std::string actor, std::string address, std::string action, std::string subject,
+                       const nlohmann::json& detail) const;
+
+    store& db_;
+    clock_fn now_;
+};
+
+}  // namespace est::server::auth
