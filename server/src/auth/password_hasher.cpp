@@ -33,6 +33,7 @@ bool password_hasher::verify(std::string_view stored, std::string_view password)
     if (password.size() > password_policy::max_bytes || stored.empty() || stored.size() >= crypto_pwhash_STRBYTES)
         return false;
     const std::string s(stored);  // NUL-terminated
+    verifications_.fetch_add(1, std::memory_order_relaxed);
     return crypto_pwhash_str_verify(s.c_str(), password.data(), password.size()) == 0;
 }
 
