@@ -75,7 +75,7 @@ std::variant<server_options, int, auth::admin_command> parse_server_options(int 
     app.add_option("--ws-message-timeout", message_timeout, "seconds a WebSocket message may take to arrive once begun")
         ->check(CLI::Range(1, 3600));
     app.add_option("--http-timeout", http_timeout, "seconds to receive an HTTP request, and to answer one (an export included)")->check(CLI::Range(1, 3600));
-    app.add_option("--ws-idle-timeout", idle, "seconds without traffic before a WebSocket is pinged, twice that closes it")
+    app.add_option("--ws-idle-timeout", idle, "seconds a WebSocket may receive nothing (not even a pong) before it is closed; it is pinged at half that")
         ->check(CLI::Range(1, 3600));
     // Administration on the server's own machine (see auth/admin_command.hpp): never a password in argv.
     auth::admin_command admin_cmd;
