@@ -1,12 +1,29 @@
-// The REST API of est-server (docs/protocol.md, "HTTP").
-import type { Group, MeetingInfo, MeetingTemplate } from './model/types';
+// The REST API of est-server (docs/protocol.md, "HTTP" and "Accounts and access"). The session is an
+// HttpOnly cookie the browser sends by itself: this code never sees the token.
+import type {
+  Account,
+  AuditRow,
+  AuditVerdict,
+  Group,
+  InvitationInfo,
+  IssuedLink,
+  Me,
+  MeetingInfo,
+  MeetingTemplate,
+  Member,
+  Organisation,
+  Role,
+} from './model/types';
 import { swedishError } from './errors';
+import { emitAuth } from './auth-events';
 
 export class ApiError extends Error {
   constructor(
     readonly code: string,
     readonly status: number,
     message: string,
+    /** Seconds from a `Retry-After` header (429 answers), when there was one. */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
@@ -20,12 +37,31 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The headers of a request: every method but GET and HEAD says `Content-Type: application/json`, with or
+ * without a body (the server answers 415 otherwise, so that a cross-site form cannot post).
+ */
+export function requestHeaders(method: string): Record<string, string> {
+  const m = method.toUpperCase();
+  return m === 'GET' || m === 'HEAD' ? {} : { 'Content-Type': 'application/json' };
+}
+
+/** Seconds to wait from a `Retry-After` header (delta-seconds or an HTTP date), or null. */
+export function parseRetryAfter(header: string | null | undefined, now = Date.now()): number | null {
+  if (!header) return null;
+  const t = header.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const at = Date.parse(t);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 async function request(method: string, path: string, body?: unknown): Promise<{ json: unknown; res: Response }> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      credentials: 'same-origin',
+      headers: requestHeaders(method),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -40,7 +76,10 @@ async function request(method: string, path: string, body?: unknown): Promise<{ 
   }
   if (!res.ok) {
     const e = (json ?? {}) as { error?: string; message?: string };
-    throw new ApiError(e.error ?? 'internal', res.status, e.message ?? res.statusText);
+    const err = new ApiError(e.error ?? 'internal', res.status, e.message ?? res.statusText, parseRetryAfter(res.headers.get('Retry-After')));
+    // The session is gone (signed out elsewhere, expired, disabled): the page asks the person to sign in again.
+    if (res.status === 401 && err.code === 'sign_in_required') emitAuth({ kind: 'signed_out' });
+    throw err;
   }
   return { json, res };
 }
@@ -98,7 +137,26 @@ export async function list<T>(path: string, limit = LIST_LIMIT): Promise<T[]> {
   return items.slice(0, limit);
 }
 
+const enc = encodeURIComponent;
+
 export const api = {
+  // ---- signing in and out ----
+  /** The signed-in person; ApiError 401 `sign_in_required` without a session. */
+  me: () => call<Me>('GET', '/api/me'),
+  signIn: (email: string, password: string) => call<Me>('POST', '/api/session', { email, password }),
+  /** Logga ut: ends this session. */
+  signOut: () => call<null>('DELETE', '/api/session'),
+  /** Logga ut överallt: ends every session of the account; `ended` is how many. */
+  signOutEverywhere: () => call<{ ended: number }>('DELETE', '/api/sessions'),
+
+  // ---- invitations and password resets ----
+  lookupInvitation: (token: string) => call<InvitationInfo>('POST', '/api/invitations/lookup', { token }),
+  /** `name` is ignored when the e-mail has an account (then `password` is that account's own). */
+  acceptInvitation: (token: string, password: string, name: string) =>
+    call<Me>('POST', '/api/invitations/accept', { token, password, name }),
+  resetPassword: (token: string, password: string) => call<null>('POST', '/api/password-reset', { token, password }),
+
+  // ---- groups, members, meetings ----
   groups: () => list<Group>('/api/groups'),
   group: (id: string) => call<Group>('GET', `/api/groups/${encodeURIComponent(id)}`),
   /** Newest first. */
@@ -107,7 +165,32 @@ export const api = {
   template: () => call<MeetingTemplate>('GET', '/api/template'),
   createMeeting: (groupId: string, body: { title?: string; date?: string }) =>
     call<MeetingInfo>('POST', `/api/groups/${encodeURIComponent(groupId)}/meetings`, body),
+  createGroup: (body: { id?: string; name: string; municipality?: string; organisations: Organisation[] }) =>
+    call<Group>('POST', '/api/groups', body),
+  members: (groupId: string) => call<Member[]>('GET', `/api/groups/${enc(groupId)}/members`),
+  invite: (groupId: string, body: { email: string; role: Role; org?: string }) =>
+    call<IssuedLink>('POST', `/api/groups/${enc(groupId)}/invitations`, body),
+  setMember: (groupId: string, accountId: string, body: { role: Role; org?: string }) =>
+    call<Account>('PUT', `/api/groups/${enc(groupId)}/members/${enc(accountId)}`, body),
+  removeMember: (groupId: string, accountId: string) =>
+    call<Account>('DELETE', `/api/groups/${enc(groupId)}/members/${enc(accountId)}`),
+
+  // ---- administration ----
+  accounts: () => list<Account>('/api/accounts'),
+  setDisabled: (accountId: string, disabled: boolean) =>
+    call<Account>('POST', `/api/accounts/${enc(accountId)}/disable`, { disabled }),
+  issuePasswordReset: (accountId: string) => call<IssuedLink>('POST', `/api/accounts/${enc(accountId)}/password-reset`),
+  /** One page of the audit log, newest first: rows before `after` (a seq) when given. */
+  audit: (limit: number, after?: number) =>
+    call<AuditRow[]>('GET', `/api/audit?limit=${limit}${after === undefined ? '' : `&after=${after}`}`),
+  verifyAudit: () => call<AuditVerdict>('GET', '/api/audit/verify'),
 };
+
+/** The full address of an invitation or reset link the server gave as a path (`/#/inbjudan/…`). */
+export function absoluteLink(link: string, origin: string = location.origin): string {
+  if (/^https?:\/\//i.test(link)) return link;
+  return origin + (link.startsWith('/') ? link : `/${link}`);
+}
 
 /**
  * The exported situation picture of a meeting (GET /api/meetings/{id}/export): a printable, standalone HTML

@@ -32,7 +32,26 @@ export const PROTOCOL_ERROR_CODES = [
 
 export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_query', 'bad_path', 'bad_format', 'busy', 'timeout', 'network', 'out_of_order'] as const;
 
-export type ErrorCode = (typeof PROTOCOL_ERROR_CODES)[number] | (typeof OTHER_ERROR_CODES)[number];
+/** The codes of "Accounts and access" (docs/protocol.md): sessions, sign-in, invitations, the checks on every request. */
+export const ACCESS_ERROR_CODES = [
+  'sign_in_required',
+  'invalid_credentials',
+  'throttled',
+  'invalid_token',
+  'password_too_short',
+  'password_too_long',
+  'password_common',
+  'password_invalid',
+  'account_disabled',
+  'unsupported_media_type',
+  'bad_host',
+  'bad_origin',
+] as const;
+
+export type ErrorCode =
+  | (typeof PROTOCOL_ERROR_CODES)[number]
+  | (typeof OTHER_ERROR_CODES)[number]
+  | (typeof ACCESS_ERROR_CODES)[number];
 
 const MESSAGES: Record<ErrorCode, string> = {
   bad_json: 'Programmet skickade ett meddelande som servern inte kunde läsa. Ladda om sidan. Kvarstår felet, kontakta den som ansvarar för EST Live.',
@@ -42,7 +61,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   bad_message: 'Servern tog inte emot ändringen eftersom den var felaktigt utformad. Ladda om sidan och försök igen.',
   not_joined: 'Du är inte längre ansluten till mötet. Sidan ansluter igen automatiskt.',
   already_joined: 'Du är redan ansluten till mötet i det här fönstret.',
-  meeting_not_found: 'Mötet finns inte. Det kan ha tagits bort eller så är länken fel. Välj ett möte från startsidan.',
+  meeting_not_found: 'Mötet finns inte, eller så ingår du inte i mötets EST-grupp. Välj ett möte från startsidan.',
   unknown_org: 'Organisationen du valde ingår inte i den här EST-gruppen. Välj en av gruppens organisationer.',
   meeting_full: 'Mötet har redan så många deltagare som tillåts. Försöker igen om en stund.',
   forbidden: 'Du har inte behörighet att ändra här. Du kan bara skriva i din egen organisations rutor; samlad bedömning skrivs av ordföranden.',
@@ -67,6 +86,18 @@ const MESSAGES: Record<ErrorCode, string> = {
   timeout: 'Servern svarade inte i tid. Försök igen om en stund.',
   network: 'Servern gick inte att nå. Kontrollera nätverksanslutningen och försök igen.',
   out_of_order: 'Sidan och servern kom ur takt. Sidan hämtar den senaste versionen av lägesbilden.',
+  sign_in_required: 'Du är inte inloggad längre. Logga in igen; det du har skrivit finns kvar.',
+  invalid_credentials: 'Fel e-post eller lösenord.',
+  throttled: 'För många försök. Vänta en stund och försök igen.',
+  invalid_token: 'Länken fungerar inte: den är redan använd, har gått ut eller är felaktig. Be den som skickade den om en ny länk.',
+  password_too_short: 'Lösenordet måste ha minst 12 tecken.',
+  password_too_long: 'Lösenordet är för långt: det får vara högst 1024 byte (ungefär 1000 tecken).',
+  password_common: 'Lösenordet är för vanligt eller för enkelt att gissa. Välj ett annat, till exempel några ord i följd.',
+  password_invalid: 'Lösenordet innehåller tecken som inte går att använda, till exempel radbrytningar eller styrtecken.',
+  account_disabled: 'Kontot är avstängt. Kontakta en administratör för EST Live.',
+  unsupported_media_type: 'Servern tog inte emot förfrågan eftersom den var felaktigt utformad. Ladda om sidan och försök igen.',
+  bad_host: 'Servern svarar inte på den här adressen. Använd den adress som administratören har gett dig.',
+  bad_origin: 'Servern tog inte emot förfrågan eftersom den kom från en annan webbplats. Öppna EST Live direkt och försök igen.',
 };
 
 /** A Swedish sentence for an error code; unknown codes get a general sentence. */

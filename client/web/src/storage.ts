@@ -1,16 +1,6 @@
-// What the browser remembers: who the user is (localStorage, across visits) and, per meeting, the
-// client id and that they joined (sessionStorage: one tab, kept across reloads).
-import type { Role } from './model/types';
-import { ROLES } from './model/types';
+// What the browser remembers: per meeting, the client id (sessionStorage: one tab, kept across reloads).
+// Who the person is comes from their session on the server (GET /api/me), never from storage.
 import { newClientId } from './sync/session';
-
-export interface SavedIdentity {
-  name: string;
-  org: string;
-  role: Role;
-}
-
-const IDENTITY_KEY = 'est-live.identity';
 
 function safe<T>(fn: () => T, fallback: T): T {
   try {
@@ -18,20 +8,6 @@ function safe<T>(fn: () => T, fallback: T): T {
   } catch {
     return fallback; // storage can be switched off
   }
-}
-
-export function loadIdentity(): SavedIdentity | null {
-  return safe(() => {
-    const raw = localStorage.getItem(IDENTITY_KEY);
-    if (!raw) return null;
-    const v = JSON.parse(raw) as Partial<SavedIdentity>;
-    if (typeof v.name !== 'string' || typeof v.org !== 'string' || !ROLES.includes(v.role as Role)) return null;
-    return { name: v.name, org: v.org, role: v.role as Role };
-  }, null);
-}
-
-export function saveIdentity(id: SavedIdentity): void {
-  safe(() => localStorage.setItem(IDENTITY_KEY, JSON.stringify(id)), undefined);
 }
 
 /**
@@ -59,20 +35,4 @@ export function renewClientId(meetingId: string): string {
   const id = newClientId();
   safe(() => sessionStorage.setItem(`est-live.client.${meetingId}`, id), undefined);
   return id;
-}
-
-/** The identity this tab joined the meeting with, if it did. */
-export function joinedAs(meetingId: string): SavedIdentity | null {
-  return safe(() => {
-    const raw = sessionStorage.getItem(`est-live.joined.${meetingId}`);
-    return raw ? (JSON.parse(raw) as SavedIdentity) : null;
-  }, null);
-}
-
-export function setJoined(meetingId: string, id: SavedIdentity | null): void {
-  safe(() => {
-    const key = `est-live.joined.${meetingId}`;
-    if (id) sessionStorage.setItem(key, JSON.stringify(id));
-    else sessionStorage.removeItem(key);
-  }, undefined);
 }

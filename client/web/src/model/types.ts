@@ -137,3 +137,85 @@ export type ServerMessage =
   | ErrorMessage
   | { type: 'presence'; participant: Participant }
   | { type: 'presence_left'; session: string };
+
+// ---- accounts and access (docs/protocol.md, "Accounts and access") ----
+
+export interface Membership {
+  group_id: string;
+  group_name: string;
+  role: Role;
+  /** "" for roles without one. */
+  org: string;
+}
+
+/** The signed-in person (GET /api/me, POST /api/session, POST /api/invitations/accept). */
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  is_admin: boolean;
+  memberships: Membership[];
+  session: { id: string; expires_at: number };
+}
+
+/** POST /api/invitations/lookup. */
+export interface InvitationInfo {
+  kind: 'invite' | 'reset';
+  email: string;
+  group: { id: string; name: string } | null;
+  role: Role | '';
+  org: string;
+  /** The organisation's name, when the server sends it (else only its id is known before signing in). */
+  org_name?: string;
+  expires_at: number | string;
+  account_exists: boolean;
+}
+
+/** A member of a group (GET /api/groups/{id}/members). */
+export interface Member {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  org: string;
+  disabled: boolean;
+}
+
+/** An account as the administrator sees it (GET /api/accounts). */
+export interface Account {
+  id: string;
+  email: string;
+  name: string;
+  disabled: boolean;
+  is_admin: boolean;
+  created_at: number | string;
+  memberships: { group_id: string; role: Role; org: string }[];
+}
+
+/** An invitation or password-reset link just made: `link` is a path on this server (`/#/inbjudan/…`). */
+export interface IssuedLink {
+  email: string;
+  role?: Role;
+  org?: string;
+  link: string;
+  expires_at: number | string;
+}
+
+/** One row of the audit log (GET /api/audit), newest first. */
+export interface AuditRow {
+  seq: number;
+  at: number | string;
+  actor: string;
+  actor_email: string;
+  address: string;
+  action: string;
+  subject: string;
+  detail: unknown;
+}
+
+export interface AuditVerdict {
+  ok: boolean;
+  rows: number;
+  first_bad: number | null;
+  message: string;
+}

@@ -37,6 +37,8 @@ export class Connection {
   private attempts = 0;
   private retryTimer: unknown = null;
   private stopped = true;
+  /** No reconnect until resume(): the session ended and the person has to sign in first. */
+  private held = false;
   private readonly queue: string[] = [];
   private tokens: number;
   private refilled: number;
@@ -99,9 +101,28 @@ export class Connection {
     }
   }
 
+  /**
+   * Stops reconnecting until resume() (the server ended the session: a new connection would only be refused
+   * until the person has signed in again). The current connection, if any, stays as it is.
+   */
+  hold(): void {
+    this.held = true;
+    this.cancelRetry();
+  }
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  /** Ends a hold: connects at once. */
+  resume(): void {
+    this.held = false;
+    this.reconnectNow();
+  }
+
   /** Tries at once instead of waiting for the next attempt (the browser is online again). */
   reconnectNow(): void {
-    if (this.stopped || this.socket) return;
+    if (this.stopped || this.held || this.socket) return;
     this.cancelRetry();
     this.attempts = 0;
     this.connect();
@@ -142,7 +163,7 @@ export class Connection {
   }
 
   private connect(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.held) return;
     let s: SocketLike;
     try {
       s = this.opts.createSocket(this.url);
@@ -191,7 +212,7 @@ export class Connection {
   }
 
   private scheduleRetry(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.held) return;
     this.cancelRetry();
     const b = this.opts.backoff;
     const base = b[Math.min(this.attempts, b.length - 1)];

@@ -24,19 +24,11 @@ import type {
   ErrorMessage,
   FieldRef,
   RemoteOpMessage,
-  Role,
   ServerMessage,
   WelcomeMessage,
 } from '../model/types';
 import { entryKey, fieldKey, fieldRefToJSON } from '../model/types';
-import { cleanText } from '../model/text-rules';
 import { OtError, TextOperation } from '../ot/text-operation';
-
-export interface Identity {
-  name: string;
-  org: string;
-  role: Role;
-}
 
 export type ClientMessage = Record<string, unknown>;
 
@@ -103,24 +95,19 @@ export class ClientReplica {
   constructor(
     readonly clientId: string,
     readonly meetingId: string,
-    public who: Identity,
   ) {
     this.ownId = clientId;
   }
 
   // ---- the connection's side ----
 
-  /** The join message to send on every (re)connect: with `since` once the replica has state. */
+  /**
+   * The join message to send on every (re)connect: with `since` once the replica has state. It carries no
+   * identity: the server takes name, organisation and role from the session's account and its membership
+   * of the meeting's group, and says who that is in `welcome.you`.
+   */
   joinMessage(): ClientMessage {
-    const m: ClientMessage = {
-      type: 'join',
-      meeting: this.meetingId,
-      client: this.clientId,
-      // The server refuses a join whose name holds control characters (bad_message): a pasted name loses them.
-      name: cleanText(this.who.name),
-      org: this.who.org,
-      role: this.who.role,
-    };
+    const m: ClientMessage = { type: 'join', meeting: this.meetingId, client: this.clientId };
     if (this.doc && !this.wantFullState) m.since = this.revision;
     return m;
   }

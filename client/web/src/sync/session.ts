@@ -6,13 +6,25 @@ import { swedishError } from '../errors';
 import { cleanInput } from '../model/text-rules';
 import { TextOperation } from '../ot/text-operation';
 import { Connection, type ConnectionOptions } from './connection';
-import { ClientReplica, type ClientMessage, type Identity } from './replica';
+import { ClientReplica, type ClientMessage } from './replica';
 
 export type SessionStatus =
   | 'connecting' // first connection, no picture yet
   | 'live' // joined, changes flow
   | 'reconnecting' // the connection dropped; typing goes on and is sent later
-  | 'failed'; // the server refused to let us in (no such meeting, wrong organisation)
+  | 'signed_out' // the server ended the session (4003): typing goes on and is sent once the person signs in again
+  | 'failed'; // the server refused to let us in (no such meeting, or not the person's group)
+
+/** The close code of a session that ended (docs/protocol.md, "Close codes"). */
+export const SESSION_ENDED = 4003;
+
+/** Whether the person still has a session: GET /api/me answering 200, 401, or nothing useful (network). */
+export type SessionCheck = 'ok' | 'signed_out' | 'unknown';
+
+export interface SessionOptions extends ConnectionOptions {
+  /** Asks the server whether the session is still alive (GET /api/me); tests pass their own. */
+  checkSession?: () => Promise<SessionCheck>;
+}
 
 export interface Notice {
   id: number;
@@ -72,6 +84,14 @@ export class MeetingSession {
   failure: string | null = null;
   /** How many times the connection came back after a drop (for the view and the tests). */
   reconnects = 0;
+  /** Why the server ended the session (the 4003's reason: signed_out, expired, account_disabled, access_changed). */
+  endReason: string | null = null;
+  private readonly checkSession: () => Promise<SessionCheck>;
+  private checking = false;
+  private recentEnds: number[] = [];
+  private resumeTimer: unknown = null;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (t: unknown) => void;
   private hadWelcome = false;
   private myFocus: FieldRef | null = null;
   private noticeId = 0;
@@ -91,10 +111,12 @@ export class MeetingSession {
     readonly url: string,
     clientId: string,
     meetingId: string,
-    who: Identity,
-    options: ConnectionOptions = {},
+    options: SessionOptions = {},
   ) {
-    this.replica = new ClientReplica(clientId, meetingId, who);
+    this.checkSession = options.checkSession ?? (async () => 'unknown');
+    this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearTimer = options.clearTimer ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+    this.replica = new ClientReplica(clientId, meetingId);
     this.replica.listener = {
       text: (key, _target, op) => this.emitText(key, op),
       structure: () => this.emit('structure'),
@@ -125,6 +147,7 @@ export class MeetingSession {
 
   stop(): void {
     this.conn.stop();
+    if (this.resumeTimer !== null) this.clearTimer(this.resumeTimer);
     if (this.watchdog) clearInterval(this.watchdog);
     if (this.deferTimer) clearTimeout(this.deferTimer);
     if (this.blurTimer) clearTimeout(this.blurTimer);
@@ -138,6 +161,64 @@ export class MeetingSession {
   /** The browser is online again: try now rather than at the next scheduled attempt. */
   online(): void {
     this.conn.reconnectNow();
+  }
+
+  /**
+   * The person has signed in again: connect and resend what is waiting (the replica rejoins with `since`, and
+   * the server deduplicates by seq). Does nothing while the session is live.
+   */
+  resume(): void {
+    if (this.status === 'failed') return;
+    if (this.resumeTimer !== null) {
+      this.clearTimer(this.resumeTimer);
+      this.resumeTimer = null;
+    }
+    if (this.status === 'signed_out') {
+      this.status = this.hadWelcome ? 'reconnecting' : 'connecting';
+      this.endReason = null;
+      this.emit('structure');
+      this.emitSyncIfChanged();
+    }
+    this.conn.resume();
+  }
+
+  /**
+   * The connection closed with 4003 or could not be opened: is the session still there? Without one, wait
+   * for the person to sign in (no reconnect loop against a server that can only refuse); with one (a role
+   * change closes the connection too), connect again — at once the first times, then after a pause.
+   */
+  private verifySession(ended: boolean): void {
+    if (this.checking) return;
+    this.checking = true;
+    void this.checkSession().then(
+      (answer) => this.onSessionChecked(answer, ended),
+      () => this.onSessionChecked('unknown', ended),
+    );
+  }
+
+  private onSessionChecked(answer: SessionCheck, ended: boolean): void {
+    this.checking = false;
+    if (this.status === 'failed') return;
+    if (answer === 'signed_out') {
+      this.conn.hold();
+      if (this.status !== 'signed_out') {
+        this.status = 'signed_out';
+        this.emit('structure');
+        this.emitSyncIfChanged();
+      }
+      return;
+    }
+    if (!ended || this.status === 'signed_out') return;
+    // 4003 with a live session: the role changed (access_changed). Rejoin to get the new role, but a server
+    // that keeps ending the connection gets a pause between attempts, not a loop.
+    const now = Date.now();
+    this.recentEnds = [...this.recentEnds.filter((t) => now - t < 60_000), now];
+    if (this.recentEnds.length <= 3) this.conn.resume();
+    else if (this.resumeTimer === null)
+      this.resumeTimer = this.setTimer(() => {
+        this.resumeTimer = null;
+        this.conn.resume();
+      }, 15_000);
   }
 
   // ---- subscriptions ----
@@ -178,13 +259,18 @@ export class MeetingSession {
 
   // ---- what the view does ----
 
+  /**
+   * Whether this person writes the cells of `org`: their own organisation, as the server's welcome says
+   * (`welcome.you`: from their account and membership, never from anything the page chose).
+   */
   canWriteCell(org: string): boolean {
-    const r = this.replica.who.role;
-    return (r === 'participant' || r === 'chair' || r === 'cosigner') && org === this.replica.who.org;
+    const r = this.you?.role;
+    return (r === 'participant' || r === 'chair' || r === 'cosigner') && org === this.you?.org;
   }
 
+  /** Only the chair writes the topic fields (samlad bedömning, nivå, prioriteringar). */
   canWriteTopicFields(): boolean {
-    return this.replica.who.role === 'chair';
+    return this.you?.role === 'chair';
   }
 
   /**
@@ -354,6 +440,7 @@ export class MeetingSession {
       this.hadWelcomeOnThisConnection = true;
       this.status = 'live';
       this.failure = null;
+      this.endReason = null;
       this.sendAll(out);
       if (this.myFocus) this.sendFocus();
       this.emit('presence');
@@ -405,9 +492,19 @@ export class MeetingSession {
     this.replica.disconnected();
     this.hadWelcomeOnThisConnection = false;
     if (this.status === 'failed') return;
-    if (this.hadWelcome) this.status = 'reconnecting';
+    if (info.code === SESSION_ENDED) {
+      // The session ended (signed out elsewhere, expired, disabled) or the role changed: reconnecting now
+      // would only be refused. Hold, and ask the server which it was.
+      this.conn.hold();
+      this.endReason = info.reason || 'signed_out';
+      if (this.status !== 'signed_out') this.status = this.hadWelcome ? 'reconnecting' : 'connecting';
+      this.verifySession(true);
+    } else {
+      // A refused upgrade (401 without a session) looks like any failed connection: ask as well.
+      if (!info.wasOpen) this.verifySession(false);
+      if (this.hadWelcome && this.status !== 'signed_out') this.status = 'reconnecting';
+    }
     // Others' presence is unknown until the next welcome; keep showing the last we knew.
-    void info;
     this.emit('structure');
     this.emitSyncIfChanged();
   }

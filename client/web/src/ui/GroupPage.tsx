@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
+import { invitableRoles, mayCreateMeeting, mayInvite, roleIn } from '../access';
 import type { Group, MeetingInfo } from '../model/types';
 import { swedishDate } from '../labels';
-import { href } from './App';
+import { href } from '../routes';
+import { useAccount } from './account-context';
+import { InviteForm, MembersTable, roleText } from './GroupAdmin';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
 export function GroupPage(props: { groupId: string }) {
@@ -13,6 +16,10 @@ export function GroupPage(props: { groupId: string }) {
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState<string | null>(null);
   const h1 = useFocusOnMount<HTMLHeadingElement>();
+  const { me } = useAccount();
+  const mine = roleIn(me, props.groupId);
+  const [invited, setInvited] = useState(0);
+  const hasSide = mayCreateMeeting(mine?.role) || (!!group && mayInvite(mine?.role));
 
   useEffect(() => {
     const fail = (e: unknown) => setError(e instanceof ApiError ? e.swedish : 'Gruppen gick inte att hämta.');
@@ -35,7 +42,11 @@ export function GroupPage(props: { groupId: string }) {
   };
 
   return (
-    <Shell title={group?.name ?? 'EST-grupp'} crumbs={[{ label: 'Start', href: href.start() }, { label: group?.name ?? 'EST-grupp' }]}>
+    <Shell
+      title={group?.name ?? 'EST-grupp'}
+      crumbs={[{ label: 'Start', href: href.start() }, { label: group?.name ?? 'EST-grupp' }]}
+      groupId={props.groupId}
+    >
       <div class="page-head">
         <h1 ref={h1} tabIndex={-1}>
           {group?.name ?? 'EST-grupp'}
@@ -46,6 +57,7 @@ export function GroupPage(props: { groupId: string }) {
             Organisationer: {group.organisations.map((o) => o.name).join(', ')}.
           </p>
         )}
+        {group && mine && <p class="my-role">Din roll: {roleText(group, mine.role, mine.org)}</p>}
       </div>
       {error && (
         <ErrorBox text={error}>
@@ -55,11 +67,17 @@ export function GroupPage(props: { groupId: string }) {
         </ErrorBox>
       )}
       {!error && (
-        <div class="two-col">
+        <div class={hasSide ? 'two-col' : 'one-col'}>
           <section aria-labelledby="meetings-h" class="col-main">
             <h2 id="meetings-h">Möten</h2>
             {!meetings && <Loading text="Hämtar möten…" />}
-            {meetings && meetings.length === 0 && <p>Gruppen har inga möten än. Skapa det första med knappen Nytt möte.</p>}
+            {meetings && meetings.length === 0 && (
+              <p>
+                {mayCreateMeeting(mine?.role)
+                  ? 'Gruppen har inga möten än. Skapa det första med knappen Nytt möte.'
+                  : 'Gruppen har inga möten än. Ordföranden lägger upp mötena.'}
+              </p>
+            )}
             {meetings && meetings.length > 0 && (
               <ul class="card-list">
                 {meetings.map((m) => (
@@ -75,32 +93,58 @@ export function GroupPage(props: { groupId: string }) {
                 ))}
               </ul>
             )}
+            {group && mayInvite(mine?.role) && (
+              <section aria-labelledby="members-h" class="members">
+                <h2 id="members-h">Medlemmar</h2>
+                <MembersTable group={group} editable={false} selfId={me?.id ?? null} reload={invited} caption={`Medlemmar i ${group.name}`} />
+                {mine?.role === 'admin' && (
+                  <p class="hint">
+                    Roller ändras och personer tas bort på <a href={href.admin()}>administrationssidan</a>.
+                  </p>
+                )}
+              </section>
+            )}
           </section>
-          <section aria-labelledby="new-h" class="col-side panel">
-            <h2 id="new-h">Nytt möte</h2>
-            <p class="hint">Mötet får lägesbildens sex ämnen från mallen. Titel och datum fylls i automatiskt om du lämnar dem tomma.</p>
-            <form onSubmit={create}>
-              <div class="form-row">
-                <label for="new-title">Titel (valfritt)</label>
-                <input
-                  id="new-title"
-                  type="text"
-                  maxLength={200}
-                  value={title}
-                  placeholder="t.ex. EST-möte vecka 49"
-                  onInput={(e) => setTitle((e.target as HTMLInputElement).value)}
-                />
-              </div>
-              <button type="submit" class="btn btn-primary" disabled={creating}>
-                {creating ? 'Skapar…' : 'Nytt möte'}
-              </button>
-              {createError && (
-                <p class="field-error" role="alert">
-                  {createError}
-                </p>
+          {hasSide && (
+            <div class="col-side">
+              {mayCreateMeeting(mine?.role) && (
+                <section aria-labelledby="new-h" class="panel">
+                  <h2 id="new-h">Nytt möte</h2>
+                  <p class="hint">
+                    Mötet får lägesbildens sex ämnen från mallen. Titel och datum fylls i automatiskt om du lämnar dem tomma.
+                  </p>
+                  <form onSubmit={create}>
+                    <div class="form-row">
+                      <label for="new-title">Titel (valfritt)</label>
+                      <input
+                        id="new-title"
+                        type="text"
+                        maxLength={200}
+                        value={title}
+                        placeholder="t.ex. EST-möte vecka 49"
+                        onInput={(e) => setTitle((e.target as HTMLInputElement).value)}
+                      />
+                    </div>
+                    <button type="submit" class="btn btn-primary" disabled={creating}>
+                      {creating ? 'Skapar…' : 'Nytt möte'}
+                    </button>
+                    {createError && (
+                      <p class="field-error" role="alert">
+                        {createError}
+                      </p>
+                    )}
+                  </form>
+                </section>
               )}
-            </form>
-          </section>
+              {group && mayInvite(mine?.role) && (
+                <section aria-labelledby="invite-h" class="panel">
+                  <h2 id="invite-h">Bjud in till gruppen</h2>
+                  <p class="hint">Du får en länk att skicka till personen. Med den väljer de sitt lösenord och kommer till gruppen.</p>
+                  <InviteForm idPrefix="invite" group={group} roles={invitableRoles(mine?.role)} onInvited={() => setInvited((n) => n + 1)} />
+                </section>
+              )}
+            </div>
+          )}
         </div>
       )}
     </Shell>

@@ -1,13 +1,14 @@
 // The live meeting: the situation picture (topics × organisations), who is here and where they write,
 // the connection's state and the server's messages.
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import { exportFileName, exportUrl, wsUrl } from '../api';
+import { api, ApiError, exportFileName, exportUrl, wsUrl } from '../api';
+import { emitAuth, onAuth } from '../auth-events';
 import type { FieldDef, FieldRef, Organisation, TopicDef, WelcomeMeeting } from '../model/types';
 import { fieldKey } from '../model/types';
 import { ROLE_LABELS, colourFor, initials, shortOrgName, swedishDate } from '../labels';
-import { clientIdFor, renewClientId, type SavedIdentity } from '../storage';
-import { MeetingSession } from '../sync/session';
-import { href } from './App';
+import { clientIdFor, renewClientId } from '../storage';
+import { MeetingSession, type SessionCheck } from '../sync/session';
+import { href } from '../routes';
 import { EditableChoice, EditableText, ReadOnlyChoice, ReadOnlyText } from './Fields';
 import { ErrorBox, Loading, Shell } from './Shell';
 
@@ -31,14 +32,31 @@ function useChannel(session: MeetingSession, channel: 'structure' | 'presence' |
   useEffect(() => session.on(channel, () => force(0)), [session, channel]);
 }
 
-export function MeetingView(props: { meetingId: string; identity: SavedIdentity; onLeave: () => void }) {
+/**
+ * Is the session still there (after a 4003 or a connection that could not be opened)? GET /api/me: a 401
+ * also tells the app, which asks the person to sign in again over the meeting; a 200 refreshes who they are
+ * (their role may just have changed).
+ */
+async function checkSession(): Promise<SessionCheck> {
+  try {
+    const me = await api.me();
+    emitAuth({ kind: 'refreshed', me });
+    return 'ok';
+  } catch (e) {
+    return e instanceof ApiError && e.status === 401 ? 'signed_out' : 'unknown';
+  }
+}
+
+export function MeetingView(props: { meetingId: string }) {
   const [clientId, setClientId] = useState(() => clientIdFor(props.meetingId));
   useDuplicateTabGuard(props.meetingId, clientId, setClientId);
   const session = useMemo(
-    () => new MeetingSession(wsUrl(props.meetingId), clientId, props.meetingId, props.identity),
-    [props.meetingId, props.identity, clientId],
+    () => new MeetingSession(wsUrl(props.meetingId), clientId, props.meetingId, { checkSession }),
+    [props.meetingId, clientId],
   );
   useChannel(session, 'structure');
+  // Signed in again (in the dialog over this page): reconnect, and resend what waited.
+  useEffect(() => onAuth((e) => e.kind === 'signed_in' && session.resume()), [session]);
 
   useEffect(() => {
     session.start();
@@ -73,13 +91,16 @@ export function MeetingView(props: { meetingId: string; identity: SavedIdentity;
 
   if (session.status === 'failed') {
     return (
-      <Shell title="Mötet gick inte att öppna" crumbs={crumbs}>
+      <Shell title="Mötet gick inte att öppna" crumbs={crumbs} groupId={meeting?.group_id}>
         <h1>Mötet gick inte att öppna</h1>
         <ErrorBox text={session.failure ?? 'Mötet gick inte att öppna.'}>
           <p>
-            <button type="button" class="btn" onClick={props.onLeave}>
-              Välj organisation och roll igen
-            </button>{' '}
+            {meeting && (
+              <>
+                <a href={href.group(meeting.group_id)}>Till gruppens möten</a>
+                {' · '}
+              </>
+            )}
             <a href={href.start()}>Till startsidan</a>
           </p>
         </ErrorBox>
@@ -97,9 +118,16 @@ export function MeetingView(props: { meetingId: string; identity: SavedIdentity;
   }
 
   const me = session.you;
-  const myOrg = meeting.group.organisations.find((o) => o.id === props.identity.org);
+  const myOrg = me && meeting.group.organisations.find((o) => o.id === me.org);
   return (
-    <Shell title={meeting.title} crumbs={crumbs} wide skipTo="lagesbild" headerExtra={<SyncStatus session={session} />}>
+    <Shell
+      title={meeting.title}
+      crumbs={crumbs}
+      wide
+      skipTo="lagesbild"
+      groupId={meeting.group_id}
+      headerExtra={<SyncStatus session={session} />}
+    >
       <ConnectionBanner session={session} />
       <div class="meeting-head">
         <div>
@@ -110,20 +138,20 @@ export function MeetingView(props: { meetingId: string; identity: SavedIdentity;
           </p>
           <ExportLinks meetingId={props.meetingId} date={meeting.date} />
         </div>
-        <div class="me-card" aria-label="Du i mötet">
-          <span class="avatar" style={{ background: colourFor(props.identity.name + '|' + props.identity.org) }} aria-hidden="true">
-            {initials(props.identity.name)}
-          </span>
-          <span class="me-text">
-            <strong>{me?.name ?? props.identity.name}</strong>
-            <span>
-              {myOrg ? shortOrgName(myOrg.name) : props.identity.org} · {ROLE_LABELS[props.identity.role]}
+        {me && (
+          <div class="me-card" role="group" aria-label="Du i mötet" data-testid="me-card">
+            <span class="avatar" style={{ background: colourFor(me.name + '|' + me.org) }} aria-hidden="true">
+              {initials(me.name)}
             </span>
-          </span>
-          <button type="button" class="btn btn-small" onClick={props.onLeave}>
-            Byt roll
-          </button>
-        </div>
+            <span class="me-text">
+              <strong>{me.name}</strong>
+              <span>
+                {myOrg ? `${shortOrgName(myOrg.name)} · ` : ''}
+                {ROLE_LABELS[me.role] ?? me.role}
+              </span>
+            </span>
+          </div>
+        )}
       </div>
       <PresenceBar session={session} meeting={meeting} />
       <Notices session={session} />
@@ -185,6 +213,9 @@ function SyncStatus(props: { session: MeetingSession }) {
   } else if (status === 'reconnecting') {
     tone = 'offline';
     text = pending > 0 ? `Frånkopplad · ${pending} ${pending === 1 ? 'ändring väntar' : 'ändringar väntar'}` : 'Frånkopplad';
+  } else if (status === 'signed_out') {
+    tone = 'offline';
+    text = pending > 0 ? `Utloggad · ${pending} ${pending === 1 ? 'ändring väntar' : 'ändringar väntar'}` : 'Utloggad';
   } else {
     tone = 'connecting';
     text = 'Ansluter…';
@@ -321,7 +352,7 @@ function Picture(props: { session: MeetingSession; meeting: WelcomeMeeting }) {
   const { session, meeting } = props;
   const orgs = meeting.group.organisations;
   const [autoFocus, setAutoFocus] = useState<string | null>(null);
-  const myOrg = session.replica.who.org;
+  const myOrg = session.you?.org ?? '';
   return (
     <section id="lagesbild" class="picture" aria-labelledby="picture-h" tabIndex={-1} style={{ '--cols': String(orgs.length) } as Record<string, string>}>
       <div class="picture-head">

@@ -1,6 +1,10 @@
-// The frame of every page: skip link, banner with the way back, main landmark, footer.
+// The frame of every page: skip link, banner with the way back and who is signed in, main landmark, footer.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { roleIn } from '../access';
+import { ROLE_LABELS } from '../labels';
+import { href } from '../routes';
+import { useAccount } from './account-context';
 
 export interface Crumb {
   label: string;
@@ -13,7 +17,11 @@ export function Shell(props: {
   headerExtra?: ComponentChildren;
   children: ComponentChildren;
   wide?: boolean;
+  /** A narrow column (sign-in, invitation). */
+  narrow?: boolean;
   skipTo?: string;
+  /** The group the page is about: the top bar shows the person's role in it. */
+  groupId?: string;
 }) {
   useEffect(() => {
     document.title = props.title ? `${props.title} – EST Live` : 'EST Live';
@@ -25,7 +33,7 @@ export function Shell(props: {
       </a>
       <header class="topbar">
         <div class="topbar-inner">
-          <a class="brand" href="#/">
+          <a class="brand" href={href.start()}>
             <span class="brand-mark" aria-hidden="true">
               EST
             </span>
@@ -47,15 +55,106 @@ export function Shell(props: {
             </nav>
           )}
           <div class="topbar-extra">{props.headerExtra}</div>
+          <UserMenu groupId={props.groupId} />
         </div>
       </header>
-      <main id="main" tabIndex={-1} class={props.wide ? 'main main-wide' : 'main'}>
+      <SignedOutBanner />
+      <main id="main" tabIndex={-1} class={props.wide ? 'main main-wide' : props.narrow ? 'main main-narrow' : 'main'}>
         {props.children}
       </main>
       <footer class="footer">
         <p>EST Live – effektiv samordning för trygghet. Lägesbilden sparas löpande.</p>
       </footer>
     </>
+  );
+}
+
+/**
+ * Who is signed in (name, and role in the page's group), the administrator's link, and a menu with
+ * Logga ut and Logga ut överallt. Nothing while nobody is signed in.
+ */
+function UserMenu(props: { groupId?: string }) {
+  const account = useAccount();
+  const me = account.me;
+  const ref = useRef<HTMLDetailsElement>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    // A click elsewhere closes the menu.
+    const close = (e: Event) => {
+      const d = ref.current;
+      if (d?.open && !d.contains(e.target as Node)) d.open = false;
+    };
+    document.addEventListener('click', close);
+    return () => document.removeEventListener('click', close);
+  }, []);
+  if (!me) return null;
+  const here = props.groupId ? roleIn(me, props.groupId) : null;
+  const signOut = async (everywhere: boolean) => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await account.signOut(everywhere);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="account">
+      {me.is_admin && (
+        <a class="topbar-link" href={href.admin()}>
+          Administration
+        </a>
+      )}
+      <details
+        class="user-menu"
+        ref={ref}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && ref.current?.open) {
+            ref.current.open = false;
+            ref.current.querySelector('summary')?.focus();
+          }
+        }}
+      >
+        <summary class="user-summary" data-testid="user-menu">
+          <span class="visually-hidden">Inloggad som </span>
+          <span class="user-name">{me.name}</span>
+          {here && (
+            <span class="user-role">
+              <span class="visually-hidden">, </span>
+              {ROLE_LABELS[here.role]}
+            </span>
+          )}
+        </summary>
+        <div class="user-panel">
+          <p class="user-email">{me.email}</p>
+          <button type="button" class="btn btn-small" disabled={busy} onClick={() => void signOut(false)}>
+            Logga ut
+          </button>
+          <button type="button" class="btn btn-small" disabled={busy} aria-describedby="everywhere-hint" onClick={() => void signOut(true)}>
+            Logga ut överallt
+          </button>
+          <p id="everywhere-hint" class="hint">
+            Logga ut överallt avslutar alla dina inloggningar, även på andra datorer och telefoner.
+          </p>
+        </div>
+      </details>
+    </div>
+  );
+}
+
+/** While the session is lost: the page stays as it was, and this says so (the dialog may have been closed). */
+function SignedOutBanner() {
+  const account = useAccount();
+  if (!account.lost) return null;
+  return (
+    <div class="signed-out-banner" role="region" aria-label="Utloggad">
+      <p>
+        <strong>Du är utloggad.</strong> Det du har skrivit finns kvar på sidan och skickas när du har loggat in igen.
+      </p>
+      <button type="button" class="btn btn-primary btn-small" onClick={account.askSignIn}>
+        Logga in igen
+      </button>
+    </div>
   );
 }
 

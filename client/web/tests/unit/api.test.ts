@@ -1,6 +1,7 @@
 // The addresses the client builds for the REST API, and how it reads the paginated lists.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, LIST_LIMIT, api, exportFileName, exportUrl, list, nextLink } from '../../src/api';
+import { ApiError, LIST_LIMIT, absoluteLink, api, exportFileName, exportUrl, list, nextLink, parseRetryAfter, requestHeaders } from '../../src/api';
+import { onAuth, type AuthEvent } from '../../src/auth-events';
 
 describe('export links', () => {
   it('point at the meeting’s export, HTML by default, JSON with ?format=json', () => {
@@ -118,5 +119,108 @@ describe('API errors in Swedish', () => {
   it('says to wait when the server answers 429 (too many requests from this address)', () => {
     expect(new ApiError('rate_limited', 429, 'slow down').swedish).toMatch(/Vänta en stund/);
     expect(new ApiError('busy', 429, 'busy').swedish).toMatch(/Vänta en stund/);
+  });
+});
+
+describe('requests under accounts', () => {
+  type Seen = { url: string; method: string; headers: Record<string, string>; body: string | undefined; credentials?: string };
+  /** A fetch that records what it was asked and answers `status` with `body` and `headers`. */
+  function recordingFetch(status = 200, body: unknown = null, headers: Record<string, string> = {}) {
+    const seen: Seen[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init: RequestInit = {}) => {
+        seen.push({
+          url,
+          method: init.method ?? 'GET',
+          headers: { ...(init.headers as Record<string, string>) },
+          body: init.body as string | undefined,
+          credentials: init.credentials,
+        });
+        return new Response(body === null ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+      }),
+    );
+    return seen;
+  }
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('says Content-Type: application/json on every request but GET and HEAD, with or without a body', () => {
+    for (const m of ['POST', 'PUT', 'DELETE', 'PATCH', 'delete']) expect(requestHeaders(m)).toEqual({ 'Content-Type': 'application/json' });
+    expect(requestHeaders('GET')).toEqual({});
+    expect(requestHeaders('HEAD')).toEqual({});
+  });
+
+  it('sends it for the calls without a body: sign out, sign out everywhere, remove a member, a reset link', async () => {
+    const seen = recordingFetch(200, { ended: 2 });
+    await api.signOut();
+    await api.signOutEverywhere();
+    await api.removeMember('fagersta', 'a-1');
+    await api.issuePasswordReset('a-1');
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'DELETE /api/session',
+      'DELETE /api/sessions',
+      'DELETE /api/groups/fagersta/members/a-1',
+      'POST /api/accounts/a-1/password-reset',
+    ]);
+    for (const r of seen) {
+      expect(r.headers['Content-Type']).toBe('application/json');
+      expect(r.body).toBeUndefined();
+      expect(r.credentials).toBe('same-origin');
+    }
+  });
+
+  it('sends the documented bodies', async () => {
+    const seen = recordingFetch(200, {});
+    await api.signIn('anna@fagersta.se', 'hemligt lösenord');
+    await api.lookupInvitation('tok');
+    await api.acceptInvitation('tok', 'pw', 'Anna Berg');
+    await api.resetPassword('tok', 'pw');
+    await api.invite('fagersta', { email: 'e@x.se', role: 'participant', org: 'polis' });
+    await api.setMember('fagersta', 'a-1', { role: 'chair' });
+    await api.setDisabled('a-1', true);
+    await api.audit(50, 120);
+    await api.verifyAudit();
+    expect(seen.map((r) => [r.method, r.url, r.body ? JSON.parse(r.body) : undefined])).toEqual([
+      ['POST', '/api/session', { email: 'anna@fagersta.se', password: 'hemligt lösenord' }],
+      ['POST', '/api/invitations/lookup', { token: 'tok' }],
+      ['POST', '/api/invitations/accept', { token: 'tok', password: 'pw', name: 'Anna Berg' }],
+      ['POST', '/api/password-reset', { token: 'tok', password: 'pw' }],
+      ['POST', '/api/groups/fagersta/invitations', { email: 'e@x.se', role: 'participant', org: 'polis' }],
+      ['PUT', '/api/groups/fagersta/members/a-1', { role: 'chair' }],
+      ['POST', '/api/accounts/a-1/disable', { disabled: true }],
+      ['GET', '/api/audit?limit=50&after=120', undefined],
+      ['GET', '/api/audit/verify', undefined],
+    ]);
+    expect(seen[7].headers).toEqual({});
+  });
+
+  it('reads Retry-After into the error of a throttled sign-in', async () => {
+    recordingFetch(429, { error: 'throttled', message: 'wait' }, { 'Retry-After': '8' });
+    await expect(api.signIn('a@b.se', 'x')).rejects.toMatchObject({ code: 'throttled', status: 429, retryAfter: 8 });
+    expect(parseRetryAfter('8')).toBe(8);
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter('soon')).toBeNull();
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 0)).toBe(10);
+  });
+
+  it('tells the page when a request finds the session gone (401 sign_in_required), not for a wrong password', async () => {
+    const events: AuthEvent[] = [];
+    const off = onAuth((e) => events.push(e));
+    try {
+      recordingFetch(401, { error: 'invalid_credentials', message: 'no' });
+      await expect(api.signIn('a@b.se', 'x')).rejects.toMatchObject({ code: 'invalid_credentials' });
+      expect(events).toEqual([]);
+      recordingFetch(401, { error: 'sign_in_required', message: 'sign in' });
+      await expect(api.groups()).rejects.toMatchObject({ code: 'sign_in_required', status: 401 });
+      expect(events).toEqual([{ kind: 'signed_out' }]);
+    } finally {
+      off();
+    }
+  });
+
+  it('makes the full address of a link the server gives as a path', () => {
+    expect(absoluteLink('/#/inbjudan/abc', 'https://est.sala.se')).toBe('https://est.sala.se/#/inbjudan/abc');
+    expect(absoluteLink('#/aterstall/abc', 'http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080/#/aterstall/abc');
+    expect(absoluteLink('https://est.sala.se/#/inbjudan/abc', 'http://x')).toBe('https://est.sala.se/#/inbjudan/abc');
   });
 });

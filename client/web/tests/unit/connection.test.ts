@@ -212,4 +212,53 @@ describe('Connection', () => {
     c.advance(1000);
     expect(sockets[1].sent).toEqual([]);
   });
+
+  it('holds: no reconnect (scheduled, online or otherwise) until resume, which connects at once', () => {
+    const { c, sockets, events, conn } = setup();
+    conn.start();
+    sockets[0].open();
+    conn.hold();
+    expect(conn.isHeld).toBe(true);
+    sockets[0].fail(4003);
+    expect(events).toEqual(['open', 'closed:4003:true']);
+    expect(c.pending()).toEqual([]);
+    c.advance(60_000);
+    conn.reconnectNow();
+    expect(sockets).toHaveLength(1);
+    conn.resume();
+    expect(conn.isHeld).toBe(false);
+    expect(sockets).toHaveLength(2);
+    sockets[1].open();
+    expect(events.at(-1)).toBe('open');
+  });
+
+  it('a hold set while closing (from the closed handler) cancels the retry that would follow', () => {
+    const c = clock();
+    const sockets: FakeSocket[] = [];
+    const conn: Connection = new Connection(
+      'ws://x/ws',
+      { open: () => undefined, message: () => undefined, closed: (i) => i.code === 4003 && conn.hold() },
+      {
+        createSocket: (u) => {
+          const s = new FakeSocket(u);
+          sockets.push(s);
+          return s;
+        },
+        backoff: [100],
+        now: c.now,
+        setTimer: c.setTimer,
+        clearTimer: c.clearTimer,
+      },
+    );
+    conn.start();
+    sockets[0].open();
+    sockets[0].fail(1006);
+    expect(c.pending()).toHaveLength(1); // an ordinary drop: retried
+    c.advance(200);
+    sockets[1].open();
+    sockets[1].fail(4003);
+    expect(c.pending()).toEqual([]);
+    c.advance(60_000);
+    expect(sockets).toHaveLength(2);
+  });
 });

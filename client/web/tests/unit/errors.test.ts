@@ -2,18 +2,25 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { OTHER_ERROR_CODES, PROTOCOL_ERROR_CODES, knowsError, swedishError } from '../../src/errors';
+import { ACCESS_ERROR_CODES, OTHER_ERROR_CODES, PROTOCOL_ERROR_CODES, knowsError, swedishError } from '../../src/errors';
 
 const protocolMd = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../docs/protocol.md');
 
-/** The codes in the "Error codes" table of docs/protocol.md, and those named in its HTTP section. */
+/**
+ * The codes in the "Error codes" table of docs/protocol.md, those of its "API errors" paragraph, and those its
+ * "Accounts and access" section answers with (`401 invalid_credentials`, `{"error":"bad_host"}`, ...).
+ */
 function documentedCodes(): string[] {
   const md = readFileSync(protocolMd, 'utf8');
   const table = md.split('### Error codes')[1]?.split('###')[0] ?? '';
   const codes = [...table.matchAll(/^\|\s*`([a-z_]+)`\s*\|/gm)].map((m) => m[1]);
-  const http = md.split('## HTTP')[1]?.split('## WebSocket')[0] ?? '';
+  const http = md.split('## HTTP')[1]?.split(/\n## /)[0] ?? '';
   const apiErrors = http.slice(http.indexOf('API errors'));
   for (const m of apiErrors.matchAll(/`([a-z_]+)`/g)) if (!['error', 'message'].includes(m[1])) codes.push(m[1]);
+  const access = md.split('## Accounts and access')[1]?.split(/\n## /)[0] ?? '';
+  for (const m of access.matchAll(/`4\d\d ([a-z_]+)`/g)) codes.push(m[1]);
+  for (const m of access.matchAll(/"error":"([a-z_]+)"/g)) codes.push(m[1]);
+  for (const m of access.matchAll(/`(password_[a-z_]+)`/g)) codes.push(m[1]);
   return [...new Set(codes)];
 }
 
@@ -24,6 +31,8 @@ describe('Swedish error messages', () => {
     expect(documented.length).toBeGreaterThanOrEqual(20);
     expect(documented).toContain('forbidden');
     expect(documented).toContain('storage_failed');
+    for (const c of ['invalid_credentials', 'throttled', 'sign_in_required', 'invalid_token', 'password_common', 'bad_origin'])
+      expect(documented).toContain(c);
   });
 
   it.each(documented)('has a Swedish sentence for %s', (code) => {
@@ -35,11 +44,11 @@ describe('Swedish error messages', () => {
   });
 
   it('lists every documented code among its protocol codes', () => {
-    for (const code of documented) expect([...PROTOCOL_ERROR_CODES, ...OTHER_ERROR_CODES]).toContain(code);
+    for (const code of documented) expect([...PROTOCOL_ERROR_CODES, ...OTHER_ERROR_CODES, ...ACCESS_ERROR_CODES]).toContain(code);
   });
 
   it('has a sentence for every code it lists, each one different', () => {
-    const all = [...PROTOCOL_ERROR_CODES, ...OTHER_ERROR_CODES];
+    const all = [...PROTOCOL_ERROR_CODES, ...OTHER_ERROR_CODES, ...ACCESS_ERROR_CODES];
     for (const code of all) expect(knowsError(code)).toBe(true);
     const texts = new Set(all.map(swedishError));
     // bad_json and too_deep share one sentence (both are "the program sent something unreadable")
@@ -54,5 +63,6 @@ describe('Swedish error messages', () => {
     expect(swedishError('forbidden')).toMatch(/behörighet/);
     expect(swedishError('conflict')).toMatch(/samtidigt/);
     expect(swedishError('text_too_long')).toMatch(/för lång/);
+    expect(swedishError('invalid_credentials')).toBe('Fel e-post eller lösenord.');
   });
 });

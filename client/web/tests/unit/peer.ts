@@ -3,7 +3,7 @@
 import type { FieldRef, Role, ServerMessage } from '../../src/model/types';
 import { TextOperation } from '../../src/ot/text-operation';
 import { ClientReplica, type ClientMessage } from '../../src/sync/replica';
-import type { SimConn, SimServer } from './sim-server';
+import type { SimConn, SimServer, SimWho } from './sim-server';
 
 export class Peer {
   readonly replica: ClientReplica;
@@ -16,6 +16,8 @@ export class Peer {
   private shadow = new Map<string, string>();
   /** Set by an error after which the browser reconnects (see MeetingSession). */
   needsReconnect = false;
+  /** Who the server takes this peer's session to be. */
+  readonly who: SimWho;
 
   constructor(
     readonly server: SimServer,
@@ -23,7 +25,8 @@ export class Peer {
     org = 'polis',
     role: Role = 'participant',
   ) {
-    this.replica = new ClientReplica(id, 'm1', { name: id, org, role });
+    this.replica = new ClientReplica(id, 'm1');
+    this.who = { name: id, org, role };
     this.replica.listener = {
       text: (key, target, op) => {
         if (key === '*') {
@@ -48,7 +51,7 @@ export class Peer {
 
   /** Opens a connection and sends join (not yet delivered). */
   connect(): void {
-    this.conn = this.server.connect();
+    this.conn = this.server.connect(this.who);
     this.up.length = 0;
     this.up.push(this.replica.joinMessage());
   }

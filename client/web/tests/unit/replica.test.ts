@@ -31,14 +31,8 @@ describe('ClientReplica: the basics', () => {
   it('joins, gets the state and sends since on a reconnect', () => {
     const server = withEntry('Två fall');
     const a = new Peer(server, 'c-a');
-    expect(a.replica.joinMessage()).toEqual({
-      type: 'join',
-      meeting: 'm1',
-      client: 'c-a',
-      name: 'c-a',
-      org: 'polis',
-      role: 'participant',
-    });
+    // No identity in the join: the server takes it from the session's account and membership.
+    expect(a.replica.joinMessage()).toEqual({ type: 'join', meeting: 'm1', client: 'c-a' });
     a.connect();
     a.sync();
     expect(a.replica.hasState()).toBe(true);
@@ -48,9 +42,10 @@ describe('ClientReplica: the basics', () => {
     expect(a.replica.joinMessage().since).toBe(0);
   });
 
-  it('joins with a name the server takes: control characters of a pasted name are dropped', () => {
-    const r = new ClientReplica('c-0123456789abcdef', 'm1', { name: 'Anna\u202e Berg\u0000', org: 'polis', role: 'participant' });
-    expect(r.joinMessage().name).toBe('Anna Berg');
+  it('never says who it is in the join (name, org and role come from the account)', () => {
+    const r = new ClientReplica('c-0123456789abcdef', 'm1');
+    const m = r.joinMessage();
+    for (const k of ['name', 'org', 'role']) expect(m).not.toHaveProperty(k);
   });
 
   it('keeps one text change per field in flight and composes the rest', () => {
@@ -563,7 +558,7 @@ describe('ClientReplica: protocol bugs', () => {
   });
 
   it('refuses edits before it has state', () => {
-    const r = new ClientReplica('c', 'm', { name: 'n', org: 'polis', role: 'participant' });
+    const r = new ClientReplica('c', 'm');
     expect(() => r.editText(E1, TextOperation.fromJSON(['x']))).toThrow();
   });
 });

@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FieldRef } from '../../src/model/types';
 import type { SocketLike } from '../../src/sync/connection';
-import { MeetingSession } from '../../src/sync/session';
-import { SimServer, publicIdOf, type SimConn } from './sim-server';
+import { MeetingSession, type SessionCheck } from '../../src/sync/session';
+import { SimServer, publicIdOf, type SimConn, type SimWho } from './sim-server';
 
 const E1: FieldRef = { topic: 'hot-och-vald', org: 'polis', entry: 'e1', field: 'handelse' };
 
@@ -14,8 +14,11 @@ class Wire implements SocketLike {
   onclose: ((ev: { code: number; reason: string }) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
   conn: SimConn;
-  constructor(readonly server: SimServer) {
-    this.conn = server.connect();
+  constructor(
+    readonly server: SimServer,
+    who?: SimWho,
+  ) {
+    this.conn = server.connect(who);
   }
   send(d: string) {
     this.conn.send(JSON.parse(d));
@@ -35,13 +38,19 @@ afterEach(() => {
   for (const s of sessions.splice(0)) s.stop();
 });
 
-function setup() {
+function setup(opts: { who?: SimWho; check?: () => Promise<SessionCheck> } = {}) {
   const server = new SimServer(2000, (doc) => doc.apply({ kind: 'add_entry', topic: 'hot-och-vald', org: 'polis', entry: 'e1' }, 0));
   const wires: Wire[] = [];
   const timers: (() => void)[] = [];
-  const session = new MeetingSession('ws://test/ws', 'c-test', 'm1', { name: 'Anna', org: 'polis', role: 'participant' }, {
+  const checks: string[] = [];
+  const session = new MeetingSession('ws://test/ws', 'c-test', 'm1', {
+    checkSession: async () => {
+      const answer = opts.check ? await opts.check() : 'ok';
+      checks.push(answer);
+      return answer;
+    },
     createSocket: () => {
-      const w = new Wire(server);
+      const w = new Wire(server, opts.who);
       wires.push(w);
       return w;
     },
@@ -62,8 +71,11 @@ function setup() {
     return w;
   };
   const pumpAll = () => wires.forEach((w) => w.pump());
-  return { server, session, wires, timers, open, pumpAll };
+  return { server, session, wires, timers, checks, open, pumpAll };
 }
+
+/** Lets the session's promise (its check of the session) settle. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('MeetingSession', () => {
   it('joins on open, shows the meeting, and sends typing', () => {
@@ -224,12 +236,139 @@ describe('MeetingSession', () => {
     expect(JSON.stringify({ you: session.you, people: session.people() })).not.toContain(publicIdOf('c-test'));
   });
 
-  it('knows who may write where', () => {
+  it('knows who may write where, from the welcome (the account), and nothing before it', () => {
     const { session, open } = setup();
     session.start();
+    expect(session.canWriteCell('polis')).toBe(false);
     open();
+    expect(session.you).toMatchObject({ name: 'Anna', org: 'polis', role: 'participant' });
     expect(session.canWriteCell('polis')).toBe(true);
     expect(session.canWriteCell('kommun')).toBe(false);
     expect(session.canWriteTopicFields()).toBe(false);
+  });
+
+  it('a chair writes the topic fields and the own cell, as the welcome says', () => {
+    const { session, open } = setup({ who: { name: 'Maria', org: 'kommun', role: 'chair' } });
+    session.start();
+    open();
+    expect(session.canWriteTopicFields()).toBe(true);
+    expect(session.canWriteCell('kommun')).toBe(true);
+    expect(session.canWriteCell('polis')).toBe(false);
+  });
+
+  it('a BRÅ member and an administrator follow read-only', () => {
+    for (const role of ['bra_member', 'admin'] as const) {
+      const { session, open } = setup({ who: { name: 'B', org: '', role } });
+      session.start();
+      open();
+      expect(session.canWriteCell('polis')).toBe(false);
+      expect(session.canWriteCell('')).toBe(false);
+      expect(session.canWriteTopicFields()).toBe(false);
+    }
+  });
+
+  it('joins without saying who it is (the server refuses a join with name, org or role)', () => {
+    const { session, wires, open } = setup();
+    const sent: Record<string, unknown>[] = [];
+    session.start();
+    const w = wires[0];
+    const send = w.send.bind(w);
+    w.send = (d: string) => {
+      sent.push(JSON.parse(d));
+      send(d);
+    };
+    open();
+    expect(sent[0]).toEqual({ type: 'join', meeting: 'm1', client: 'c-test' });
+    expect(session.status).toBe('live');
+  });
+});
+
+describe('MeetingSession: the session ends during the meeting (4003)', () => {
+  it('keeps the typing, waits for the sign-in (no reconnect loop), then resends it', async () => {
+    const { server, session, wires, timers, checks, open, pumpAll } = setup({ check: async () => 'signed_out' });
+    session.start();
+    open();
+    session.editText(E1, 'Före', 4);
+    pumpAll();
+    expect(server.doc.field(E1).text).toBe('Före');
+    // Typing that is on its way when the server ends the session: applied, but its ack never arrives.
+    session.editText(E1, 'Före och', 8);
+    wires[0].readyState = 3;
+    wires[0].onclose?.({ code: 4003, reason: 'signed_out' });
+    await settle();
+    expect(checks).toEqual(['signed_out']);
+    expect(session.status).toBe('signed_out');
+    expect(timers).toHaveLength(0); // no retry is scheduled
+    expect(wires).toHaveLength(1); // and none was made
+    session.online(); // not even when the browser says it is online
+    expect(wires).toHaveLength(1);
+    // Typing goes on while signed out, and is kept.
+    session.editText(E1, 'Före och efter', 14);
+    expect(session.text(E1)).toBe('Före och efter');
+    expect(session.syncState()).toEqual({ status: 'signed_out', pending: 1 });
+    expect(server.doc.field(E1).text).toBe('Före och');
+
+    // Signed in again: connect at once, rejoin with since, resend.
+    session.resume();
+    expect(wires).toHaveLength(2);
+    open();
+    pumpAll();
+    expect(session.status).toBe('live');
+    expect(server.doc.field(E1).text).toBe('Före och efter'); // nothing lost, nothing doubled
+    expect(session.text(E1)).toBe('Före och efter');
+    expect(session.syncState().pending).toBe(0);
+  });
+
+  it('reconnects by itself when the session is still there (a role change also closes with 4003)', async () => {
+    const { session, wires, checks, open } = setup({ check: async () => 'ok' });
+    session.start();
+    open();
+    wires[0].readyState = 3;
+    wires[0].onclose?.({ code: 4003, reason: 'access_changed' });
+    expect(wires).toHaveLength(1); // held until the answer
+    await settle();
+    expect(checks).toEqual(['ok']);
+    expect(wires).toHaveLength(2);
+    open();
+    expect(session.status).toBe('live');
+  });
+
+  it('pauses instead of looping when a live session keeps being ended', async () => {
+    const { session, wires, timers, open } = setup({ check: async () => 'ok' });
+    session.start();
+    open();
+    for (let i = 0; i < 3; ++i) {
+      wires[wires.length - 1].readyState = 3;
+      wires[wires.length - 1].onclose?.({ code: 4003, reason: 'access_changed' });
+      await settle();
+      open();
+    }
+    expect(wires).toHaveLength(4);
+    wires[3].readyState = 3;
+    wires[3].onclose?.({ code: 4003, reason: 'access_changed' });
+    await settle();
+    expect(wires).toHaveLength(4); // the fourth time in a minute: a pause
+    expect(timers).toHaveLength(1);
+    timers.shift()!();
+    expect(wires).toHaveLength(5);
+  });
+
+  it('a connection refused before opening (401 on the upgrade) asks, and holds when signed out', async () => {
+    const { session, wires, timers, checks, open } = setup({ check: async () => 'signed_out' });
+    session.start();
+    open();
+    wires[0].readyState = 3;
+    wires[0].onclose?.({ code: 1006, reason: '' });
+    expect(session.status).toBe('reconnecting');
+    timers.shift()!(); // the retry: refused before it opens
+    wires[1].readyState = 3;
+    wires[1].onclose?.({ code: 1006, reason: '' });
+    await settle();
+    expect(checks).toEqual(['signed_out']);
+    expect(session.status).toBe('signed_out');
+    const scheduled = timers.length;
+    for (const t of timers.splice(0)) t(); // a retry scheduled before the answer finds the hold
+    expect(wires).toHaveLength(2);
+    expect(scheduled).toBeLessThanOrEqual(1);
   });
 });

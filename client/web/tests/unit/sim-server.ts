@@ -7,7 +7,7 @@
 // the welcome tells each client its own (`you.client`). `legacyIds` makes it an older server that
 // broadcasts the client id itself and sends no `you.client`.
 import { MeetingDoc } from '../../src/model/document';
-import type { Change, MeetingTemplate, ServerMessage } from '../../src/model/types';
+import type { Change, MeetingTemplate, Role, ServerMessage } from '../../src/model/types';
 import { fieldKey } from '../../src/model/types';
 import { OtError, TextOperation } from '../../src/ot/text-operation';
 import type { ClientMessage } from '../../src/sync/replica';
@@ -45,13 +45,23 @@ export function publicIdOf(secret: string): string {
   return 'k-' + fnv(0x811c9dc5) + fnv(0x050c5d1f);
 }
 
+/** Who a connection's session is (the server takes it from the account and the membership, not from the join). */
+export interface SimWho {
+  name: string;
+  org: string;
+  role: Role;
+}
+
 export class SimConn {
   readonly inbox: ServerMessage[] = [];
   client: string | null = null;
   session = '';
   open = true;
   welcomed = false;
-  constructor(readonly server: SimServer) {}
+  constructor(
+    readonly server: SimServer,
+    readonly who: SimWho,
+  ) {}
   /** A message from the client (as on the wire). */
   send(m: ClientMessage): void {
     if (!this.open) return;
@@ -88,8 +98,8 @@ export class SimServer {
     initial?.(this.doc);
   }
 
-  connect(): SimConn {
-    const c = new SimConn(this);
+  connect(who: SimWho = { name: 'Anna', org: 'polis', role: 'participant' }): SimConn {
+    const c = new SimConn(this, who);
     this.conns.add(c);
     return c;
   }
@@ -147,6 +157,9 @@ export class SimServer {
   }
 
   private join(conn: SimConn, m: Record<string, unknown>): void {
+    // Under accounts the join carries no identity (docs/protocol.md, "The live meeting under accounts").
+    for (const k of ['name', 'org', 'role'])
+      if (k in m) return conn.deliver({ type: 'error', code: 'bad_message', message: `'${k}' is not allowed in a join` });
     conn.client = m.client as string;
     conn.session = `p${++this.sessions}`;
     const since = m.since as number | undefined;
@@ -167,9 +180,9 @@ export class SimServer {
       },
       you: {
         session: conn.session,
-        name: m.name,
-        org: m.org,
-        role: m.role,
+        name: conn.who.name,
+        org: conn.who.org,
+        role: conn.who.role,
         focus: null,
         ...(this.legacyIds ? {} : { client: publicIdOf(conn.client) }),
       },

@@ -1,0 +1,372 @@
+// Managing who is in a group: the invitation form (chair and administrators), the link it gives to copy,
+// and the member list — read-only for the chair, with role changes and removal for administrators.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { absoluteLink, api, ApiError } from '../api';
+import { defaultOrgFor, looksLikeEmail, roleNeedsOrg, swedishDay } from '../access';
+import { ROLE_HINTS, ROLE_LABELS, shortOrgName } from '../labels';
+import type { Group, IssuedLink, Member, Role } from '../model/types';
+import { FormError, TextField } from './Form';
+
+function orgName(group: Group, id: string): string {
+  const o = group.organisations.find((x) => x.id === id);
+  return o ? shortOrgName(o.name) : id;
+}
+
+/** "Deltagare för Polisen", "Ordförande". */
+export function roleText(group: Group, role: Role, org: string): string {
+  return org ? `${ROLE_LABELS[role] ?? role} för ${orgName(group, org)}` : ROLE_LABELS[role] ?? role;
+}
+
+/** Copies `text` to the clipboard; falls back to selecting the input for the person to copy. */
+async function copy(text: string, input: HTMLInputElement | null): Promise<boolean> {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    /* not allowed: fall back */
+  }
+  if (!input) return false;
+  input.focus();
+  input.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  }
+}
+
+/** A link to hand over (invitation, password reset): shown in full, with "Kopiera länk". */
+export function CopyLink(props: { id: string; label: string; link: IssuedLink; children?: ComponentChildren }) {
+  const url = absoluteLink(props.link.link);
+  const ref = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<boolean | null>(null);
+  return (
+    <div class="issued-link" data-testid="issued-link">
+      {props.children}
+      <div class="form-row">
+        <label for={props.id}>{props.label}</label>
+        <div class="copy-row">
+          <input id={props.id} ref={ref} type="text" readOnly value={url} aria-describedby={`${props.id}-hint`} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+          <button
+            type="button"
+            class="btn"
+            onClick={async () => setCopied(await copy(url, ref.current))}
+          >
+            Kopiera länk
+          </button>
+        </div>
+        <p id={`${props.id}-hint`} class="hint">
+          Gäller till {swedishDay(props.link.expires_at)} och kan bara användas en gång. Skicka den till personen själv,
+          till exempel i ett e-postmeddelande.
+        </p>
+        <p role="status" class="copy-status">
+          {copied === true && 'Länken är kopierad.'}
+          {copied === false && 'Länken gick inte att kopiera automatiskt. Markera den och kopiera med Ctrl+C.'}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+/** Invite by e-mail with a role (and an organisation when the role has one); shows the link to send. */
+export function InviteForm(props: { idPrefix: string; group: Group; roles: Role[]; onInvited?: () => void }) {
+  const p = props.idPrefix;
+  const { group } = props;
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>(props.roles[0] ?? 'participant');
+  const [org, setOrg] = useState(() => defaultOrgFor(props.roles[0] ?? 'participant', group.organisations));
+  const [emailError, setEmailError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [issued, setIssued] = useState<IssuedLink | null>(null);
+  const emailRef = useRef<HTMLInputElement>(null);
+  const resultRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (issued) resultRef.current?.focus();
+  }, [issued]);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    const mail = email.trim();
+    if (!looksLikeEmail(mail)) {
+      setEmailError(mail ? 'Skriv en hel e-postadress, till exempel namn@kommun.se.' : 'Skriv e-postadressen till den du bjuder in.');
+      emailRef.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setFormError(null);
+    setIssued(null);
+    try {
+      const link = await api.invite(group.id, roleNeedsOrg(role) ? { email: mail, role, org } : { email: mail, role });
+      setIssued(link);
+      setEmail('');
+      props.onInvited?.();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'bad_message')
+        setFormError('Inbjudan gick inte att skapa: kontrollera e-postadressen, och att rollen har en av gruppens organisationer.');
+      else if (err instanceof ApiError && err.code === 'forbidden') setFormError('Du får inte bjuda in någon med den rollen.');
+      else setFormError(err instanceof ApiError ? err.swedish : 'Inbjudan gick inte att skapa.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <form onSubmit={submit} noValidate>
+        <TextField
+          id={`${p}-email`}
+          label="E-postadress"
+          inputRef={emailRef}
+          type="email"
+          autoComplete="off"
+          spellcheck={false}
+          required
+          value={email}
+          error={emailError}
+          onValue={(v) => {
+            setEmail(v);
+            setEmailError(null);
+          }}
+        />
+        <div class="form-row">
+          <label for={`${p}-role`}>Roll</label>
+          <select
+            id={`${p}-role`}
+            value={role}
+            aria-describedby={`${p}-role-hint`}
+            onChange={(e) => {
+              const r = (e.target as HTMLSelectElement).value as Role;
+              setRole(r);
+              setOrg(defaultOrgFor(r, group.organisations));
+            }}
+          >
+            {props.roles.map((r) => (
+              <option key={r} value={r}>
+                {ROLE_LABELS[r]}
+              </option>
+            ))}
+          </select>
+          <p id={`${p}-role-hint`} class="hint">
+            {ROLE_HINTS[role]}
+          </p>
+        </div>
+        {roleNeedsOrg(role) && (
+          <div class="form-row">
+            <label for={`${p}-org`}>Organisation</label>
+            <select id={`${p}-org`} value={org} onChange={(e) => setOrg((e.target as HTMLSelectElement).value)}>
+              {group.organisations.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <FormError text={formError} />
+        <button type="submit" class="btn btn-primary" disabled={busy}>
+          {busy ? 'Skapar…' : 'Skapa inbjudan'}
+        </button>
+      </form>
+      {issued && (
+        <CopyLink id={`${p}-link`} label="Länk till inbjudan" link={issued}>
+          <h3 ref={resultRef} tabIndex={-1}>
+            Inbjudan är skapad
+          </h3>
+          <p>
+            Till {issued.email} som {roleText(group, issued.role ?? role, issued.org ?? '')}.
+          </p>
+        </CopyLink>
+      )}
+    </>
+  );
+}
+
+/** One member's row: for administrators, role and organisation can change, and the member can be removed. */
+function MemberRow(props: { group: Group; member: Member; editable: boolean; selfId: string | null; onChanged: (done: string) => void }) {
+  const { group, member } = props;
+  const [role, setRole] = useState<Role>(member.role);
+  const [org, setOrg] = useState(member.org || defaultOrgFor(member.role, group.organisations));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+  const id = `member-${member.id}`;
+  const changed = role !== member.role || (roleNeedsOrg(role) && org !== member.org);
+
+  const run = async (what: () => Promise<unknown>, done: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await what();
+      props.onChanged(done);
+    } catch (err) {
+      setError(err instanceof ApiError ? (err.code === 'forbidden' ? 'Du får inte ändra den här personens roll.' : err.swedish) : 'Ändringen gick inte att spara.');
+    } finally {
+      setBusy(false);
+      setConfirming(false);
+    }
+  };
+
+  return (
+    <tr data-member={member.email}>
+      <th scope="row">
+        {member.name}
+        {member.id === props.selfId && <span class="me-tag"> (du)</span>}
+        <span class="cell-sub">{member.email}</span>
+      </th>
+      <td>
+        {props.editable ? (
+          <div class="member-role">
+            <label class="visually-hidden" for={`${id}-role`}>
+              Roll för {member.name}
+            </label>
+            <select
+              id={`${id}-role`}
+              value={role}
+              onChange={(e) => {
+                const r = (e.target as HTMLSelectElement).value as Role;
+                setRole(r);
+                if (roleNeedsOrg(r) && !org) setOrg(defaultOrgFor(r, group.organisations));
+              }}
+            >
+              {(['participant', 'chair', 'cosigner', 'bra_member', 'admin'] as Role[]).map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABELS[r]}
+                </option>
+              ))}
+            </select>
+            {roleNeedsOrg(role) && (
+              <>
+                <label class="visually-hidden" for={`${id}-org`}>
+                  Organisation för {member.name}
+                </label>
+                <select id={`${id}-org`} value={org} onChange={(e) => setOrg((e.target as HTMLSelectElement).value)}>
+                  {group.organisations.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {shortOrgName(o.name)}
+                    </option>
+                  ))}
+                </select>
+              </>
+            )}
+          </div>
+        ) : (
+          roleText(group, member.role, member.org)
+        )}
+      </td>
+      <td>{member.disabled ? <span class="tag tag-off">Avstängt</span> : <span class="tag tag-on">Aktivt</span>}</td>
+      {props.editable && (
+        <td class="actions">
+          <button
+            type="button"
+            class="btn btn-small"
+            disabled={busy || !changed}
+            onClick={() =>
+              void run(
+                () => api.setMember(group.id, member.id, roleNeedsOrg(role) ? { role, org } : { role }),
+                `Rollen är ändrad till ${roleText(group, role, roleNeedsOrg(role) ? org : '')}.`,
+              )
+            }
+          >
+            Spara roll<span class="visually-hidden"> för {member.name}</span>
+          </button>
+          {!confirming ? (
+            <button type="button" class="btn btn-small btn-quiet" disabled={busy} onClick={() => setConfirming(true)}>
+              Ta bort<span class="visually-hidden"> {member.name} ur gruppen</span>
+            </button>
+          ) : (
+            <span class="confirm-inline" role="group" aria-label={`Bekräfta att ${member.name} tas bort ur gruppen`}>
+              <button
+                type="button"
+                class="btn btn-small btn-danger"
+                ref={confirmRef}
+                disabled={busy}
+                onClick={() => void run(() => api.removeMember(group.id, member.id), `${member.name} är borttagen ur gruppen.`)}
+              >
+                Ja, ta bort
+              </button>
+              <button type="button" class="btn btn-small" onClick={() => setConfirming(false)}>
+                Avbryt
+              </button>
+            </span>
+          )}
+          {error && (
+            <p class="field-error" role="alert">
+              {error}
+            </p>
+          )}
+        </td>
+      )}
+    </tr>
+  );
+}
+
+/** The group's members (GET /api/groups/{id}/members). `reload` changes when the list should be fetched again. */
+export function MembersTable(props: { group: Group; editable: boolean; selfId: string | null; reload?: number; caption: string }) {
+  const [members, setMembers] = useState<Member[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const [status, setStatus] = useState<string | null>(null);
+  useEffect(() => {
+    api.members(props.group.id).then(
+      (m) => {
+        setMembers([...m].sort((a, b) => a.name.localeCompare(b.name, 'sv')));
+        setError(null);
+      },
+      (e: unknown) => setError(e instanceof ApiError ? e.swedish : 'Medlemmarna gick inte att hämta.'),
+    );
+  }, [props.group.id, props.reload, tick]);
+  const statusLine = (
+    <p class="row-status" role="status">
+      {status}
+    </p>
+  );
+  if (error) return <FormError text={error} />;
+  if (!members) return <p class="loading">Hämtar medlemmar…</p>;
+  if (members.length === 0)
+    return (
+      <>
+        {statusLine}
+        <p>Gruppen har inga medlemmar än. Bjud in den första.</p>
+      </>
+    );
+  return (
+    <div class="table-wrap">
+      {statusLine}
+      <table class="data-table">
+        <caption class="visually-hidden">{props.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Namn</th>
+            <th scope="col">Roll</th>
+            <th scope="col">Konto</th>
+            {props.editable && <th scope="col">Ändra</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((m) => (
+            <MemberRow
+              key={m.id}
+              group={props.group}
+              member={m}
+              editable={props.editable}
+              selfId={props.selfId}
+              onChanged={(done) => {
+                setStatus(done);
+                setTick((t) => t + 1);
+              }}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
