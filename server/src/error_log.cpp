@@ -21,8 +21,11 @@ std::string log_quoted(std::string_view s) {
     return out + '"';
 }
 
-void log_error(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-    std::string line = "est-server: error";
+void log_error(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) { log_event("error", fields); }
+
+void log_event(std::string_view kind, std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+    std::string line = "est-server: ";
+    line += kind;
     for (const auto& [key, value] : fields) {
         line += ' ';
         line += key;

@@ -14,6 +14,11 @@
 #include "est/json_limits.hpp"
 #include "est/server/catalog.hpp"
 #include "est/server/error_log.hpp"
+#include "est/server/http_reply.hpp"
+#include "est/server/auth/access_gate.hpp"
+#include "est/server/auth/account_routes.hpp"
+#include "est/server/auth/audit_log.hpp"
+#include "est/server/auth/caller.hpp"
 #include "est/server/picture_report.hpp"
 
 namespace est::server {
@@ -21,154 +26,9 @@ namespace est::server {
 using json = nlohmann::json;
 
 namespace {
-http_response json_response(unsigned status, const json& body) {
-    // A message may quote a request's bytes, which need not be UTF-8: replace what is not, never throw.
-    return {status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
-}
-
-http_response error_response(unsigned status, std::string_view code, std::string_view message) {
-    return json_response(status, {{"error", code}, {"message", message}});
-}
-
-// What a client is told when the fault is the server's: the detail (an exception's text, SQLite's message, a
-// path) goes to the log only.
-constexpr std::string_view internal_message = "the request could not be handled";
-constexpr std::string_view storage_message = "the data could not be read or stored; try again later";
-
-void log_error(std::string_view route, std::string_view code, std::string_view detail) {
-    est::server::log_error({{"route", route}, {"code", code}, {"detail", detail}});
-}
-
-std::string route_of(const http_request& req, std::string_view path) { return req.method + " " + std::string(path); }
-
-// The API's error code for a domain error code: the REST API says not_found where the live protocol is specific.
-std::string_view api_code(std::string_view code) { return code == "meeting_not_found" ? "not_found" : code; }
-
-unsigned status_for(const std::string& code) {
-    if (api_code(code) == "not_found") return 404;
-    if (code == "conflict") return 409;
-    if (code == "storage_failed") return 503;
-    return 400;
-}
-
-// The answer to a domain error: its message when it is about the request, a generic one (and a log line) when
-// it is the server's own failure (storage_failed carries SQLite's message).
-http_response domain_error_response(const std::string& route, const std::string& code, const std::string& message) {
-    const unsigned status = status_for(code);
-    if (status < 500) return error_response(status, api_code(code), message);
-    log_error(route, code, message);
-    return error_response(status, api_code(code), storage_message);
-}
-
-std::vector<std::string_view> split_path(std::string_view path) {
-    std::vector<std::string_view> parts;
-    while (!path.empty()) {
-        while (!path.empty() && path.front() == '/') path.remove_prefix(1);
-        const auto end = path.find('/');
-        if (!path.empty()) parts.push_back(path.substr(0, end));
-        path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
-    }
-    return parts;
-}
-
-// The path of a request target, without its query.
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
-
-// The value of `key` in the query of `target` (nullopt when absent).
-std::optional<std::string_view> query_value(std::string_view target, std::string_view key) {
-    const auto q = target.find('?');
-    if (q == std::string_view::npos) return std::nullopt;
-    std::string_view query = target.substr(q + 1);
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const std::string_view param = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        if (param.size() > key.size() && param.substr(0, key.size()) == key && param[key.size()] == '=')
-            return param.substr(key.size() + 1);
-        if (param == key) return std::string_view();
-    }
-    return std::nullopt;
-}
-
 // The value of `key` in the query of `target` ("" when absent).
 std::string_view query_param(std::string_view target, std::string_view key) {
     return query_value(target, key).value_or(std::string_view());
-}
-
-// Characters of ids and dates: safe in a header, a file name or a path without quoting.
-bool plain_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; }
-
-// A query value with its %XX escapes (and '+') decoded; nullopt when an escape is broken.
-std::optional<std::string> percent_decoded(std::string_view v) {
-    std::string out;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        if (v[i] == '+') {
-            out += ' ';
-        } else if (v[i] != '%') {
-            out += v[i];
-        } else {
-            unsigned value = 0;
-            if (v.size() - i < 3) return std::nullopt;
-            const auto r = std::from_chars(v.data() + i + 1, v.data() + i + 3, value, 16);
-            if (r.ec != std::errc() || r.ptr != v.data() + i + 3) return std::nullopt;
-            out += static_cast<char>(value);
-            i += 2;
-        }
-    }
-    return out;
-}
-
-// An id for a URL: plain characters as they are, anything else %XX.
-std::string percent_encoded(std::string_view v) {
-    std::string out;
-    for (unsigned char c : v) {
-        if (plain_char(c)) {
-            out += static_cast<char>(c);
-        } else {
-            char hex[4];
-            std::snprintf(hex, sizeof hex, "%%%02X", c);
-            out += hex;
-        }
-    }
-    return out;
-}
-
-// ?limit= and ?after= of a list request.
-struct page_request {
-    std::size_t limit = default_page;
-    std::string after;
-};
-
-// The page a list request asks for, or the 400 answering a wrong one. A limit past max_page gets max_page
-// (and the next page's link says so).
-std::variant<page_request, http_response> page_of(std::string_view target) {
-    page_request page;
-    if (auto limit = query_value(target, "limit")) {
-        std::size_t n = 0;
-        const auto r = std::from_chars(limit->data(), limit->data() + limit->size(), n);
-        if (r.ec == std::errc::result_out_of_range) n = max_page;
-        else if (r.ec != std::errc() || r.ptr != limit->data() + limit->size() || n == 0)
-            return error_response(400, "bad_query", "limit must be a whole number from 1 to " + std::to_string(max_page));
-        page.limit = std::min(n, max_page);
-    }
-    if (auto after = query_value(target, "after")) {
-        auto id = percent_decoded(*after);
-        if (!id || id->size() > 256) return error_response(400, "bad_query", "after must be the id of a list's last item");
-        page.after = std::move(*id);
-    }
-    return page;
-}
-
-// One page of a list: the JSON array clients read, and when more follow, a Link to the next page (RFC 8288).
-template <class Items>
-http_response page_response(std::string_view path, const page_request& page, const Items& items, bool more) {
-    json out = json::array();
-    for (const auto& item : items) out.push_back(item.to_json());
-    auto res = json_response(200, out);
-    if (more && !items.empty())
-        res.headers.emplace_back("Link", "<" + std::string(path) + "?limit=" + std::to_string(page.limit) +
-                                             "&after=" + percent_encoded(items.back().id) + ">; rel=\"next\"");
-    return res;
 }
 
 // A file name built from user data keeps to those characters.
@@ -209,15 +69,80 @@ std::optional<std::string> websocket_target(std::string_view target) {
 }
 
 http_router::http_router(catalog& cat, std::filesystem::path web_root, std::function<json()> stats,
-                         const picture_report* report, picture_source pictures, http_limits limits)
+                         const picture_report* report, picture_source pictures, http_limits limits, http_access access)
     : catalog_(cat),
       web_root_(std::move(web_root)),
       stats_(std::move(stats)),
       report_(report),
       pictures_(std::move(pictures)),
       limits_(limits),
+      auth_(access.auth),
+      gate_(std::make_unique<auth::access_gate>(auth::access_policy{std::move(access.allowed_hosts),
+                                                                    std::move(access.allowed_origins)})),
+      accounts_(access.auth ? std::make_unique<auth::account_routes>(*access.auth, cat) : nullptr),
       creations_(limits.creations_per_minute, limits.creation_burst),
       exports_(limits.export_cache_bytes) {}
+
+http_router::~http_router() = default;
+
+auth::caller http_router::identify(const http_request& req) const {
+    auth::caller c;
+    c.address = req.remote_address;
+    if (!auth_) return c;
+    c.token = auth::access_gate::session_token(req.cookie, req.tls);
+    if (!c.token.empty()) c.session = auth_->authenticate(c.token);
+    return c;
+}
+
+std::optional<http_response> http_router::refuse(const auth::caller& who, action what, std::string_view group_id,
+                                                 std::string_view route) const {
+    if (!auth_) return std::nullopt;  // open access
+    return auth::refuse(who, what, group_id, route);
+}
+
+http_response& http_router::secured(http_response& res, bool api) {
+    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    res.headers.emplace_back("Referrer-Policy", "no-referrer");
+    if (api) {
+        // Answers may hold personal data: no cache keeps them. (Exports set their own.)
+        const bool has = std::any_of(res.headers.begin(), res.headers.end(), [](const auto& h) { return h.first == "Cache-Control"; });
+        if (!has) res.headers.emplace_back("Cache-Control", "no-store");
+    }
+    if (res.content_type.starts_with("text/html")) {
+        const bool has = std::any_of(res.headers.begin(), res.headers.end(),
+                                     [](const auto& h) { return h.first == "Content-Security-Policy"; });
+        if (!has)
+            res.headers.emplace_back("Content-Security-Policy",
+                                     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+        res.headers.emplace_back("X-Frame-Options", "DENY");
+    }
+    return res;
+}
+
+std::optional<http_response> http_router::admit_websocket(const http_request& req, std::optional<auth::caller>* who) const {
+    if (auto no = gate_->refuse(req, true)) {
+        auth::caller c;
+        c.address = req.remote_address;
+        auth::log_security(no->status == 421 ? "bad_host" : "bad_origin", c, req.origin.empty() ? req.host : req.origin);
+        return std::move(secured(*no, true));
+    }
+    if (!auth_) return std::nullopt;
+    auto c = identify(req);
+    if (c.anonymous()) {
+        auth::log_security("unauthenticated", c, "websocket");
+        auto res = error_response(401, "sign_in_required", "sign in first");
+        return std::move(secured(res, true));
+    }
+    *who = std::move(c);
+    return std::nullopt;
+}
+
+bool http_router::blocks(const http_request& req) const {
+    if (req.method != "GET" && req.method != "HEAD") return true;
+    const auto parts = split_path(path_of(req.target));
+    return accounts_ && parts.size() >= 2 && parts[0] == "api" && auth::account_routes::blocks(req, parts);
+}
 
 class http_router::export_turn {
 public:
@@ -263,10 +188,19 @@ bool http_router::defer(const http_request& req, std::function<void(http_respons
     const auto parts = split_path(path);
     if (!report_ || !pictures_ || parts.size() != 4 || parts[0] != "api" || parts[1] != "meetings" || parts[3] != "export")
         return false;
+    auto answer = [&reply](http_response res) { reply(std::move(secured(res, true))); };
+    if (auto no = gate_->refuse(req)) return answer(std::move(*no)), true;
     if (req.method != "GET" && req.method != "HEAD")
-        reply(error_response(405, "method_not_allowed", req.method + " is not allowed on " + std::string(path)));
-    else
-        export_picture(req, parts[2], query_param(req.target, "format"), std::move(reply));
+        return answer(error_response(405, "method_not_allowed", req.method + " is not allowed on " + std::string(path))), true;
+    const auto who = identify(req);
+    const auto info = catalog_.find_meeting(parts[2]);
+    if (auto no = refuse(who, action::export_meeting, info ? std::string_view(info->group_id) : std::string_view("-"),
+                         route_of(req, path))) {
+        if (no->status == 404) *no = error_response(404, "not_found", "there is no meeting '" + std::string(parts[2]) + "'");
+        return answer(std::move(*no)), true;
+    }
+    export_picture(req, parts[2], query_param(req.target, "format"),
+                   [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); });
     return true;
 }
 
@@ -326,27 +260,40 @@ void http_router::export_picture(const http_request& req, std::string_view meeti
 
 http_response http_router::handle(const http_request& req) const {
     const std::string_view path = path_of(req.target);
+    const bool is_api = path == "/api" || path.starts_with("/api/");
+    http_response res;
     if (path == "/healthz") {
-        if (req.method != "GET" && req.method != "HEAD") return error_response(405, "method_not_allowed", "use GET");
-        return json_response(200, {{"status", "ok"}});
-    }
-    if (path == "/api" || path.starts_with("/api/")) {
+        res = req.method != "GET" && req.method != "HEAD" ? error_response(405, "method_not_allowed", "use GET")
+                                                          : json_response(200, {{"status", "ok"}});
+    } else if (auto no = gate_->refuse(req)) {
+        auth::caller c;
+        c.address = req.remote_address;
+        auth::log_security(no->status == 421 ? "bad_host" : no->status == 403 ? "bad_origin" : "bad_content_type", c,
+                           route_of(req, path));
+        res = std::move(*no);
+    } else if (is_api) {
         try {
-            return api(req, path);
+            res = api(req, path, identify(req));
         } catch (const domain_error& e) {
-            return domain_error_response(route_of(req, path), e.code(), e.what());
+            res = domain_error_response(route_of(req, path), e.code(), e.what());
         } catch (const std::exception& e) {
             log_error(route_of(req, path), "internal", e.what());
-            return error_response(500, "internal", internal_message);
+            res = error_response(500, "internal", internal_message);
         }
+    } else if (req.method != "GET" && req.method != "HEAD") {
+        res = error_response(405, "method_not_allowed", "use GET");
+    } else {
+        res = static_file(path);
     }
-    if (req.method != "GET" && req.method != "HEAD") return error_response(405, "method_not_allowed", "use GET");
-    return static_file(path);
+    return std::move(secured(res, is_api));
 }
 
-http_response http_router::api(const http_request& req, std::string_view path) const {
+http_response http_router::api(const http_request& req, std::string_view path, const auth::caller& who) const {
     const auto parts = split_path(path);  // parts[0] == "api"
-    const bool get = req.method == "GET", post = req.method == "POST";
+    const bool get = req.method == "GET" || req.method == "HEAD", post = req.method == "POST";
+    const std::string route = route_of(req, path);
+    if (accounts_)
+        if (auto res = accounts_->handle(req, parts, who)) return std::move(*res);
     auto body = [&] {
         if (req.body.empty()) return json::object();
         return parse_json_bounded(req.body, 16);
@@ -359,7 +306,12 @@ http_response http_router::api(const http_request& req, std::string_view path) c
         res.headers.emplace_back("Retry-After", std::to_string(wait.count()));
         return res;
     };
+    auto audit = [&](const char* what, const std::string& subject, json detail) {
+        if (auth_) auth_->audit().record_durable(who.as_actor().account_id, who.address, what, subject, std::move(detail));
+    };
+    auto no_group = [](std::string_view id) { return error_response(404, "not_found", "there is no group '" + std::string(id) + "'"); };
     if (parts.size() == 2 && parts[1] == "stats" && get && stats_) {
+        if (auto no = refuse(who, action::read_stats, {}, route)) return std::move(*no);
         json s = stats_();
         const auto c = exports_.counters();
         s["export_renders"] = c.renders;
@@ -367,30 +319,47 @@ http_response http_router::api(const http_request& req, std::string_view path) c
         s["export_cache_bytes"] = c.bytes;
         return json_response(200, s);
     }
-    if (parts.size() == 2 && parts[1] == "template" && get)
+    if (parts.size() == 2 && parts[1] == "template" && get) {
+        if (auth_ && who.anonymous()) return *auth::refuse(who, action::list_own_groups, {}, route);
         return json_response(200, catalog_.default_template()->to_json());
+    }
     if (parts.size() == 2 && parts[1] == "groups") {
         if (get) {
+            if (auto no = refuse(who, action::list_own_groups, {}, route)) return std::move(*no);
             auto page = page_of(req.target);
             if (auto* bad = std::get_if<http_response>(&page)) return std::move(*bad);
             const auto& p = std::get<page_request>(page);
-            const auto groups = catalog_.groups_page(p.after, p.limit);
-            return page_response(path, p, groups.items, groups.more);
+            // Everyone sees the groups they have a role in; an administrator every group.
+            if (!auth_ || est::decide(who.in({}), action::list_all_groups)) {
+                const auto groups = catalog_.groups_page(p.after, p.limit);
+                return page_response(path, p, groups.items, groups.more);
+            }
+            std::vector<group> mine;
+            for (const auto& m : who.who().memberships)
+                if (auto g = catalog_.find_group(m.group_id); g && g->id > p.after) mine.push_back(std::move(*g));
+            std::sort(mine.begin(), mine.end(), [](const group& a, const group& b) { return a.id < b.id; });
+            const bool more = mine.size() > p.limit;
+            mine.resize(std::min(mine.size(), p.limit));
+            return page_response(path, p, mine, more);
         }
         if (post) {
+            if (auto no = refuse(who, action::create_group, {}, route)) return std::move(*no);
             if (auto refused = rate_limited()) return std::move(*refused);
-            return json_response(201, catalog_.create_group(body()).to_json());
+            const auto g = catalog_.create_group(body());
+            audit(auth::audit_action::group_created, g.id, {{"name", g.name}});
+            return json_response(201, g.to_json());
         }
     }
     if (parts.size() == 3 && parts[1] == "groups" && get) {
+        if (auto no = refuse(who, action::list_meetings, parts[2], route)) return std::move(*no);
         auto g = catalog_.find_group(parts[2]);
-        if (!g) return error_response(404, "not_found", "there is no group '" + std::string(parts[2]) + "'");
+        if (!g) return no_group(parts[2]);
         return json_response(200, g->to_json());
     }
     if (parts.size() == 4 && parts[1] == "groups" && parts[3] == "meetings") {
         if (get) {
-            if (!catalog_.find_group(parts[2]))
-                return error_response(404, "not_found", "there is no group '" + std::string(parts[2]) + "'");
+            if (auto no = refuse(who, action::list_meetings, parts[2], route)) return std::move(*no);
+            if (!catalog_.find_group(parts[2])) return no_group(parts[2]);
             auto page = page_of(req.target);
             if (auto* bad = std::get_if<http_response>(&page)) return std::move(*bad);
             const auto& p = std::get<page_request>(page);
@@ -398,16 +367,22 @@ http_response http_router::api(const http_request& req, std::string_view path) c
             return page_response(path, p, meetings.items, meetings.more);
         }
         if (post) {
+            if (auto no = refuse(who, action::create_meeting, parts[2], route)) return std::move(*no);
             if (auto refused = rate_limited()) return std::move(*refused);
-            return json_response(201, catalog_.create_meeting(parts[2], body()).to_json());
+            const auto m = catalog_.create_meeting(parts[2], body());
+            audit(auth::audit_action::meeting_created, m.id, {{"group", m.group_id}, {"title", m.title}, {"date", m.date}});
+            return json_response(201, m.to_json());
         }
     }
     if (parts.size() == 3 && parts[1] == "meetings" && get) {
         auto m = catalog_.find_meeting(parts[2]);
-        if (!m) return error_response(404, "not_found", "there is no meeting '" + std::string(parts[2]) + "'");
+        auto missing = error_response(404, "not_found", "there is no meeting '" + std::string(parts[2]) + "'");
+        if (auto no = refuse(who, action::join_meeting, m ? std::string_view(m->group_id) : std::string_view("-"), route))
+            return no->status == 404 ? missing : std::move(*no);
+        if (!m) return missing;
         return json_response(200, m->to_json());
     }
-    const bool known = (parts.size() == 2 && (parts[1] == "template" || parts[1] == "groups")) ||
+    const bool known = (parts.size() == 2 && (parts[1] == "template" || parts[1] == "groups" || parts[1] == "stats")) ||
                        (parts.size() == 3 && (parts[1] == "groups" || parts[1] == "meetings")) ||
                        (parts.size() == 4 && parts[1] == "groups" && parts[3] == "meetings");
     if (known) return error_response(405, "method_not_allowed", req.method + " is not allowed on " + std::string(path));

@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "est/server/auth/caller.hpp"
 #include "est/server/http_router.hpp"
 #include "est/server/room_registry.hpp"
 #include "est/server/websocket_session.hpp"
@@ -53,22 +57,54 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     if (ec) return;  // timeout, reset, malformed request, evicted: drop the connection
     asked_ = true;
     auto& req = parser_->get();
+    http_request call;
+    call.method = req.method_string();
+    call.target = req.target();
+    call.remote_address = client_address(req);
+    call.host = req[http::field::host];
+    call.origin = req[http::field::origin];
+    call.cookie = req[http::field::cookie];
+    call.content_type = req[http::field::content_type];
     if (beast::websocket::is_upgrade(req)) {
-        if (auto hint = websocket_target(req.target()); hint && !ctx_.stopping) return upgrade(*hint);
-        http::response<http::string_body> res{http::status::not_found, req.version()};
-        res.set(http::field::content_type, "application/json");
-        res.body() = R"({"error":"not_found","message":"WebSocket connections go to /ws"})";
-        res.keep_alive(false);
-        return respond(std::move(res));
+        auto hint = websocket_target(req.target());
+        if (!hint || ctx_.stopping) {
+            http::response<http::string_body> res{http::status::not_found, req.version()};
+            res.set(http::field::content_type, "application/json");
+            res.body() = R"({"error":"not_found","message":"WebSocket connections go to /ws"})";
+            res.keep_alive(false);
+            return respond(std::move(res));
+        }
+        std::optional<auth::caller> who;
+        if (auto refused = ctx_.router.admit_websocket(call, &who)) return answer(std::move(*refused));
+        std::optional<connection_owner> owner;
+        if (who) owner = connection_owner{who->token, who->session->session.id, who->session->who.id};
+        return upgrade(*hint, std::move(owner));
     }
-    http_request call{std::string(req.method_string()), std::string(req.target()), req.body(), slot_.address()};
+    call.body = req.body();
     if (req.target().starts_with("/api/") && answer_later(call)) return;
-    if (req.method() == http::verb::get || req.method() == http::verb::head) return answer(ctx_.router.handle(call));
-    // A call that writes waits for its commit: off the I/O thread, whose meetings would stall meanwhile.
+    if (!ctx_.router.blocks(call)) return answer(ctx_.router.handle(call));
+    // A call that writes waits for its commit (or hashes a password): off the I/O thread, whose meetings would
+    // stall meanwhile.
     net::post(ctx_.blocking, [self = shared_from_this(), call = std::move(call)] {
         auto out = self->ctx_.router.handle(call);
         net::post(self->stream_.get_executor(), [self, out = std::move(out)]() mutable { self->answer(std::move(out)); });
     });
+}
+
+std::string http_session::client_address(const http::request<http::string_body>& req) const {
+    const std::string& peer = slot_.address();
+    const auto& trusted = ctx_.options.trusted_proxies;
+    if (std::find(trusted.begin(), trusted.end(), peer) == trusted.end()) return peer;
+    // The proxy appends the address it saw last: the one entry a client cannot forge.
+    std::string_view forwarded = req["X-Forwarded-For"];
+    if (const auto comma = forwarded.rfind(','); comma != std::string_view::npos) forwarded.remove_prefix(comma + 1);
+    while (!forwarded.empty() && forwarded.front() == ' ') forwarded.remove_prefix(1);
+    while (!forwarded.empty() && forwarded.back() == ' ') forwarded.remove_suffix(1);
+    const bool address_like = !forwarded.empty() && forwarded.size() <= 45 &&
+                              std::all_of(forwarded.begin(), forwarded.end(), [](unsigned char c) {
+                                  return std::isxdigit(c) || c == '.' || c == ':';
+                              });
+    return address_like ? std::string(forwarded) : peer;
 }
 
 bool http_session::answer_later(const http_request& call) {
@@ -117,7 +153,7 @@ void http_session::answer(http_response out) {
     respond(std::move(res));
 }
 
-void http_session::upgrade(const std::string& meeting_hint) {
+void http_session::upgrade(const std::string& meeting_hint, std::optional<connection_owner> owner) {
     // Plain HTTP stays on shard 0 (the listener's); a WebSocket moves to its meeting's shard, so the
     // room's broadcasts reach it without crossing threads. A very large meeting would then put all its
     // sending on one thread: past `local_members`, connections spread round robin like those without a hint.
@@ -138,7 +174,7 @@ void http_session::upgrade(const std::string& meeting_hint) {
         ::close(fd);
         return;
     }
-    std::make_shared<websocket_session>(std::move(moved), to, std::move(slot_), ctx_)->run(std::move(req));
+    std::make_shared<websocket_session>(std::move(moved), to, std::move(slot_), ctx_, std::move(owner))->run(std::move(req));
 }
 
 void http_session::respond(http::response<http::string_body> res) {

@@ -125,8 +125,12 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     if (members_.count(m.get())) return refuse("already_joined", "this connection has already joined the meeting");
     if (members_.size() >= state_.bounds().max_participants)
         return refuse("meeting_full", "the meeting has " + std::to_string(members_.size()) + " participants, the most allowed");
-    if (!group_.has_organisation(msg.who.org))
-        return refuse("unknown_org", "organisation '" + msg.who.org + "' is not part of the group '" + group_.name + "'");
+    // Set by the connection: from the account, or (open access) as the join said.
+    if (!msg.who) return refuse("bad_message", "the join names nobody");
+    const identity& who = *msg.who;
+    // A role that speaks for no organisation may name none; one that is named must be of the group.
+    if ((speaks_for_organisation(who.role) || !who.org.empty()) && !group_.has_organisation(who.org))
+        return refuse("unknown_org", "organisation '" + who.org + "' is not part of the group '" + group_.name + "'");
     // Everything but this join knows the client by its public id: only the holder of the secret can act as it.
     const std::string client = public_client_id(id_, msg.client);
     // The same client on a new connection means the old one is dead but not yet timed out
@@ -144,7 +148,7 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     member mem;
     mem.id = next_member_id_++;
     mem.conn = m;
-    mem.info = {"p" + std::to_string(mem.id), msg.who, std::nullopt};
+    mem.info = {"p" + std::to_string(mem.id), who, std::nullopt};
     mem.client = client;
     mem.author_json = encode::author_json(mem.info);
     const std::uint64_t rev = state_.rev();

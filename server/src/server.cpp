@@ -25,6 +25,8 @@
 #include "est/json_limits.hpp"
 #include "est/meeting_document.hpp"
 #include "est/meeting_template.hpp"
+#include "est/server/auth/auth_service.hpp"
+#include "est/server/auth/session_watch.hpp"
 #include "est/server/catalog.hpp"
 #include "est/server/http_router.hpp"
 #include "est/server/listener.hpp"
@@ -81,6 +83,8 @@ struct server::impl {
     std::unique_ptr<catalog> cat;
     std::unique_ptr<room_registry> rooms;
     std::unique_ptr<picture_report> report;
+    std::unique_ptr<auth::auth_service> auth;  // none under --open-access
+    std::unique_ptr<auth::session_watch> watch;
     std::unique_ptr<http_router> router;
     connection_tracker connections;
     std::unique_ptr<address_counter> addresses;
@@ -117,6 +121,7 @@ struct server::impl {
         // an I/O object of another shard strongly, so their order does not matter.
         signals.reset();
         grace.reset();
+        watch.reset();
         accept.reset();
         // The pools' queued calls hold HTTP sessions of shard 0: they go before the io_contexts.
         for (auto* pool : {&blocking, &exports}) {
@@ -156,6 +161,7 @@ struct server::impl {
     void shutdown() {
         if (ctx->stopping.exchange(true)) return;
         accept->stop();
+        if (watch) watch->stop();
         connections.for_each([](room_member& c) { c.close_with(1001, "server shutting down"); });
         // Close frames get up to three seconds to go out; the loop ends as soon as every socket is closed.
         wait_for_connections(std::chrono::steady_clock::now() + std::chrono::seconds(3));
@@ -183,6 +189,23 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     i.cat = std::make_unique<catalog>(*i.db, std::move(tmpl));
     i.cat->load();
     i.seed_demo();
+    if (i.opts.open_access) {
+        // Anyone who reaches the port may do anything: only for a port no one else reaches.
+        if (!net::ip::make_address(i.opts.bind).is_loopback())
+            throw std::runtime_error("--open-access needs a loopback --bind (127.0.0.1 or ::1): without accounts, anyone "
+                                     "who reaches the port could join as chair");
+        std::cerr << "est-server: open access: no accounts; for development and benchmarks only\n";
+    } else {
+        auth::auth_options ao;
+        ao.sessions.absolute = i.opts.session_lifetime;
+        ao.sessions.idle = i.opts.session_idle;
+        ao.invitations.invitation_lifetime = i.opts.invitation_lifetime;
+        ao.invitations.reset_lifetime = i.opts.invitation_lifetime;
+        i.auth = std::make_unique<auth::auth_service>(*i.db, [&i](std::string_view id) { return i.cat->find_group(id); },
+                                                      auth::system_clock_fn(), ao);
+        i.auth->load();
+        i.watch = std::make_unique<auth::session_watch>(*i.auth, i.connections, i.main);
+    }
     i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits, i.opts.room_idle);
     i.report = i.opts.export_template.empty()
                    ? std::make_unique<picture_report>(picture_report::built_in_template(), "the built-in export template")
@@ -204,9 +227,11 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                               {"max_connections", i.opts.max_connections}};
     }, i.report.get(), std::move(pictures),
         http_limits{i.opts.max_creations_per_minute, i.opts.creation_burst, 8, i.opts.max_exports_per_address,
-                    i.opts.export_cache_bytes});
+                    i.opts.export_cache_bytes},
+        http_access{i.auth.get(), i.opts.allowed_hosts, i.opts.allowed_origins});
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
-    i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards, i.blocking->get_executor(), {}});
+    i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards,
+                                   i.blocking->get_executor(), {}, i.cat.get(), i.auth.get()});
 }
 
 server::~server() {
@@ -219,6 +244,7 @@ std::string server::start() {
     const auto addr = net::ip::make_address(i.opts.bind);
     i.accept = std::make_shared<listener>(i.main, net::ip::tcp::endpoint{addr, i.opts.port}, *i.ctx);
     i.accept->run();
+    if (i.watch) i.watch->start();
     i.signals->async_wait([this](boost::system::error_code ec, int) {
         if (!ec) impl_->shutdown();
     });

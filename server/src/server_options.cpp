@@ -77,6 +77,27 @@ std::variant<server_options, int, auth::admin_command> parse_server_options(int 
     app.add_option("--http-timeout", http_timeout, "seconds to receive an HTTP request, and to answer one (an export included)")->check(CLI::Range(1, 3600));
     app.add_option("--ws-idle-timeout", idle, "seconds a WebSocket may receive nothing (not even a pong) before it is closed; it is pinged at half that")
         ->check(CLI::Range(1, 3600));
+    app.add_flag("--open-access", o.open_access,
+                 "no accounts: anyone who reaches the port may do anything, and a join says who it is. For development, "
+                 "benchmarks and protocol tools only; refused unless --bind is a loopback address");
+    app.add_option("--allowed-host", o.allowed_hosts,
+                   "a DNS name this server answers to in the Host header, besides IP addresses and localhost (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--allowed-origin", o.allowed_origins,
+                   "an origin besides the server's own whose pages may write and open WebSockets, e.g. "
+                   "https://est.sala.se (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--trusted-proxy", o.trusted_proxies,
+                   "IP address of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    int session_minutes = static_cast<int>(o.session_lifetime.count()), idle_minutes = static_cast<int>(o.session_idle.count());
+    int invitation_hours = static_cast<int>(o.invitation_lifetime.count());
+    app.add_option("--session-minutes", session_minutes, "minutes a session lasts from sign-in")->check(CLI::Range(1, 7 * 24 * 60));
+    app.add_option("--session-idle-minutes", idle_minutes,
+                   "minutes a session lasts without a request (an open meeting connection counts as one)")
+        ->check(CLI::Range(1, 7 * 24 * 60));
+    app.add_option("--invitation-hours", invitation_hours, "hours an invitation or password-reset link stays valid")
+        ->check(CLI::Range(1, 90 * 24));
     // Administration on the server's own machine (see auth/admin_command.hpp): never a password in argv.
     auth::admin_command admin_cmd;
     auto* admin = app.add_subcommand("admin", "manage accounts in --data's database (on the server's machine)");
@@ -111,6 +132,9 @@ std::variant<server_options, int, auth::admin_command> parse_server_options(int 
     o.ws_message_timeout = std::chrono::seconds(message_timeout);
     o.join_timeout = std::chrono::seconds(join_timeout);
     o.room_idle = std::chrono::seconds(room_idle);
+    o.session_lifetime = std::chrono::minutes(session_minutes);
+    o.session_idle = std::chrono::minutes(idle_minutes);
+    o.invitation_lifetime = std::chrono::hours(invitation_hours);
     return o;
 }
 

@@ -630,24 +630,45 @@ std::vector<invitation_row> store::invitations(std::int64_t now) {
     return out;
 }
 
+namespace {
+// A row of `SELECT seq, at, actor, address, action, subject, detail, prev_hash, hash FROM audit_log`.
+audit_row audit_row_of(SQLite::Statement& s) {
+    audit_row r;
+    r.seq = static_cast<std::uint64_t>(s.getColumn(0).getInt64());
+    r.at = s.getColumn(1).getString();
+    r.actor = s.getColumn(2).getString();
+    r.address = s.getColumn(3).getString();
+    r.action = s.getColumn(4).getString();
+    r.subject = s.getColumn(5).getString();
+    r.detail = s.getColumn(6).getString();
+    r.prev_hash = s.getColumn(7).getString();
+    r.hash = s.getColumn(8).getString();
+    return r;
+}
+}  // namespace
+
 void store::read_audit(const std::function<void(const audit_row&)>& each) {
     read([&] {
         SQLite::Statement s(*db_, "SELECT seq, at, actor, address, action, subject, detail, prev_hash, hash "
                                   "FROM audit_log ORDER BY seq");
         while (s.executeStep()) {
-            audit_row r;
-            r.seq = static_cast<std::uint64_t>(s.getColumn(0).getInt64());
-            r.at = s.getColumn(1).getString();
-            r.actor = s.getColumn(2).getString();
-            r.address = s.getColumn(3).getString();
-            r.action = s.getColumn(4).getString();
-            r.subject = s.getColumn(5).getString();
-            r.detail = s.getColumn(6).getString();
-            r.prev_hash = s.getColumn(7).getString();
-            r.hash = s.getColumn(8).getString();
-            each(r);
+            each(audit_row_of(s));
         }
     });
+}
+
+std::vector<audit_row> store::audit_page(std::uint64_t before, std::size_t limit) {
+    std::vector<audit_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT seq, at, actor, address, action, subject, detail, prev_hash, hash "
+                                  "FROM audit_log WHERE ?1 = 0 OR seq < ?1 ORDER BY seq DESC LIMIT ?2");
+        s.bind(1, static_cast<std::int64_t>(before));
+        s.bind(2, static_cast<std::int64_t>(limit));
+        while (s.executeStep()) {
+            out.push_back(audit_row_of(s));
+        }
+    });
+    return out;
 }
 
 std::optional<std::pair<std::uint64_t, std::string>> store::audit_head() {

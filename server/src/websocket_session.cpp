@@ -4,6 +4,9 @@
 #include <boost/asio/post.hpp>
 
 #include "est/error.hpp"
+#include "est/permission_table.hpp"
+#include "est/server/auth/auth_service.hpp"
+#include "est/server/catalog.hpp"
 #include "est/server/meeting_room.hpp"
 #include "est/server/room_registry.hpp"
 
@@ -23,7 +26,7 @@ constexpr std::size_t max_batch_bytes = 256 * 1024;
 }  // namespace
 
 websocket_session::websocket_session(socket_type&& socket, std::size_t shard, address_counter::slot slot,
-                                     server_context& ctx)
+                                     server_context& ctx, std::optional<connection_owner> owner)
     : ws_(std::move(socket)),
       shard_(static_cast<int>(shard)),
       slot_(std::move(slot)),
@@ -34,7 +37,8 @@ websocket_session::websocket_session(socket_type&& socket, std::size_t shard, ad
       join_deadline_(ws_.get_executor()),
       focus_timer_(ws_.get_executor()),
       message_deadline_(ws_.get_executor()),
-      close_deadline_(ws_.get_executor()) {}
+      close_deadline_(ws_.get_executor()),
+      owner_(std::move(owner)) {}
 
 websocket_session::~websocket_session() = default;
 
@@ -181,8 +185,47 @@ void websocket_session::send_focus() {
 
 void websocket_session::on_join(join_message msg) {
     if (room_ || joining_) return send_error("already_joined", "this connection has already joined a meeting");
+    if (ctx_.auth) {
+        if (msg.who) return send_error("bad_message", "name, org and role come from your account: leave them out of join");
+        auto who = identity_in(msg.meeting);
+        if (auto* refused = std::get_if<std::string>(&who)) {
+            if (*refused != "meeting_not_found") return start_close(close_session_ended, "account_disabled");
+            return send_error(*refused, "there is no meeting '" + msg.meeting + "'");
+        }
+        msg.who = std::get<identity>(std::move(who));
+    } else if (!msg.who) {
+        return send_error("bad_message", "join needs name, org and role: this server runs without accounts");
+    }
+    meeting_ = msg.meeting;
+    as_ = msg.who;
     joining_ = true;
     open_room(std::move(msg));
+}
+
+std::variant<identity, std::string> websocket_session::identity_in(const std::string& meeting) const {
+    const auto a = ctx_.auth->accounts().find(owner_->account_id);
+    if (!a || a->disabled) return std::string("account_disabled");
+    const auto info = ctx_.meetings->find_meeting(meeting);
+    if (!info) return std::string("meeting_not_found");
+    const auto* m = a->membership_of(info->group_id);
+    const est::standing s{a->is_admin, m ? std::optional<role>(m->role) : std::nullopt};
+    // Someone without a role in the group learns no more than that the meeting is not there for them.
+    if (!est::decide(s, action::join_meeting)) return std::string("meeting_not_found");
+    return identity{a->display_name, m ? m->org : std::string(), m ? m->role : role::admin};
+}
+
+void websocket_session::access_changed() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->recheck_access(); });
+}
+
+void websocket_session::recheck_access() {
+    if (!owner_ || !ctx_.auth || gone_ || closing_) return;
+    const auto a = ctx_.auth->accounts().find(owner_->account_id);
+    if (!a || a->disabled) return start_close(close_session_ended, "account_disabled");
+    if (!as_) return;
+    auto now = identity_in(meeting_);
+    const auto* who = std::get_if<identity>(&now);
+    if (!who || who->role != as_->role || who->org != as_->org) start_close(close_session_ended, "access_changed");
 }
 
 void websocket_session::open_room(join_message msg) {

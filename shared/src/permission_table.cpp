@@ -213,6 +213,24 @@ decision decide(actor who, action what, meeting_phase phase, bool topic_locked) 
     return {};
 }
 
+actor actor_in_group(const standing& who) noexcept {
+    if (who.member_role) return as_actor(*who.member_role);
+    return who.server_admin ? actor::admin : actor::non_member;
+}
+
+decision decide(const standing& who, action what, meeting_phase phase, bool topic_locked) noexcept {
+    if (rule_for(what).scope == action_scope::server)
+        return decide(who.server_admin ? actor::admin : actor::non_member, what, phase, topic_locked);
+    const decision as_member = decide(actor_in_group(who), what, phase, topic_locked);
+    if (as_member || !who.server_admin || !who.member_role) return as_member;
+    const decision as_admin = decide(actor::admin, what, phase, topic_locked);
+    return as_admin ? as_admin : as_member;
+}
+
+action invitation_action(role r) noexcept {
+    return r == role::chair || r == role::admin ? action::change_roles : action::invite_to_group;
+}
+
 std::string render_permission_table_markdown() {
     std::string out = "| action | what | scope |";
     for (std::size_t a = 0; a < actor_count; ++a) {

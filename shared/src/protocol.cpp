@@ -43,19 +43,28 @@ client_message parse_client_message(std::string_view text, const limits& lim, st
         if (m.client.size() < min_client_secret)
             throw domain_error("bad_message", "'client' must be a random secret of at least " +
                                                   std::to_string(min_client_secret) + " characters");
-        // 100 characters as the browser counts them (UTF-16 units), not bytes: "Åström" is not longer than "Astrom".
-        m.who.name = json_read::string(j, "", "name", 400);
-        if (auto u = utf8_to_utf16(m.who.name)) {
-            if (u->size() > 100) throw domain_error("bad_message", "'name' is longer than 100 characters");
-            if (std::any_of(u->begin(), u->end(), [](char16_t c) { return is_forbidden_in_text(c); }))
-                throw domain_error("bad_message", "'name' may not hold control characters");
+        // Under accounts the identity comes from the account, and the join carries none; under open access it
+        // carries all three. Part of it is neither.
+        const bool any = j.contains("name") || j.contains("org") || j.contains("role");
+        if (any && !(j.contains("name") && j.contains("org") && j.contains("role")))
+            throw domain_error("bad_message", "'name', 'org' and 'role' come together or not at all");
+        if (any) {
+            identity who;
+            // 100 characters as the browser counts them (UTF-16 units), not bytes: "Åström" is not longer than "Astrom".
+            who.name = json_read::string(j, "", "name", 400);
+            if (auto u = utf8_to_utf16(who.name)) {
+                if (u->size() > 100) throw domain_error("bad_message", "'name' is longer than 100 characters");
+                if (std::any_of(u->begin(), u->end(), [](char16_t c) { return is_forbidden_in_text(c); }))
+                    throw domain_error("bad_message", "'name' may not hold control characters");
+            }
+            who.org = json_read::id(j, "", "org");
+            const auto r = json_read::string(j, "", "role", 32);
+            auto parsed = role_from_string(r);
+            if (!parsed)
+                throw domain_error("bad_message", "'role' must be participant, chair, cosigner, bra_member or admin, not '" + r + "'");
+            who.role = *parsed;
+            m.who = std::move(who);
         }
-        m.who.org = json_read::id(j, "", "org");
-        const auto r = json_read::string(j, "", "role", 32);
-        auto parsed = role_from_string(r);
-        if (!parsed)
-            throw domain_error("bad_message", "'role' must be participant, chair, cosigner, bra_member or admin, not '" + r + "'");
-        m.who.role = *parsed;
         if (j.contains("since")) m.since = json_read::uint(j, "", "since");
         return m;
     }
@@ -68,8 +77,12 @@ std::string encode_client_message(const client_message& m) {
             using T = std::decay_t<decltype(v)>;
             json j;
             if constexpr (std::is_same_v<T, join_message>) {
-                j = {{"type", "join"}, {"meeting", v.meeting}, {"client", v.client}, {"name", v.who.name},
-                     {"org", v.who.org}, {"role", to_string(v.who.role)}};
+                j = {{"type", "join"}, {"meeting", v.meeting}, {"client", v.client}};
+                if (v.who) {
+                    j["name"] = v.who->name;
+                    j["org"] = v.who->org;
+                    j["role"] = to_string(v.who->role);
+                }
                 if (v.since) j["since"] = *v.since;
             } else if constexpr (std::is_same_v<T, op_message>) {
                 j = {{"type", "op"}, {"seq", v.seq}, {"rev", v.rev}, {"change", change_to_json(v.body)}};

@@ -38,6 +38,8 @@ server_process::server_process(const std::string& data_dir, std::vector<std::str
     const char* bin = std::getenv("EST_SERVER_BIN");
     std::vector<std::string> args = {bin && *bin ? bin : EST_SERVER_BIN, "--port", "0", "--data", data_dir, "--template",
                                      std::string(EST_SOURCE_DIR) + "/templates/est-biweekly.json"};
+    // Tests of the live protocol join as whoever they say; tests of accounts ask for them.
+    if (!setup.accounts) args.push_back("--open-access");
     // A later --port wins (CLI11 keeps the last), so tests may ask for a fixed one to restart on.
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = fork();

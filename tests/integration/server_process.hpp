@@ -23,6 +23,7 @@ private:
 // How the server's process is set up besides its arguments.
 struct process_setup {
     rlim_t open_files = 0;  // RLIMIT_NOFILE, soft and hard, of the server; 0 leaves it as the test's
+    bool accounts = false;  // false: --open-access (no accounts; a join says who it is)
 };
 
 class server_process {

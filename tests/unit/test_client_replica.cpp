@@ -81,8 +81,8 @@ public:
         c.to_server.clear();
         c.to_client.clear();
         c.client = public_of(m.client);
-        c.who = m.who;
-        c.info = {"p" + std::to_string(++sessions_), m.who, std::nullopt};
+        c.who = m.who.value_or(est::identity{});
+        c.info = {"p" + std::to_string(++sessions_), c.who, std::nullopt};
         est::encode::welcome_parts w;
         w.meeting = &meeting_;
         w.you = c.info;

@@ -44,7 +44,14 @@ struct fixture {
 };
 
 http_request call(std::string method, std::string target, std::string body = {}, std::string from = "10.0.0.1") {
-    return {std::move(method), std::move(target), std::move(body), std::move(from)};
+    http_request r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.body = std::move(body);
+    r.remote_address = std::move(from);
+    // API writes say what they send (the router refuses other content types: 415).
+    if (r.method != "GET" && r.method != "HEAD") r.content_type = "application/json";
+    return r;
 }
 
 std::string group_body(const std::string& id) {

@@ -44,7 +44,7 @@ struct room_fixture {
 
     est::server::meeting_room::join_result join(const std::shared_ptr<recording_member>& m, const std::string& client) {
         std::optional<est::server::meeting_room::join_result> result;
-        room->join(m, {"m1", client, {"Anna", "polis", est::role::participant}, std::nullopt},
+        room->join(m, {"m1", client, est::identity{"Anna", "polis", est::role::participant}, std::nullopt},
                    [&](est::server::meeting_room::join_result r) { result = r; });
         ioc.restart();
         while (!result) ioc.run_one();
@@ -116,7 +116,7 @@ TEST_CASE("a room with someone in it, or just loaded, does not retire", "[room]"
     // A join queued before the last leave and the idle check runs first: the room is not idle.
     std::optional<est::server::meeting_room::join_result> cecilia_joined;
     auto cecilia = std::make_shared<recording_member>();
-    f.room->join(cecilia, {"m1", "c-cecilia", {"Cecilia", "kommun", est::role::participant}, std::nullopt},
+    f.room->join(cecilia, {"m1", "c-cecilia", est::identity{"Cecilia", "kommun", est::role::participant}, std::nullopt},
                  [&](est::server::meeting_room::join_result r) { cecilia_joined = r; });
     f.room->leave(bo.get());
     f.room->retire_if_idle(std::chrono::milliseconds(0));

@@ -62,15 +62,15 @@ TEST_CASE("parse_client_message: join", "[protocol]") {
     const auto& j = std::get<est::join_message>(m);
     CHECK(j.meeting == "m-2024-06");
     CHECK(j.client == "c-anna-0123456789ab");
-    CHECK(j.who.name == "Anna Åström");
-    CHECK(j.who.org == "polis");
-    CHECK(j.who.role == est::role::participant);
+    CHECK(j.who->name == "Anna Åström");
+    CHECK(j.who->org == "polis");
+    CHECK(j.who->role == est::role::participant);
     CHECK_FALSE(j.since.has_value());
 
     const auto m2 = est::parse_client_message(with(join_text, "since", json::parse("42")), limits{});
     CHECK(std::get<est::join_message>(m2).since == 42u);
     const auto m3 = est::parse_client_message(with(join_text, "role", "chair"), limits{});
-    CHECK(std::get<est::join_message>(m3).who.role == est::role::chair);
+    CHECK(std::get<est::join_message>(m3).who->role == est::role::chair);
 }
 
 TEST_CASE("parse_client_message: op", "[protocol]") {
@@ -182,7 +182,7 @@ TEST_CASE("parse_client_message rejects an oversize message as too_large", "[pro
 TEST_CASE("encode_client_message -> parse_client_message round trip", "[protocol]") {
     std::vector<client_message> messages = {
         est::join_message{"m1", "c-anna-0123456789ab", anna(), std::nullopt},
-        est::join_message{"m1", "c-anna-0123456789ab", {"Cecilia", "kommun", est::role::chair}, 17},
+        est::join_message{"m1", "c-anna-0123456789ab", est::identity{"Cecilia", "kommun", est::role::chair}, 17},
         est::op_message{1, 0, est::add_entry_change{"hot-och-vald", "polis", "e1"}},
         est::op_message{2, 1, est::text_change{{"hot-och-vald", "polis", "e1", "handelse"},
                                                est::text_operation{}.insert(u"Hot \U0001F44A v\u00e5ld")}},
@@ -201,8 +201,8 @@ TEST_CASE("encode_client_message -> parse_client_message round trip", "[protocol
     }
     const auto j = std::get<est::join_message>(est::parse_client_message(est::encode_client_message(messages[1]), {}));
     CHECK(j.since == 17u);
-    CHECK(j.who.role == est::role::chair);
-    CHECK(j.who.name == "Cecilia");
+    CHECK(j.who->role == est::role::chair);
+    CHECK(j.who->name == "Cecilia");
 }
 
 TEST_CASE("server message encoders", "[protocol]") {

@@ -40,10 +40,9 @@ http_result http_call(const std::string& host, const std::string& port, const st
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, host);
     req.set(http::field::user_agent, "est-cli");
-    if (!body.empty()) {
-        req.set(http::field::content_type, "application/json");
-        req.body() = body;
-    }
+    // The server takes writes only as JSON (a cross-site form cannot send that), body or not.
+    if (!body.empty() || (method != "GET" && method != "HEAD")) req.set(http::field::content_type, "application/json");
+    req.body() = body;
     req.prepare_payload();
     beast::flat_buffer buffer;
     // An export of a picture at the server's text limit runs to megabytes: past Beast's default 8 MB.

@@ -12,8 +12,6 @@
 namespace est::server::auth {
 
 namespace {
-bool needs_org(est::role r) { return r == est::role::participant || r == est::role::cosigner; }
-
 std::string trimmed_name(std::string_view name) {
     std::size_t b = 0, e = name.size();
     while (b < e && (name[b] == ' ' || name[b] == '\t')) ++b;
@@ -57,15 +55,13 @@ const membership* account::membership_of(std::string_view group_id) const noexce
 nlohmann::json account::to_json() const {
     auto ms = nlohmann::json::array();
     for (const auto& m : memberships) {
-        nlohmann::json j = {{"group", m.group_id}, {"role", std::string(est::to_string(m.role))}};
-        if (!m.org.empty()) j["org"] = m.org;
-        ms.push_back(std::move(j));
+        ms.push_back({{"group_id", m.group_id}, {"role", std::string(est::to_string(m.role))}, {"org", m.org}});
     }
     nlohmann::json j = {{"id", id},
                         {"email", email},
                         {"name", display_name},
                         {"disabled", disabled},
-                        {"admin", is_admin},
+                        {"is_admin", is_admin},
                         {"has_password", !password_hash.empty()},
                         {"created_at", created_at},
                         {"memberships", std::move(ms)}};
@@ -97,7 +93,7 @@ std::string account_directory::normalise_email(std::string_view email) {
 }
 
 void account_directory::check_membership(const est::group& g, est::role r, std::string_view org) {
-    if (needs_org(r)) {
+    if (est::speaks_for_organisation(r)) {
         if (!g.has_organisation(org))
             throw domain_error("bad_message", "a " + std::string(est::to_string(r)) + " must belong to one of group '" +
                                                   g.id + "''s organisations");

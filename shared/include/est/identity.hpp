@@ -12,6 +12,9 @@ enum class role { participant, chair, cosigner, bra_member, admin };
 std::optional<role> role_from_string(std::string_view s) noexcept;
 std::string_view to_string(role r) noexcept;
 
+// Participants and co-signers speak for one of the group's organisations; the other roles for none.
+constexpr bool speaks_for_organisation(role r) noexcept { return r == role::participant || r == role::cosigner; }
+
 struct identity {
     std::string name;
     std::string org;  // organisation id within the meeting's group

@@ -146,6 +146,23 @@ struct decision {
 decision decide(actor who, action what, meeting_phase phase = meeting_phase::open,
                 bool topic_locked = false) noexcept;
 
+// A signed-in person's standing for one action: `server_admin` (an administrator of the whole server) and their
+// role in the action's group, if any. The role decides first; when it refuses, or there is none, a server
+// administrator is asked as `admin`. Server-scope actions: `admin` or `non_member`.
+struct standing {
+    bool server_admin = false;
+    std::optional<role> member_role;  // in the action's group
+};
+decision decide(const standing& who, action what, meeting_phase phase = meeting_phase::open,
+                bool topic_locked = false) noexcept;
+// The actor a person joins a meeting of the group as: their role there, else `admin` for a server
+// administrator, else `non_member`.
+actor actor_in_group(const standing& who) noexcept;
+
+// Inviting someone as `chair` or `admin` hands out the group's running, which is a change of roles; inviting as
+// the other roles is an invitation.
+action invitation_action(role r) noexcept;
+
 // The table as Markdown, one row per action and one column per actor: what docs/security.md holds between its
 // permission-table markers.
 std::string render_permission_table_markdown();

@@ -21,7 +21,9 @@ struct join_message {
     // The client's stable secret (16-64 id characters). The server never shows it: it derives the public id
     // that others see in `op.client`, and (public id, seq) makes every change exactly-once.
     std::string client;
-    identity who;
+    // Under open access (--open-access) the joiner says who they are; under accounts the server knows, and a
+    // join that says it is refused.
+    std::optional<identity> who;
     std::optional<std::uint64_t> since;  // the last revision this client saw, to catch up from
 };
 

@@ -13,5 +13,7 @@ namespace est::server {
 std::string log_quoted(std::string_view s);
 
 void log_error(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+// The same line for another kind of event: `est-server: <kind> key="value" …` ("security": sign-ins, refusals).
+void log_event(std::string_view kind, std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
 }  // namespace est::server

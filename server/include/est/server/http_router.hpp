@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "est/permission_table.hpp"
 #include "est/server/export_cache.hpp"
 #include "est/server/rate_limiter.hpp"
 
@@ -22,12 +24,24 @@ namespace est::server {
 class catalog;
 class picture_report;
 struct picture_result;
+namespace auth {
+class auth_service;
+class access_gate;
+struct caller;
+class account_routes;
+}  // namespace auth
 
 struct http_request {
     std::string method;  // "GET", "POST", ...
     std::string target;  // path and query, e.g. "/api/groups?x=1"
     std::string body;
-    std::string remote_address;  // the client's IP address, as the connection came from (set by http_session)
+    std::string remote_address;  // the client's IP address (set by http_session; behind a trusted proxy, the forwarded one)
+    // Headers the access checks read; empty when absent.
+    std::string host;
+    std::string origin;
+    std::string cookie;
+    std::string content_type;
+    bool tls = false;  // came over TLS
 };
 
 struct http_response {
@@ -58,13 +72,29 @@ struct http_limits {
 inline constexpr std::size_t default_page = 100;
 inline constexpr std::size_t max_page = 500;
 
+// Who may reach what. Without an auth_service the server runs with --open-access: no accounts, every route
+// answers anyone (the Host, Origin and content-type checks still apply).
+struct http_access {
+    auth::auth_service* auth = nullptr;
+    std::vector<std::string> allowed_hosts;
+    std::vector<std::string> allowed_origins;
+};
+
 class http_router {
 public:
     // `stats` answers GET /api/stats (live counters for operators and tests); `report` and `pictures`
     // answer GET /api/meetings/ID/export (without them that route is 404).
     http_router(catalog& cat, std::filesystem::path web_root, std::function<nlohmann::json()> stats = {},
-                const picture_report* report = nullptr, picture_source pictures = {}, http_limits limits = {});
+                const picture_report* report = nullptr, picture_source pictures = {}, http_limits limits = {},
+                http_access access = {});
+    ~http_router();
     http_response handle(const http_request& req) const;
+    // Whether answering `req` may block (a write waiting for its commit, a password hashed, the audit log read):
+    // then it is answered on the blocking pool, never on an I/O thread.
+    bool blocks(const http_request& req) const;
+    // The WebSocket upgrade `req` (Host, Origin, session): nullopt with `*who` set to the signed-in person (left
+    // empty under open access) when it may go on; otherwise the HTTP answer refusing it.
+    std::optional<http_response> admit_websocket(const http_request& req, std::optional<auth::caller>* who) const;
     // Calls that wait for a meeting's live state are answered later: returns false when `req` is not one
     // of them; otherwise `reply` runs exactly once, on this thread or another.
     bool defer(const http_request& req, std::function<void(http_response)> reply) const;
@@ -73,7 +103,15 @@ private:
     // An export's turn: counted in all and per address while it is under way (released when destroyed).
     class export_turn;
 
-    http_response api(const http_request& req, std::string_view path) const;
+    http_response api(const http_request& req, std::string_view path, const auth::caller& who) const;
+    // Who sends `req`: the session of its cookie, if live.
+    auth::caller identify(const http_request& req) const;
+    // nullopt when `who` may take `what` (on the group `group_id`; empty for a server action); otherwise the
+    // answer: 401 to an anonymous caller, 404 to a non-member (as if the group did not exist), 403 to a member.
+    std::optional<http_response> refuse(const auth::caller& who, est::action what, std::string_view group_id,
+                                        std::string_view route) const;
+    // The headers every answer carries (and HTML pages' Content-Security-Policy).
+    static http_response& secured(http_response& res, bool api);
     http_response static_file(std::string_view path) const;
     void export_picture(const http_request& req, std::string_view meeting_id, std::string_view format,
                         std::function<void(http_response)> reply) const;
@@ -87,6 +125,9 @@ private:
     const picture_report* report_;
     picture_source pictures_;
     http_limits limits_;
+    auth::auth_service* auth_;
+    std::unique_ptr<auth::access_gate> gate_;
+    std::unique_ptr<auth::account_routes> accounts_;
     mutable rate_limiter creations_;
     mutable export_cache exports_;
     mutable std::mutex export_turns_mutex_;

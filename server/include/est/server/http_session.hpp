@@ -29,7 +29,10 @@ private:
     void respond(boost::beast::http::response<boost::beast::http::string_body> res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
-    void upgrade(const std::string& meeting_hint);
+    // `owner`: the signed-in person under accounts.
+    void upgrade(const std::string& meeting_hint, std::optional<connection_owner> owner);
+    // The client's address: the peer's, or behind a --trusted-proxy the last of X-Forwarded-For.
+    std::string client_address(const boost::beast::http::request<boost::beast::http::string_body>& req) const;
     void answer(http_response out);
     // True when the router takes the call to answer later (an export), or it failed and was answered.
     bool answer_later(const http_request& call);

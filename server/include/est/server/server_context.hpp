@@ -20,6 +20,10 @@ namespace est::server {
 class room_registry;
 class http_router;
 class websocket_session;
+class catalog;
+namespace auth {
+class auth_service;
+}
 
 // Live WebSocket connections, so shutdown can close each with a close frame, and tests can count them.
 class connection_tracker {
@@ -158,6 +162,8 @@ struct server_context {
     // an export's rendering either (exports have a pool of their own, so they cannot starve the writes).
     boost::asio::any_io_executor blocking;
     std::atomic<bool> stopping{false};
+    catalog* meetings = nullptr;
+    auth::auth_service* auth = nullptr;  // nullptr under --open-access
 };
 
 }  // namespace est::server

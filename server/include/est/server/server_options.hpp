@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "est/limits.hpp"
 #include "est/server/auth/admin_command.hpp"
@@ -39,6 +40,17 @@ struct server_options {
     unsigned max_exports_per_address = 2;  // exports under way per client address
     std::size_t export_cache_bytes = 64u << 20;  // rendered exports kept for unchanged revisions
     est::limits limits;
+
+    // Access (docs/protocol.md, "Accounts and access").
+    // No accounts: REST answers anyone and a join says who it is. For development, benchmarks and protocol tools;
+    // only with a loopback --bind.
+    bool open_access = false;
+    std::vector<std::string> allowed_hosts;    // Host names besides IP addresses and localhost (DNS rebinding)
+    std::vector<std::string> allowed_origins;  // Origins besides the server's own ("https://est.sala.se")
+    std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For names the client
+    std::chrono::minutes session_lifetime{10 * 60};  // absolute
+    std::chrono::minutes session_idle{2 * 60};
+    std::chrono::hours invitation_lifetime{7 * 24};
 };
 
 // Parses the command line. Returns the options, an administration command (`admin create-user`, `audit verify`:

@@ -166,6 +166,8 @@ public:
     std::vector<invitation_row> invitations(std::int64_t now);  // unused and unexpired at `now`
     // Every audit row in order, handed to `each` on the store thread (not all in memory at once).
     void read_audit(const std::function<void(const audit_row&)>& each);
+    // Up to `limit` rows, newest first, with seq below `before` (0: from the newest).
+    std::vector<audit_row> audit_page(std::uint64_t before, std::size_t limit);
     // What the database records as the last row appended (kept by a trigger): seq and hash; nullopt when none.
     std::optional<std::pair<std::uint64_t, std::string>> audit_head();
 

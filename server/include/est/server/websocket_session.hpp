@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
@@ -30,7 +31,9 @@ public:
     using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 
     // `socket` belongs to shard `shard`'s io_context; everything of this session runs on that thread.
-    websocket_session(socket_type&& socket, std::size_t shard, address_counter::slot slot, server_context& ctx);
+    // `owner`: whose connection it is under accounts (empty under open access).
+    websocket_session(socket_type&& socket, std::size_t shard, address_counter::slot slot, server_context& ctx,
+                      std::optional<connection_owner> owner = std::nullopt);
     ~websocket_session() override;
 
     void run(boost::beast::http::request<boost::beast::http::string_body> req);
@@ -38,6 +41,8 @@ public:
     void deliver(std::shared_ptr<const std::string> message) override;
     void deliver_welcome(std::shared_ptr<const std::string> message) override;
     void close_with(std::uint16_t code, std::string reason) override;
+    const connection_owner* owner() const noexcept override { return owner_ ? &*owner_ : nullptr; }
+    void access_changed() override;
 
 private:
     void accept(boost::beast::http::request<boost::beast::http::string_body> req);
@@ -53,6 +58,10 @@ private:
     void on_join_deadline();
     void on_join(join_message msg);
     void open_room(join_message msg);  // finds (or loads) the room and joins it
+    // Under accounts: who the owner is in `meeting` (name from the account, org and role from the membership of
+    // its group), or the error code refusing the join.
+    std::variant<identity, std::string> identity_in(const std::string& meeting) const;
+    void recheck_access();
     void drain_inbox();
     // Queue, and write from the shard's next flush. A welcome is not counted against the queue's byte cap.
     void send(std::shared_ptr<const std::string> message, bool welcome = false);
@@ -104,12 +113,15 @@ private:
     std::size_t welcome_bytes_ = 0;
     bool write_pending_ = false;  // listed in the shard's pending_writes
     std::shared_ptr<meeting_room> room_;
+    std::string meeting_;       // the meeting joined (or being joined)
+    std::optional<identity> as_;  // who the connection joined as
     bool joining_ = false;
     bool closing_ = false;
     bool close_sent_ = false;
     bool gone_ = false;
     boost::beast::websocket::close_reason close_reason_;
     boost::asio::steady_timer close_deadline_;
+    std::optional<connection_owner> owner_;  // under accounts
 };
 
 }  // namespace est::server

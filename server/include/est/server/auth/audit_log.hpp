@@ -33,6 +33,8 @@ inline constexpr const char* invitation_created = "invitation.create";
 inline constexpr const char* invitation_accepted = "invitation.accept";
 inline constexpr const char* reset_created = "password_reset.create";
 inline constexpr const char* reset_used = "password_reset.accept";
+inline constexpr const char* group_created = "group.create";
+inline constexpr const char* meeting_created = "meeting.create";
 }  // namespace audit_action
 
 class audit_log {
@@ -52,6 +54,9 @@ public:
     // Appends and waits until durable; throws domain_error("storage_failed").
     audit_row record_durable(std::string actor, std::string address, std::string action, std::string subject,
                              nlohmann::json detail = nlohmann::json::object());
+
+    // Up to `limit` rows, newest first, with seq below `before` (0: from the newest).
+    std::vector<audit_row> page(std::uint64_t before, std::size_t limit) { return db_.audit_page(before, limit); }
 
     // Walks the whole chain.
     verification verify();

@@ -1,0 +1,315 @@
+#include "est/server/auth/account_routes.hpp"
+
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include "est/change.hpp"
+#include "est/error.hpp"
+#include "est/json_limits.hpp"
+#include "est/server/auth/access_gate.hpp"
+#include "est/server/auth/caller.hpp"
+#include "est/server/catalog.hpp"
+#include "est/server/http_reply.hpp"
+
+namespace est::server::auth {
+
+using json = nlohmann::json;
+
+namespace {
+// The body of a write: a JSON object of at most these fields.
+json object_body(const http_request& req, std::initializer_list<std::string_view> fields) {
+    json body = req.body.empty() ? json::object() : parse_json_bounded(req.body, 8);
+    json_read::object(body, "");
+    json_read::only_fields(body, "", fields);
+    return body;
+}
+
+// A password as typed: any string (the policy judges it), bounded before it is hashed.
+std::string password_of(const json& body) { return json_read::string(body, "", "password", 4096); }
+
+est::role role_of(const json& body) {
+    const auto r = json_read::string(body, "", "role", 32);
+    auto parsed = role_from_string(r);
+    if (!parsed) throw domain_error("bad_message", "'role' must be participant, chair, cosigner, bra_member or admin");
+    return *parsed;
+}
+
+std::string org_of(const json& body) { return body.contains("org") ? json_read::string(body, "", "org", 64) : std::string(); }
+
+std::string_view kind_name(invitation_kind k) { return k == invitation_kind::invite ? "invite" : "reset"; }
+
+// The link the inviter sends: a client-side route, so the token never reaches a server's log.
+std::string link_of(const issued_invitation& i) {
+    return std::string(i.info.kind == invitation_kind::invite ? "/#/inbjudan/" : "/#/aterstall/") + i.token;
+}
+
+json issued_json(const issued_invitation& i) {
+    return {{"email", i.info.email},
+            {"role", std::string(est::to_string(i.info.role))},
+            {"org", i.info.org},
+            {"link", link_of(i)},
+            {"expires_at", to_millis(i.info.expires_at)}};
+}
+
+http_response with_cookie(http_response res, const new_session& s, const auth_service& auth, bool tls) {
+    const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(s.info.expires_at - s.info.created_at);
+    (void)auth;
+    res.headers.emplace_back("Set-Cookie", access_gate::set_cookie(s.token, lifetime, tls));
+    return res;
+}
+
+http_response without_cookie(http_response res, bool tls) {
+    res.headers.emplace_back("Set-Cookie", access_gate::clear_cookie(tls));
+    return res;
+}
+
+http_response no_content() { return {204, "application/json", "", {}}; }
+
+http_response method_not_allowed(const http_request& req) {
+    return error_response(405, "method_not_allowed", req.method + " is not allowed on " + std::string(path_of(req.target)));
+}
+}  // namespace
+
+account_routes::account_routes(auth_service& auth, catalog& cat) : auth_(auth), catalog_(cat) {}
+
+bool account_routes::blocks(const http_request& req, const std::vector<std::string_view>& parts) {
+    if (req.method != "GET" && req.method != "HEAD") return true;
+    return parts.size() >= 2 && parts[1] == "audit";
+}
+
+json account_routes::me(const caller& who) const {
+    const account& a = who.who();
+    json groups = json::array();
+    for (const auto& m : a.memberships) {
+        const auto g = catalog_.find_group(m.group_id);
+        groups.push_back({{"group_id", m.group_id},
+                          {"group_name", g ? g->name : std::string()},
+                          {"role", std::string(est::to_string(m.role))},
+                          {"org", m.org}});
+    }
+    return {{"id", a.id},
+            {"email", a.email},
+            {"name", a.display_name},
+            {"is_admin", a.is_admin},
+            {"memberships", std::move(groups)},
+            {"session", {{"id", who.session->session.id}, {"expires_at", to_millis(who.session->session.expires_at)}}}};
+}
+
+std::optional<http_response> account_routes::handle(const http_request& req, const std::vector<std::string_view>& parts,
+                                                     const caller& who) const {
+    if (parts.size() < 2) return std::nullopt;
+    const std::string_view what = parts[1];
+    if (what == "session" || what == "sessions" || what == "me") return sessions(req, parts, who);
+    if (what == "invitations" || what == "password-reset") return invitations(req, parts, who);
+    if (what == "groups" && parts.size() >= 4 && (parts[3] == "members" || parts[3] == "invitations"))
+        return members(req, parts, who);
+    if (what == "accounts" || what == "audit") return administration(req, parts, who);
+    return std::nullopt;
+}
+
+std::optional<http_response> account_routes::sessions(const http_request& req, const std::vector<std::string_view>& parts,
+                                                      const caller& who) const {
+    if (parts.size() != 2) return std::nullopt;
+    const std::string route = route_of(req, path_of(req.target));
+    if (parts[1] == "me") {
+        if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req);
+        if (who.anonymous()) return error_response(401, "sign_in_required", "sign in first");
+        return json_response(200, me(who));
+    }
+    if (parts[1] == "sessions") {
+        if (req.method != "DELETE") return method_not_allowed(req);
+        if (who.anonymous()) return error_response(401, "sign_in_required", "sign in first");
+        const auto n = auth_.sign_out_everywhere(who.token, who.address);
+        log_security("sign_out.everywhere", who);
+        return without_cookie(json_response(200, {{"ended", n}}), req.tls);
+    }
+    // /api/session
+    if (req.method == "DELETE") {
+        if (!who.token.empty()) auth_.sign_out(who.token, who.address);
+        return without_cookie(no_content(), req.tls);
+    }
+    if (req.method != "POST") return method_not_allowed(req);
+    const json body = object_body(req, {"email", "password"});
+    const auto email = json_read::string(body, "", "email", 320);
+    const auto r = auth_.sign_in(email, password_of(body), who.address, who.token);
+    if (r.outcome == sign_in_result::status::throttled) {
+        log_security("sign_in.throttled", who);
+        auto res = error_response(429, "throttled", "too many failed sign-ins; wait before trying again");
+        const auto ms = r.retry_after.count();
+        res.headers.emplace_back("Retry-After", std::to_string(std::max<long long>(1, (ms + 999) / 1000)));
+        return res;
+    }
+    if (r.outcome != sign_in_result::status::ok) {
+        log_security("sign_in.failed", who);
+        return error_response(401, "invalid_credentials", "the e-mail address or the password is wrong");
+    }
+    caller now = who;
+    now.session = auth_.authenticate(r.session->token);
+    if (!now.session) return error_response(401, "invalid_credentials", "the e-mail address or the password is wrong");
+    log_security("sign_in", now);
+    return with_cookie(json_response(200, me(now)), *r.session, auth_, req.tls);
+}
+
+std::optional<http_response> account_routes::invitations(const http_request& req,
+                                                         const std::vector<std::string_view>& parts,
+                                                         const caller& who) const {
+    if (parts[1] == "password-reset") {
+        if (parts.size() != 2) return std::nullopt;
+        if (req.method != "POST") return method_not_allowed(req);
+        const json body = object_body(req, {"token", "password"});
+        auth_.reset_password(json_read::string(body, "", "token", 128), password_of(body), who.address);
+        return no_content();
+    }
+    if (parts.size() != 3 || (parts[2] != "lookup" && parts[2] != "accept")) return std::nullopt;
+    if (req.method != "POST") return method_not_allowed(req);
+    if (parts[2] == "lookup") {
+        const json body = object_body(req, {"token"});
+        const auto inv = auth_.invitations().find(json_read::string(body, "", "token", 128));
+        if (!inv) throw domain_error("invalid_token", "this link is not valid: it may have been used already or have expired");
+        json group = nullptr;
+        if (inv->kind == invitation_kind::invite)
+            if (const auto g = catalog_.find_group(inv->group_id)) group = {{"id", g->id}, {"name", g->name}};
+        return json_response(200, {{"kind", kind_name(inv->kind)},
+                                   {"email", inv->email},
+                                   {"group", std::move(group)},
+                                   {"role", std::string(est::to_string(inv->role))},
+                                   {"org", inv->org},
+                                   {"expires_at", to_millis(inv->expires_at)},
+                                   {"account_exists", auth_.accounts().find_by_email(inv->email).has_value()}});
+    }
+    const json body = object_body(req, {"token", "password", "name"});
+    const auto name = body.contains("name") ? json_read::string(body, "", "name", 800) : std::string();
+    const auto s = auth_.accept_invitation(json_read::string(body, "", "token", 128), password_of(body), name, who.address);
+    caller now = who;
+    now.session = auth_.authenticate(s.token);
+    if (!now.session) return error_response(401, "sign_in_required", "sign in first");
+    log_security("invitation.accept", now);
+    return with_cookie(json_response(200, me(now)), s, auth_, req.tls);
+}
+
+std::optional<http_response> account_routes::members(const http_request& req, const std::vector<std::string_view>& parts,
+                                                     const caller& who) const {
+    const std::string group_id(parts[2]);
+    const std::string route = route_of(req, path_of(req.target));
+    const auto g = catalog_.find_group(group_id);
+    auto missing = [&] { return error_response(404, "not_found", "there is no group '" + group_id + "'"); };
+    if (parts[3] == "invitations") {
+        if (parts.size() != 4) return std::nullopt;
+        if (req.method != "POST") return method_not_allowed(req);
+        if (auto no = refuse(who, est::action::invite_to_group, group_id, route)) return no;
+        if (!g) return missing();
+        const json body = object_body(req, {"email", "role", "org"});
+        const auto r = role_of(body);
+        if (auto no = refuse(who, est::invitation_action(r), group_id, route)) return no;
+        const auto issued = auth_.invite(who.as_actor(), json_read::string(body, "", "email", 320), group_id, r, org_of(body));
+        return json_response(201, issued_json(issued));
+    }
+    // members
+    if (parts.size() == 4) {
+        if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req);
+        if (auto no = refuse(who, est::action::invite_to_group, group_id, route)) return no;
+        if (!g) return missing();
+        json out = json::array();
+        for (const auto& a : auth_.accounts().members_of(group_id)) {
+            const auto* m = a.membership_of(group_id);
+            out.push_back({{"id", a.id},
+                           {"email", a.email},
+                           {"name", a.display_name},
+                           {"role", std::string(est::to_string(m->role))},
+                           {"org", m->org},
+                           {"disabled", a.disabled}});
+        }
+        return json_response(200, out);
+    }
+    if (parts.size() != 5) return std::nullopt;
+    const std::string account_id(parts[4]);
+    if (req.method != "PUT" && req.method != "DELETE") return method_not_allowed(req);
+    if (auto no = refuse(who, est::action::change_roles, group_id, route)) return no;
+    if (!g) return missing();
+    if (req.method == "DELETE")
+        return json_response(200, auth_.remove_membership(who.as_actor(), account_id, group_id).to_json());
+    const json body = object_body(req, {"role", "org"});
+    return json_response(200, auth_.set_membership(who.as_actor(), account_id, group_id, role_of(body), org_of(body)).to_json());
+}
+
+std::optional<http_response> account_routes::administration(const http_request& req,
+                                                            const std::vector<std::string_view>& parts,
+                                                            const caller& who) const {
+    const std::string route = route_of(req, path_of(req.target));
+    const bool get = req.method == "GET" || req.method == "HEAD";
+    if (parts[1] == "audit") {
+        if (parts.size() > 3 || (parts.size() == 3 && parts[2] != "verify")) return std::nullopt;
+        if (!get) return method_not_allowed(req);
+        if (auto no = refuse(who, est::action::read_audit_log, {}, route)) return no;
+        if (parts.size() == 3) {
+            const auto v = auth_.audit().verify();
+            return json_response(200, {{"ok", v.ok}, {"rows", v.rows}, {"first_bad", v.first_bad}, {"message", v.problem}});
+        }
+        auto page = page_of(req.target);
+        if (auto* bad = std::get_if<http_response>(&page)) return std::move(*bad);
+        const auto& p = std::get<page_request>(page);
+        std::uint64_t before = 0;
+        if (!p.after.empty()) {
+            const auto r = std::from_chars(p.after.data(), p.after.data() + p.after.size(), before);
+            if (r.ec != std::errc() || r.ptr != p.after.data() + p.after.size() || before == 0)
+                return error_response(400, "bad_query", "after must be the seq of a page's last row");
+        }
+        auto rows = auth_.audit().page(before, p.limit + 1);
+        const bool more = rows.size() > p.limit;
+        rows.resize(std::min(rows.size(), p.limit));
+        return page_response(
+            path_of(req.target), p, rows, more,
+            [this](const audit_row& r) {
+                const auto a = r.actor.empty() ? std::nullopt : auth_.accounts().find(r.actor);
+                json detail = json::parse(r.detail, nullptr, false);
+                return json{{"seq", r.seq},        {"at", r.at},           {"actor", r.actor},
+                            {"actor_email", a ? a->email : std::string()}, {"address", r.address},
+                            {"action", r.action},  {"subject", r.subject}, {"detail", detail.is_discarded() ? json(r.detail) : detail}};
+            },
+            [](const audit_row& r) { return std::to_string(r.seq); });
+    }
+    // accounts
+    if (auto no = refuse(who, est::action::manage_accounts, {}, route)) return no;
+    if (parts.size() == 2) {
+        if (!get) return method_not_allowed(req);
+        auto page = page_of(req.target);
+        if (auto* bad = std::get_if<http_response>(&page)) return std::move(*bad);
+        const auto& p = std::get<page_request>(page);
+        std::vector<account> all = auth_.accounts().all();  // by e-mail
+        std::vector<account> items;
+        bool started = p.after.empty(), more = false;
+        for (auto& a : all) {
+            if (!started) {
+                started = a.id == p.after;
+                continue;
+            }
+            if (items.size() == p.limit) {
+                more = true;
+                break;
+            }
+            items.push_back(std::move(a));
+        }
+        if (!started) return error_response(400, "bad_query", "after must be the id of a page's last account");
+        return page_response(path_of(req.target), p, items, more);
+    }
+    if (parts.size() != 4) return std::nullopt;
+    const std::string account_id(parts[2]);
+    if (parts[3] == "disable") {
+        if (req.method != "POST") return method_not_allowed(req);
+        const json body = object_body(req, {"disabled"});
+        const json& d = json_read::required(body, "", "disabled");
+        if (!d.is_boolean()) throw domain_error("bad_message", "'disabled' must be true or false");
+        if (account_id == who.who().id)
+            return error_response(409, "conflict", "an administrator cannot disable their own account");
+        return json_response(200, auth_.set_disabled(who.as_actor(), account_id, d.get<bool>()).to_json());
+    }
+    if (parts[3] == "password-reset") {
+        if (req.method != "POST") return method_not_allowed(req);
+        object_body(req, {});
+        return json_response(201, issued_json(auth_.issue_password_reset(who.as_actor(), account_id)));
+    }
+    return std::nullopt;
+}
+
+}  // namespace est::server::auth
