@@ -483,3 +483,43 @@ TEST_CASE("check_may_apply: refusals for the meeting's state say why", "[permiss
                           Catch::Contains("only the chair may write 'Samlad bedömning'"));
     }
 }
+
+TEST_CASE("a person's standing: their role in the group decides, a server administrator falls back to admin") {
+    using est::standing;
+    // A participant of the group writes their own cell; a server administrator with no role there may not.
+    CHECK(est::decide(standing{false, role::participant}, action::write_own_cell));
+    CHECK(est::decide(standing{true, std::nullopt}, action::write_own_cell).why == refusal::role);
+    // Without a role in the group and without being an administrator: not a member (404 over REST).
+    CHECK(est::decide(standing{false, std::nullopt}, action::list_meetings).why == refusal::not_member);
+    CHECK(est::decide(standing{false, std::nullopt}, action::join_meeting).why == refusal::not_member);
+    // A server administrator reads every group and invites to it, role or not.
+    CHECK(est::decide(standing{true, std::nullopt}, action::list_meetings));
+    CHECK(est::decide(standing{true, role::participant}, action::change_roles));
+    // A participant who is no administrator may not; the refusal names the role, not the fallback.
+    const auto d = est::decide(standing{false, role::participant}, action::change_roles);
+    CHECK(d.why == refusal::role);
+    // Server actions: administrators only, whatever their roles in groups.
+    CHECK(est::decide(standing{false, role::chair}, action::read_audit_log).why == refusal::role);
+    CHECK(est::decide(standing{true, std::nullopt}, action::read_audit_log));
+    CHECK(est::decide(standing{false, std::nullopt}, action::list_own_groups));
+    CHECK(!est::decide(standing{false, std::nullopt}, action::list_all_groups));
+}
+
+TEST_CASE("the actor a person joins a meeting as") {
+    using est::standing;
+    CHECK(est::actor_in_group(standing{false, role::cosigner}) == actor::cosigner);
+    CHECK(est::actor_in_group(standing{true, role::participant}) == actor::participant);
+    CHECK(est::actor_in_group(standing{true, std::nullopt}) == actor::admin);
+    CHECK(est::actor_in_group(standing{false, std::nullopt}) == actor::non_member);
+}
+
+TEST_CASE("inviting someone as chair or admin is a change of roles, the other roles an invitation") {
+    CHECK(est::invitation_action(role::participant) == action::invite_to_group);
+    CHECK(est::invitation_action(role::cosigner) == action::invite_to_group);
+    CHECK(est::invitation_action(role::bra_member) == action::invite_to_group);
+    CHECK(est::invitation_action(role::chair) == action::change_roles);
+    CHECK(est::invitation_action(role::admin) == action::change_roles);
+    // So a chair invites participants but cannot make another chair.
+    CHECK(est::decide(actor::chair, est::invitation_action(role::participant)));
+    CHECK(!est::decide(actor::chair, est::invitation_action(role::chair)));
+}
