@@ -51,10 +51,11 @@ start_server() {
   SERVER_DATA=$data
   SERVER_LOG=$data/server.log
   local fd line
+  # The benchmarks speak the live protocol as anonymous tools: --open-access (loopback only).
   # The server prints exactly one line on stdout when it listens: read it from a pipe.
   # shellcheck disable=SC2046
   exec {fd}< <(exec "${server_pin[@]}" "$EST_SERVER" --port 0 --data "$data" --template "$repo_root/templates/est-biweekly.json" \
-    --threads "$SERVER_THREADS" $(server_extra_flags) ${SERVER_FLAGS:-} "$@" 2>>"$SERVER_LOG")
+    --threads "$SERVER_THREADS" --open-access $(server_extra_flags) ${SERVER_FLAGS:-} "$@" 2>>"$SERVER_LOG")
   SERVER_PID=$!
   if ! read -r -t 60 line <&"$fd" || [[ $line != "listening on http://"* ]]; then
     echo "est-server did not start: '$line'; see $SERVER_LOG" >&2
