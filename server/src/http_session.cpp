@@ -77,7 +77,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         std::optional<auth::caller> who;
         if (auto refused = ctx_.router.admit_websocket(call, &who)) return answer(std::move(*refused));
         std::optional<connection_owner> owner;
-        if (who) owner = connection_owner{who->token, who->session->session.id, who->session->who.id};
+        if (who) owner = connection_owner{who->token, who->session->session.id, who->session->who.id, call.remote_address};
         return upgrade(*hint, std::move(owner));
     }
     call.body = req.body();

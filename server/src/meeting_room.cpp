@@ -212,6 +212,15 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
             last_snapshot_rev_ = rev;
         }
     } catch (const domain_error& e) {
+        if (e.code() == "forbidden") {
+            // A client offers only what the person may change: a refused change is worth the security log.
+            const auto* o = conn ? conn->owner() : nullptr;
+            log_event("security", {{"event", "forbidden_change"},
+                                   {"address", o ? std::string_view(o->address) : std::string_view("-")},
+                                   {"account", o ? std::string_view(o->account_id) : std::string_view("-")},
+                                   {"meeting", id_},
+                                   {"detail", e.what()}});
+        }
         reply(conn, shared(encode::error(e.code(), e.what(), msg.seq)));
     } catch (const std::exception& e) {
         // The detail is for the operator's log, not for the client.

@@ -12,6 +12,7 @@ struct connection_owner {
     std::string token;       // the session's token, to check it is still live (never logged)
     std::string session_id;  // its public handle
     std::string account_id;
+    std::string address;  // the client's, for the security log
 };
 
 class room_member {
