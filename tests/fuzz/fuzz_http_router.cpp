@@ -8,6 +8,7 @@
 // /healthz) is exactly one of the files inside the web root (so never the secret, whatever the path,
 // "..", "%2e%2e", symbolic links); a list's Link to its next page is itself answered 200; a deferred call
 // is answered exactly once; websocket_target agrees with a reference reading of the target.
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "est/server/auth/access_gate.hpp"
 #include "est/server/http_router.hpp"
 #include "est/server/picture_report.hpp"
 #include "fuzz_catalog_world.hpp"
@@ -141,6 +143,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (nl2 != std::string_view::npos) req.body = std::string(rest.substr(nl2 + 1));
     }
     req.remote_address = "192.0.2.7";
+    // What a browser page of this server sends; the gate's refusals of others are checked below on raw text.
+    if (req.method != "GET" && req.method != "HEAD") req.content_type = "application/json";
+
+    // The access gate reads headers an attacker writes: the whole input as a Cookie, Host and Origin header.
+    const auto token = est::server::auth::access_gate::session_token(text, false);
+    if (!token.empty() && (token.size() != 43 || text.find(token) == std::string_view::npos))
+        fail("a session token that is not 43 characters of the header: '" + token + "'");
+    static const est::server::auth::access_gate gate(est::server::auth::access_policy{{"est.example"}, {}});
+    const std::string header(text.substr(0, 512));
+    (void)gate.host_allowed(header);
+    std::string folded = header;
+    for (auto& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (gate.origin_allowed(header, "127.0.0.1:8080", false) && !header.empty() && folded != "http://127.0.0.1:8080")
+        fail("a foreign origin allowed: '" + header + "'");
 
     const auto ws = est::server::websocket_target(req.target);
     if (ws != reference_ws_target(req.target))
@@ -174,7 +190,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (name != "Link") continue;
         const auto open = value.find('<'), close = value.find('>');
         if (open != 0 || close == std::string::npos) fail("a Link header that is not <target>: " + value);
-        est::server::http_request next{"GET", value.substr(1, close - 1), "", req.remote_address};
+        est::server::http_request next;
+        next.method = "GET";
+        next.target = value.substr(1, close - 1);
+        next.remote_address = req.remote_address;
         const auto page = router.handle(next);
         if (page.status != 200) fail("the next page " + next.target + " is answered " + std::to_string(page.status) + ": " + page.body);
         check(next, page, false);
