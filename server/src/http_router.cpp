@@ -138,10 +138,13 @@ std::optional<http_response> http_router::admit_websocket(const http_request& re
     return std::nullopt;
 }
 
-bool http_router::blocks(const http_request& req) const {
-    if (req.method != "GET" && req.method != "HEAD") return true;
+http_router::work http_router::work_of(const http_request& req) const {
     const auto parts = split_path(path_of(req.target));
-    return accounts_ && parts.size() >= 2 && parts[0] == "api" && auth::account_routes::blocks(req, parts);
+    if (accounts_ && parts.size() >= 2 && parts[0] == "api") {
+        if (auth::account_routes::hashes_password(req, parts)) return work::password;
+        if (auth::account_routes::blocks(req, parts)) return work::blocking;
+    }
+    return req.method == "GET" || req.method == "HEAD" ? work::io : work::blocking;
 }
 
 class http_router::export_turn {

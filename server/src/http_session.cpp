@@ -82,10 +82,11 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     }
     call.body = req.body();
     if (req.target().starts_with("/api/") && answer_later(call)) return;
-    if (!ctx_.router.blocks(call)) return answer(ctx_.router.handle(call));
-    // A call that writes waits for its commit (or hashes a password): off the I/O thread, whose meetings would
-    // stall meanwhile.
-    net::post(ctx_.blocking, [self = shared_from_this(), call = std::move(call)] {
+    const auto work = ctx_.router.work_of(call);
+    if (work == http_router::work::io) return answer(ctx_.router.handle(call));
+    // A call that waits for its commit or hashes a password: off the I/O thread, whose meetings would stall
+    // meanwhile.
+    net::post(work == http_router::work::password ? ctx_.passwords : ctx_.blocking, [self = shared_from_this(), call = std::move(call)] {
         auto out = self->ctx_.router.handle(call);
         net::post(self->stream_.get_executor(), [self, out = std::move(out)]() mutable { self->answer(std::move(out)); });
     });

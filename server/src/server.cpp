@@ -96,6 +96,8 @@ struct server::impl {
     std::optional<net::thread_pool> blocking{std::in_place, 1};
     // Exports render here: never on the writes' pool (a write would wait behind every export) nor on an I/O thread.
     std::optional<net::thread_pool> exports{std::in_place, 1};
+    // Password hashing (sign-in, invitations, resets) here: a flood of sign-ins waits here, not before the writes.
+    std::optional<net::thread_pool> passwords{std::in_place, 1};
 
     static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned n) {
         std::vector<std::unique_ptr<net::io_context>> out;
@@ -124,7 +126,7 @@ struct server::impl {
         watch.reset();
         accept.reset();
         // The pools' queued calls hold HTTP sessions of shard 0: they go before the io_contexts.
-        for (auto* pool : {&blocking, &exports}) {
+        for (auto* pool : {&blocking, &exports, &passwords}) {
             (*pool)->stop();
             (*pool)->join();
             pool->reset();
@@ -231,7 +233,7 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
         http_access{i.auth.get(), i.opts.allowed_hosts, i.opts.allowed_origins});
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
     i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards,
-                                   i.blocking->get_executor(), {}, i.cat.get(), i.auth.get()});
+                                   i.blocking->get_executor(), i.passwords->get_executor(), {}, i.cat.get(), i.auth.get()});
 }
 
 server::~server() {
@@ -267,6 +269,7 @@ void server::run() {
     shard_set::set_current(-1);
     i.blocking->join();  // REST calls under way finish (and queue their writes) before the last flush
     i.exports->join();
+    i.passwords->join();
     i.db->flush();
 }
 

@@ -64,6 +64,12 @@ http_response without_cookie(http_response res, bool tls) {
     return res;
 }
 
+http_response too_many_attempts(std::chrono::milliseconds retry_after) {
+    auto res = error_response(429, "throttled", "too many failed sign-ins; wait before trying again");
+    res.headers.emplace_back("Retry-After", std::to_string(std::max<long long>(1, (retry_after.count() + 999) / 1000)));
+    return res;
+}
+
 http_response no_content() { return {204, "application/json", "", {}}; }
 
 http_response method_not_allowed(const http_request& req) {
@@ -76,6 +82,12 @@ account_routes::account_routes(auth_service& auth, catalog& cat) : auth_(auth), 
 bool account_routes::blocks(const http_request& req, const std::vector<std::string_view>& parts) {
     if (req.method != "GET" && req.method != "HEAD") return true;
     return parts.size() >= 2 && parts[1] == "audit";
+}
+
+bool account_routes::hashes_password(const http_request& req, const std::vector<std::string_view>& parts) {
+    if (req.method != "POST") return false;
+    if (parts.size() == 2) return parts[1] == "session" || parts[1] == "password-reset";
+    return parts.size() == 3 && parts[1] == "invitations" && parts[2] == "accept";
 }
 
 json account_routes::me(const caller& who) const {
@@ -135,10 +147,7 @@ std::optional<http_response> account_routes::sessions(const http_request& req, c
     const auto r = auth_.sign_in(email, password_of(body), who.address, who.token);
     if (r.outcome == sign_in_result::status::throttled) {
         log_security("sign_in.throttled", who);
-        auto res = error_response(429, "throttled", "too many failed sign-ins; wait before trying again");
-        const auto ms = r.retry_after.count();
-        res.headers.emplace_back("Retry-After", std::to_string(std::max<long long>(1, (ms + 999) / 1000)));
-        return res;
+        return too_many_attempts(r.retry_after);
     }
     if (r.outcome != sign_in_result::status::ok) {
         log_security("sign_in.failed", who);
@@ -180,7 +189,16 @@ std::optional<http_response> account_routes::invitations(const http_request& req
     }
     const json body = object_body(req, {"token", "password", "name"});
     const auto name = body.contains("name") ? json_read::string(body, "", "name", 800) : std::string();
-    const auto s = auth_.accept_invitation(json_read::string(body, "", "token", 128), password_of(body), name, who.address);
+    new_session s;
+    try {
+        s = auth_.accept_invitation(json_read::string(body, "", "token", 128), password_of(body), name, who.address);
+    } catch (const throttled_error& e) {
+        log_security("sign_in.throttled", who, "invitation");
+        return too_many_attempts(e.retry_after());
+    } catch (const domain_error& e) {
+        if (e.code() == "invalid_credentials") log_security("sign_in.failed", who, "invitation");
+        throw;
+    }
     caller now = who;
     now.session = auth_.authenticate(s.token);
     if (!now.session) return error_response(401, "sign_in_required", "sign in first");

@@ -138,8 +138,14 @@ new_session auth_service::accept_invitation(std::string_view token, std::string_
     if (existing) {
         if (existing->disabled) throw domain_error("account_disabled", "this account is disabled");
         if (!existing->password_hash.empty()) {
-            if (!hasher_.verify(existing->password_hash, password))
+            const auto verdict = throttle_.attempt(existing->email, address);
+            if (!verdict.allowed) throw throttled_error(verdict.retry_after);
+            if (!hasher_.verify(existing->password_hash, password)) {
+                audit_.record("", std::string(address), audit_action::sign_in_failed, existing->email,
+                              {{"reason", "wrong_password"}, {"via", "invitation"}});
                 throw domain_error("invalid_credentials", "an account with this e-mail address exists: give its password");
+            }
+            throttle_.succeeded(existing->email, address);
         } else {
             password_policy::require(password, inv->email);
             new_hash = hasher_.hash(password);

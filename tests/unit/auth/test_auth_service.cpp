@@ -163,6 +163,30 @@ TEST_CASE("auth_service: an invitation to an existing account needs that account
     CHECK(w.auth.hasher().verify(back->password_hash, password));  // unchanged
 }
 
+TEST_CASE("auth_service: guessing an existing account's password through an invitation is throttled like a sign-in") {
+    world w;
+    w.auth.create_account(w.admin, "anna@polisen.se", "Anna", password, true);
+    REQUIRE(w.auth.sign_in("anna@polisen.se", password, "10.0.0.1").outcome == status::ok);  // her usual address
+    // A chair who invites someone else's address holds a token that asks for that person's password.
+    const auto inv = w.auth.invite(w.admin, "anna@polisen.se", "fagersta", role::participant, "polis");
+    int wrong = 0, throttled = 0;
+    for (int i = 0; i < 20; ++i) {
+        try {
+            w.auth.accept_invitation(inv.token, "gissning nummer " + std::to_string(i), "X", "10.6.6.6");
+        } catch (const est::server::auth::throttled_error& e) {
+            ++throttled;
+            CHECK(e.retry_after().count() > 0);
+        } catch (const est::domain_error& e) {
+            CHECK(e.code() == "invalid_credentials");
+            ++wrong;
+        }
+    }
+    CHECK(wrong == 6);  // the account's free failures (5) and the first one past them, then back-off
+    CHECK(throttled == 14);
+    // The owner signs in from where they did before; the invitation is still there to accept.
+    CHECK(w.auth.sign_in("anna@polisen.se", password, "10.0.0.1").outcome == status::ok);
+}
+
 TEST_CASE("auth_service: an expired invitation is refused") {
     world w;
     const auto inv = w.auth.invite(w.admin, "berit@fagersta.se", "fagersta", role::bra_member, "");

@@ -89,9 +89,11 @@ public:
                 http_access access = {});
     ~http_router();
     http_response handle(const http_request& req) const;
-    // Whether answering `req` may block (a write waiting for its commit, a password hashed, the audit log read):
-    // then it is answered on the blocking pool, never on an I/O thread.
-    bool blocks(const http_request& req) const;
+    // Where `req` is answered: at once on the I/O thread; on the blocking pool when it may wait (a write waiting
+    // for its commit, the audit log read); on the password pool when it hashes a password (~0.1 s of CPU and
+    // 64 MiB each), so a flood of sign-ins cannot hold up the writes.
+    enum class work : unsigned char { io, blocking, password };
+    work work_of(const http_request& req) const;
     // The WebSocket upgrade `req` (Host, Origin, session): nullopt with `*who` set to the signed-in person (left
     // empty under open access) when it may go on; otherwise the HTTP answer refusing it.
     std::optional<http_response> admit_websocket(const http_request& req, std::optional<auth::caller>* who) const;

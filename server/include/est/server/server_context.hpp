@@ -161,6 +161,8 @@ struct server_context {
     // For work that blocks (REST calls that write and wait for their commit): never an I/O thread, and never
     // an export's rendering either (exports have a pool of their own, so they cannot starve the writes).
     boost::asio::any_io_executor blocking;
+    // Sign-ins and new passwords (Argon2id: CPU and 64 MiB each): one at a time, apart from the writes.
+    boost::asio::any_io_executor passwords;
     std::atomic<bool> stopping{false};
     catalog* meetings = nullptr;
     auth::auth_service* auth = nullptr;  // nullptr under --open-access

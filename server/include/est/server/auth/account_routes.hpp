@@ -27,6 +27,8 @@ public:
                                         const caller& who) const;
     // Whether `req` is one of them that blocks (every write, and the audit log's reads).
     static bool blocks(const http_request& req, const std::vector<std::string_view>& parts);
+    // Whether it hashes or checks a password: signing in, accepting an invitation, resetting a password.
+    static bool hashes_password(const http_request& req, const std::vector<std::string_view>& parts);
 
     // `me`: the signed-in person, their groups and their session.
     nlohmann::json me(const caller& who) const;

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "est/error.hpp"
 #include "est/group.hpp"
 #include "est/identity.hpp"
 #include "est/server/auth/account_directory.hpp"
@@ -46,6 +47,17 @@ struct sign_in_result {
     status outcome = status::invalid;
     std::optional<new_session> session;        // ok
     std::chrono::milliseconds retry_after{0};  // throttled
+};
+
+// A password attempt refused unchecked because the e-mail or the address is in back-off.
+class throttled_error : public est::domain_error {
+public:
+    explicit throttled_error(std::chrono::milliseconds retry_after)
+        : domain_error("throttled", "too many failed sign-ins; wait before trying again"), retry_after_(retry_after) {}
+    std::chrono::milliseconds retry_after() const noexcept { return retry_after_; }
+
+private:
+    std::chrono::milliseconds retry_after_;
 };
 
 // A valid session and its (enabled) account.
@@ -84,7 +96,9 @@ public:
     // an account with a password must give that password (an invitation never takes over an account), one
     // without gets `password`. Then the membership is set and a session begins. Throws domain_error:
     // invalid_token, password_* (checked before the token is used up), invalid_credentials, account_disabled,
-    // not_found (the group is gone), storage_failed.
+    // not_found (the group is gone), storage_failed; throttled_error: giving an existing account's password is a
+    // sign-in attempt, throttled like one (else an invitation to a victim's address would guess their password
+    // unthrottled).
     new_session accept_invitation(std::string_view token, std::string_view password, std::string_view display_name,
                                   std::string_view address);
     // Throws domain_error not_found, storage_failed.
