@@ -47,7 +47,9 @@ void http_session::do_read() {
 void http_session::on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
-        http::response<http::string_body> res{http::status::payload_too_large, 11};
+        // 431 for headers past 16 KiB (an oversized cookie), 413 for a body past --max-http-body.
+        http::response<http::string_body> res{
+            ec == http::error::header_limit ? http::status::request_header_fields_too_large : http::status::payload_too_large, 11};
         res.set(http::field::content_type, "application/json");
         res.set(http::field::connection, "close");
         res.body() = R"({"error":"too_large","message":"the request is larger than the server accepts"})";
