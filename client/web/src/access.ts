@@ -165,6 +165,8 @@ const AUDIT_ACTIONS: Record<string, string> = {
   'invitation.create': 'Inbjudan skapad',
   'invitation.accept': 'Inbjudan antagen',
   'password_reset.create': 'Länk för nytt lösenord skapad',
+  'password_reset.accept': 'Nytt lösenord valt',
+  // The name the protocol first gave it.
   'password_reset.use': 'Nytt lösenord valt',
   'account.create': 'Konto skapat',
   'account.disable': 'Konto avstängt',

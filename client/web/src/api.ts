@@ -151,9 +151,9 @@ export const api = {
 
   // ---- invitations and password resets ----
   lookupInvitation: (token: string) => call<InvitationInfo>('POST', '/api/invitations/lookup', { token }),
-  /** `name` is ignored when the e-mail has an account (then `password` is that account's own). */
-  acceptInvitation: (token: string, password: string, name: string) =>
-    call<Me>('POST', '/api/invitations/accept', { token, password, name }),
+  /** Without `name` when the e-mail has an account: then `password` is that account's own. */
+  acceptInvitation: (token: string, password: string, name?: string) =>
+    call<Me>('POST', '/api/invitations/accept', name === undefined ? { token, password } : { token, password, name }),
   resetPassword: (token: string, password: string) => call<null>('POST', '/api/password-reset', { token, password }),
 
   // ---- groups, members, meetings ----

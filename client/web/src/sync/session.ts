@@ -265,7 +265,8 @@ export class MeetingSession {
    */
   canWriteCell(org: string): boolean {
     const r = this.you?.role;
-    return (r === 'participant' || r === 'chair' || r === 'cosigner') && org === this.you?.org;
+    // A chair without an organisation has no cells ("" is no organisation's id).
+    return (r === 'participant' || r === 'chair' || r === 'cosigner') && !!org && org === this.you?.org;
   }
 
   /** Only the chair writes the topic fields (samlad bedömning, nivå, prioriteringar). */

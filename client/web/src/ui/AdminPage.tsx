@@ -7,7 +7,7 @@ import { ROLE_LABELS } from '../labels';
 import type { Account, AuditRow, AuditVerdict, Group, IssuedLink } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
-import { CopyLink, InviteForm, MembersTable } from './GroupAdmin';
+import { CopyLink, InviteForm, MembersTable, roleText } from './GroupAdmin';
 import { describedBy, FormError, TextField } from './Form';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
@@ -268,7 +268,7 @@ function AccountRow(props: { account: Account; groups: Group[]; self: boolean; o
   const a = props.account;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const groupName = (id: string) => props.groups.find((g) => g.id === id)?.name ?? id;
+  const groupOf = (id: string) => props.groups.find((g) => g.id === id);
   const act = async (what: () => Promise<void>) => {
     setBusy(true);
     setError(null);
@@ -289,52 +289,57 @@ function AccountRow(props: { account: Account; groups: Group[]; self: boolean; o
         {props.self && <span class="me-tag"> (du)</span>}
         <span class="cell-sub">{a.email}</span>
       </th>
-      <td>
+      <td data-label="Grupper och roller">
         {a.is_admin && <span class="tag">Administratör</span>}
         {a.memberships.length === 0 && !a.is_admin && <span class="cell-sub">Ingen grupp</span>}
         {a.memberships.length > 0 && (
           <ul class="plain-list">
-            {a.memberships.map((m) => (
-              <li key={m.group_id}>
-                {groupName(m.group_id)}: {ROLE_LABELS[m.role] ?? m.role}
-              </li>
-            ))}
+            {a.memberships.map((m) => {
+              const g = groupOf(m.group_id);
+              return (
+                <li key={m.group_id}>
+                  {g?.name ?? m.group_id}: {g ? roleText(g, m.role, m.org) : ROLE_LABELS[m.role] ?? m.role}
+                </li>
+              );
+            })}
           </ul>
         )}
       </td>
-      <td>{a.disabled ? <span class="tag tag-off">Avstängt</span> : <span class="tag tag-on">Aktivt</span>}</td>
-      <td class="actions">
-        <button
-          type="button"
-          class={a.disabled ? 'btn btn-small' : 'btn btn-small btn-danger-outline'}
-          disabled={busy || props.self}
-          onClick={() =>
-            void act(async () => {
-              await api.setDisabled(a.id, !a.disabled);
-              props.onChanged(a.disabled ? `${a.name}s konto är aktivt igen.` : `${a.name}s konto är avstängt. Alla inloggningar avslutades.`);
-            })
-          }
-        >
-          {a.disabled ? 'Aktivera' : 'Stäng av'}
-          <span class="visually-hidden"> kontot för {a.name}</span>
-        </button>
-        <button
-          type="button"
-          class="btn btn-small"
-          disabled={busy}
-          onClick={() =>
-            void act(async () => {
-              props.onIssued(a, await api.issuePasswordReset(a.id));
-            })
-          }
-        >
-          Länk för nytt lösenord<span class="visually-hidden"> till {a.name}</span>
-        </button>
-        {error && (
-          <p class="field-error" role="alert">
-            {error}
-          </p>
-        )}
+      <td data-label="Status">{a.disabled ? <span class="tag tag-off">Avstängt</span> : <span class="tag tag-on">Aktivt</span>}</td>
+      <td data-label="Åtgärder">
+        <div class="actions">
+          <button
+            type="button"
+            class={a.disabled ? 'btn btn-small' : 'btn btn-small btn-danger-outline'}
+            disabled={busy || props.self}
+            onClick={() =>
+              void act(async () => {
+                await api.setDisabled(a.id, !a.disabled);
+                props.onChanged(a.disabled ? `${a.name}s konto är aktivt igen.` : `${a.name}s konto är avstängt. Alla inloggningar avslutades.`);
+              })
+            }
+          >
+            {a.disabled ? 'Aktivera' : 'Stäng av'}
+            <span class="visually-hidden"> kontot för {a.name}</span>
+          </button>
+          <button
+            type="button"
+            class="btn btn-small"
+            disabled={busy}
+            onClick={() =>
+              void act(async () => {
+                props.onIssued(a, await api.issuePasswordReset(a.id));
+              })
+            }
+          >
+            Länk för nytt lösenord<span class="visually-hidden"> till {a.name}</span>
+          </button>
+          {error && (
+            <p class="field-error" role="alert">
+              {error}
+            </p>
+          )}
+        </div>
       </td>
     </tr>
   );
@@ -362,7 +367,7 @@ function AccountsSection(props: { accounts: Account[] | null; groups: Group[]; s
       {!props.accounts && <Loading text="Hämtar konton…" />}
       {props.accounts && (
         <div class="table-wrap">
-          <table class="data-table">
+          <table class="data-table data-table-stack">
             <caption class="visually-hidden">Konton i EST Live</caption>
             <thead>
               <tr>
@@ -479,7 +484,7 @@ function AuditSection(props: { accounts: Account[]; groups: Group[] }) {
       {rows && rows.length === 0 && <p>Loggen är tom.</p>}
       {rows && rows.length > 0 && (
         <div class="table-wrap">
-          <table class="data-table audit-table">
+          <table class="data-table data-table-stack audit-table">
             <caption class="visually-hidden">Granskningslogg, nyast först</caption>
             <thead>
               <tr>
@@ -493,11 +498,15 @@ function AuditSection(props: { accounts: Account[]; groups: Group[] }) {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.seq} data-seq={r.seq} data-action={r.action}>
-                  <td class="nowrap">{swedishDateTime(r.at)}</td>
-                  <td>{r.actor_email || r.actor || '–'}</td>
-                  <td class="nowrap">{r.address || '–'}</td>
-                  <td>{auditActionText(r.action)}</td>
-                  <td>{subjectText(r.subject, props.accounts, props.groups)}</td>
+                  <td class="nowrap" data-label="Tid">
+                    {swedishDateTime(r.at)}
+                  </td>
+                  <td data-label="Vem">{r.actor_email || r.actor || '–'}</td>
+                  <td class="nowrap" data-label="Adress">
+                    {r.address || '–'}
+                  </td>
+                  <td data-label="Händelse">{auditActionText(r.action)}</td>
+                  <td data-label="Gäller">{subjectText(r.subject, props.accounts, props.groups)}</td>
                 </tr>
               ))}
             </tbody>

@@ -152,7 +152,7 @@ export function App() {
   return (
     <AccountContext.Provider value={account}>
       {page}
-      {account.lost && dialogOpen && <ReauthDialog email={lostMe?.email ?? ''} onClose={() => setDialogOpen(false)} />}
+      <ReauthDialog open={account.lost && dialogOpen} email={lostMe?.email ?? ''} onClose={() => setDialogOpen(false)} />
     </AccountContext.Provider>
   );
 }

@@ -222,7 +222,7 @@ function MemberRow(props: { group: Group; member: Member; editable: boolean; sel
         {member.id === props.selfId && <span class="me-tag"> (du)</span>}
         <span class="cell-sub">{member.email}</span>
       </th>
-      <td>
+      <td data-label="Roll">
         {props.editable ? (
           <div class="member-role">
             <label class="visually-hidden" for={`${id}-role`}>
@@ -262,47 +262,49 @@ function MemberRow(props: { group: Group; member: Member; editable: boolean; sel
           roleText(group, member.role, member.org)
         )}
       </td>
-      <td>{member.disabled ? <span class="tag tag-off">Avstängt</span> : <span class="tag tag-on">Aktivt</span>}</td>
+      <td data-label="Konto">{member.disabled ? <span class="tag tag-off">Avstängt</span> : <span class="tag tag-on">Aktivt</span>}</td>
       {props.editable && (
-        <td class="actions">
-          <button
-            type="button"
-            class="btn btn-small"
-            disabled={busy || !changed}
-            onClick={() =>
-              void run(
-                () => api.setMember(group.id, member.id, roleNeedsOrg(role) ? { role, org } : { role }),
-                `Rollen är ändrad till ${roleText(group, role, roleNeedsOrg(role) ? org : '')}.`,
-              )
-            }
-          >
-            Spara roll<span class="visually-hidden"> för {member.name}</span>
-          </button>
-          {!confirming ? (
-            <button type="button" class="btn btn-small btn-quiet" disabled={busy} onClick={() => setConfirming(true)}>
-              Ta bort<span class="visually-hidden"> {member.name} ur gruppen</span>
+        <td data-label="Ändra">
+          <div class="actions">
+            <button
+              type="button"
+              class="btn btn-small"
+              disabled={busy || !changed}
+              onClick={() =>
+                void run(
+                  () => api.setMember(group.id, member.id, roleNeedsOrg(role) ? { role, org } : { role }),
+                  `Rollen är ändrad till ${roleText(group, role, roleNeedsOrg(role) ? org : '')}.`,
+                )
+              }
+            >
+              Spara roll<span class="visually-hidden"> för {member.name}</span>
             </button>
-          ) : (
-            <span class="confirm-inline" role="group" aria-label={`Bekräfta att ${member.name} tas bort ur gruppen`}>
-              <button
-                type="button"
-                class="btn btn-small btn-danger"
-                ref={confirmRef}
-                disabled={busy}
-                onClick={() => void run(() => api.removeMember(group.id, member.id), `${member.name} är borttagen ur gruppen.`)}
-              >
-                Ja, ta bort
+            {!confirming ? (
+              <button type="button" class="btn btn-small btn-quiet" disabled={busy} onClick={() => setConfirming(true)}>
+                Ta bort<span class="visually-hidden"> {member.name} ur gruppen</span>
               </button>
-              <button type="button" class="btn btn-small" onClick={() => setConfirming(false)}>
-                Avbryt
-              </button>
-            </span>
-          )}
-          {error && (
-            <p class="field-error" role="alert">
-              {error}
-            </p>
-          )}
+            ) : (
+              <span class="confirm-inline" role="group" aria-label={`Bekräfta att ${member.name} tas bort ur gruppen`}>
+                <button
+                  type="button"
+                  class="btn btn-small btn-danger"
+                  ref={confirmRef}
+                  disabled={busy}
+                  onClick={() => void run(() => api.removeMember(group.id, member.id), `${member.name} är borttagen ur gruppen.`)}
+                >
+                  Ja, ta bort
+                </button>
+                <button type="button" class="btn btn-small" onClick={() => setConfirming(false)}>
+                  Avbryt
+                </button>
+              </span>
+            )}
+            {error && (
+              <p class="field-error" role="alert">
+                {error}
+              </p>
+            )}
+          </div>
         </td>
       )}
     </tr>
@@ -341,7 +343,7 @@ export function MembersTable(props: { group: Group; editable: boolean; selfId: s
   return (
     <div class="table-wrap">
       {statusLine}
-      <table class="data-table">
+      <table class="data-table data-table-stack">
         <caption class="visually-hidden">{props.caption}</caption>
         <thead>
           <tr>

@@ -93,17 +93,6 @@ export function GroupPage(props: { groupId: string }) {
                 ))}
               </ul>
             )}
-            {group && mayInvite(mine?.role) && (
-              <section aria-labelledby="members-h" class="members">
-                <h2 id="members-h">Medlemmar</h2>
-                <MembersTable group={group} editable={false} selfId={me?.id ?? null} reload={invited} caption={`Medlemmar i ${group.name}`} />
-                {mine?.role === 'admin' && (
-                  <p class="hint">
-                    Roller ändras och personer tas bort på <a href={href.admin()}>administrationssidan</a>.
-                  </p>
-                )}
-              </section>
-            )}
           </section>
           {hasSide && (
             <div class="col-side">
@@ -146,6 +135,17 @@ export function GroupPage(props: { groupId: string }) {
             </div>
           )}
         </div>
+      )}
+      {!error && group && mayInvite(mine?.role) && (
+        <section aria-labelledby="members-h" class="members">
+          <h2 id="members-h">Medlemmar</h2>
+          <MembersTable group={group} editable={false} selfId={me?.id ?? null} reload={invited} caption={`Medlemmar i ${group.name}`} />
+          {mine?.role === 'admin' && (
+            <p class="hint">
+              Roller ändras och personer tas bort på <a href={href.admin()}>administrationssidan</a>.
+            </p>
+          )}
+        </section>
       )}
     </Shell>
   );

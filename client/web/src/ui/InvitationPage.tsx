@@ -84,8 +84,6 @@ function InvitationFacts(props: { info: InvitationInfo }) {
           <dd>{info.org_name ?? info.org}</dd>
         </>
       )}
-      <dt>E-postadress</dt>
-      <dd>{info.email}</dd>
     </dl>
   );
 }
@@ -204,7 +202,7 @@ function AcceptInvitation(props: { token: string; info: InvitationInfo; onInvali
     setBusy(true);
     setErrors({});
     try {
-      const me = await api.acceptInvitation(props.token, password, existing ? '' : n);
+      const me = await api.acceptInvitation(props.token, password, existing ? undefined : n);
       emitAuth({ kind: 'signed_in', me });
       location.hash = info.group ? href.group(info.group.id) : href.start();
     } catch (err) {

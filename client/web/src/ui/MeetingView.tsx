@@ -10,7 +10,7 @@ import { clientIdFor, renewClientId } from '../storage';
 import { MeetingSession, type SessionCheck } from '../sync/session';
 import { href } from '../routes';
 import { EditableChoice, EditableText, ReadOnlyChoice, ReadOnlyText } from './Fields';
-import { ErrorBox, Loading, Shell } from './Shell';
+import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
 declare global {
   interface Window {
@@ -55,6 +55,7 @@ export function MeetingView(props: { meetingId: string }) {
     [props.meetingId, clientId],
   );
   useChannel(session, 'structure');
+  const h1 = useFocusOnMount<HTMLHeadingElement>(!!session.meeting);
   // Signed in again (in the dialog over this page): reconnect, and resend what waited.
   useEffect(() => onAuth((e) => e.kind === 'signed_in' && session.resume()), [session]);
 
@@ -131,7 +132,9 @@ export function MeetingView(props: { meetingId: string }) {
       <ConnectionBanner session={session} />
       <div class="meeting-head">
         <div>
-          <h1>{meeting.title}</h1>
+          <h1 ref={h1} tabIndex={-1}>
+            {meeting.title}
+          </h1>
           <p class="lead">
             {swedishDate(meeting.date)} · {meeting.group.name}
             {meeting.state !== 'open' ? ' · mötet är stängt' : ''}
@@ -324,7 +327,8 @@ function PresenceBar(props: { session: MeetingSession; meeting: WelcomeMeeting }
                   {p.me && <span class="me-tag"> (du)</span>}
                 </span>
                 <span class="person-meta">
-                  {orgName(p.org)} · {ROLE_LABELS[p.role] ?? p.role}
+                  {p.org ? `${orgName(p.org)} · ` : ''}
+                  {ROLE_LABELS[p.role] ?? p.role}
                 </span>
                 <span class={where ? 'person-where' : 'person-where person-idle'}>
                   {where ? (

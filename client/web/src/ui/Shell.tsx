@@ -101,7 +101,7 @@ function UserMenu(props: { groupId?: string }) {
   return (
     <div class="account">
       {me.is_admin && (
-        <a class="topbar-link" href={href.admin()}>
+        <a class="topbar-link" href={href.admin()} aria-current={location.hash.startsWith('#/admin') ? 'page' : undefined}>
           Administration
         </a>
       )}
@@ -169,14 +169,20 @@ function skipTo(e: Event, id: string) {
   }
 }
 
-/** Focuses the page's heading when a page opens, so screen readers announce it. */
-export function useFocusOnMount<T extends HTMLElement>() {
+/**
+ * Focuses the page's heading when a page opens, so screen readers announce it. `ready` is false while the
+ * heading is not there yet (a meeting before its welcome): it is focused once it is.
+ */
+export function useFocusOnMount<T extends HTMLElement>(ready = true) {
   const ref = useRef<T>(null);
+  const done = useRef(false);
   useEffect(() => {
+    if (!ready || done.current) return;
+    done.current = true;
     // Only after navigation inside the app, not on first load (that would skip the skip link).
     if (navigated && ref.current) ref.current.focus();
     navigated = true;
-  }, []);
+  }, [ready]);
   return ref;
 }
 let navigated = false;

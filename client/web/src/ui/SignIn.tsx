@@ -13,7 +13,6 @@ export function SignInForm(props: {
   idPrefix: string;
   initialEmail?: string;
   submitLabel?: string;
-  autoFocus?: boolean;
   onSignedIn: (me: Me) => void;
 }) {
   const p = props.idPrefix;
@@ -25,11 +24,6 @@ export function SignInForm(props: {
   const [busy, setBusy] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    if (!props.autoFocus) return;
-    (props.initialEmail ? passwordRef : emailRef).current?.focus();
-  }, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -146,44 +140,98 @@ export function SignInPage(props: { next: string | null; notice?: string | null 
   );
 }
 
+function isTextField(el: Element | null): el is HTMLInputElement | HTMLTextAreaElement {
+  return el instanceof HTMLTextAreaElement || (el instanceof HTMLInputElement && /^(text|search|url|tel|password)$/.test(el.type));
+}
+
+/**
+ * Back to the field the person was typing in, caret where it was. close() moves the focus back by itself, but
+ * Chromium (156) then leaves the field's caret unset: it has the focus and takes no typed character until the
+ * selection is set again.
+ */
+function restoreFocus(back: HTMLElement | null, at: [number, number] | null) {
+  if (!back || !back.isConnected) return;
+  if (document.activeElement !== back) back.focus();
+  if (isTextField(back)) {
+    const n = back.value.length;
+    const [start, end] = at ?? [n, n];
+    back.setSelectionRange(Math.min(start, n), Math.min(end, n));
+  }
+}
+
 /**
  * The session ended while a page was open (signed out elsewhere, expired, disabled): a modal dialog with the
  * sign-in form, over the page as it was. Closing it leaves the page (and what was typed) as it is; the page's
  * banner opens it again.
+ *
+ * The dialog stays in the document and is opened and closed with showModal() and close(); the focus then goes
+ * back to the field the person was in, caret and all (see restoreFocus).
  */
-export function ReauthDialog(props: { email: string; onClose: () => void }) {
+export function ReauthDialog(props: { open: boolean; email: string; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const caret = useRef<[number, number] | null>(null);
+  // A fresh form each time it opens (no error or password left from the last time), and none while closed
+  // (taken away only after close(), when the focus is back on the page).
+  const [round, setRound] = useState(0);
+  const [shown, setShown] = useState(false);
+  const onClose = useRef(props.onClose);
+  onClose.current = props.onClose;
+
   useEffect(() => {
     const d = ref.current;
     if (!d) return undefined;
-    const opener = document.activeElement as HTMLElement | null;
-    if (!d.open) d.showModal();
     const onCancel = (e: Event) => {
       e.preventDefault();
-      props.onClose();
+      onClose.current();
     };
     d.addEventListener('cancel', onCancel);
-    return () => {
-      d.removeEventListener('cancel', onCancel);
-      if (d.open) d.close();
-      // Back to where the person was (their text field, say), if it is still there.
-      if (opener && opener.isConnected) opener.focus();
-    };
+    return () => d.removeEventListener('cancel', onCancel);
   }, []);
+
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (props.open && !d.open) {
+      // Where to come back to: the field the person was in; opened again from the banner, still that field.
+      const active = document.activeElement as HTMLElement | null;
+      if (isTextField(active) || !opener.current?.isConnected) opener.current = active;
+      // (A field keeps its selection while it has no focus: it is where the person stopped typing.)
+      const back = opener.current;
+      caret.current = isTextField(back) ? [back.selectionStart ?? 0, back.selectionEnd ?? 0] : null;
+      setRound((r) => r + 1);
+      setShown(true);
+      d.showModal();
+    } else if (!props.open && d.open) {
+      d.close();
+      restoreFocus(opener.current, caret.current);
+      setShown(false);
+    }
+  }, [props.open]);
+
+  // The e-mail is filled in: the password is what to type (once the fresh form is there).
+  useEffect(() => {
+    if (props.open) ref.current?.querySelector<HTMLInputElement>('input[type="password"]')?.focus();
+  }, [round]);
+
   return (
     <dialog ref={ref} class="reauth" aria-labelledby="reauth-h" aria-describedby="reauth-text">
-      <h2 id="reauth-h">Logga in igen</h2>
-      <p id="reauth-text">
-        Du har loggats ut – kanske med <em>Logga ut överallt</em>, för att inloggningen gick ut eller för att kontot
-        stängdes av. Sidan ligger kvar som den var: det du har skrivit finns kvar och skickas när du har loggat in igen.
-      </p>
-      <SignInForm idPrefix="reauth" initialEmail={props.email} autoFocus submitLabel="Logga in igen" onSignedIn={() => undefined} />
-      <p class="reauth-close">
-        <button type="button" class="btn btn-quiet btn-small" onClick={props.onClose}>
-          Inte nu
-        </button>
-      </p>
+      {shown && (
+        <>
+          <h2 id="reauth-h">Logga in igen</h2>
+          <p id="reauth-text">
+            Du har loggats ut – kanske med <em>Logga ut överallt</em>, för att inloggningen gick ut eller för att kontot
+            stängdes av. Sidan ligger kvar som den var: det du har skrivit finns kvar och skickas när du har loggat in
+            igen.
+          </p>
+          <SignInForm key={round} idPrefix="reauth" initialEmail={props.email} onSignedIn={() => undefined} />
+          <p class="reauth-close">
+            <button type="button" class="btn btn-quiet btn-small" onClick={props.onClose}>
+              Inte nu
+            </button>
+          </p>
+        </>
+      )}
     </dialog>
   );
 }
-

@@ -3,17 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addEntry, axe, joinMeeting, newContext, useSuite, waitLive } from './harness';
+import { addEntry, axe, openMeeting, useSuite, waitLive } from './harness';
 
 const suite = useSuite();
 
+/** A participant for the police, signed in. */
 async function newPage(): Promise<Page> {
+  const who = await suite.person({ name: 'Exportera Ekström', org: 'polis' });
   // The exported document forbids scripts (Content-Security-Policy default-src 'none'), and axe comes as a script tag.
-  const ctx = await newContext(suite.browser, 1400, 1000, { bypassCSP: true });
-  suite.contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  return page;
+  return suite.pageAs(who, 1400, 1000, { bypassCSP: true });
 }
 
 interface JsonExport {
@@ -30,7 +28,7 @@ describe('exporting the situation picture', () => {
     const meetingId = 'fagersta-v47';
     const title = 'EST-möte vecka 47';
     const page = await newPage();
-    await joinMeeting(page, suite.server.url, meetingId, { name: 'Exportera Ekström', org: 'polis' });
+    await openMeeting(page, suite.server.url, meetingId);
 
     // Type into the own cell and wait until the server has it (the ack means durable, docs/protocol.md).
     const typed = 'Exporttest: stenkastning mot bussen vid Ängsvägen, två tillfällen';
@@ -87,9 +85,7 @@ describe('exporting the situation picture', () => {
     expect(text.replace(/\s+/g, '').toLowerCase()).toContain(json.digest);
 
     // Under its own Content-Security-Policy (no bypass, unlike the contexts above) the page keeps its styles.
-    const strict = await suite.browser.newContext();
-    suite.contexts.push(strict);
-    const plain = await strict.newPage();
+    const plain = await suite.pageAs(await suite.person({ name: 'Strikt Ström', org: 'kommun' }));
     const blocked: string[] = [];
     plain.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());

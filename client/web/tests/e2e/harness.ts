@@ -1,5 +1,6 @@
-// Test harness for the browser tests: a real est-server on a free port with a fresh database, and
-// Debian's Chromium driven by playwright-core (no browser download, nothing leaves this machine).
+// Test harness for the browser tests: a real est-server on a free port with a fresh database, in accounts mode
+// (the first administrator made with `est-server admin create-user`, everyone else invited through the API),
+// and Debian's Chromium driven by playwright-core (no browser download, nothing leaves this machine).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { slugify } from '../../src/access';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const webDir = path.resolve(here, '../..');
@@ -20,6 +22,8 @@ export interface RunningServer {
   url: string;
   port: number;
   process: ChildProcess;
+  /** The server's data folder (its SQLite database): `est-server admin` works on it too. */
+  dataDir: string;
   /** Stops the server (SIGTERM) and starts it again on the same port with the same database. */
   restart(opts?: { downWhile?: () => Promise<void> }): Promise<void>;
   stop(): Promise<void>;
@@ -37,6 +41,9 @@ export async function startServer(extraArgs: string[] = []): Promise<RunningServ
   const dist = path.join(webDir, 'dist');
   if (!existsSync(path.join(dist, 'index.html'))) throw new Error('client/web/dist is missing: run `npm run build` first');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'est-web-e2e-'));
+  // The first administrator, on the server's machine, before the server starts: a running server reads the
+  // accounts once, at start, and does not see one made by another process afterwards.
+  await createAdminAccount(dataDir);
   let current = await spawnServer(dataDir, 0, dist, extraArgs);
   const port = Number(new URL(current.url).port);
   const stopCurrent = async () => {
@@ -49,6 +56,7 @@ export async function startServer(extraArgs: string[] = []): Promise<RunningServ
     url: current.url,
     port,
     process: current.proc,
+    dataDir,
     async restart(opts) {
       await stopCurrent();
       await opts?.downWhile?.();
@@ -113,11 +121,7 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export interface Who {
-  name: string;
-  org: string;
-  role?: 'participant' | 'chair' | 'cosigner' | 'bra_member' | 'admin';
-}
+export type Role = 'participant' | 'chair' | 'cosigner' | 'bra_member' | 'admin';
 
 export async function newContext(
   browser: Browser,
@@ -125,16 +129,146 @@ export async function newContext(
   height = 1000,
   options: { bypassCSP?: boolean } = {},
 ): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width, height }, locale: 'sv-SE', reducedMotion: 'reduce', ...options });
+  return browser.newContext({ viewport: { width, height }, locale: 'sv-SE', timezoneId: 'Europe/Stockholm', reducedMotion: 'reduce', ...options });
 }
 
-/** Opens the meeting link, fills in the join form and waits for the live picture. */
-export async function joinMeeting(page: Page, base: string, meetingId: string, who: Who): Promise<void> {
+// ---- accounts ----
+
+/** The password of every account the tests make (long, and on no list of common passwords). */
+export const PASSWORD = 'lingon och blåbär i Fagersta';
+
+/** The first administrator, made on the server's machine: `est-server admin create-user … --admin`, password on stdin. */
+export const ADMIN = { email: 'admin@est.test', name: 'Alva Admin', password: PASSWORD };
+
+export async function createAdminAccount(dataDir: string, who = ADMIN): Promise<void> {
+  const proc = spawn(serverBin, ['admin', 'create-user', '--email', who.email, '--name', who.name, '--admin', '--data', dataDir], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stdin!.end(`${who.password}\n`);
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  if (code !== 0) throw new Error(`est-server admin create-user exited ${code}: ${out}`);
+}
+
+export interface ApiAnswer {
+  status: number;
+  json: unknown;
+  headers: Headers;
+}
+
+/** The session token from a Set-Cookie header, if the answer set one. */
+function sessionFrom(res: Response): string | null {
+  const all = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : [res.headers.get('set-cookie') ?? ''];
+  for (const c of all) {
+    const m = /(?:^|[\s,])(?:__Host-)?est_session=([^;]*)/.exec(c);
+    if (m) return m[1] || null;
+  }
+  return null;
+}
+
+/** The REST API as one person (their session cookie), from Node: what a test does without a browser. */
+export class ApiClient {
+  session: string | null = null;
+  constructor(readonly base: string) {}
+
+  async call(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+    const headers: Record<string, string> = {};
+    if (method !== 'GET' && method !== 'HEAD') headers['Content-Type'] = 'application/json';
+    if (this.session) headers.Cookie = `est_session=${this.session}`;
+    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const set = sessionFrom(res);
+    if (set !== null || /est_session=;|Max-Age=0/.test(res.headers.get('set-cookie') ?? '')) this.session = set;
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json, headers: res.headers };
+  }
+
+  /** Like call, but throws unless the status is `expect`. */
+  async ok<T>(method: string, path: string, body?: unknown, expect = [200, 201, 204]): Promise<T> {
+    const a = await this.call(method, path, body);
+    if (!expect.includes(a.status)) throw new Error(`${method} ${path}: ${a.status} ${JSON.stringify(a.json)}`);
+    return a.json as T;
+  }
+
+  async signIn(email: string, password: string): Promise<this> {
+    await this.ok('POST', '/api/session', { email, password });
+    if (!this.session) throw new Error(`signing in as ${email}: no session cookie`);
+    return this;
+  }
+}
+
+export interface Person {
+  email: string;
+  name: string;
+  password: string;
+  role: Role;
+  org: string;
+  group: string;
+  /** Signed in through the API (its own session). */
+  api: ApiClient;
+}
+
+/** The token of an invitation or reset link (`/#/inbjudan/<token>`). */
+export function tokenOf(link: string): string {
+  const m = /#\/(?:inbjudan|aterstall)\/([A-Za-z0-9_-]+)/.exec(link);
+  if (!m) throw new Error(`not an invitation link: ${link}`);
+  return m[1];
+}
+
+let people = 0;
+
+/** An e-mail address no other test uses: `anna-berg-7@est.test`. */
+export function uniqueEmail(name: string): string {
+  const slug = slugify(name).slice(0, 30).replace(/-+$/, '');
+  return `${slug || 'person'}-${++people}@est.test`;
+}
+
+/** Invites a person (as `inviter`) and accepts the invitation through the API: they are signed in. */
+export async function invitePerson(
+  inviter: ApiClient,
+  who: { name: string; role?: Role; org?: string; group?: string; email?: string; password?: string },
+): Promise<Person> {
+  const role = who.role ?? 'participant';
+  const group = who.group ?? 'fagersta';
+  const email = who.email ?? uniqueEmail(who.name);
+  const password = who.password ?? PASSWORD;
+  const org = who.org ?? '';
+  const issued = await inviter.ok<{ link: string }>(
+    'POST',
+    `/api/groups/${group}/invitations`,
+    org ? { email, role, org } : { email, role },
+  );
+  const api = new ApiClient(inviter.base);
+  await api.ok('POST', '/api/invitations/accept', { token: tokenOf(issued.link), password, name: who.name });
+  if (!api.session) throw new Error(`accepting the invitation of ${email}: no session cookie`);
+  return { email, name: who.name, password, role, org, group, api };
+}
+
+/** A browser context signed in as the person: a session of its own (signed in anew), as its cookie. */
+export async function signedInContext(
+  browser: Browser,
+  base: string,
+  person: { email: string; password: string },
+  width = 1400,
+  height = 1000,
+  options: { bypassCSP?: boolean } = {},
+): Promise<BrowserContext> {
+  const api = await new ApiClient(base).signIn(person.email, person.password);
+  const ctx = await newContext(browser, width, height, options);
+  await ctx.addCookies([{ name: 'est_session', value: api.session!, url: base, httpOnly: true, sameSite: 'Strict' }]);
+  return ctx;
+}
+
+/** Opens the meeting link and waits for the live picture. */
+export async function openMeeting(page: Page, base: string, meetingId: string): Promise<void> {
   await page.goto(`${base}/#/m/${meetingId}`);
-  await page.getByLabel('Namn').fill(who.name);
-  await page.getByLabel('Organisation').selectOption(who.org);
-  await page.getByLabel('Roll').selectOption(who.role ?? 'participant');
-  await page.getByRole('button', { name: 'Gå med i mötet' }).click();
   await waitLive(page);
 }
 
@@ -143,14 +277,9 @@ export async function waitLive(page: Page): Promise<void> {
   await page.locator('[data-testid="sync"][data-status="live"][data-pending="0"]').waitFor();
 }
 
-export async function createMeeting(base: string, title?: string): Promise<string> {
-  const res = await fetch(`${base}/api/groups/fagersta/meetings`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(title ? { title } : {}),
-  });
-  if (res.status !== 201) throw new Error(`creating a meeting: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
+/** Creates a meeting as the group's chair. */
+export async function createMeeting(chair: ApiClient, title?: string, group = 'fagersta'): Promise<string> {
+  return (await chair.ok<{ id: string }>('POST', `/api/groups/${group}/meetings`, title ? { title } : {})).id;
 }
 
 /** The field element of an entry field, by data-field key. */
@@ -204,21 +333,49 @@ export async function axe(page: Page): Promise<{ bad: string[]; passes: number }
   return { bad, passes: result.passes.length };
 }
 
-/** What a test file shares: one server, one browser, and the contexts its tests open (closed at the end). */
+/** What a test file shares: one server, one browser, the administrator and a chair, and the contexts its tests open. */
 export interface Suite {
   server: RunningServer;
   browser: Browser;
   contexts: BrowserContext[];
+  /** The first administrator, signed in through the API. */
+  admin: ApiClient;
+  /** The chair of the demo group (fagersta), signed in through the API. */
+  chair: Person;
+  /** Invites a person to a group (fagersta by default) as the administrator; they accept through the API. */
+  person(who: { name: string; role?: Role; org?: string; group?: string; email?: string }): Promise<Person>;
+  /** A new page signed in as the person (a context and a session of its own), closed at the end. */
+  pageAs(person: { email: string; password: string }, width?: number, height?: number, options?: { bypassCSP?: boolean }): Promise<Page>;
+  /** A new page with no session. */
+  anonymousPage(width?: number, height?: number, options?: { bypassCSP?: boolean }): Promise<Page>;
 }
 
 /**
- * Registers the file's hooks: before its tests, start est-server (with `extraArgs`) and Chromium; after them,
- * close every context in `contexts`, the browser and the server. The fields are set once `beforeAll` has run.
+ * Registers the file's hooks: before its tests, start est-server (with `extraArgs`) in accounts mode with the
+ * demo group, make the first administrator and a chair, start Chromium; after them, close every context in
+ * `contexts`, the browser and the server. The fields are set once `beforeAll` has run.
  */
 export function useSuite(extraArgs: string[] = []): Suite {
   const suite = { contexts: [] } as unknown as Suite;
+  const track = (page: Page, label: string) => {
+    page.on('pageerror', (e) => console.error(`[${label}] page error:`, e.message));
+    return page;
+  };
+  suite.person = (who) => invitePerson(suite.admin, who);
+  suite.pageAs = async (person, width = 1400, height = 1000, options = {}) => {
+    const ctx = await signedInContext(suite.browser, suite.server.url, person, width, height, options);
+    suite.contexts.push(ctx);
+    return track(await ctx.newPage(), person.email);
+  };
+  suite.anonymousPage = async (width = 1400, height = 1000, options = {}) => {
+    const ctx = await newContext(suite.browser, width, height, options);
+    suite.contexts.push(ctx);
+    return track(await ctx.newPage(), 'anonymous');
+  };
   beforeAll(async () => {
     suite.server = await startServer(extraArgs);
+    suite.admin = await new ApiClient(suite.server.url).signIn(ADMIN.email, ADMIN.password);
+    suite.chair = await suite.person({ name: 'Maria Lind', role: 'chair' });
     suite.browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -1,19 +1,15 @@
 // Browser end-to-end: real est-server, real Chromium, several people in one meeting.
 import { describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  addEntry,
-  createMeeting,
-  field,
-  joinMeeting,
-  newContext,
-  waitLive,
-  useSuite,
-} from './harness';
+import { addEntry, createMeeting, field, openMeeting, waitLive, useSuite } from './harness';
 import { hasRefusedText } from '../../src/model/text-rules';
 
 const suite = useSuite();
 
+/**
+ * A person of the demo group (invited by the administrator, their own account) with the meeting open in a
+ * browser of their own. A chair has no organisation.
+ */
 async function person(
   name: string,
   org: string,
@@ -21,13 +17,11 @@ async function person(
   role: 'participant' | 'chair' = 'participant',
   before?: (page: Page) => void,
 ) {
-  const ctx = await newContext(suite.browser);
-  suite.contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
+  const who = await suite.person({ name, role, org: role === 'chair' ? '' : org });
+  const page = await suite.pageAs(who);
   before?.(page);
-  await joinMeeting(page, suite.server.url, meetingId, { name, org, role });
-  return { ctx, page };
+  await openMeeting(page, suite.server.url, meetingId);
+  return { ctx: page.context(), page };
 }
 
 /** Waits until the page shows `text` in the read-only field `key` (someone else's cell). */
@@ -52,7 +46,7 @@ async function value(page: Page, key: string): Promise<string> {
 
 describe('a live meeting in the browser', () => {
   it('two organisations each type in their own cell and see the other’s text appear live', async () => {
-    const meetingId = await createMeeting(suite.server.url, 'E2E: två organisationer');
+    const meetingId = await createMeeting(suite.chair.api, 'E2E: två organisationer');
     const anna = await person('Anna Berg', 'polis', meetingId);
     const erik = await person('Erik Lund', 'kommun', meetingId);
 
@@ -94,7 +88,7 @@ describe('a live meeting in the browser', () => {
   });
 
   it('two people of the same organisation type in one field at once and converge', async () => {
-    const meetingId = await createMeeting(suite.server.url, 'E2E: samma fält');
+    const meetingId = await createMeeting(suite.chair.api, 'E2E: samma fält');
     const c = await person('Cecilia Ek', 'polis', meetingId);
     const d = await person('David Holm', 'polis', meetingId);
 
@@ -126,7 +120,7 @@ describe('a live meeting in the browser', () => {
   });
 
   it('text pasted with control and direction characters loses them: the rest arrives, the caret after it', async () => {
-    const meetingId = await createMeeting(suite.server.url, 'E2E: inklistrat');
+    const meetingId = await createMeeting(suite.chair.api, 'E2E: inklistrat');
     const inserts: string[] = [];
     const kim = await person('Kim Lind', 'polis', meetingId, 'participant', (page) =>
       page.on('websocket', (ws) =>
@@ -152,7 +146,7 @@ describe('a live meeting in the browser', () => {
   });
 
   it('a duplicated tab (same sessionStorage) takes a new client id, and both tabs work', async () => {
-    const meetingId = await createMeeting(suite.server.url, 'E2E: dubblerad flik');
+    const meetingId = await createMeeting(suite.chair.api, 'E2E: dubblerad flik');
     const first = await person('Hanna Dubbel', 'polis', meetingId);
     const idOf = (p: Page) => p.evaluate(() => window.__estLive?.replica.clientId ?? null);
     const original = await idOf(first.page);
@@ -175,7 +169,7 @@ describe('a live meeting in the browser', () => {
   });
 
   it('the server restarts while people type: the page says so, keeps the typing and sends it afterwards', async () => {
-    const meetingId = await createMeeting(suite.server.url, 'E2E: omstart');
+    const meetingId = await createMeeting(suite.chair.api, 'E2E: omstart');
     const ida = await person('Ida Berg', 'nvk', meetingId);
     const jon = await person('Jon Ek', 'kommun', meetingId);
     const entry = await addEntry(ida.page, 'ovrigt', 'nvk');
@@ -197,7 +191,7 @@ describe('a live meeting in the browser', () => {
   });
 
   it('one person goes offline while typing, keeps typing, comes back: nothing lost or doubled', async () => {
-    const meetingId = await createMeeting(suite.server.url, 'E2E: avbrott');
+    const meetingId = await createMeeting(suite.chair.api, 'E2E: avbrott');
     // Watch Olle's WebSockets: the open one must really close, and nothing may go out while offline.
     let offline = false;
     const closed: string[] = [];

@@ -146,7 +146,7 @@ describe('the audit log', () => {
       'invitation.create',
       'invitation.accept',
       'password_reset.create',
-      'password_reset.use',
+      'password_reset.accept',
       'account.create',
       'account.disable',
       'account.enable',
