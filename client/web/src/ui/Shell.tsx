@@ -23,6 +23,7 @@ export function Shell(props: {
   /** The group the page is about: the top bar shows the person's role in it. */
   groupId?: string;
 }) {
+  const account = useAccount();
   useEffect(() => {
     document.title = props.title ? `${props.title} – EST Live` : 'EST Live';
   }, [props.title]);
@@ -31,7 +32,7 @@ export function Shell(props: {
       <a class="skip-link" href={`#${props.skipTo ?? 'main'}`} onClick={(e) => skipTo(e, props.skipTo ?? 'main')}>
         {props.skipTo ? 'Hoppa till lägesbilden' : 'Hoppa till innehållet'}
       </a>
-      <header class="topbar">
+      <header class={account.me ? 'topbar topbar-signed-in' : 'topbar'}>
         <div class="topbar-inner">
           <a class="brand" href={href.start()}>
             <span class="brand-mark" aria-hidden="true">

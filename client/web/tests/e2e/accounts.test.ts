@@ -308,6 +308,28 @@ describe('a session that ends during a meeting', () => {
   });
 });
 
+describe('a session that ends on another page', () => {
+  it('a request answered 401 asks to sign in over the page, and what was typed in its form stays', async () => {
+    const chair = await suite.person({ name: 'Åsa Ordförande', role: 'chair' });
+    const page = await suite.pageAs(chair, 1400, 1000, { bypassCSP: true });
+    await page.goto(`${suite.server.url}/#/g/fagersta`);
+    const email = uniqueEmail('Sent Inbjuden');
+    await page.locator('#invite-email').fill(email);
+    await chair.api.ok('DELETE', '/api/sessions'); // signed out everywhere, elsewhere
+    await page.getByRole('button', { name: 'Skapa inbjudan' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Logga in igen' });
+    await dialog.waitFor();
+    expect(new URL(page.url()).hash).toBe('#/g/fagersta');
+    expect((await axe(page)).bad).toEqual([]);
+    await dialog.getByLabel('Lösenord').fill(chair.password);
+    await dialog.getByRole('button', { name: 'Logga in', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.locator('#invite-email').inputValue()).toBe(email);
+    await page.getByRole('button', { name: 'Skapa inbjudan' }).click();
+    await page.getByRole('heading', { name: 'Inbjudan är skapad' }).waitFor();
+  });
+});
+
 describe('the administrator’s page', () => {
   it('invites, changes a role (the person’s meeting follows), disables an account (its meeting asks to sign in), checks the log', async () => {
     const meetingId = await createMeeting(suite.chair.api, 'E2E: administration');
@@ -386,6 +408,30 @@ describe('the administrator’s page', () => {
     await wrow.getByRole('button', { name: /^Länk för nytt lösenord/ }).click();
     expect(await page.locator('#reset-link').inputValue()).toMatch(/\/#\/aterstall\/[A-Za-z0-9_-]{43}$/);
 
+    // Remove the new co-signer from the group again (with a confirmation).
+    await page.reload();
+    const xrow = page.locator(`tr[data-member="${email}"]`);
+    await xrow.getByRole('button', { name: /^Ta bort/ }).click();
+    await xrow.getByRole('button', { name: 'Ja, ta bort' }).click();
+    await page.getByRole('status').filter({ hasText: 'Xena Ny är borttagen ur gruppen.' }).waitFor();
+    await xrow.waitFor({ state: 'detached' });
+    const after = await suite.admin.ok<{ email: string }[]>('GET', '/api/groups/fagersta/members');
+    expect(after.some((m) => m.email === email)).toBe(false);
+
+    // A new group, its organisations one a line.
+    await page.getByLabel('Gruppens namn').fill('EST-gruppen Avesta');
+    await page.getByLabel('Kommun (valfritt)').fill('Avesta kommun');
+    await page.getByLabel('Organisationer, en per rad').fill('Avesta kommun\npolis: Polisen, LPO Avesta\nAvestabostäder');
+    await page.getByRole('button', { name: 'Skapa grupp' }).click();
+    await page.getByRole('status').filter({ hasText: 'Gruppen EST-gruppen Avesta är skapad med 3 organisationer.' }).waitFor();
+    await page.locator('#admin-group option', { hasText: 'EST-gruppen Avesta' }).waitFor({ state: 'attached' });
+    const groups = await suite.admin.ok<{ name: string; organisations: { id: string }[] }[]>('GET', '/api/groups');
+    expect(groups.find((g) => g.name === 'EST-gruppen Avesta')?.organisations.map((o) => o.id)).toEqual([
+      'avesta-kommun',
+      'polis',
+      'avestabostader',
+    ]);
+
     // The audit log: reload for the newest rows, in Swedish words; then the chain check.
     await page.reload();
     await page.locator('tr[data-action="account.disable"]').first().filter({ hasText: 'Konto avstängt' }).waitFor();
@@ -393,8 +439,15 @@ describe('the administrator’s page', () => {
     const first = page.locator('.audit-table tbody tr').first();
     expect(await first.locator('td').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(await page.locator('tr[data-action="account.disable"]').first().textContent()).toContain(ADMIN.email);
-    const seqs = await page.locator('.audit-table tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
-    expect(seqs).toEqual([...seqs].sort((x, y) => y - x)); // newest first
+    const seqsOf = () => page.locator('.audit-table tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
+    const seqs = await seqsOf();
+    expect(seqs).toHaveLength(50); // one page
+    // Older rows, a page at a time, newest first throughout.
+    await page.getByRole('button', { name: 'Visa äldre händelser' }).click();
+    await page.locator('.audit-table tbody tr').nth(50).waitFor();
+    const more = await seqsOf();
+    expect(more.length).toBeGreaterThan(50);
+    expect(more).toEqual([...new Set(more)].sort((x, y) => y - x));
     await page.getByRole('button', { name: 'Kontrollera loggen' }).click();
     await page.getByTestId('audit-verdict').filter({ hasText: /^Loggen är hel: alla \d+ rader stämmer/ }).waitFor();
     expect((await axe(page)).bad, 'the administration page, after it all').toEqual([]);
