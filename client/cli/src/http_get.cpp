@@ -34,6 +34,12 @@ http_result http_call(const std::string& host, const std::string& port, const st
 
 http_result http_call(const std::string& host, const std::string& port, const std::string& method,
                       const std::string& target, const std::string& body, const http_options& options) {
+    return http_call(host, port, method, target, body, options, {});
+}
+
+http_result http_call(const std::string& host, const std::string& port, const std::string& method,
+                      const std::string& target, const std::string& body, const http_options& options,
+                      const http_headers& headers) {
     const std::string where = "http://" + host + ":" + port + target;
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
@@ -42,6 +48,10 @@ http_result http_call(const std::string& host, const std::string& port, const st
     req.set(http::field::user_agent, "est-cli");
     // The server takes writes only as JSON (a cross-site form cannot send that), body or not.
     if (!body.empty() || (method != "GET" && method != "HEAD")) req.set(http::field::content_type, "application/json");
+    for (const auto& [name, value] : headers) {
+        if (value.empty()) req.erase(name);
+        else req.set(name, value);
+    }
     req.body() = body;
     req.prepare_payload();
     beast::flat_buffer buffer;

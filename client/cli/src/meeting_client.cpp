@@ -71,11 +71,19 @@ void meeting_client::connect() {
         [this, alive](std::string_view t) { if (!alive.expired()) on_text(t); },
         [this, alive](const std::string& why) { if (!alive.expired()) on_closed(why); },
     });
+    ws_connection::headers extra;
+    if (!opts_.cookie.empty()) extra.emplace_back("Cookie", opts_.cookie);
+    if (!opts_.origin.empty()) extra.emplace_back("Origin", opts_.origin);
     conn_->connect(opts_.host, opts_.port,
-                   opts_.ws_path.empty() ? "/ws?meeting=" + query_escape(opts_.meeting) : opts_.ws_path);
+                   opts_.ws_path.empty() ? "/ws?meeting=" + query_escape(opts_.meeting) : opts_.ws_path, std::move(extra));
 }
 
-void meeting_client::on_open() { conn_->send(replica_.join_message()); }
+void meeting_client::on_open() {
+    if (!opts_.join_as_account) return conn_->send(replica_.join_message());
+    std::optional<std::uint64_t> since;
+    if (replica_.has_state()) since = replica_.rev();
+    conn_->send(encode_client_message(join_message{opts_.meeting, replica_.client_id(), std::nullopt, since}));
+}
 
 void meeting_client::on_text(std::string_view text) {
     // One WebSocket message may carry several protocol messages, one per line (docs/protocol.md).

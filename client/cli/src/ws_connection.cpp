@@ -25,6 +25,7 @@ struct ws_connection::impl : std::enable_shared_from_this<impl> {
     websocket::stream<socket_type> ws;
     net::steady_timer connect_timer;
     beast::flat_buffer buffer;
+    websocket::response_type upgrade_answer;  // the server's answer to the upgrade, kept when it refuses
     handlers h;
     std::deque<std::string> queue;
     bool open = false;
@@ -43,8 +44,12 @@ struct ws_connection::impl : std::enable_shared_from_this<impl> {
         if (h.on_close) h.on_close(why);
     }
 
-    void connect(const std::string& host_, const std::string& port, const std::string& path) {
+    void connect(const std::string& host_, const std::string& port, const std::string& path, headers extra) {
         host = host_ + ":" + port;
+        if (!extra.empty())
+            ws.set_option(websocket::stream_base::decorator([extra = std::move(extra)](websocket::request_type& req) {
+                for (const auto& [name, value] : extra) req.set(name, value);
+            }));
         resolver.async_resolve(host_, port, [self = shared_from_this(), path](beast::error_code ec, net::ip::tcp::resolver::results_type r) {
             if (ec) return self->finish("resolve: " + ec.message());
             // Connecting may take at most 10 s: then the socket is closed and the connect fails.
@@ -67,7 +72,10 @@ struct ws_connection::impl : std::enable_shared_from_this<impl> {
                 self->ws.next_layer().set_option(net::ip::tcp::no_delay(true));
                 self->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
                 self->ws.read_message_max(64 * 1024 * 1024);
-                self->ws.async_handshake(self->host, path, [self](beast::error_code ec3) {
+                self->ws.async_handshake(self->upgrade_answer, self->host, path, [self](beast::error_code ec3) {
+                    if (ec3 == websocket::error::upgrade_declined)
+                        return self->finish("handshake: HTTP " + std::to_string(self->upgrade_answer.result_int()) + " " +
+                                            self->upgrade_answer.body());
                     if (ec3) return self->finish("handshake: " + ec3.message());
                     self->ws.text(true);
                     self->open = true;
@@ -117,8 +125,8 @@ ws_connection::~ws_connection() {
     impl_->ws.next_layer().close(ec);
 }
 
-void ws_connection::connect(const std::string& host, const std::string& port, const std::string& path) {
-    impl_->connect(host, port, path);
+void ws_connection::connect(const std::string& host, const std::string& port, const std::string& path, headers extra) {
+    impl_->connect(host, port, path, std::move(extra));
 }
 
 void ws_connection::send(std::string message) {

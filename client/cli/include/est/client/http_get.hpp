@@ -27,10 +27,17 @@ struct http_options {
     std::string local_address;
 };
 
+// Request headers set after the defaults (Host, User-Agent, Content-Type): one of the same name replaces the
+// default, and one with an empty value removes it (a write without a Content-Type, say).
+using http_headers = std::vector<std::pair<std::string, std::string>>;
+
 // Throws std::runtime_error when the server cannot be reached or does not answer in time.
 http_result http_call(const std::string& host, const std::string& port, const std::string& method,
                       const std::string& target, const std::string& body = {});
 http_result http_call(const std::string& host, const std::string& port, const std::string& method,
                       const std::string& target, const std::string& body, const http_options& options);
+http_result http_call(const std::string& host, const std::string& port, const std::string& method,
+                      const std::string& target, const std::string& body, const http_options& options,
+                      const http_headers& headers);
 
 }  // namespace est::client

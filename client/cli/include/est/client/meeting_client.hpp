@@ -33,6 +33,12 @@ public:
         // The WebSocket path; empty: "/ws?meeting=<meeting>", which lets the server keep the connection on
         // its meeting's thread.
         std::string ws_path;
+        // Under accounts: the session cookie ("est_session=<token>") and, as a browser page would, an Origin,
+        // sent on the upgrade; empty: not sent.
+        std::string cookie;
+        std::string origin;
+        // Under accounts the server knows who joins: the join carries no name, org or role, and `who` is unused.
+        bool join_as_account = false;
     };
 
     meeting_client(boost::asio::io_context& ioc, options o);

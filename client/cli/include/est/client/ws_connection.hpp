@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -25,7 +27,11 @@ public:
     ws_connection(const ws_connection&) = delete;
     ws_connection& operator=(const ws_connection&) = delete;
 
-    void connect(const std::string& host, const std::string& port, const std::string& path = "/ws");
+    // Headers to set on the upgrade request, replacing Beast's own of the same name: a session cookie, an Origin.
+    using headers = std::vector<std::pair<std::string, std::string>>;
+
+    // A refused upgrade closes with "handshake: HTTP <status> <body>".
+    void connect(const std::string& host, const std::string& port, const std::string& path = "/ws", headers extra = {});
     void send(std::string message);  // queued in order
     void close();                    // close frame, then on_close
     void abort();                    // cut the TCP connection without a close frame (a dropped network)
