@@ -61,8 +61,8 @@ public:
     // Everyone made, the server administrator first and the anonymous caller (when asked for) last.
     std::vector<person*> people();
 
-    // A new person: the server administrator invites `email`-less `key` into `group` (default group()) as `r`,
-    // and a fresh client accepts the link. Throws when either step fails.
+    // A new person: the server administrator invites "<key>@est.test" into `group` (default group()) as `r`,
+    // and a fresh client accepts the link with password_of(key). Throws when either step fails.
     person& invite(const std::string& key, role r, const std::string& org = {}, std::string group = {});
     // The token of a new invitation into group() that nobody has accepted.
     std::string invitation_token(const std::string& email, role r, const std::string& org = {});
