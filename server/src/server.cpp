@@ -26,6 +26,7 @@
 #include "est/meeting_document.hpp"
 #include "est/meeting_template.hpp"
 #include "est/server/auth/auth_service.hpp"
+#include "est/server/auth/demo_accounts.hpp"
 #include "est/server/auth/session_watch.hpp"
 #include "est/server/catalog.hpp"
 #include "est/server/http_router.hpp"
@@ -207,6 +208,10 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                                                       auth::system_clock_fn(), ao);
         i.auth->load();
         i.watch = std::make_unique<auth::session_watch>(*i.auth, i.connections, i.main);
+    }
+    if (!i.opts.demo_file.empty()) {  // DEMO ONLY: the demo group's accounts and their one password, printed
+        const auto demo = auth::demo_accounts::read_file(i.opts.demo_file);
+        demo.set_up(i.auth.get(), i.cat->find_group(demo.group_id()), std::cerr);
     }
     i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits, i.opts.room_idle);
     i.report = i.opts.export_template.empty()
