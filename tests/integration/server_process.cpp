@@ -9,6 +9,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -49,6 +50,11 @@ server_process::server_process(const std::string& data_dir, std::vector<std::str
         dup2(out[1], STDOUT_FILENO);
         close(out[0]);
         close(out[1]);
+        if (!setup.stderr_file.empty()) {
+            const int err = open(setup.stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+            if (err < 0 || dup2(err, STDERR_FILENO) < 0) _exit(125);
+            close(err);
+        }
         if (setup.open_files) {
             const rlimit lim{setup.open_files, setup.open_files};
             if (setrlimit(RLIMIT_NOFILE, &lim) != 0) _exit(126);

@@ -24,6 +24,9 @@ private:
 struct process_setup {
     rlim_t open_files = 0;  // RLIMIT_NOFILE, soft and hard, of the server; 0 leaves it as the test's
     bool accounts = false;  // false: --open-access (no accounts; a join says who it is)
+    // When set, the server's standard error goes to this file (created or emptied): what it printed before its
+    // ready line is there once the constructor returns.
+    std::string stderr_file;
 };
 
 class server_process {
