@@ -21,7 +21,7 @@ struct wanted {
 // The people every_person names, in that order (server_admin and anonymous aside).
 const wanted members[] = {
     {"participant_a", role::participant, "polis"}, {"participant_b", role::participant, "kommun"},
-    {"chair", role::chair, ""},                    {"cosigner", role::cosigner, "polis"},
+    {"chair", role::chair, "kommun"},              {"cosigner", role::cosigner, "polis"},
     {"bra_member", role::bra_member, ""},          {"group_admin", role::admin, ""},
     {"spare", role::participant, "raddning"},
 };

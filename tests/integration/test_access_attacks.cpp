@@ -351,7 +351,9 @@ TEST_CASE("an invitation cannot be used twice", "[access][attack]") {
     // A password the policy refuses does not use the invitation up.
     const auto too_short = first.accept_invitation(token, "kort", "Första");
     CHECK(error_of(too_short) == "password_too_short");
-    CHECK(first.post("/api/invitations/lookup", {{"token", token}}).status == 200);
+    const auto looked_up = first.post("/api/invitations/lookup", {{"token", token}});
+    REQUIRE(looked_up.status == 200);
+    CHECK(json::parse(looked_up.body).at("org_name") == "Org polis");
     REQUIRE(first.accept_invitation(token, "Första-lösenordet-42", "Första").status == 200);
     for (const auto& password : {"Andra-lösenordet-42", "Första-lösenordet-42"}) {
         const auto again = second.accept_invitation(token, password, "Andra");
@@ -785,9 +787,7 @@ TEST_CASE("guessing an existing account's password through an invitation is thro
     still_serving(f);
 }
 
-// [!shouldfail]: the server disagrees with the contract today (an empty name is answered 400 bad_message before
-// the account is looked at). When it is fixed this test "fails" by passing: then drop the tag.
-TEST_CASE("accepting an invitation for an existing account ignores the name, as documented", "[access][invitation][!shouldfail]") {
+TEST_CASE("accepting an invitation for an existing account ignores the name, as documented", "[access][invitation]") {
     // docs/protocol.md: "when the e-mail has one, that account must give its own password in `password`; `name`
     // is then ignored". So a name that would not do for a new account changes nothing for an existing one.
     test::accounts_fixture::options o = two_participants();
@@ -860,10 +860,8 @@ TEST_CASE("a page of the web client answers without a session, may not be framed
     still_serving(f);
 }
 
-// [!shouldfail]: docs/protocol.md names --session-hours and --invitation-days; est-server takes --session-minutes
-// and --invitation-hours, and refuses to start with the documented ones. Drop the tag when the two agree.
-TEST_CASE("the documented session and invitation lifetime flags are taken", "[access][!shouldfail]") {
-    test::accounts_fixture f(two_participants({"--session-hours", "3", "--session-idle-minutes", "30", "--invitation-days", "2"}));
+TEST_CASE("the documented session and invitation lifetime flags are taken", "[access]") {
+    test::accounts_fixture f(two_participants({"--session-minutes", "180", "--session-idle-minutes", "30", "--invitation-hours", "48"}));
     auto& p = f.at("participant_a");
     test::api_client c(f.server());
     const auto in = c.sign_in(p.email, p.password);

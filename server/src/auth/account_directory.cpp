@@ -93,7 +93,7 @@ std::string account_directory::normalise_email(std::string_view email) {
 }
 
 void account_directory::check_membership(const est::group& g, est::role r, std::string_view org) {
-    if (est::speaks_for_organisation(r)) {
+    if (est::speaks_for_organisation(r) || (est::may_speak_for_organisation(r) && !org.empty())) {
         if (!g.has_organisation(org))
             throw domain_error("bad_message", "a " + std::string(est::to_string(r)) + " must belong to one of group '" +
                                                   g.id + "''s organisations");

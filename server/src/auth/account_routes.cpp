@@ -177,18 +177,29 @@ std::optional<http_response> account_routes::invitations(const http_request& req
         const auto inv = auth_.invitations().find(json_read::string(body, "", "token", 128));
         if (!inv) throw domain_error("invalid_token", "this link is not valid: it may have been used already or have expired");
         json group = nullptr;
+        std::string org_name;
         if (inv->kind == invitation_kind::invite)
-            if (const auto g = catalog_.find_group(inv->group_id)) group = {{"id", g->id}, {"name", g->name}};
+            if (const auto g = catalog_.find_group(inv->group_id)) {
+                group = {{"id", g->id}, {"name", g->name}};
+                for (const auto& o : g->organisations)
+                    if (o.id == inv->org) org_name = o.name;
+            }
         return json_response(200, {{"kind", kind_name(inv->kind)},
                                    {"email", inv->email},
                                    {"group", std::move(group)},
                                    {"role", std::string(est::to_string(inv->role))},
                                    {"org", inv->org},
+                                   {"org_name", org_name},
                                    {"expires_at", to_millis(inv->expires_at)},
                                    {"account_exists", auth_.accounts().find_by_email(inv->email).has_value()}});
     }
     const json body = object_body(req, {"token", "password", "name"});
-    const auto name = body.contains("name") ? json_read::string(body, "", "name", 800) : std::string();
+    // The name counts only for a new account, and is checked there: an existing account keeps its own.
+    std::string name;
+    if (const auto it = body.find("name"); it != body.end()) {
+        if (!it->is_string()) throw domain_error("bad_message", "'name' must be a string");
+        name = it->get<std::string>();
+    }
     new_session s;
     try {
         s = auth_.accept_invitation(json_read::string(body, "", "token", 128), password_of(body), name, who.address);

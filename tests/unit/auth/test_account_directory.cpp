@@ -41,7 +41,11 @@ TEST_CASE("account_directory: one account per e-mail, several groups, one role i
     accounts.put_membership(a.id, other, role::chair, "");
     CHECK(error_code_of([&] { accounts.put_membership(a.id, g, role::participant, "skola"); }) == "bad_message");
     CHECK(error_code_of([&] { accounts.put_membership(a.id, g, role::cosigner, ""); }) == "bad_message");
-    CHECK(error_code_of([&] { accounts.put_membership(a.id, g, role::chair, "polis"); }) == "bad_message");
+    CHECK(error_code_of([&] { accounts.put_membership(a.id, g, role::chair, "brandkar"); }) == "bad_message");
+    CHECK(error_code_of([&] { accounts.put_membership(a.id, g, role::bra_member, "polis"); }) == "bad_message");
+    CHECK(error_code_of([&] { accounts.put_membership(a.id, g, role::admin, "polis"); }) == "bad_message");
+    accounts.put_membership(a.id, g, role::chair, "polis");  // a chair may speak for one of the group's organisations
+    CHECK(accounts.find(a.id)->membership_of("fagersta")->org == "polis");
     accounts.put_membership(a.id, g, role::cosigner, "polis");  // replaces the participant role
     const auto now = *accounts.find_by_email("anna@POLISEN.se");
     REQUIRE(now.memberships.size() == 2);
@@ -51,7 +55,7 @@ TEST_CASE("account_directory: one account per e-mail, several groups, one role i
     accounts.remove_membership(a.id, "angered");
     accounts.set_disabled(a.id, true);
     accounts.set_external_identity(a.id, est::server::auth::external_identity{"https://idp.example", "sub-1"});
-    CHECK(changes == 7);
+    CHECK(changes == 8);
 
     // All of it came from the store, not only memory.
     account_directory loaded(db, clock.fn());
