@@ -11,6 +11,11 @@ export function roleNeedsOrg(role: Role | ''): boolean {
   return role === 'participant' || role === 'cosigner';
 }
 
+/** Roles that may name an organisation: those bound to one, and the chair, who may also report for one. */
+export function roleMayHaveOrg(role: Role | ''): boolean {
+  return roleNeedsOrg(role) || role === 'chair';
+}
+
 /**
  * The role a person acts in within a group: their membership's, else `admin` for a server administrator
  * (who joins any meeting as `admin`), else null (not a member).

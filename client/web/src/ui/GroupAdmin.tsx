@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { absoluteLink, api, ApiError } from '../api';
-import { defaultOrgFor, looksLikeEmail, roleNeedsOrg, swedishDay } from '../access';
+import { defaultOrgFor, looksLikeEmail, roleMayHaveOrg, roleNeedsOrg, swedishDay } from '../access';
 import { ROLE_HINTS, ROLE_LABELS, shortOrgName } from '../labels';
 import type { Group, IssuedLink, Member, Role } from '../model/types';
 import { FormError, TextField } from './Form';
@@ -101,7 +101,7 @@ export function InviteForm(props: { idPrefix: string; group: Group; roles: Role[
     setFormError(null);
     setIssued(null);
     try {
-      const link = await api.invite(group.id, roleNeedsOrg(role) ? { email: mail, role, org } : { email: mail, role });
+      const link = await api.invite(group.id, roleMayHaveOrg(role) && org ? { email: mail, role, org } : { email: mail, role });
       setIssued(link);
       setEmail('');
       props.onInvited?.();
@@ -155,10 +155,11 @@ export function InviteForm(props: { idPrefix: string; group: Group; roles: Role[
             {ROLE_HINTS[role]}
           </p>
         </div>
-        {roleNeedsOrg(role) && (
+        {roleMayHaveOrg(role) && (
           <div class="form-row">
-            <label for={`${p}-org`}>Organisation</label>
+            <label for={`${p}-org`}>{roleNeedsOrg(role) ? 'Organisation' : 'Organisation (valfri)'}</label>
             <select id={`${p}-org`} value={org} onChange={(e) => setOrg((e.target as HTMLSelectElement).value)}>
+              {!roleNeedsOrg(role) && <option value="">Ingen – leder bara mötet</option>}
               {group.organisations.map((o) => (
                 <option key={o.id} value={o.id}>
                   {o.name}
@@ -199,7 +200,7 @@ function MemberRow(props: { group: Group; member: Member; editable: boolean; sel
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
   const id = `member-${member.id}`;
-  const changed = role !== member.role || (roleNeedsOrg(role) && org !== member.org);
+  const changed = role !== member.role || (roleMayHaveOrg(role) && org !== member.org);
 
   const run = async (what: () => Promise<unknown>, done: string) => {
     setBusy(true);
@@ -243,12 +244,13 @@ function MemberRow(props: { group: Group; member: Member; editable: boolean; sel
                 </option>
               ))}
             </select>
-            {roleNeedsOrg(role) && (
+            {roleMayHaveOrg(role) && (
               <>
                 <label class="visually-hidden" for={`${id}-org`}>
                   Organisation för {member.name}
                 </label>
                 <select id={`${id}-org`} value={org} onChange={(e) => setOrg((e.target as HTMLSelectElement).value)}>
+                  {!roleNeedsOrg(role) && <option value="">Ingen organisation</option>}
                   {group.organisations.map((o) => (
                     <option key={o.id} value={o.id}>
                       {shortOrgName(o.name)}
@@ -272,8 +274,8 @@ function MemberRow(props: { group: Group; member: Member; editable: boolean; sel
               disabled={busy || !changed}
               onClick={() =>
                 void run(
-                  () => api.setMember(group.id, member.id, roleNeedsOrg(role) ? { role, org } : { role }),
-                  `Rollen är ändrad till ${roleText(group, role, roleNeedsOrg(role) ? org : '')}.`,
+                  () => api.setMember(group.id, member.id, roleMayHaveOrg(role) && org ? { role, org } : { role }),
+                  `Rollen är ändrad till ${roleText(group, role, roleMayHaveOrg(role) ? org : '')}.`,
                 )
               }
             >

@@ -13,6 +13,7 @@ import {
   passwordErrorText,
   passwordProblemField,
   roleIn,
+  roleMayHaveOrg,
   roleNeedsOrg,
   signInErrorText,
   slugify,
@@ -63,6 +64,10 @@ describe('roles', () => {
     expect(roleNeedsOrg('cosigner')).toBe(true);
     expect(roleNeedsOrg('chair')).toBe(false);
     expect(roleNeedsOrg('bra_member')).toBe(false);
+    expect(roleMayHaveOrg('chair')).toBe(true);
+    expect(roleMayHaveOrg('participant')).toBe(true);
+    expect(roleMayHaveOrg('bra_member')).toBe(false);
+    expect(roleMayHaveOrg('admin')).toBe(false);
     const orgs = [
       { id: 'kommun', name: 'Fagersta kommun' },
       { id: 'polis', name: 'Polisen' },
