@@ -22,7 +22,7 @@ if [[ ${#demo[@]} -eq 0 && " ${server_args[*]:-} " != *" --open-access "* ]]; th
 
 Accounts mode: nobody can sign in until an account exists. If none does yet, make the first administrator:
 stop the server (Ctrl-C; it reads the accounts at start), run this (it asks for the password twice, at least
-12 characters)
+12 characters):
 
   build-run/server/est-server admin create-user --data $data_dir --email du@kommun.se --name "Ditt Namn" --admin
 
