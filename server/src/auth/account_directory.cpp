@@ -8,6 +8,7 @@
 #include "est/error.hpp"
 #include "est/server/auth/secret_token.hpp"
 #include "est/server/store.hpp"
+#include "est/utf.hpp"
 
 namespace est::server::auth {
 
@@ -18,9 +19,13 @@ std::string trimmed_name(std::string_view name) {
     while (e > b && (name[e - 1] == ' ' || name[e - 1] == '\t')) --e;
     name = name.substr(b, e - b);
     if (name.empty() || name.size() > 200) throw domain_error("bad_message", "a name must have 1 to 200 bytes");
-    for (char c : name)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
-            throw domain_error("bad_message", "a name must not hold control characters");
+    // The text rules of the meeting (est::is_forbidden_in_text: C0, DEL, C1, bidi embeddings and isolates), and
+    // no TAB or line break either: a name is shown on one line, in lists and exports alike.
+    const auto units = est::utf8_to_utf16(name);
+    if (!units) throw domain_error("bad_message", "a name must be UTF-8 text");
+    for (char16_t c : *units)
+        if (c < 0x20 || est::is_forbidden_in_text(c))
+            throw domain_error("bad_message", "a name must not hold control or bidirectional formatting characters");
     return std::string(name);
 }
 

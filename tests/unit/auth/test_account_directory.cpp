@@ -81,3 +81,14 @@ TEST_CASE("account_directory: SQL metacharacters and markup are kept as text") {
     CHECK(loaded.find(a.id)->display_name == "Robert'); DROP TABLE accounts;-- <script>alert(1)</script>");
     CHECK(loaded.find_by_email("O'Brien@x.se"));
 }
+
+TEST_CASE("account_directory: a name may not hold bidi or C1 control characters, as the meeting's text may not") {
+    // U+202E RIGHT-TO-LEFT OVERRIDE would show "Anna\u202Eredoc" as "Annacoder" read backwards in every list.
+    for (const char* bad : {"Anna\xE2\x80\xAE" "redoc", "Anna\xE2\x80\xAA", "Anna\xE2\x81\xA6x", "Anna\xE2\x81\xA9",
+                            "Anna\xC2\x85", "Anna\xC2\x9B" "31m", "Anna\x7F", "Anna\x1B", "Anna\tBerg", "Anna\nBerg",
+                            "Anna\xFF"})
+        CHECK(error_code_of([&] { account_directory::normalise_name(bad); }) == "bad_message");
+    // Letters of any script, and the direction marks U+200E/U+200F, are names.
+    CHECK(account_directory::normalise_name(" Åsa Öberg ") == "Åsa Öberg");
+    CHECK(account_directory::normalise_name("\xD8\xB3\xD8\xA7\xD8\xB1\xD8\xA9\xE2\x80\x8F") == "\xD8\xB3\xD8\xA7\xD8\xB1\xD8\xA9\xE2\x80\x8F");
+}

@@ -62,7 +62,8 @@ public:
     // Trimmed and lower-cased (ASCII); throws domain_error("bad_message") unless it looks like an address
     // (one '@', something either side, a dot in the domain, no spaces or controls, at most 254 bytes).
     static std::string normalise_email(std::string_view email);
-    // Trimmed; throws domain_error("bad_message") unless 1 to 200 bytes without control characters.
+    // Trimmed; throws domain_error("bad_message") unless 1 to 200 bytes of UTF-8 without control characters (C0,
+    // DEL, C1) or bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069): est::is_forbidden_in_text.
     static std::string normalise_name(std::string_view display_name);
     // Throws domain_error("bad_message") unless `org` suits `r` in `g`: participant and cosigner need one of the
     // group's organisations, the other roles none.
