@@ -1,5 +1,8 @@
 #include "est/server/auth/invitation_book.hpp"
 
+#include <algorithm>
+#include <future>
+
 #include "durable.hpp"
 #include "est/error.hpp"
 #include "est/server/auth/secret_token.hpp"
@@ -31,6 +34,9 @@ invitation_row to_row(const std::string& hash, const invitation& i) {
     return r;
 }
 
+// Not the token nor its stored hash: a handle that finds neither.
+std::string public_id(const std::string& hash) { return "i-" + secret_token::sha256_hex("est-invitation-id\n" + hash).substr(0, 16); }
+
 domain_error invalid_token() {
     return domain_error("invalid_token", "this link is not valid: it may have been used already or have expired");
 }
@@ -55,6 +61,7 @@ void invitation_book::load() {
         i.created_by = r.created_by;
         i.created_at = from_millis(r.created_at);
         i.expires_at = from_millis(r.expires_at);
+        i.id = public_id(r.token_hash);
         loaded.emplace(r.token_hash, std::move(i));
     }
     std::lock_guard lock(mutex_);
@@ -66,6 +73,7 @@ issued_invitation invitation_book::issue(invitation inv) {
     out.token = secret_token::generate(secret_token::invitation_bytes);
     out.info = std::move(inv);
     const std::string hash = secret_token::hash(out.token);
+    out.info.id = public_id(hash);
     detail::wait_durable([&](store::completion done) { db_.put_invitation(to_row(hash, out.info), std::move(done)); });
     std::lock_guard lock(mutex_);
     by_hash_[hash] = out.info;
@@ -135,6 +143,51 @@ invitation invitation_book::redeem(std::string_view token) {
         throw domain_error("storage_failed", err);
     }
     return inv;
+}
+
+std::vector<invitation> invitation_book::pending_of(std::string_view group_id) const {
+    const auto now = now_();
+    std::vector<invitation> out;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [hash, i] : by_hash_)
+            if (i.kind == invitation_kind::invite && i.group_id == group_id && now < i.expires_at) out.push_back(i);
+    }
+    std::sort(out.begin(), out.end(), [](const invitation& a, const invitation& b) {
+        return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+    });
+    return out;
+}
+
+std::vector<invitation> invitation_book::revoke_if(const std::function<bool(const invitation&)>& which) {
+    const auto now = now_();
+    std::vector<std::pair<std::string, invitation>> taken;
+    {
+        // Taken out first, as redeem does: a revoked one cannot be redeemed meanwhile.
+        std::lock_guard lock(mutex_);
+        for (auto it = by_hash_.begin(); it != by_hash_.end();) {
+            if (which(it->second)) {
+                taken.emplace_back(it->first, std::move(it->second));
+                it = by_hash_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    std::vector<invitation> out;
+    for (std::size_t k = 0; k < taken.size(); ++k) {
+        std::promise<std::string> p;
+        auto f = p.get_future();
+        db_.redeem_invitation(taken[k].first, to_millis(now), [&p](const std::string& err) { p.set_value(err); });
+        const std::string err = f.get();
+        if (!err.empty() && err.find("already used") == std::string::npos) {
+            std::lock_guard lock(mutex_);
+            for (std::size_t rest = k; rest < taken.size(); ++rest) by_hash_.emplace(taken[rest].first, taken[rest].second);
+            throw domain_error("storage_failed", err);
+        }
+        out.push_back(std::move(taken[k].second));
+    }
+    return out;
 }
 
 std::size_t invitation_book::sweep() {

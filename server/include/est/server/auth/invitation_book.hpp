@@ -1,13 +1,16 @@
 #pragma once
 // Invitations and password-reset links: single-use tokens (256 bits) handed to the inviter once (there is no mail
 // server); only their SHA-256 is kept. An invitation carries e-mail, group, role and organisation; a reset link
-// names the account. Both expire (7 days by default).
+// names the account. An invitation expires after 7 days, a reset link after 60 minutes (by default). Revoking one
+// marks it used, so it never works again, here or in another process on the same database.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "est/identity.hpp"
 #include "est/server/auth/auth_clock.hpp"
@@ -20,12 +23,13 @@ namespace est::server::auth {
 
 struct invitation_options {
     std::chrono::seconds invitation_lifetime{std::chrono::hours(24 * 7)};
-    std::chrono::seconds reset_lifetime{std::chrono::hours(24 * 7)};
+    std::chrono::seconds reset_lifetime{std::chrono::minutes(60)};
 };
 
 enum class invitation_kind : std::uint8_t { invite, reset };
 
 struct invitation {
+    std::string id;  // public handle ("i-" + 16 hex digits of a hash of the token's hash): lists, revoking
     invitation_kind kind = invitation_kind::invite;
     std::string email;
     std::string group_id;  // invite
@@ -58,6 +62,11 @@ public:
     // Throws domain_error("invalid_token") for a malformed, unknown, used or expired one (the same answer for
     // each), storage_failed.
     invitation redeem(std::string_view token);
+    // Unused, unexpired invitations (kind invite) into `group_id`, oldest first.
+    std::vector<invitation> pending_of(std::string_view group_id) const;
+    // Revokes (durably: marks used) every unused one for which `which` is true; returns them. Throws storage_failed
+    // (those not yet written stay).
+    std::vector<invitation> revoke_if(const std::function<bool(const invitation&)>& which);
     std::size_t sweep();  // forgets expired ones (the rows stay, marked by their expiry)
     std::size_t size() const;
 
