@@ -31,7 +31,7 @@ std::string_view api_code(std::string_view code) { return code == "meeting_not_f
 
 unsigned status_for(const std::string& code) {
     if (api_code(code) == "not_found") return 404;
-    if (code == "conflict") return 409;
+    if (code == "conflict" || code == "too_many_invitations") return 409;
     if (code == "invalid_credentials") return 401;
     if (code == "account_disabled") return 403;
     if (code == "storage_failed") return 503;

@@ -2,7 +2,10 @@
 // invitations, resets, disabling — and the audit rows they leave.
 #include "est/server/auth/auth_service.hpp"
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "auth_fixtures.hpp"
 #include "est/server/store.hpp"
@@ -26,12 +29,29 @@ struct world {
     est::test::manual_clock clock;
     store db{dir.db(), false};
     est::group group = est::test::fagersta(db);
-    auth_service auth{db, [this](std::string_view id) -> std::optional<est::group> {
-                          if (id == group.id) return group;
-                          return std::nullopt;
-                      },
-                      clock.fn()};
+    auth_service auth;
     actor admin{"", "local"};
+
+    explicit world(est::server::auth::auth_options o = {})
+        : auth(db,
+               [this](std::string_view id) -> std::optional<est::group> {
+                   if (id == group.id) return group;
+                   return std::nullopt;
+               },
+               clock.fn(), o) {}
+
+    std::size_t count(const std::string& action) {
+        const auto all = actions();
+        return static_cast<std::size_t>(std::count(all.begin(), all.end(), action));
+    }
+    std::vector<est::server::audit_row> rows(const std::string& action) {
+        std::vector<est::server::audit_row> out;
+        db.flush();
+        db.read_audit([&](const est::server::audit_row& r) {
+            if (r.action == action) out.push_back(r);
+        });
+        return out;
+    }
 
     std::vector<std::string> actions() {
         std::vector<std::string> out;
@@ -206,4 +226,192 @@ TEST_CASE("auth_service: a reset link sets a new password and ends every session
     CHECK(w.auth.sign_in("anna@polisen.se", "ett nytt långt lösenord", "10.0.0.1").outcome == status::ok);
     CHECK(error_code_of([&] { w.auth.reset_password(reset.token, "ännu ett nytt lösenord", "10.0.0.1"); }) == "invalid_token");
     CHECK(w.auth.audit().verify().ok);
+}
+
+// Security review of issue 12: each test below names the finding it pins.
+
+TEST_CASE("auth_service: a flood of throttled sign-ins writes one audit row per back-off window, counting the rest") {
+    world w;
+    w.auth.create_account(w.admin, "anna@polisen.se", "Anna", password, false);
+    // Eleven failures from one address: the address is held for a second, then longer.
+    for (int i = 0; i < 11; ++i) REQUIRE(w.auth.sign_in("okand-" + std::to_string(i) + "@x.se", "fel lösenord här", "10.6.6.6").outcome == status::invalid);
+    std::size_t throttled = 0, reported = 0;
+    for (int i = 0; i < 500; ++i) {
+        // Each names another e-mail, as a flood of attacker-chosen subjects would.
+        const auto r = w.auth.sign_in("flod-" + std::to_string(i) + "@x.se", "fel lösenord här", "10.6.6.6");
+        throttled += r.outcome == status::throttled;
+        reported += r.reported;
+    }
+    CHECK(throttled == 500);
+    CHECK(reported == 1);
+    CHECK(w.count("sign_in.throttled") == 1);
+    // After the window the next one is written, and says how many it stands for.
+    w.clock.advance(2s);
+    REQUIRE(w.auth.sign_in("okand@x.se", "fel lösenord här", "10.6.6.6").outcome == status::invalid);  // the wait is over
+    REQUIRE(w.auth.sign_in("okand@x.se", "fel lösenord här", "10.6.6.6").outcome == status::throttled);
+    const auto rows = w.rows("sign_in.throttled");
+    REQUIRE(rows.size() == 2);
+    CHECK(nlohmann::json::parse(rows[1].detail).at("suppressed") == 499);
+}
+
+TEST_CASE("auth_service: failed sign-ins for unknown e-mails write one audit row per address per window") {
+    est::server::auth::auth_options o;
+    o.throttle.address_free = 1000;  // the throttle out of the way: this is about the log
+    o.throttle.account_free = 1000;
+    world w(o);
+    const auto a = w.auth.create_account(w.admin, "anna@polisen.se", "Anna", password, false);
+    (void)a;
+    std::size_t reported = 0;
+    for (int i = 0; i < 20; ++i)
+        reported += w.auth.sign_in("okand-" + std::to_string(i) + "@x.se", "fel lösenord här", "10.6.6.6").reported;
+    CHECK(reported == 1);
+    // A wrong password for a real account is always written; another address has its own window.
+    CHECK(w.auth.sign_in("anna@polisen.se", "fel lösenord här", "10.6.6.6").reported);
+    CHECK(w.auth.sign_in("okand@x.se", "fel lösenord här", "10.7.7.7").reported);
+    CHECK(w.count("sign_in.failed") == 3);
+    w.clock.advance(61s);
+    CHECK(w.auth.sign_in("okand@x.se", "fel lösenord här", "10.6.6.6").reported);
+    const auto rows = w.rows("sign_in.failed");
+    REQUIRE(rows.size() == 4);
+    CHECK(nlohmann::json::parse(rows[3].detail).at("suppressed") == 19);
+}
+
+TEST_CASE("auth_service: an over-long password is refused alike for a known and an unknown e-mail, unhashed") {
+    world w;
+    const auto a = w.auth.create_account(w.admin, "anna@polisen.se", "Anna", password, false);
+    const std::string overlong(1025, 'x');
+    const auto before = w.auth.hasher().verifications();
+    CHECK(error_code_of([&] { w.auth.sign_in("anna@polisen.se", overlong, "10.0.0.1"); }) == "password_too_long");
+    CHECK(error_code_of([&] { w.auth.sign_in("nobody@polisen.se", overlong, "10.0.0.1"); }) == "password_too_long");
+    const auto inv = w.auth.invite(w.admin, "anna@polisen.se", "fagersta", role::bra_member, "");
+    CHECK(error_code_of([&] { w.auth.accept_invitation(inv.token, overlong, "", "10.0.0.1"); }) == "password_too_long");
+    const auto reset = w.auth.issue_password_reset(w.admin, a.id);
+    CHECK(error_code_of([&] { w.auth.reset_password(reset.token, overlong, "10.0.0.1"); }) == "password_too_long");
+    CHECK(w.auth.hasher().verifications() == before);
+    CHECK(w.count("sign_in.failed") == 0);
+    // 1024 bytes is still a password.
+    CHECK(w.auth.sign_in("anna@polisen.se", std::string(1024, 'x'), "10.0.0.1").outcome == status::invalid);
+}
+
+TEST_CASE("auth_service: an invitation is void once its inviter may no longer issue it") {
+    world w;
+    const auto chair = w.auth.create_account(w.admin, "chair@fagersta.se", "Ordförande", password, false);
+    const auto admin = w.auth.create_account(w.admin, "admin@fagersta.se", "Admin", password, true);
+    w.auth.set_membership(w.admin, chair.id, "fagersta", role::chair, "");
+    const actor by_chair{chair.id, "10.0.0.2"}, by_admin{admin.id, "10.0.0.3"};
+
+    // Removed from the group: their invitation no longer works.
+    auto inv = w.auth.invite(by_chair, "p1@fagersta.se", "fagersta", role::participant, "polis");
+    w.auth.accounts().remove_membership(chair.id, "fagersta");  // behind the service's back: checked at accept too
+    CHECK(error_code_of([&] { w.auth.accept_invitation(inv.token, password, "P1", "10.0.0.5"); }) == "invalid_token");
+    // Demoted to participant: a participant may not invite.
+    w.auth.accounts().put_membership(chair.id, w.group, role::participant, "polis");
+    inv = w.auth.invitations().invite("p2@fagersta.se", "fagersta", role::participant, "polis", chair.id);
+    CHECK(error_code_of([&] { w.auth.accept_invitation(inv.token, password, "P2", "10.0.0.5"); }) == "invalid_token");
+    // Chair again, then disabled.
+    w.auth.accounts().put_membership(chair.id, w.group, role::chair, "");
+    inv = w.auth.invite(by_chair, "p3@fagersta.se", "fagersta", role::participant, "polis");
+    w.auth.accounts().set_disabled(chair.id, true);
+    CHECK(error_code_of([&] { w.auth.accept_invitation(inv.token, password, "P3", "10.0.0.5"); }) == "invalid_token");
+    // A server administrator's invitation holds while they are one, in no group.
+    inv = w.auth.invite(by_admin, "p4@fagersta.se", "fagersta", role::chair, "");
+    CHECK_NOTHROW(w.auth.accept_invitation(inv.token, password, "P4", "10.0.0.5"));
+    inv = w.auth.invite(by_admin, "p5@fagersta.se", "fagersta", role::chair, "");
+    w.auth.accounts().set_admin(admin.id, false);
+    CHECK(error_code_of([&] { w.auth.accept_invitation(inv.token, password, "P5", "10.0.0.5"); }) == "invalid_token");
+}
+
+TEST_CASE("auth_service: pending invitations are listed, revoked, and revoked with their inviter's role") {
+    world w;
+    const auto chair = w.auth.create_account(w.admin, "chair@fagersta.se", "Ordförande", password, false);
+    w.auth.set_membership(w.admin, chair.id, "fagersta", role::chair, "");
+    const actor by_chair{chair.id, "10.0.0.2"};
+    const auto one = w.auth.invite(by_chair, "p1@fagersta.se", "fagersta", role::participant, "polis");
+    w.clock.advance(1s);  // oldest first
+    const auto two = w.auth.invite(by_chair, "p2@fagersta.se", "fagersta", role::participant, "kommun");
+    auto pending = w.auth.pending_invitations("fagersta");
+    REQUIRE(pending.size() == 2);
+    CHECK(pending[0].info.email == "p1@fagersta.se");
+    CHECK(pending[0].created_by_name == "Ordförande");
+    CHECK(pending[0].info.id.rfind("i-", 0) == 0);
+    CHECK(pending[0].info.id.find(one.token) == std::string::npos);
+    w.auth.revoke_invitation(by_chair, "fagersta", pending[0].info.id);
+    CHECK(error_code_of([&] { w.auth.accept_invitation(one.token, password, "P1", "10.0.0.5"); }) == "invalid_token");
+    CHECK(error_code_of([&] { w.auth.revoke_invitation(by_chair, "fagersta", pending[0].info.id); }) == "not_found");
+    CHECK(error_code_of([&] { w.auth.revoke_invitation(by_chair, "annan", pending[1].info.id); }) == "not_found");
+    CHECK(w.count("invitation.revoke") == 1);
+    // A changed role revokes what they issued in the group.
+    w.auth.set_membership(w.admin, chair.id, "fagersta", role::bra_member, "");
+    CHECK(w.auth.pending_invitations("fagersta").empty());
+    CHECK(error_code_of([&] { w.auth.accept_invitation(two.token, password, "P2", "10.0.0.5"); }) == "invalid_token");
+    // So does a removed role, and disabling the account.
+    w.auth.set_membership(w.admin, chair.id, "fagersta", role::chair, "");
+    w.auth.invite(by_chair, "p3@fagersta.se", "fagersta", role::participant, "polis");
+    w.auth.remove_membership(w.admin, chair.id, "fagersta");
+    CHECK(w.auth.pending_invitations("fagersta").empty());
+    w.auth.set_membership(w.admin, chair.id, "fagersta", role::chair, "");
+    w.auth.invite(by_chair, "p4@fagersta.se", "fagersta", role::participant, "polis");
+    w.auth.set_disabled(w.admin, chair.id, true);
+    CHECK(w.auth.pending_invitations("fagersta").empty());
+    // Revoked stays revoked after a restart.
+    w.auth.load();
+    CHECK(w.auth.invitations().size() == 0);
+    CHECK(w.auth.audit().verify().ok);
+}
+
+TEST_CASE("auth_service: a group's pending invitations are capped") {
+    est::server::auth::auth_options o;
+    o.max_pending_invitations = 3;
+    world w(o);
+    for (int i = 0; i < 3; ++i) w.auth.invite(w.admin, "p" + std::to_string(i) + "@x.se", "fagersta", role::bra_member, "");
+    CHECK(error_code_of([&] { w.auth.invite(w.admin, "p9@x.se", "fagersta", role::bra_member, ""); }) == "too_many_invitations");
+    w.auth.revoke_invitation(w.admin, "fagersta", w.auth.pending_invitations("fagersta").front().info.id);
+    CHECK_NOTHROW(w.auth.invite(w.admin, "p9@x.se", "fagersta", role::bra_member, ""));
+}
+
+TEST_CASE("auth_service: one reset link at a time, valid 60 minutes, none for a disabled account") {
+    world w;
+    const auto a = w.auth.create_account(w.admin, "anna@polisen.se", "Anna", password, false);
+    // A new link cancels the older one.
+    const auto first = w.auth.issue_password_reset(w.admin, a.id);
+    const auto second = w.auth.issue_password_reset(w.admin, a.id);
+    CHECK_FALSE(w.auth.invitations().find(first.token));
+    CHECK(std::chrono::duration_cast<std::chrono::minutes>(second.info.expires_at - second.info.created_at) == 60min);
+    CHECK(error_code_of([&] { w.auth.reset_password(first.token, "ett nytt långt lösenord", "10.0.0.1"); }) == "invalid_token");
+    // Using one cancels the rest (one issued behind the service's back, as another process might).
+    const auto third = w.auth.invitations().reset(a.id, a.email, "");
+    w.auth.reset_password(second.token, "ett nytt långt lösenord", "10.0.0.1");
+    CHECK_FALSE(w.auth.invitations().find(third.token));
+    // Disabling cancels them.
+    const auto fourth = w.auth.issue_password_reset(w.admin, a.id);
+    w.auth.set_disabled(w.admin, a.id, true);
+    CHECK_FALSE(w.auth.invitations().find(fourth.token));
+    // One issued while disabled is refused at accept.
+    const auto fifth = w.auth.issue_password_reset(w.admin, a.id);
+    CHECK(error_code_of([&] { w.auth.reset_password(fifth.token, "ännu ett nytt lösenord", "10.0.0.1"); }) == "account_disabled");
+    // And they expire after an hour.
+    w.auth.set_disabled(w.admin, a.id, false);
+    const auto sixth = w.auth.issue_password_reset(w.admin, a.id);
+    w.clock.advance(61min);
+    CHECK(error_code_of([&] { w.auth.reset_password(sixth.token, "ännu ett nytt lösenord", "10.0.0.1"); }) == "invalid_token");
+}
+
+TEST_CASE("auth_service: accepting an invitation ends the browser's old session") {
+    world w;
+    w.auth.create_account(w.admin, "anna@polisen.se", "Anna", password, false);
+    const auto old = w.auth.sign_in("anna@polisen.se", password, "10.0.0.1");
+    const auto inv = w.auth.invite(w.admin, "berit@fagersta.se", "fagersta", role::bra_member, "");
+    const auto s = w.auth.accept_invitation(inv.token, password, "Berit", "10.0.0.1", old.session->token);
+    CHECK_FALSE(w.auth.authenticate(old.session->token));
+    CHECK(w.auth.authenticate(s.token));
+}
+
+TEST_CASE("auth_service: an account without a password gets none through an invitation") {
+    world w;
+    const auto a = w.auth.accounts().create("extern@fagersta.se", "Extern", false, "");
+    const auto inv = w.auth.invite(w.admin, "extern@fagersta.se", "fagersta", role::bra_member, "");
+    CHECK(error_code_of([&] { w.auth.accept_invitation(inv.token, password, "", "10.0.0.1"); }) == "invalid_credentials");
+    CHECK(w.auth.accounts().find(a.id)->password_hash.empty());
+    CHECK(w.auth.accounts().find(a.id)->memberships.empty());
+    CHECK(w.auth.invitations().find(inv.token));  // not used up
 }

@@ -31,6 +31,7 @@ inline constexpr const char* sign_out = "sign_out";
 inline constexpr const char* sign_out_everywhere = "sign_out.everywhere";
 inline constexpr const char* invitation_created = "invitation.create";
 inline constexpr const char* invitation_accepted = "invitation.accept";
+inline constexpr const char* invitation_revoked = "invitation.revoke";
 inline constexpr const char* reset_created = "password_reset.create";
 inline constexpr const char* reset_used = "password_reset.accept";
 inline constexpr const char* group_created = "group.create";

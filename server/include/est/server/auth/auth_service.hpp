@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "est/error.hpp"
 #include "est/group.hpp"
@@ -20,6 +21,7 @@
 #include "est/server/auth/invitation_book.hpp"
 #include "est/server/auth/password_hasher.hpp"
 #include "est/server/auth/password_policy.hpp"
+#include "est/server/auth/repeat_limiter.hpp"
 #include "est/server/auth/session_table.hpp"
 #include "est/server/auth/sign_in_throttle.hpp"
 
@@ -34,6 +36,18 @@ struct auth_options {
     invitation_options invitations;
     throttle_options throttle;
     password_hasher::options hashing;
+    // Failed sign-ins for unknown e-mails write one audit row (and security log line) per client address per
+    // this window; the next row counts the ones left out ("suppressed"). Throttled attempts write one per
+    // e-mail and address per back-off window, the same way.
+    std::chrono::milliseconds quiet_window{std::chrono::minutes(1)};
+    // Pending invitations a group may have at once; past it, invite() throws too_many_invitations.
+    std::size_t max_pending_invitations = 200;
+};
+
+// An invitation waiting to be accepted, as the group's page lists it.
+struct pending_invitation {
+    invitation info;
+    std::string created_by_name;  // the inviter's display name; "" for the command line or a removed account
 };
 
 // Who does something and from where, for the audit log.
@@ -47,17 +61,22 @@ struct sign_in_result {
     status outcome = status::invalid;
     std::optional<new_session> session;        // ok
     std::chrono::milliseconds retry_after{0};  // throttled
+    bool reported = true;  // invalid, throttled: whether this one was audited (and should be logged)
 };
 
 // A password attempt refused unchecked because the e-mail or the address is in back-off.
 class throttled_error : public est::domain_error {
 public:
-    explicit throttled_error(std::chrono::milliseconds retry_after)
-        : domain_error("throttled", "too many failed sign-ins; wait before trying again"), retry_after_(retry_after) {}
+    explicit throttled_error(std::chrono::milliseconds retry_after, bool reported = true)
+        : domain_error("throttled", "too many failed sign-ins; wait before trying again"),
+          retry_after_(retry_after),
+          reported_(reported) {}
     std::chrono::milliseconds retry_after() const noexcept { return retry_after_; }
+    bool reported() const noexcept { return reported_; }  // the first of its back-off window: log it
 
 private:
     std::chrono::milliseconds retry_after_;
+    bool reported_;
 };
 
 // A valid session and its (enabled) account.
@@ -77,7 +96,9 @@ public:
 
     // Never says whether the e-mail exists: unknown, disabled, without a password or a wrong password all answer
     // `invalid`, after the same Argon2id work. `previous_token` (the browser's old cookie, if any) is ended:
-    // the session is rotated. Audited: sign_in, sign_in.failed, sign_in.throttled.
+    // the session is rotated. Audited: sign_in, sign_in.failed, sign_in.throttled (the last, and failures for
+    // unknown e-mails, at most once per window: auth_options::quiet_window). A password over
+    // password_policy::max_bytes throws password_too_long before anything is looked up or hashed.
     sign_in_result sign_in(std::string_view email, std::string_view password, std::string_view address,
                            std::string_view previous_token = {});
     // The live session of `token` with its account; nullopt when the session is not live or the account disabled
@@ -89,24 +110,34 @@ public:
     // Throws domain_error: bad_message, conflict (e-mail taken), password_* (policy), storage_failed.
     account create_account(const actor& by, std::string_view email, std::string_view display_name,
                            std::string_view password, bool is_admin);
-    // Throws domain_error: bad_message (e-mail, role/org), not_found (group), storage_failed.
+    // Throws domain_error: bad_message (e-mail, role/org), not_found (group), too_many_invitations (the group has
+    // auth_options::max_pending_invitations pending), storage_failed.
     issued_invitation invite(const actor& by, std::string_view email, std::string_view group_id, est::role r,
                              std::string_view org);
     // Accepting creates the account (with `password` and `display_name`) or, when the e-mail has one, joins it:
-    // an account with a password must give that password (an invitation never takes over an account), one
-    // without gets `password`. Then the membership is set and a session begins. Throws domain_error:
-    // invalid_token, password_* (checked before the token is used up), invalid_credentials, account_disabled,
-    // not_found (the group is gone), storage_failed; throttled_error: giving an existing account's password is a
-    // sign-in attempt, throttled like one (else an invitation to a victim's address would guess their password
-    // unthrottled).
+    // an account with a password must give that password (an invitation never takes over an account); one
+    // without a password is refused (invalid_credentials: it needs an administrator's reset link, an invitation
+    // never sets one). The invitation counts only while its inviter may still issue it (not disabled, and an
+    // administrator of the server or holding invitation_action(role) in the group); else invalid_token. Then the
+    // membership is set, `previous_token` (the browser's old cookie) ends and a session begins. Throws
+    // domain_error: password_too_long (first, nothing looked up), invalid_token, password_* (checked before the
+    // token is used up), invalid_credentials, account_disabled, not_found (the group is gone), storage_failed;
+    // throttled_error: giving an existing account's password is a sign-in attempt, throttled like one (else an
+    // invitation to a victim's address would guess their password unthrottled).
     new_session accept_invitation(std::string_view token, std::string_view password, std::string_view display_name,
-                                  std::string_view address);
-    // Throws domain_error not_found, storage_failed.
+                                  std::string_view address, std::string_view previous_token = {});
+    // The group's invitations waiting to be accepted, oldest first.
+    std::vector<pending_invitation> pending_invitations(std::string_view group_id) const;
+    // Revokes a pending invitation of the group by its id, audited (invitation.revoke). Throws not_found.
+    invitation revoke_invitation(const actor& by, std::string_view group_id, std::string_view invitation_id);
+    // Cancels the account's older reset links. Throws domain_error not_found, storage_failed.
     issued_invitation issue_password_reset(const actor& by, std::string_view account_id);
-    // Sets the new password and ends every session of the account. Throws invalid_token, password_*.
+    // Sets the new password, cancels the account's other reset links and ends every session of the account.
+    // Throws password_too_long (first), invalid_token, account_disabled, password_*.
     void reset_password(std::string_view token, std::string_view new_password, std::string_view address);
 
-    // Disabling ends every session of the account at once.
+    // Disabling ends every session of the account at once, and revokes its reset links and the invitations it
+    // issued. Changing or removing a membership revokes the invitations the account issued into that group.
     account set_disabled(const actor& by, std::string_view account_id, bool disabled);
     account set_membership(const actor& by, std::string_view account_id, std::string_view group_id, est::role r,
                            std::string_view org);
@@ -121,6 +152,11 @@ public:
 
 private:
     est::group require_group(std::string_view id) const;
+    // Whether the inviter of `inv` may still issue it.
+    bool inviter_may_still_invite(const invitation& inv) const;
+    // Revokes what `which` picks, with one audit row (if any) naming `subject` and `why`.
+    std::size_t revoke(const actor& by, const std::function<bool(const invitation&)>& which, const std::string& subject,
+                       nlohmann::json detail);
 
     group_lookup groups_;
     clock_fn now_;
@@ -130,6 +166,9 @@ private:
     invitation_book invitations_;
     sign_in_throttle throttle_;
     audit_log audit_;
+    std::chrono::milliseconds quiet_window_;
+    std::size_t max_pending_invitations_;
+    repeat_limiter quiet_;
 };
 
 }  // namespace est::server::auth
