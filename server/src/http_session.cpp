@@ -6,7 +6,12 @@
 #include <cctype>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
 
 #include "est/server/auth/caller.hpp"
 #include "est/server/http_router.hpp"
@@ -19,11 +24,65 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 
+namespace {
+// A TLS connection closing gets this long for the close_notify exchange.
+constexpr auto tls_close_grace = std::chrono::seconds(5);
+}  // namespace
+
+// Over the session's own TCP stream (a reference): its deadline bounds the handshake and every read and write,
+// and evict() closes its socket as for plain HTTP.
+struct http_session::tls_layer {
+    tls_layer(beast::tcp_stream& next, net::ssl::context& ctx) : stream(next, ctx) {}
+    beast::ssl_stream<beast::tcp_stream&> stream;
+};
+
 http_session::http_session(net::ip::tcp::socket&& socket, address_counter::slot slot, server_context& ctx)
     : stream_(std::move(socket)), slot_(std::move(slot)), ctx_(ctx) {}
 
+http_session::~http_session() = default;
+
 void http_session::run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(ctx_.tls ? &http_session::do_detect : &http_session::do_read,
+                                                                    shared_from_this()));
+}
+
+template <class F>
+void http_session::on_stream(F&& f) {
+    if (tls_) f(tls_->stream);
+    else f(stream_);
+}
+
+void http_session::do_detect() {
+    // Telling TLS from plain and the whole TLS handshake share one --http-timeout; the request then has its own.
+    stream_.expires_after(ctx_.options.http_timeout);
+    beast::async_detect_ssl(stream_, buffer_, beast::bind_front_handler(&http_session::on_detect, shared_from_this()));
+}
+
+void http_session::on_detect(beast::error_code ec, bool tls) {
+    if (ec) return;               // closed, timed out or evicted before a byte came
+    if (!tls) return do_read();   // plain HTTP: its request is read, then refused (on_read)
+    tls_ = std::make_unique<tls_layer>(stream_, *ctx_.tls);
+    // The bytes the detection read are the start of the ClientHello.
+    tls_->stream.async_handshake(net::ssl::stream_base::server, buffer_.data(),
+                                 beast::bind_front_handler(&http_session::on_handshake, shared_from_this()));
+}
+
+void http_session::on_handshake(beast::error_code ec, std::size_t used) {
+    if (ec) return;  // no common protocol or cipher, a broken hello, a timeout: drop the connection
+    buffer_.consume(used);
+    do_read();
+}
+
+void http_session::refuse_plain() {
+    // What nginx and Go's net/http do on a TLS port: 400 in plain text, then close. No redirect: the Host
+    // header is the client's to choose, and the address to use is https:// on this same port.
+    http::response<http::string_body> res{http::status::bad_request, parser_->get().version()};
+    res.set(http::field::server, "est-server");
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.body() = "This port speaks HTTPS only: use https:// (and wss://) in the address.\n";
+    res.keep_alive(false);
+    res.prepare_payload();
+    respond(std::move(res));
 }
 
 bool http_session::evict() {
@@ -41,7 +100,9 @@ void http_session::do_read() {
     parser_->body_limit(ctx_.options.max_http_body);
     parser_->header_limit(16 * 1024);
     stream_.expires_after(ctx_.options.http_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+    on_stream([this](auto& s) {
+        http::async_read(s, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+    });
 }
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
@@ -58,11 +119,14 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     }
     if (ec) return;  // timeout, reset, malformed request, evicted: drop the connection
     asked_ = true;
+    if (ctx_.tls && !tls_) return refuse_plain();
     auto& req = parser_->get();
     http_request call;
     call.method = req.method_string();
     call.target = req.target();
     call.remote_address = client_address(req);
+    // TLS here, or ended by a trusted proxy that says so: the cookie is then __Host-est_session; Secure.
+    call.tls = tls_ || (from_trusted_proxy() && beast::iequals(req["X-Forwarded-Proto"], "https"));
     call.host = req[http::field::host];
     call.origin = req[http::field::origin];
     call.cookie = req[http::field::cookie];
@@ -94,10 +158,14 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     });
 }
 
+bool http_session::from_trusted_proxy() const {
+    const auto& trusted = ctx_.options.trusted_proxies;
+    return std::find(trusted.begin(), trusted.end(), slot_.address()) != trusted.end();
+}
+
 std::string http_session::client_address(const http::request<http::string_body>& req) const {
     const std::string& peer = slot_.address();
-    const auto& trusted = ctx_.options.trusted_proxies;
-    if (std::find(trusted.begin(), trusted.end(), peer) == trusted.end()) return peer;
+    if (!from_trusted_proxy()) return peer;
     // The proxy appends the address it saw last: the one entry a client cannot forge.
     std::string_view forwarded = req["X-Forwarded-For"];
     if (const auto comma = forwarded.rfind(','); comma != std::string_view::npos) forwarded.remove_prefix(comma + 1);
@@ -169,15 +237,27 @@ void http_session::upgrade(const std::string& meeting_hint, std::optional<connec
     auto& from = stream_.socket();
     const auto protocol = from.local_endpoint(ec).protocol();
     if (ec) return;  // the peer is gone already
-    const auto fd = from.release(ec);
-    if (ec) return;
-    websocket_session::socket_type moved(shards.context(to).get_executor());
-    moved.assign(protocol, fd, ec);
-    if (ec) {
-        ::close(fd);
-        return;
+    // Under TLS the connection's OpenSSL session moves along with the socket, to a new stream on the meeting's
+    // thread. Only bytes OpenSSL has not read yet would stay behind in this stream's buffers, and a client must
+    // wait for the 101 before it sends a frame: a connection that did not is cut.
+    SSL* tls = nullptr;
+    if (tls_) {
+        tls = tls_->stream.native_handle();
+        if (BIO_ctrl_pending(SSL_get_rbio(tls)) != 0 || SSL_up_ref(tls) != 1) return;
     }
-    std::make_shared<websocket_session>(std::move(moved), to, std::move(slot_), ctx_, std::move(owner))->run(std::move(req));
+    const auto fd = from.release(ec);
+    if (!ec) {
+        websocket_session::socket_type moved(shards.context(to).get_executor());
+        moved.assign(protocol, fd, ec);
+        if (!ec) {
+            auto ws = std::make_shared<websocket_session>(std::move(moved), tls, to, std::move(slot_), ctx_, std::move(owner));
+            tls_.reset();  // lets go of this thread's reference before the session runs on its own
+            ws->run(std::move(req));
+            return;
+        }
+        ::close(fd);
+    }
+    if (tls) SSL_free(tls);
 }
 
 void http_session::respond(http::response<http::string_body> res) {
@@ -185,8 +265,10 @@ void http_session::respond(http::response<http::string_body> res) {
     // The stream's deadline covers writing too: a fresh one for this answer, however long it took to make.
     stream_.expires_after(ctx_.options.http_timeout);
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
-    http::async_write(stream_, *sp, [self = shared_from_this(), sp, keep_alive](beast::error_code ec, std::size_t n) {
-        self->on_write(keep_alive, ec, n);
+    on_stream([&](auto& s) {
+        http::async_write(s, *sp, [self = shared_from_this(), sp, keep_alive](beast::error_code ec, std::size_t n) {
+            self->on_write(keep_alive, ec, n);
+        });
     });
 }
 
@@ -197,6 +279,11 @@ void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) 
 }
 
 void http_session::do_close() {
+    if (tls_) {
+        // close_notify both ways, bounded; the socket closes with the session when it is done.
+        stream_.expires_after(tls_close_grace);
+        return tls_->stream.async_shutdown([self = shared_from_this()](beast::error_code) {});
+    }
     beast::error_code ec;
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
 }

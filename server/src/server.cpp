@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
@@ -34,6 +35,7 @@
 #include "est/server/picture_report.hpp"
 #include "est/server/room_registry.hpp"
 #include "est/server/store.hpp"
+#include "est/server/tls_context.hpp"
 
 namespace est::server {
 
@@ -89,6 +91,7 @@ struct server::impl {
     std::unique_ptr<http_router> router;
     connection_tracker connections;
     std::unique_ptr<address_counter> addresses;
+    std::unique_ptr<net::ssl::context> tls;  // with --tls-cert
     std::unique_ptr<server_context> ctx;
     std::shared_ptr<listener> accept;
     std::optional<net::signal_set> signals;
@@ -186,6 +189,8 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
         std::cerr << "est-server: --max-connections " << i.opts.max_connections << " does not fit the open-file limit; using "
                   << fit << '\n';
     if (i.opts.max_connections == 0 || i.opts.max_connections > fit) i.opts.max_connections = fit;
+    // A certificate or key that cannot be used stops the start, before anything else is opened.
+    if (i.opts.tls()) i.tls = make_tls_context(i.opts.tls_cert, i.opts.tls_key);
     auto tmpl = std::make_shared<const meeting_template>(meeting_template::load_file(i.opts.template_file));
     make_private_folder(i.opts.data_dir);
     i.db = std::make_unique<store>(i.opts.data_dir / "est.sqlite3", i.opts.full_sync, i.opts.commit_interval);
@@ -238,7 +243,8 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
         http_access{i.auth.get(), i.opts.allowed_hosts, i.opts.allowed_origins});
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
     i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards,
-                                   i.blocking->get_executor(), i.passwords->get_executor(), {}, i.cat.get(), i.auth.get()});
+                                   i.blocking->get_executor(), i.passwords->get_executor(), {}, i.cat.get(), i.auth.get(),
+                                   i.tls.get()});
 }
 
 server::~server() {
@@ -257,7 +263,7 @@ std::string server::start() {
     });
     const auto ep = i.accept->local_endpoint();
     const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
-    return "http://" + host + ":" + std::to_string(ep.port());
+    return (i.tls ? "https://" : "http://") + host + ":" + std::to_string(ep.port());
 }
 
 void server::run() {

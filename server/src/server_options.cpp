@@ -1,5 +1,7 @@
 #include "est/server/server_options.hpp"
 
+#include <iostream>
+
 #include <CLI/CLI.hpp>
 
 namespace est::server {
@@ -90,6 +92,10 @@ std::variant<server_options, int, auth::admin_command> parse_server_options(int 
     app.add_option("--trusted-proxy", o.trusted_proxies,
                    "IP address of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--tls-cert", o.tls_cert,
+                   "PEM certificate chain (server certificate first): the port then speaks HTTPS and WSS only; with "
+                   "--tls-key");
+    app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert");
     int session_minutes = static_cast<int>(o.session_lifetime.count()), idle_minutes = static_cast<int>(o.session_idle.count());
     int invitation_hours = static_cast<int>(o.invitation_lifetime.count());
     app.add_option("--session-minutes", session_minutes, "minutes a session lasts from sign-in")->check(CLI::Range(1, 7 * 24 * 60));
@@ -124,6 +130,11 @@ std::variant<server_options, int, auth::admin_command> parse_server_options(int 
         // `est-server --data DIR admin ...` means the same folder as `est-server admin ... --data DIR`.
         if (create_user_data->count() == 0 && audit_verify_data->count() == 0) admin_cmd.data_dir = o.data_dir;
         return admin_cmd;
+    }
+    if (o.tls_cert.empty() != o.tls_key.empty()) {
+        std::cerr << "est-server: --tls-cert and --tls-key go together: give both (TLS) or neither (plain HTTP, or TLS "
+                     "ended by a proxy in front)\n";
+        return 2;
     }
     o.full_sync = sync == "full";
     o.commit_interval = std::chrono::microseconds(commit_us);

@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "est/error.hpp"
 #include "est/permission_table.hpp"
@@ -25,38 +26,46 @@ constexpr auto focus_interval = std::chrono::milliseconds(200);
 constexpr std::size_t max_batch_bytes = 256 * 1024;
 }  // namespace
 
-websocket_session::websocket_session(socket_type&& socket, std::size_t shard, address_counter::slot slot,
-                                     server_context& ctx, std::optional<connection_owner> owner)
-    : ws_(std::move(socket)),
+std::variant<websocket_session::plain_ws, websocket_session::tls_ws> websocket_session::make_stream(
+    socket_type&& socket, tls_socket_type::native_handle_type tls) {
+    if (tls) return std::variant<plain_ws, tls_ws>(std::in_place_type<tls_ws>, std::move(socket), tls);
+    return std::variant<plain_ws, tls_ws>(std::in_place_type<plain_ws>, std::move(socket));
+}
+
+websocket_session::websocket_session(socket_type&& socket, tls_socket_type::native_handle_type tls, std::size_t shard,
+                                     address_counter::slot slot, server_context& ctx, std::optional<connection_owner> owner)
+    : ws_(make_stream(std::move(socket), tls)),
       shard_(static_cast<int>(shard)),
       slot_(std::move(slot)),
       ctx_(ctx),
       tokens_(2 * ctx.options.max_messages_per_second),
       refilled_(std::chrono::steady_clock::now()),
-      pace_(ws_.get_executor()),
-      join_deadline_(ws_.get_executor()),
-      focus_timer_(ws_.get_executor()),
-      message_deadline_(ws_.get_executor()),
-      close_deadline_(ws_.get_executor()),
+      pace_(executor()),
+      join_deadline_(executor()),
+      focus_timer_(executor()),
+      message_deadline_(executor()),
+      close_deadline_(executor()),
       owner_(std::move(owner)) {}
 
 websocket_session::~websocket_session() = default;
 
 void websocket_session::run(beast::http::request<beast::http::string_body> req) {
     // Called from the accepting thread: start on this session's own.
-    net::post(ws_.get_executor(), [self = shared_from_this(), req = std::move(req)]() mutable { self->accept(std::move(req)); });
+    net::post(executor(), [self = shared_from_this(), req = std::move(req)]() mutable { self->accept(std::move(req)); });
 }
 
 void websocket_session::accept(beast::http::request<beast::http::string_body> req) {
     websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
     t.idle_timeout = ctx_.options.ws_idle_timeout;
     t.keep_alive_pings = true;
-    ws_.set_option(t);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "est-server"); }));
-    ws_.read_message_max(ctx_.options.limits.max_message_bytes);
-    ws_.text(true);
-    ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+    with_ws([&](auto& ws) {
+        ws.set_option(t);
+        ws.set_option(websocket::stream_base::decorator(
+            [](websocket::response_type& res) { res.set(beast::http::field::server, "est-server"); }));
+        ws.read_message_max(ctx_.options.limits.max_message_bytes);
+        ws.text(true);
+        ws.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+    });
 }
 
 void websocket_session::on_accept(beast::error_code ec) {
@@ -85,7 +94,9 @@ void websocket_session::on_join_deadline() {
 void websocket_session::do_read() {
     // read_some, not read: it tells when a message has begun, so a sender trickling one message out
     // byte by byte (slowloris) can be cut off. Beast still enforces read_message_max across the parts.
-    ws_.async_read_some(buffer_, 16 * 1024, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+    with_ws([this](auto& ws) {
+        ws.async_read_some(buffer_, 16 * 1024, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+    });
 }
 
 bool websocket_session::take_token() {
@@ -100,7 +111,7 @@ bool websocket_session::take_token() {
 
 void websocket_session::on_read(beast::error_code ec, std::size_t) {
     if (ec) return gone();  // closed, reset, timed out, or a frame past the size limit (closed with 1009)
-    if (!ws_.is_message_done()) {
+    if (!with_ws([](auto& ws) { return ws.is_message_done(); })) {
         if (!message_started_) {
             message_started_ = true;
             message_deadline_.expires_after(ctx_.options.ws_message_timeout);
@@ -135,7 +146,7 @@ void websocket_session::wait_for_token() {
 }
 
 void websocket_session::handle_message() {
-    if (!ws_.got_text()) {
+    if (!with_ws([](auto& ws) { return ws.got_text(); })) {
         send_error("bad_message", "binary messages are not accepted; send JSON text");
     } else {
         const auto data = buffer_.cdata();
@@ -215,7 +226,7 @@ std::variant<identity, std::string> websocket_session::identity_in(const std::st
 }
 
 void websocket_session::access_changed() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->recheck_access(); });
+    net::post(executor(), [self = shared_from_this()] { self->recheck_access(); });
 }
 
 void websocket_session::recheck_access() {
@@ -232,7 +243,7 @@ void websocket_session::open_room(join_message msg) {
     const std::string meeting = msg.meeting;
     // Callbacks that run on or wait in other threads hold this session weakly: it must not outlive its
     // io_context inside another shard's queue.
-    auto ex = ws_.get_executor();
+    auto ex = executor();
     ctx_.rooms.open(meeting, [weak = weak_from_this(), ex, msg = std::move(msg)](std::shared_ptr<meeting_room> room,
                                                                             const std::string& code,
                                                                             const std::string& why) mutable {
@@ -267,7 +278,7 @@ void websocket_session::deliver_welcome(std::shared_ptr<const std::string> messa
         if (drain_posted_) return;
         drain_posted_ = true;
     }
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
+    net::post(executor(), [self = shared_from_this()] { self->drain_inbox(); });
 }
 
 void websocket_session::deliver(std::shared_ptr<const std::string> message) {
@@ -278,7 +289,7 @@ void websocket_session::deliver(std::shared_ptr<const std::string> message) {
         if (drain_posted_) return;
         drain_posted_ = true;
     }
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
+    net::post(executor(), [self = shared_from_this()] { self->drain_inbox(); });
 }
 
 void websocket_session::drain_inbox() {
@@ -294,7 +305,7 @@ void websocket_session::drain_inbox() {
 }
 
 void websocket_session::close_with(std::uint16_t code, std::string reason) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+    net::post(executor(), [self = shared_from_this(), code, r = std::move(reason)]() mutable {
         self->start_close(code, std::move(r));
     });
 }
@@ -311,7 +322,7 @@ void websocket_session::send(std::shared_ptr<const std::string> message, bool we
     auto& list = ctx_.shards.writes(static_cast<std::size_t>(shard_));
     list.sessions.push_back(weak_from_this());
     if (std::exchange(list.posted, true)) return;
-    net::post(ws_.get_executor(), [&list] { write_pending(list); });
+    net::post(executor(), [&list] { write_pending(list); });
 }
 
 void websocket_session::write_pending(shard_set::pending_writes& list) {
@@ -357,16 +368,16 @@ void websocket_session::do_write() {
         writing_.push_back(std::move(queue_.front()));
         queue_.pop_front();
     } while (!queue_.empty() && bytes + queue_.front()->size() <= max_batch_bytes);
-    if (writing_.size() == 1)
-        return ws_.async_write(net::buffer(*writing_.front()),
-                               beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
-    batch_.clear();
-    batch_.reserve(bytes);
-    for (const auto& m : writing_) {
-        if (!batch_.empty()) batch_ += '\n';
-        batch_ += *m;
+    if (writing_.size() > 1) {
+        batch_.clear();
+        batch_.reserve(bytes);
+        for (const auto& m : writing_) {
+            if (!batch_.empty()) batch_ += '\n';
+            batch_ += *m;
+        }
     }
-    ws_.async_write(net::buffer(batch_), beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+    const auto out = writing_.size() == 1 ? net::buffer(*writing_.front()) : net::buffer(batch_);
+    with_ws([&](auto& ws) { ws.async_write(out, beast::bind_front_handler(&websocket_session::on_write, shared_from_this())); });
 }
 
 void websocket_session::on_write(beast::error_code ec, std::size_t) {
@@ -408,15 +419,17 @@ void websocket_session::start_close(std::uint16_t code, std::string reason) {
 void websocket_session::do_close() {
     if (close_sent_) return;
     close_sent_ = true;
-    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
-        self->close_deadline_.cancel();
-        self->gone();
+    with_ws([this](auto& ws) {
+        ws.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
+            self->close_deadline_.cancel();
+            self->gone();
+        });
     });
 }
 
 void websocket_session::cut() {
     beast::error_code ignored;
-    ws_.next_layer().close(ignored);
+    with_ws([&](auto& ws) { beast::get_lowest_layer(ws).close(ignored); });
 }
 
 void websocket_session::gone() {

@@ -77,7 +77,7 @@ server_process::server_process(const std::string& data_dir, std::vector<std::str
         line.append(buf, static_cast<std::size_t>(n));
     }
     close(out[0]);
-    const std::string prefix = "listening on http://";
+    const std::string prefix = "listening on http";  // http:// or, with --tls-cert, https://
     if (line.rfind(prefix, 0) != 0) {
         kill9();
         throw std::runtime_error("est-server did not start: '" + line + "'");

@@ -2,13 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <stdexcept>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace est::client {
 
@@ -40,9 +44,28 @@ http_result http_call(const std::string& host, const std::string& port, const st
 http_result http_call(const std::string& host, const std::string& port, const std::string& method,
                       const std::string& target, const std::string& body, const http_options& options,
                       const http_headers& headers) {
-    const std::string where = "http://" + host + ":" + port + target;
+    const std::string where = (options.tls ? "https://" : "http://") + host + ":" + port + target;
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
+    // Under TLS, over `stream` (a reference): its deadline bounds the handshake as well.
+    net::ssl::context tls_ctx(net::ssl::context::tls_client);
+    std::optional<beast::ssl_stream<beast::tcp_stream&>> tls;
+    if (options.tls) {
+        tls_ctx.set_options(net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
+        if (options.ca_file.empty()) tls_ctx.set_default_verify_paths();
+        else tls_ctx.load_verify_file(options.ca_file);
+        tls_ctx.set_verify_mode(net::ssl::verify_peer);
+        tls.emplace(stream, tls_ctx);
+        tls->set_verify_callback(net::ssl::host_name_verification(host));
+        // SNI for a name (not for an IP address, as RFC 6066 says).
+        beast::error_code not_ip;
+        net::ip::make_address(host, not_ip);
+        if (not_ip) SSL_set_tlsext_host_name(tls->native_handle(), host.c_str());
+    }
+    const auto on_stream = [&](auto&& f) {
+        if (tls) f(*tls);
+        else f(stream);
+    };
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, host);
     req.set(http::field::user_agent, "est-cli");
@@ -74,11 +97,16 @@ http_result http_call(const std::string& host, const std::string& port, const st
         };
         auto on_write = [&](beast::error_code ec, std::size_t) {
             if (ec) return fail(ec, "write");
-            http::async_read(stream, buffer, parser, on_read);
+            on_stream([&](auto& s) { http::async_read(s, buffer, parser, on_read); });
         };
+        auto send = [&] { on_stream([&](auto& s) { http::async_write(s, req, on_write); }); };
         auto on_connect = [&](beast::error_code ec) {
             if (ec) return fail(ec, "connect");
-            http::async_write(stream, req, on_write);
+            if (!tls) return send();
+            tls->async_handshake(net::ssl::stream_base::client, [&](beast::error_code hec) {
+                if (hec) return fail(hec, "TLS handshake");
+                send();
+            });
         };
         if (options.local_address.empty()) {
             stream.async_connect(endpoints, [&](beast::error_code ec, const net::ip::tcp::endpoint&) { on_connect(ec); });

@@ -1,6 +1,8 @@
 #pragma once
 // One HTTP connection: reads requests (bounded size and time), answers through the router, and hands
 // a WebSocket upgrade on /ws over to a websocket_session on the shard of the meeting it names.
+// With --tls-cert it first tells TLS from plain HTTP by the first bytes (as Beast's server-flex example does):
+// TLS is shaken hands and served, plain HTTP is answered 400 once and closed. OpenSSL stays in the .cpp.
 #include <memory>
 #include <optional>
 
@@ -16,6 +18,7 @@ namespace est::server {
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
     http_session(boost::asio::ip::tcp::socket&& socket, address_counter::slot slot, server_context& ctx);
+    ~http_session();
     void run();
     // Until a whole first request has arrived (the cheapest connection to hold open, so the first to go).
     bool waiting_for_first_request() const noexcept { return !asked_ && !evicted_; }
@@ -24,6 +27,15 @@ public:
     bool evict();
 
 private:
+    struct tls_layer;  // the TLS stream over stream_ (in the .cpp)
+
+    void do_detect();
+    void on_detect(boost::beast::error_code ec, bool tls);
+    void on_handshake(boost::beast::error_code ec, std::size_t used);
+    void refuse_plain();
+    // Calls f with the stream requests are read from and answers written to: the TLS one, or the TCP one.
+    template <class F>
+    void on_stream(F&& f);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void respond(boost::beast::http::response<boost::beast::http::string_body> res);
@@ -31,6 +43,7 @@ private:
     void do_close();
     // `owner`: the signed-in person under accounts.
     void upgrade(const std::string& meeting_hint, std::optional<connection_owner> owner);
+    bool from_trusted_proxy() const;  // the peer is a --trusted-proxy
     // The client's address: the peer's, or behind a --trusted-proxy the last of X-Forwarded-For.
     std::string client_address(const boost::beast::http::request<boost::beast::http::string_body>& req) const;
     void answer(http_response out);
@@ -39,6 +52,7 @@ private:
     void answered_later(std::uint64_t call, http_response out);
 
     boost::beast::tcp_stream stream_;
+    std::unique_ptr<tls_layer> tls_;  // once the connection has begun a TLS handshake
     boost::beast::flat_buffer buffer_;
     address_counter::slot slot_;
     server_context& ctx_;

@@ -14,7 +14,7 @@ public:
     explicit server(server_options opts);
     ~server();
 
-    // Binds the port; returns the address actually used, e.g. "http://127.0.0.1:41234".
+    // Binds the port; returns the address actually used, e.g. "http://127.0.0.1:41234" ("https://" with TLS).
     std::string start();
     // Serves until stop() or SIGTERM/SIGINT, then shuts down in order: stop accepting, close every
     // WebSocket with a close frame, let the store commit what is queued.

@@ -15,6 +15,10 @@
 #include "est/server/room_member.hpp"
 #include "est/server/server_options.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace est::server {
 
 class room_registry;
@@ -166,6 +170,7 @@ struct server_context {
     std::atomic<bool> stopping{false};
     catalog* meetings = nullptr;
     auth::auth_service* auth = nullptr;  // nullptr under --open-access
+    boost::asio::ssl::context* tls = nullptr;  // with --tls-cert: the port speaks TLS only
 };
 
 }  // namespace est::server

@@ -51,6 +51,11 @@ struct server_options {
     std::chrono::minutes session_lifetime{10 * 60};  // absolute
     std::chrono::minutes session_idle{2 * 60};
     std::chrono::hours invitation_lifetime{7 * 24};
+
+    // TLS on the port itself (docs/deployment.md): both or neither. The server reads them at start.
+    std::filesystem::path tls_cert;  // PEM certificate chain, the server's certificate first
+    std::filesystem::path tls_key;   // PEM private key of that certificate
+    bool tls() const noexcept { return !tls_cert.empty(); }
 };
 
 // Parses the command line. Returns the options, an administration command (`admin create-user`, `audit verify`:

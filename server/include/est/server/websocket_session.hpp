@@ -2,7 +2,8 @@
 // One WebSocket connection: reads client messages, hands them to its meeting room, and writes what the
 // room delivers through a bounded queue. Owns itself (shared_from_this); all its state lives on its shard's
 // one thread, except the inbox (a mutex) through which other threads deliver.
-// Beast-heavy: included only by the two .cpp files that need it.
+// Over TLS (--tls-cert) the same, on a TLS stream that takes over the OpenSSL session of the HTTP connection.
+// Beast-heavy, with OpenSSL: included only by the two .cpp files that need it.
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -29,11 +31,13 @@ public:
     // A plain socket with the io_context's own executor type: no strand, no type-erased executor and no
     // tcp_stream timer on the hot path (the WebSocket keeps its own timeouts).
     using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+    using tls_socket_type = boost::asio::ssl::stream<socket_type>;
 
     // `socket` belongs to shard `shard`'s io_context; everything of this session runs on that thread.
-    // `owner`: whose connection it is under accounts (empty under open access).
-    websocket_session(socket_type&& socket, std::size_t shard, address_counter::slot slot, server_context& ctx,
-                      std::optional<connection_owner> owner = std::nullopt);
+    // `tls`: the connection's OpenSSL session, handshake done (the session takes over one reference), or
+    // nullptr for plain. `owner`: whose connection it is under accounts (empty under open access).
+    websocket_session(socket_type&& socket, tls_socket_type::native_handle_type tls, std::size_t shard,
+                      address_counter::slot slot, server_context& ctx, std::optional<connection_owner> owner = std::nullopt);
     ~websocket_session() override;
 
     void run(boost::beast::http::request<boost::beast::http::string_body> req);
@@ -45,6 +49,18 @@ public:
     void access_changed() override;
 
 private:
+    using plain_ws = boost::beast::websocket::stream<socket_type>;
+    using tls_ws = boost::beast::websocket::stream<tls_socket_type>;
+    static std::variant<plain_ws, tls_ws> make_stream(socket_type&& socket, tls_socket_type::native_handle_type tls);
+    // Calls f with the WebSocket stream, plain or TLS (one branch: the plain path stays as it was).
+    template <class F>
+    decltype(auto) with_ws(F&& f) {
+        return std::visit(std::forward<F>(f), ws_);
+    }
+    socket_type::executor_type executor() {
+        return with_ws([](auto& ws) { return ws.get_executor(); });
+    }
+
     void accept(boost::beast::http::request<boost::beast::http::string_body> req);
     void on_accept(boost::beast::error_code ec);
     void do_read();
@@ -76,7 +92,7 @@ private:
     void cut();  // closes the socket without a close frame
     void gone();
 
-    boost::beast::websocket::stream<socket_type> ws_;
+    std::variant<plain_ws, tls_ws> ws_;
     int shard_;
     boost::beast::flat_buffer buffer_;
     address_counter::slot slot_;

@@ -25,6 +25,10 @@ struct http_options {
     std::chrono::milliseconds timeout{30000};
     // Connect from this local address (e.g. 127.0.0.2, to be another client address on loopback); "" for any.
     std::string local_address;
+    // HTTPS: TLS 1.2 or later, the server's certificate checked against `ca_file` (PEM; "" for the system's trust
+    // store) and against `host`, a name or an IP address.
+    bool tls = false;
+    std::string ca_file;
 };
 
 // Request headers set after the defaults (Host, User-Agent, Content-Type): one of the same name replaces the
