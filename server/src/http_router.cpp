@@ -79,7 +79,8 @@ http_router::http_router(catalog& cat, std::filesystem::path web_root, std::func
       auth_(access.auth),
       gate_(std::make_unique<auth::access_gate>(auth::access_policy{std::move(access.allowed_hosts),
                                                                     std::move(access.allowed_origins)})),
-      accounts_(access.auth ? std::make_unique<auth::account_routes>(*access.auth, cat) : nullptr),
+      accounts_(access.auth ? std::make_unique<auth::account_routes>(*access.auth, cat, limits.creations_per_minute,
+                                                                                  limits.creation_burst) : nullptr),
       creations_(limits.creations_per_minute, limits.creation_burst),
       exports_(limits.export_cache_bytes) {}
 

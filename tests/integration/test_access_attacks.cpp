@@ -872,3 +872,237 @@ TEST_CASE("the documented session and invitation lifetime flags are taken", "[ac
     CHECK(expires_in > (2 * 24 - 1) * 3600 * 1000LL);
     CHECK(expires_in <= 2 * 24 * 3600 * 1000LL);
 }
+
+// Security review of issue 12: each test below is named after the finding it pins.
+
+TEST_CASE("a flood of throttled sign-ins writes one audit row per back-off window, not one per request", "[access][attack][throttle]") {
+    test::accounts_fixture f(two_participants());
+    test::api_client flooder(f.server(), "127.0.0.8");
+    // Eleven failures put the address in back-off; then a flood, each naming another e-mail (the audit row's
+    // subject is the e-mail as typed).
+    for (int i = 0; i < 11; ++i) REQUIRE(flooder.sign_in("okand-" + std::to_string(i) + "@est.test", "fel-lösenord-123").status == 401);
+    std::size_t throttled = 0, hashed = 0;
+    for (int i = 0; i < 300; ++i) {
+        const auto r = flooder.post("/api/session", {{"email", "flod-" + std::to_string(i) + "-" + std::string(200, 'x') + "@est.test"},
+                                                     {"password", "fel-lösenord-123"}});
+        if (r.status == 429) ++throttled;
+        else ++hashed;  // a wait that ran out: one more failure, a longer wait
+    }
+    INFO(throttled << " throttled, " << hashed << " let through");
+    CHECK(throttled >= 290);
+    std::size_t rows = 0;
+    for (const auto& row : json::parse(f.at("server_admin").http.get("/api/audit?limit=500").body))
+        rows += row.at("action") == "sign_in.throttled" && row.at("address") == "127.0.0.8";
+    // One row per back-off window; a window ends only after an attempt is let through again.
+    CHECK(rows >= 1);
+    CHECK(rows <= hashed + 1);
+    still_serving(f);
+}
+
+TEST_CASE("failed sign-ins for unknown e-mails write one audit row per address per window", "[access][attack]") {
+    test::accounts_fixture f(two_participants());
+    test::api_client prober(f.server(), "127.0.0.9");
+    for (int i = 0; i < 8; ++i) REQUIRE(prober.sign_in("okand-" + std::to_string(i) + "@est.test", "fel-lösenord-123").status == 401);
+    // A wrong password for a real account is written every time.
+    REQUIRE(prober.sign_in(f.at("participant_b").email, "fel-lösenord-123").status == 401);
+    std::size_t unknown = 0, wrong = 0;
+    for (const auto& row : json::parse(f.at("server_admin").http.get("/api/audit?limit=500").body)) {
+        if (row.at("action") != "sign_in.failed" || row.at("address") != "127.0.0.9") continue;
+        (row.at("detail").at("reason") == "unknown_email" ? unknown : wrong)++;
+    }
+    CHECK(unknown == 1);
+    CHECK(wrong == 1);
+}
+
+TEST_CASE("an over-long password is refused alike for a known and an unknown e-mail, on every path", "[access][attack]") {
+    test::accounts_fixture f(two_participants());
+    const std::string overlong(2000, 'x');
+    test::api_client c(f.server(), "127.0.0.10");
+    const auto known = c.post("/api/session", {{"email", f.at("participant_a").email}, {"password", overlong}});
+    const auto unknown = c.post("/api/session", {{"email", "finns-inte@est.test"}, {"password", overlong}});
+    CHECK(known.status == 400);
+    CHECK(error_of(known) == "password_too_long");
+    CHECK(known.status == unknown.status);
+    CHECK(known.body == unknown.body);
+    // Accepting for an existing account and for a new one, and a reset.
+    const auto existing = c.post("/api/invitations/accept",
+                                 {{"token", f.invitation_token(f.at("participant_b").email, role::bra_member)}, {"password", overlong}});
+    const auto fresh = c.post("/api/invitations/accept",
+                              {{"token", f.invitation_token("ny@est.test", role::bra_member)}, {"password", overlong}, {"name", "Ny"}});
+    CHECK(error_of(existing) == "password_too_long");
+    CHECK(existing.body == fresh.body);
+    const auto issued = f.at("server_admin").http.post("/api/accounts/" + f.at("participant_a").id + "/password-reset", json::object());
+    const auto reset = c.post("/api/password-reset", {{"token", test::token_of_link(json::parse(issued.body).at("link"))}, {"password", overlong}});
+    CHECK(error_of(reset) == "password_too_long");
+    // None of them counted as a failed sign-in.
+    for (const auto& row : json::parse(f.at("server_admin").http.get("/api/audit?limit=500").body))
+        CHECK(row.at("action") != "sign_in.failed");
+}
+
+TEST_CASE("an invitation dies with its inviter's right to issue it", "[access][attack][invitation]") {
+    test::accounts_fixture::options o = two_participants();
+    o.people.push_back("chair");
+    test::accounts_fixture f(o);
+    auto& chair = f.at("chair");
+    const std::string g = "/api/groups/" + f.group();
+    const auto issued = chair.http.post(g + "/invitations", {{"email", "ny@est.test"}, {"role", "participant"}, {"org", "polis"}});
+    REQUIRE(issued.status == 201);
+    const std::string token = test::token_of_link(json::parse(issued.body).at("link"));
+    // The chair loses the role: the link no longer works.
+    REQUIRE(f.at("server_admin").http.del(g + "/members/" + chair.id).status == 200);
+    test::api_client invitee(f.server());
+    const auto r = invitee.accept_invitation(token, "Ett-långt-lösenord-för-ny", "Ny Person");
+    CHECK(r.status == 400);
+    CHECK(error_of(r) == "invalid_token");
+    CHECK(invitee.cookie().empty());
+}
+
+TEST_CASE("pending invitations are listed without their tokens and revoked by those who may issue them", "[access][invitation]") {
+    test::accounts_fixture::options o = two_participants();
+    o.people.push_back("chair");
+    o.people.push_back("non_member");
+    test::accounts_fixture f(o);
+    auto& chair = f.at("chair");
+    auto& admin = f.at("server_admin");
+    const std::string g = "/api/groups/" + f.group();
+    const auto by_chair = chair.http.post(g + "/invitations", {{"email", "ny@est.test"}, {"role", "participant"}, {"org", "polis"}});
+    const auto by_admin = admin.http.post(g + "/invitations", {{"email", "ordf@est.test"}, {"role", "chair"}});
+    REQUIRE(by_chair.status == 201);
+    REQUIRE(by_admin.status == 201);
+    const std::string token = test::token_of_link(json::parse(by_chair.body).at("link"));
+
+    const auto listed = admin.http.get(g + "/invitations");
+    REQUIRE(listed.status == 200);
+    CHECK(listed.body.find(token) == std::string::npos);
+    CHECK(listed.body.find(test::token_of_link(json::parse(by_admin.body).at("link"))) == std::string::npos);
+    const auto all = json::parse(listed.body);
+    REQUIRE(all.size() == 2);
+    // A chair sees those of the roles they may invite: not the chair invitation.
+    const auto chairs = json::parse(chair.http.get(g + "/invitations").body);
+    REQUIRE(chairs.size() == 1);
+    const auto& mine = chairs.at(0);
+    CHECK(mine.at("email") == "ny@est.test");
+    CHECK(mine.at("role") == "participant");
+    CHECK(mine.at("org") == "polis");
+    CHECK(mine.at("created_by") == chair.id);
+    CHECK(mine.at("created_by_name") == chair.name);
+    CHECK(mine.at("expires_at").get<std::int64_t>() > mine.at("created_at").get<std::int64_t>());
+    const std::string id = mine.at("id");
+    std::string chair_invitation;
+    for (const auto& i : all)
+        if (i.at("role") == "chair") chair_invitation = i.at("id");
+    // Nor revokes it; a participant neither lists nor revokes; someone outside the group finds no group.
+    CHECK(chair.http.del(g + "/invitations/" + chair_invitation).status == 404);
+    CHECK(f.at("participant_a").http.get(g + "/invitations").status == 403);
+    CHECK(f.at("participant_a").http.del(g + "/invitations/" + id).status == 403);
+    CHECK(f.at("non_member").http.get(g + "/invitations").status == 404);
+    CHECK(f.at("non_member").http.del(g + "/invitations/" + id).status == 404);
+
+    REQUIRE(chair.http.del(g + "/invitations/" + id).status == 204);
+    CHECK(chair.http.del(g + "/invitations/" + id).status == 404);
+    test::api_client invitee(f.server());
+    CHECK(error_of(invitee.accept_invitation(token, "Ett-långt-lösenord-för-ny", "Ny Person")) == "invalid_token");
+    CHECK(json::parse(admin.http.get(g + "/invitations").body).size() == 1);
+    bool audited = false;
+    for (const auto& row : json::parse(admin.http.get("/api/audit?limit=50").body))
+        audited = audited || (row.at("action") == "invitation.revoke" && row.at("actor") == chair.id && row.at("subject") == "ny@est.test");
+    CHECK(audited);
+    // A changed role revokes what the member issued in the group.
+    REQUIRE(chair.http.post(g + "/invitations", {{"email", "ny2@est.test"}, {"role", "participant"}, {"org", "kommun"}}).status == 201);
+    REQUIRE(admin.http.put(g + "/members/" + chair.id, {{"role", "bra_member"}}).status == 200);
+    for (const auto& i : json::parse(admin.http.get(g + "/invitations").body)) CHECK(i.at("email") != "ny2@est.test");
+}
+
+TEST_CASE("reset links: a new one cancels the older, and a disabled account's is refused", "[access][attack]") {
+    test::accounts_fixture f(two_participants());
+    auto& admin = f.at("server_admin");
+    auto& p = f.at("participant_a");
+    const std::string path = "/api/accounts/" + p.id + "/password-reset";
+    const auto first = test::token_of_link(json::parse(admin.http.post(path, json::object()).body).at("link"));
+    const auto second = test::token_of_link(json::parse(admin.http.post(path, json::object()).body).at("link"));
+    test::api_client anyone(f.server());
+    CHECK(error_of(anyone.post("/api/password-reset", {{"token", first}, {"password", "Nytt-lösenord-nummer-ett"}})) == "invalid_token");
+    // Disabling cancels the link; one made while disabled is refused with account_disabled.
+    REQUIRE(admin.http.post("/api/accounts/" + p.id + "/disable", {{"disabled", true}}).status == 200);
+    CHECK(error_of(anyone.post("/api/password-reset", {{"token", second}, {"password", "Nytt-lösenord-nummer-två"}})) == "invalid_token");
+    const auto third = test::token_of_link(json::parse(admin.http.post(path, json::object()).body).at("link"));
+    const auto r = anyone.post("/api/password-reset", {{"token", third}, {"password", "Nytt-lösenord-nummer-tre"}});
+    CHECK(r.status == 403);
+    CHECK(error_of(r) == "account_disabled");
+    test::api_client again(f.server());
+    CHECK(again.sign_in(p.email, "Nytt-lösenord-nummer-tre").status == 401);
+}
+
+TEST_CASE("creating invitations is rate-limited per account", "[access][attack][invitation]") {
+    // The fixture's own creations (two groups, a meeting, the chair's invitation) fit in a burst of 5.
+    test::accounts_fixture::options o;
+    o.people = {"chair"};
+    o.server_args = {"--max-creations-per-minute", "1", "--creation-burst", "5"};
+    test::accounts_fixture f(o);
+    const std::string g = "/api/groups/" + f.group() + "/invitations";
+    std::size_t made = 0, limited = 0;
+    for (int i = 0; i < 8; ++i) {
+        const auto r = f.at("chair").http.post(g, {{"email", "flod-" + std::to_string(i) + "@est.test"}, {"role", "participant"}, {"org", "polis"}});
+        if (r.status == 201) ++made;
+        else if (r.status == 429 && error_of(r) == "rate_limited" && !r.header("Retry-After").empty()) ++limited;
+    }
+    CHECK(made == 5);
+    CHECK(limited == 3);
+    // Another account has its own budget.
+    CHECK(f.at("server_admin").http.post(g, {{"email", "annan@est.test"}, {"role", "bra_member"}}).status == 201);
+}
+
+TEST_CASE("accepting an invitation ends the session the browser had", "[access][attack][invitation]") {
+    test::accounts_fixture f(two_participants());
+    test::api_client browser(f.server());
+    REQUIRE(browser.sign_in(f.at("participant_b").email, f.at("participant_b").password).status == 200);
+    const std::string old_cookie = browser.cookie();
+    const auto r = browser.accept_invitation(f.invitation_token("ny@est.test", role::bra_member), "Ett-långt-lösenord-för-ny", "Ny Person");
+    REQUIRE(r.status == 200);
+    CHECK(browser.cookie() != old_cookie);
+    test::api_client replay(f.server());
+    replay.set_cookie(old_cookie);
+    CHECK(replay.get("/api/me").status == 401);
+}
+
+TEST_CASE("a display name with bidi or C1 control characters is refused", "[access][attack][invitation]") {
+    test::accounts_fixture f(two_participants());
+    test::api_client invitee(f.server());
+    const std::string token = f.invitation_token("ny@est.test", role::bra_member);
+    for (const std::string bad : {"Anna \u202Eredoc", "Anna \u2066x\u2069", "Anna \u0085"}) {
+        const auto r = invitee.accept_invitation(token, "Ett-långt-lösenord-för-ny", bad);
+        CHECK(r.status == 400);
+        CHECK(error_of(r) == "bad_message");
+    }
+    CHECK(invitee.accept_invitation(token, "Ett-långt-lösenord-för-ny", "Anna Ny").status == 200);
+}
+
+TEST_CASE("a member's role is changed only for members, and the answer shows only that group", "[access][attack]") {
+    test::accounts_fixture::options o = two_participants();
+    o.people.push_back("group_admin");
+    o.people.push_back("non_member");
+    test::accounts_fixture f(o);
+    const std::string g = "/api/groups/" + f.group() + "/members/";
+    auto& stranger = f.at("non_member");
+    // The group's administrator cannot pull someone from another group into theirs without an invitation.
+    auto& group_admin = f.at("group_admin");
+    const auto pulled = group_admin.http.put(g + stranger.id, {{"role", "participant"}, {"org", "polis"}});
+    CHECK(pulled.status == 404);
+    test::api_client again(f.server());
+    REQUIRE(again.sign_in(stranger.email, stranger.password).status == 200);
+    CHECK(json::parse(again.get("/api/me").body).at("memberships").size() == 1);
+    // A member's answer names their role here, not their other groups; a server administrator may add anyone.
+    const auto added = f.at("server_admin").http.put(g + stranger.id, {{"role", "participant"}, {"org", "polis"}});
+    REQUIRE(added.status == 200);
+    const auto shown = json::parse(added.body);
+    CHECK_FALSE(shown.contains("memberships"));
+    CHECK(added.body.find(f.other_group()) == std::string::npos);
+    CHECK(shown.at("role") == "participant");
+    const auto changed = group_admin.http.put(g + stranger.id, {{"role", "participant"}, {"org", "kommun"}});
+    REQUIRE(changed.status == 200);
+    CHECK(changed.body.find(f.other_group()) == std::string::npos);
+    const auto removed = group_admin.http.del(g + stranger.id);
+    REQUIRE(removed.status == 200);
+    CHECK(removed.body.find(f.other_group()) == std::string::npos);
+    CHECK(group_admin.http.del(g + stranger.id).status == 404);
+}

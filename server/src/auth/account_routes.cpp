@@ -1,5 +1,6 @@
 #include "est/server/auth/account_routes.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <nlohmann/json.hpp>
@@ -75,9 +76,19 @@ http_response no_content() { return {204, "application/json", "", {}}; }
 http_response method_not_allowed(const http_request& req) {
     return error_response(405, "method_not_allowed", req.method + " is not allowed on " + std::string(path_of(req.target)));
 }
+
+// A member as a group's page shows them: only their role in that group, never their other groups.
+json member_json(const account& a, std::string_view group_id) {
+    const auto* m = a.membership_of(group_id);
+    json out = {{"id", a.id}, {"email", a.email}, {"name", a.display_name}, {"disabled", a.disabled}};
+    out["role"] = m ? json(std::string(est::to_string(m->role))) : json(nullptr);
+    out["org"] = m ? m->org : std::string();
+    return out;
+}
 }  // namespace
 
-account_routes::account_routes(auth_service& auth, catalog& cat) : auth_(auth), catalog_(cat) {}
+account_routes::account_routes(auth_service& auth, catalog& cat, double invitations_per_minute, double burst)
+    : auth_(auth), catalog_(cat), invitations_made_(invitations_per_minute, burst) {}
 
 bool account_routes::blocks(const http_request& req, const std::vector<std::string_view>& parts) {
     if (req.method != "GET" && req.method != "HEAD") return true;
@@ -145,12 +156,13 @@ std::optional<http_response> account_routes::sessions(const http_request& req, c
     const json body = object_body(req, {"email", "password"});
     const auto email = json_read::string(body, "", "email", 320);
     const auto r = auth_.sign_in(email, password_of(body), who.address, who.token);
+    // Logged as often as audited: once per window for a flood (auth_options::quiet_window).
     if (r.outcome == sign_in_result::status::throttled) {
-        log_security("sign_in.throttled", who);
+        if (r.reported) log_security("sign_in.throttled", who);
         return too_many_attempts(r.retry_after);
     }
     if (r.outcome != sign_in_result::status::ok) {
-        log_security("sign_in.failed", who);
+        if (r.reported) log_security("sign_in.failed", who);
         return error_response(401, "invalid_credentials", "the e-mail address or the password is wrong");
     }
     caller now = who;
@@ -202,9 +214,10 @@ std::optional<http_response> account_routes::invitations(const http_request& req
     }
     new_session s;
     try {
-        s = auth_.accept_invitation(json_read::string(body, "", "token", 128), password_of(body), name, who.address);
+        s = auth_.accept_invitation(json_read::string(body, "", "token", 128), password_of(body), name, who.address,
+                                    who.token);
     } catch (const throttled_error& e) {
-        log_security("sign_in.throttled", who, "invitation");
+        if (e.reported()) log_security("sign_in.throttled", who, "invitation");
         return too_many_attempts(e.retry_after());
     } catch (const domain_error& e) {
         if (e.code() == "invalid_credentials") log_security("sign_in.failed", who, "invitation");
@@ -224,13 +237,48 @@ std::optional<http_response> account_routes::members(const http_request& req, co
     const auto g = catalog_.find_group(group_id);
     auto missing = [&] { return error_response(404, "not_found", "there is no group '" + group_id + "'"); };
     if (parts[3] == "invitations") {
-        if (parts.size() != 4) return std::nullopt;
-        if (req.method != "POST") return method_not_allowed(req);
+        if (parts.size() > 5) return std::nullopt;
+        const bool get = req.method == "GET" || req.method == "HEAD";
+        if (parts.size() == 4 && !get && req.method != "POST") return method_not_allowed(req);
+        if (parts.size() == 5 && req.method != "DELETE") return method_not_allowed(req);
         if (auto no = refuse(who, est::action::invite_to_group, group_id, route)) return no;
         if (!g) return missing();
+        // A chair sees and revokes the invitations of the roles they may invite; an administrator all.
+        auto may_issue = [&](est::role r) { return static_cast<bool>(est::decide(who.in(group_id), est::invitation_action(r))); };
+        if (get) {
+            json out = json::array();
+            for (const auto& p : auth_.pending_invitations(group_id)) {
+                if (!may_issue(p.info.role)) continue;
+                out.push_back({{"id", p.info.id},
+                               {"email", p.info.email},
+                               {"role", std::string(est::to_string(p.info.role))},
+                               {"org", p.info.org},
+                               {"created_by", p.info.created_by},
+                               {"created_by_name", p.created_by_name},
+                               {"created_at", to_millis(p.info.created_at)},
+                               {"expires_at", to_millis(p.info.expires_at)}});
+            }
+            return json_response(200, out);
+        }
+        if (parts.size() == 5) {
+            const std::string id(parts[4]);
+            const auto pending = auth_.pending_invitations(group_id);
+            const auto it = std::find_if(pending.begin(), pending.end(), [&](const pending_invitation& p) { return p.info.id == id; });
+            if (it == pending.end() || !may_issue(it->info.role))
+                return error_response(404, "not_found", "there is no pending invitation '" + id + "'");
+            auth_.revoke_invitation(who.as_actor(), group_id, id);
+            log_security("invitation.revoke", who, id);
+            return no_content();
+        }
         const json body = object_body(req, {"email", "role", "org"});
         const auto r = role_of(body);
         if (auto no = refuse(who, est::invitation_action(r), group_id, route)) return no;
+        // Charged per account whether or not it succeeds, as creating meetings is per address.
+        if (const auto wait = invitations_made_.take(who.who().id); wait.count() > 0) {
+            auto res = error_response(429, "rate_limited", "too many invitations created by this account; try again later");
+            res.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+            return res;
+        }
         const auto issued = auth_.invite(who.as_actor(), json_read::string(body, "", "email", 320), group_id, r, org_of(body));
         return json_response(201, issued_json(issued));
     }
@@ -256,10 +304,16 @@ std::optional<http_response> account_routes::members(const http_request& req, co
     if (req.method != "PUT" && req.method != "DELETE") return method_not_allowed(req);
     if (auto no = refuse(who, est::action::change_roles, group_id, route)) return no;
     if (!g) return missing();
+    // Only a member of the group is changed here: new people come in by invitation, which they accept themselves
+    // (a server administrator may still add anyone). Anyone else is not found, as an unknown account.
+    const auto target = auth_.accounts().find(account_id);
+    const bool member = target && target->membership_of(group_id) != nullptr;
+    if (!member && (req.method == "DELETE" || !who.who().is_admin))
+        return error_response(404, "not_found", "there is no member '" + account_id + "' in group '" + group_id + "'");
     if (req.method == "DELETE")
-        return json_response(200, auth_.remove_membership(who.as_actor(), account_id, group_id).to_json());
+        return json_response(200, member_json(auth_.remove_membership(who.as_actor(), account_id, group_id), group_id));
     const json body = object_body(req, {"role", "org"});
-    return json_response(200, auth_.set_membership(who.as_actor(), account_id, group_id, role_of(body), org_of(body)).to_json());
+    return json_response(200, member_json(auth_.set_membership(who.as_actor(), account_id, group_id, role_of(body), org_of(body)), group_id));
 }
 
 std::optional<http_response> account_routes::administration(const http_request& req,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "est/server/http_router.hpp"
+#include "est/server/rate_limiter.hpp"
 
 namespace est::server {
 class catalog;
@@ -20,7 +21,9 @@ struct caller;
 
 class account_routes {
 public:
-    account_routes(auth_service& auth, catalog& cat);
+    // Creating invitations is limited per account (a token bucket: `invitations_per_minute`, up to `burst` at once;
+    // 0 turns it off), as creating groups and meetings is per address.
+    account_routes(auth_service& auth, catalog& cat, double invitations_per_minute = 20, double burst = 20);
 
     // nullopt when `parts` (of "/api/…", parts[0] == "api") is no route of accounts.
     std::optional<http_response> handle(const http_request& req, const std::vector<std::string_view>& parts,
@@ -45,6 +48,7 @@ private:
 
     auth_service& auth_;
     catalog& catalog_;
+    mutable rate_limiter invitations_made_;  // by account id
 };
 
 }  // namespace est::server::auth
