@@ -12,6 +12,7 @@ import type {
   MeetingTemplate,
   Member,
   Organisation,
+  PendingInvitation,
   Role,
 } from './model/types';
 import { swedishError } from './errors';
@@ -170,10 +171,16 @@ export const api = {
   members: (groupId: string) => call<Member[]>('GET', `/api/groups/${enc(groupId)}/members`),
   invite: (groupId: string, body: { email: string; role: Role; org?: string }) =>
     call<IssuedLink>('POST', `/api/groups/${enc(groupId)}/invitations`, body),
+  /** Only a member of the group (a server administrator: anyone); the answer shows their role in this group only. */
   setMember: (groupId: string, accountId: string, body: { role: Role; org?: string }) =>
-    call<Account>('PUT', `/api/groups/${enc(groupId)}/members/${enc(accountId)}`, body),
+    call<Member>('PUT', `/api/groups/${enc(groupId)}/members/${enc(accountId)}`, body),
   removeMember: (groupId: string, accountId: string) =>
-    call<Account>('DELETE', `/api/groups/${enc(groupId)}/members/${enc(accountId)}`),
+    call<Omit<Member, 'role'> & { role: null }>('DELETE', `/api/groups/${enc(groupId)}/members/${enc(accountId)}`),
+  /** Invitations not yet accepted, of the roles the caller may invite; oldest first. */
+  pendingInvitations: (groupId: string) => call<PendingInvitation[]>('GET', `/api/groups/${enc(groupId)}/invitations`),
+  /** Återkalla: the link stops working at once. */
+  revokeInvitation: (groupId: string, invitationId: string) =>
+    call<null>('DELETE', `/api/groups/${enc(groupId)}/invitations/${enc(invitationId)}`),
 
   // ---- administration ----
   accounts: () => list<Account>('/api/accounts'),

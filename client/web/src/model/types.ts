@@ -193,6 +193,22 @@ export interface Account {
 }
 
 /** An invitation or password-reset link just made: `link` is a path on this server (`/#/inbjudan/…`). */
+/** An invitation not yet accepted (GET /api/groups/{id}/invitations): never its link. */
+export interface PendingInvitation {
+  /** A handle for revoking it ("i-…"), not the link's token. */
+  id: string;
+  email: string;
+  role: Role;
+  /** "" for roles without one. */
+  org: string;
+  /** The inviter's account id and name ("" when made on the server's command line). */
+  created_by: string;
+  created_by_name: string;
+  /** ms since the epoch. */
+  created_at: number;
+  expires_at: number;
+}
+
 export interface IssuedLink {
   email: string;
   role?: Role;

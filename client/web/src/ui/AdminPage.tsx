@@ -7,7 +7,7 @@ import { ROLE_LABELS } from '../labels';
 import type { Account, AuditRow, AuditVerdict, Group, IssuedLink } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
-import { CopyLink, InviteForm, MembersTable, roleText } from './GroupAdmin';
+import { CopyLink, InviteForm, MembersTable, PendingInvitations, roleText } from './GroupAdmin';
 import { describedBy, FormError, TextField } from './Form';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
@@ -145,6 +145,7 @@ function GroupsSection(props: { groups: Group[] | null; selfId: string; onMember
                 reload={invited}
                 caption={`Medlemmar i ${group.name}`}
               />
+              <PendingInvitations group={group} reload={invited} headingLevel={3} />
               <h3>Bjud in till {group.name}</h3>
               <InviteForm
                 idPrefix="admin-invite"

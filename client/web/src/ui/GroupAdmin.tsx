@@ -1,11 +1,12 @@
-// Managing who is in a group: the invitation form (chair and administrators), the link it gives to copy,
-// and the member list — read-only for the chair, with role changes and removal for administrators.
+// Managing who is in a group: the invitation form (chair and administrators), the link it gives to copy, the
+// invitations not yet accepted (each can be revoked), and the member list — read-only for the chair, with role
+// changes and removal for administrators.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { absoluteLink, api, ApiError } from '../api';
 import { defaultOrgFor, looksLikeEmail, roleMayHaveOrg, roleNeedsOrg, swedishDay } from '../access';
 import { ROLE_HINTS, ROLE_LABELS, shortOrgName } from '../labels';
-import type { Group, IssuedLink, Member, Role } from '../model/types';
+import type { Group, IssuedLink, Member, PendingInvitation, Role } from '../model/types';
 import { FormError, TextField } from './Form';
 
 function orgName(group: Group, id: string): string {
@@ -372,5 +373,143 @@ export function MembersTable(props: { group: Group; editable: boolean; selfId: s
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** "ny@kommun.se, Deltagare för Polisen. Inbjuden av Anna Berg, gäller till 12 december." */
+export function pendingInvitationText(group: Group, inv: PendingInvitation): string {
+  const by = inv.created_by_name ? `Inbjuden av ${inv.created_by_name}` : 'Inbjuden från serverns kommandorad';
+  return `${inv.email}, ${roleText(group, inv.role, inv.org)}. ${by}, gäller till ${swedishDay(inv.expires_at)}.`;
+}
+
+/** One pending invitation with "Återkalla" and its confirmation, both reachable and answerable by keyboard. */
+function PendingRow(props: { group: Group; invitation: PendingInvitation; onRevoked: (done: string) => void }) {
+  const { group, invitation: inv } = props;
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const askRef = useRef<HTMLButtonElement>(null);
+  const [backToAsk, setBackToAsk] = useState(false);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+    else if (backToAsk) askRef.current?.focus();
+  }, [confirming, backToAsk]);
+
+  const revoke = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.revokeInvitation(group.id, inv.id);
+      props.onRevoked(`Inbjudan till ${inv.email} är återkallad. Länken fungerar inte längre.`);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'not_found') props.onRevoked(`Inbjudan till ${inv.email} är redan använd eller återkallad.`);
+      else setError(err instanceof ApiError ? err.swedish : 'Inbjudan gick inte att återkalla.');
+    } finally {
+      setBusy(false);
+      setConfirming(false);
+    }
+  };
+
+  return (
+    <li data-invitation={inv.email}>
+      <span>{pendingInvitationText(group, inv)}</span>{' '}
+      {!confirming ? (
+        <button
+          type="button"
+          class="btn btn-small btn-quiet"
+          ref={askRef}
+          disabled={busy}
+          onClick={() => {
+            setBackToAsk(false);
+            setConfirming(true);
+          }}
+        >
+          Återkalla<span class="visually-hidden"> inbjudan till {inv.email}</span>
+        </button>
+      ) : (
+        <span
+          class="confirm-inline"
+          role="group"
+          aria-label={`Bekräfta att inbjudan till ${inv.email} återkallas`}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              setBackToAsk(true);
+              setConfirming(false);
+            }
+          }}
+        >
+          <button type="button" class="btn btn-small btn-danger" ref={confirmRef} disabled={busy} onClick={() => void revoke()}>
+            Ja, återkalla
+          </button>
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => {
+              setBackToAsk(true);
+              setConfirming(false);
+            }}
+          >
+            Avbryt
+          </button>
+        </span>
+      )}
+      {error && (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+/**
+ * "Väntande inbjudningar" (GET /api/groups/{id}/invitations): those of the roles the viewer may invite, oldest
+ * first, each with "Återkalla". `reload` changes when the list should be fetched again (a new invitation).
+ */
+export function PendingInvitations(props: { group: Group; reload?: number; headingLevel?: 2 | 3 }) {
+  const [items, setItems] = useState<PendingInvitation[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    api.pendingInvitations(props.group.id).then(
+      (list) => {
+        setItems(list);
+        setError(null);
+      },
+      (e: unknown) => setError(e instanceof ApiError ? e.swedish : 'Inbjudningarna gick inte att hämta.'),
+    );
+  }, [props.group.id, props.reload, tick]);
+  const headingId = `pending-${props.group.id}-h`;
+  const Heading = props.headingLevel === 3 ? 'h3' : 'h2';
+  return (
+    <section aria-labelledby={headingId} class="pending-invitations">
+      <Heading id={headingId}>Väntande inbjudningar</Heading>
+      <p class="row-status" role="status">
+        {status}
+      </p>
+      {error ? (
+        <FormError text={error} />
+      ) : !items ? (
+        <p class="loading">Hämtar inbjudningar…</p>
+      ) : items.length === 0 ? (
+        <p>Inga inbjudningar väntar på svar.</p>
+      ) : (
+        <ul class="pending-list">
+          {items.map((inv) => (
+            <PendingRow
+              key={inv.id}
+              group={props.group}
+              invitation={inv}
+              onRevoked={(done) => {
+                setStatus(done);
+                setTick((t) => t + 1);
+              }}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

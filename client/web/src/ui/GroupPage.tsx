@@ -5,7 +5,7 @@ import type { Group, MeetingInfo } from '../model/types';
 import { swedishDate } from '../labels';
 import { href } from '../routes';
 import { useAccount } from './account-context';
-import { InviteForm, MembersTable, roleText } from './GroupAdmin';
+import { InviteForm, MembersTable, PendingInvitations, roleText } from './GroupAdmin';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
 export function GroupPage(props: { groupId: string }) {
@@ -140,6 +140,7 @@ export function GroupPage(props: { groupId: string }) {
         <section aria-labelledby="members-h" class="members">
           <h2 id="members-h">Medlemmar</h2>
           <MembersTable group={group} editable={false} selfId={me?.id ?? null} reload={invited} caption={`Medlemmar i ${group.name}`} />
+          <PendingInvitations group={group} reload={invited} headingLevel={3} />
           {mine?.role === 'admin' && (
             <p class="hint">
               Roller ändras och personer tas bort på <a href={href.admin()}>administrationssidan</a>.
