@@ -82,7 +82,8 @@ constexpr std::array<permission_rule, action_count> table{{
         "create a meeting in the group (as a draft)", "only the group's chair creates meetings"),
 
     row(action::invite_to_group, "invite_to_group", in_group, actors_of(chair, admin),
-        "invite a person to the group with a role", "only the group's chair or an administrator invites people"),
+        "invite a person to the group as a participant (any other role: change_roles)",
+        "only the group's chair or an administrator invites people"),
     row(action::change_roles, "change_roles", in_group, actors_of(admin),
         "change or remove a person's role in the group", "only an administrator changes roles"),
     row(action::manage_accounts, "manage_accounts", server_wide, actors_of(admin),
@@ -228,7 +229,7 @@ decision decide(const standing& who, action what, meeting_phase phase, bool topi
 }
 
 action invitation_action(role r) noexcept {
-    return r == role::chair || r == role::admin ? action::change_roles : action::invite_to_group;
+    return r == role::participant ? action::invite_to_group : action::change_roles;
 }
 
 std::string render_permission_table_markdown() {

@@ -146,9 +146,9 @@ TEST_CASE("a participant cannot call a chair action: create a meeting or invite"
     const auto made = p.http.post(g + "/meetings", {{"title", "Polisens eget möte"}});
     CHECK(made.status == 403);
     CHECK(error_of(made) == "forbidden");
-    for (const auto& role : {"participant", "chair", "admin", "bra_member"}) {
+    for (const auto& role : {"participant", "chair", "admin", "bra_member", "cosigner"}) {
         json body = {{"email", std::string("kompis-") + role + "@est.test"}, {"role", role}};
-        if (std::string(role) == "participant") body["org"] = "polis";
+        if (std::string(role) == "participant" || std::string(role) == "cosigner") body["org"] = "polis";
         const auto invited = p.http.post(g + "/invitations", body);
         INFO("inviting as " << role);
         CHECK(invited.status == 403);
@@ -159,6 +159,30 @@ TEST_CASE("a participant cannot call a chair action: create a meeting or invite"
     CHECK(json::parse(p.http.get(g + "/meetings").body) == before);
     const auto me = json::parse(p.http.get("/api/me").body);
     CHECK(me.at("memberships").at(0).at("role") == "participant");
+    still_serving(f);
+}
+
+TEST_CASE("a chair invites participants only: the co-signer and BRÅ's members are the administrator's to choose", "[access][attack]") {
+    // The inviter holds the link: a chair who could invite a co-signer could accept it and sign twice.
+    test::accounts_fixture::options o = two_participants();
+    o.people.push_back("chair");
+    test::accounts_fixture f(o);
+    auto& chair = f.at("chair");
+    const std::string g = "/api/groups/" + f.group();
+    const auto before = json::parse(f.at("server_admin").http.get(g + "/members").body);
+    for (const auto& [role, org] : std::vector<std::pair<std::string, std::string>>{
+             {"cosigner", "polis"}, {"bra_member", ""}, {"chair", ""}, {"admin", ""}}) {
+        json body = {{"email", "av-ordforanden-" + role + "@est.test"}, {"role", role}};
+        if (!org.empty()) body["org"] = org;
+        const auto invited = chair.http.post(g + "/invitations", body);
+        INFO("the chair invites a " << role << ": " << invited.status << " " << invited.body);
+        CHECK(invited.status == 403);
+        CHECK(error_of(invited) == "forbidden");
+    }
+    CHECK(chair.http.post(g + "/invitations", {{"email", "ny-deltagare@est.test"}, {"role", "participant"}, {"org", "polis"}}).status == 201);
+    const auto issued = f.at("server_admin").http.post(g + "/invitations", {{"email", "ny-medundertecknare@est.test"}, {"role", "cosigner"}, {"org", "polis"}});
+    CHECK(issued.status == 201);
+    CHECK(json::parse(f.at("server_admin").http.get(g + "/members").body) == before);
     still_serving(f);
 }
 

@@ -513,10 +513,13 @@ TEST_CASE("the actor a person joins a meeting as") {
     CHECK(est::actor_in_group(standing{false, std::nullopt}) == actor::non_member);
 }
 
-TEST_CASE("inviting someone as chair or admin is a change of roles, the other roles an invitation") {
+TEST_CASE("inviting someone as a participant is an invitation, as any other role a change of roles") {
     CHECK(est::invitation_action(role::participant) == action::invite_to_group);
-    CHECK(est::invitation_action(role::cosigner) == action::invite_to_group);
-    CHECK(est::invitation_action(role::bra_member) == action::invite_to_group);
+    // The co-signer and BRÅ's members check the chair: the chair does not pick them.
+    CHECK(est::invitation_action(role::cosigner) == action::change_roles);
+    CHECK(est::invitation_action(role::bra_member) == action::change_roles);
+    CHECK(!est::decide(actor::chair, est::invitation_action(role::cosigner)));
+    CHECK(!est::decide(actor::chair, est::invitation_action(role::bra_member)));
     CHECK(est::invitation_action(role::chair) == action::change_roles);
     CHECK(est::invitation_action(role::admin) == action::change_roles);
     // So a chair invites participants but cannot make another chair.

@@ -37,10 +37,13 @@ export function mayInvite(role: Role | null | undefined): boolean {
   return role === 'chair' || role === 'admin';
 }
 
-/** Inviting as chair or admin needs `change_roles`, which only administrators have. */
+/**
+ * Inviting as anything but a participant needs `change_roles`, which only administrators have: the co-signer and
+ * BRÅ's members check the chair, so the chair does not pick them.
+ */
 export function invitableRoles(role: Role | null | undefined): Role[] {
   if (role === 'admin') return ['participant', 'chair', 'cosigner', 'bra_member', 'admin'];
-  if (role === 'chair') return ['participant', 'cosigner', 'bra_member'];
+  if (role === 'chair') return ['participant'];
   return [];
 }
 

@@ -159,8 +159,10 @@ decision decide(const standing& who, action what, meeting_phase phase = meeting_
 // administrator, else `non_member`.
 actor actor_in_group(const standing& who) noexcept;
 
-// Inviting someone as `chair` or `admin` hands out the group's running, which is a change of roles; inviting as
-// the other roles is an invitation.
+// Inviting someone as a participant is an invitation. Every other role is a change of roles: `chair` and `admin`
+// hand out the group's running, and the `cosigner` and `bra_member` are the chair's checks (the second signature,
+// the decisions on the chair's items): a chair who could invite them could hold both ends, since the inviter
+// holds the link.
 action invitation_action(role r) noexcept;
 
 // The table as Markdown, one row per action and one column per actor: what docs/security.md holds between its

@@ -53,8 +53,8 @@ describe('roles', () => {
     for (const r of ['participant', 'cosigner', 'bra_member', null] as const) expect(mayInvite(r)).toBe(false);
   });
 
-  it('lets the chair invite only roles below chair (chair and admin need change_roles)', () => {
-    expect(invitableRoles('chair')).toEqual(['participant', 'cosigner', 'bra_member']);
+  it('lets the chair invite only participants (every other role needs change_roles)', () => {
+    expect(invitableRoles('chair')).toEqual(['participant']);
     expect(invitableRoles('admin')).toEqual(['participant', 'chair', 'cosigner', 'bra_member', 'admin']);
     expect(invitableRoles('participant')).toEqual([]);
   });
