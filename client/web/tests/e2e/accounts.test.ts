@@ -469,7 +469,7 @@ describe('the chair’s group page', () => {
     await page.goto(`${suite.server.url}/#/g/fagersta`);
     await page.getByRole('button', { name: 'Nytt möte' }).waitFor();
     const roles = await page.locator('#invite-role option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-    expect(roles).toEqual(['participant', 'cosigner', 'bra_member']);
+    expect(roles).toEqual(['participant']);
     await page.getByRole('table').waitFor();
     await page.locator('#invite-email').fill('inte en adress');
     await page.getByRole('button', { name: 'Skapa inbjudan' }).click();
