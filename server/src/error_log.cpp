@@ -10,7 +10,8 @@ std::string log_quoted(std::string_view s) {
         if (c == '"' || c == '\\') {
             out += '\\';
             out += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7f) {
+        } else if (c < 0x20 || c >= 0x7f) {
+            // Non-ASCII too: a bidi override or a C1 control from a request must not rearrange a log reader's line.
             char hex[8];
             std::snprintf(hex, sizeof hex, "\\x%02x", c);
             out += hex;

@@ -129,6 +129,7 @@ store::~store() {
 
 void store::open(const std::filesystem::path& file, bool full_sync) {
     make_private(file);
+    file_ = file;
     db_ = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_->setBusyTimeout(5000);
     db_->exec("PRAGMA journal_mode=WAL");
@@ -647,14 +648,21 @@ audit_row audit_row_of(SQLite::Statement& s) {
 }
 }  // namespace
 
-void store::read_audit(const std::function<void(const audit_row&)>& each) {
-    read([&] {
-        SQLite::Statement s(*db_, "SELECT seq, at, actor, address, action, subject, detail, prev_hash, hash "
-                                  "FROM audit_log ORDER BY seq");
+store::audit_head_row store::read_audit(const std::function<void(const audit_row&)>& each) {
+    SQLite::Database db(file_.string(), SQLite::OPEN_READONLY);
+    db.setBusyTimeout(5000);
+    SQLite::Transaction snapshot(db);  // WAL: this reader sees one state of the log while writers go on
+    {
+        SQLite::Statement s(db, "SELECT seq, at, actor, address, action, subject, detail, prev_hash, hash "
+                                "FROM audit_log ORDER BY seq");
         while (s.executeStep()) {
             each(audit_row_of(s));
         }
-    });
+    }
+    audit_head_row head;
+    SQLite::Statement h(db, "SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (h.executeStep()) head.emplace(static_cast<std::uint64_t>(h.getColumn(0).getInt64()), h.getColumn(1).getString());
+    return head;  // the transaction only read: ending it is a rollback
 }
 
 std::vector<audit_row> store::audit_page(std::uint64_t before, std::size_t limit) {
@@ -667,16 +675,6 @@ std::vector<audit_row> store::audit_page(std::uint64_t before, std::size_t limit
         while (s.executeStep()) {
             out.push_back(audit_row_of(s));
         }
-    });
-    return out;
-}
-
-std::optional<std::pair<std::uint64_t, std::string>> store::audit_head() {
-    std::optional<std::pair<std::uint64_t, std::string>> out;
-    read([&] {
-        SQLite::Statement s(*db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
-        if (s.executeStep())
-            out.emplace(static_cast<std::uint64_t>(s.getColumn(0).getInt64()), s.getColumn(1).getString());
     });
     return out;
 }

@@ -37,16 +37,21 @@ bool ipv4_literal(std::string_view s) {
     }
 }
 
+// Nothing, or ':' and a port of 1 to 5 digits.
+bool port_suffix(std::string_view rest) {
+    if (rest.empty()) return true;
+    if (!rest.starts_with(':')) return false;
+    rest.remove_prefix(1);
+    return !rest.empty() && rest.size() <= 5 && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // The host of a Host header without its port; "[...]" kept for IPv6. Empty when malformed.
 std::string_view host_name(std::string_view host) {
-    if (host.starts_with('[')) {
-        const auto end = host.find(']');
-        if (end == std::string_view::npos) return {};
-        const auto rest = host.substr(end + 1);
-        if (!rest.empty() && !rest.starts_with(':')) return {};
-        return host.substr(0, end + 1);
-    }
-    return host.substr(0, host.find(':'));
+    const auto end = host.starts_with('[') ? host.find(']') : host.find(':');
+    if (host.starts_with('[') && end == std::string_view::npos) return {};
+    const auto name_end = host.starts_with('[') ? end + 1 : std::min(end, host.size());
+    if (!port_suffix(host.substr(name_end))) return {};
+    return host.substr(0, name_end);
 }
 }  // namespace
 

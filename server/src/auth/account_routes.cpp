@@ -327,7 +327,7 @@ std::optional<http_response> account_routes::administration(const http_request& 
         if (auto no = refuse(who, est::action::read_audit_log, {}, route)) return no;
         if (parts.size() == 3) {
             const auto v = auth_.audit().verify();
-            return json_response(200, {{"ok", v.ok}, {"rows", v.rows}, {"first_bad", v.first_bad}, {"message", v.problem}});
+            return json_response(200, {{"ok", v.ok}, {"rows", v.rows}, {"first_bad", v.first_bad}, {"message", v.problem}, {"last_hash", v.last_hash}});
         }
         auto page = page_of(req.target);
         if (auto* bad = std::get_if<http_response>(&page)) return std::move(*bad);

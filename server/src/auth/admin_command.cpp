@@ -88,7 +88,9 @@ int audit_verify(const admin_command& c, std::ostream& out, std::ostream& err) {
     store db(file, true);
     const auto v = audit_log(db, system_clock_fn()).verify();
     if (v.ok) {
-        out << "ok, " << v.rows << " rows\n";
+        out << "ok, " << v.rows << " rows";
+        if (!v.last_hash.empty()) out << ", last hash " << v.last_hash;
+        out << '\n';
         return 0;
     }
     out << "bad row " << v.first_bad << ": " << v.problem << '\n';

@@ -3,6 +3,7 @@
 #include <future>
 
 #include "est/error.hpp"
+#include "est/server/error_log.hpp"
 #include "est/server/auth/secret_token.hpp"
 
 namespace est::server::auth {
@@ -13,6 +14,12 @@ void field(std::string& out, std::string_view v) {
     out += ':';
     out += v;
     out += '\n';
+}
+
+// Each row's place in the chain also goes to the server's log (stderr: journald, syslog), a copy outside the
+// database: whoever can rewrite the database file can recompute the chain, but not the lines already shipped.
+void copy_to_log(const audit_row& r) {
+    log_event("audit", {{"seq", std::to_string(r.seq)}, {"action", r.action}, {"hash", r.hash}});
 }
 }  // namespace
 
@@ -51,7 +58,8 @@ void audit_log::record(std::string actor, std::string address, std::string actio
                        nlohmann::json detail, std::function<void(const std::string&)> done) {
     db_.append_audit(make_row(std::move(actor), std::move(address), std::move(action), std::move(subject), detail),
                      [](audit_row& r) { r.hash = hash_of(r); },
-                     [done = std::move(done)](const audit_row&, const std::string& err) {
+                     [done = std::move(done)](const audit_row& r, const std::string& err) {
+                         if (err.empty()) copy_to_log(r);
                          if (done) done(err);
                      });
 }
@@ -65,6 +73,7 @@ audit_row audit_log::record_durable(std::string actor, std::string address, std:
                      [&p](const audit_row& r, const std::string& err) { p.set_value({r, err}); });
     auto [row, err] = f.get();
     if (!err.empty()) throw domain_error("storage_failed", err);
+    copy_to_log(row);
     return row;
 }
 
@@ -72,7 +81,7 @@ audit_log::verification audit_log::verify() {
     verification v;
     std::string prev(64, '0');
     std::uint64_t expect = 1;
-    db_.read_audit([&](const audit_row& r) {
+    const auto head = db_.read_audit([&](const audit_row& r) {
         if (!v.ok) return;
         ++v.rows;
         auto bad = [&](std::string problem, std::uint64_t seq) {
@@ -92,7 +101,6 @@ audit_log::verification audit_log::verify() {
         expect = r.seq + 1;
     });
     if (!v.ok) return v;
-    const auto head = db_.audit_head();
     const std::uint64_t last = expect - 1;
     if (head && (head->first != last || head->second != prev)) {
         v.ok = false;
@@ -105,6 +113,7 @@ audit_log::verification audit_log::verify() {
         v.first_bad = 1;
         v.problem = "the recorded head of the log is missing";
     }
+    if (v.ok) v.last_hash = last ? prev : std::string();
     return v;
 }
 

@@ -35,6 +35,13 @@ TEST_CASE("Host: addresses and localhost pass, a DNS name only when allowed") {
     CHECK_FALSE(gate.host_allowed("256.1.1.1"));
     CHECK_FALSE(gate.host_allowed("[::1"));
     CHECK_FALSE(gate.host_allowed("[::1]x"));
+    // Whatever follows the name is a port, and nothing else.
+    CHECK_FALSE(gate.host_allowed("127.0.0.1:8080, attacker.example"));
+    CHECK_FALSE(gate.host_allowed("localhost:"));
+    CHECK_FALSE(gate.host_allowed("localhost:808080"));
+    CHECK_FALSE(gate.host_allowed("[::1]:80x"));
+    CHECK(gate.host_allowed("[::1]"));
+    CHECK(gate.host_allowed("localhost"));
     auto res = gate.refuse(request("GET", "/api/groups", "rebound.example"));
     REQUIRE(res);
     CHECK(res->status == 421);

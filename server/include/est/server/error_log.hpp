@@ -9,7 +9,8 @@
 
 namespace est::server {
 
-// `s` as one double-quoted value of a log line: no line break, no quote that would end it early.
+// `s` as one double-quoted value of a log line: no line break, no quote that would end it early; every byte
+// outside printable ASCII as \xNN, so no bidi override or C1 control reaches whoever reads the log.
 std::string log_quoted(std::string_view s);
 
 void log_error(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);

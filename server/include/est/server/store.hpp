@@ -164,12 +164,13 @@ public:
     std::vector<membership_row> memberships();
     std::vector<session_row> sessions();
     std::vector<invitation_row> invitations(std::int64_t now);  // unused and unexpired at `now`
-    // Every audit row in order, handed to `each` on the store thread (not all in memory at once).
-    void read_audit(const std::function<void(const audit_row&)>& each);
+    // Every committed audit row in order, handed to `each` (not all in memory at once), then the recorded head of
+    // the log (seq and hash; nullopt when none) — both from one snapshot, read on the caller's thread over a
+    // read-only connection of its own, so scanning a long log never holds up the store thread or a meeting.
+    using audit_head_row = std::optional<std::pair<std::uint64_t, std::string>>;
+    audit_head_row read_audit(const std::function<void(const audit_row&)>& each);
     // Up to `limit` rows, newest first, with seq below `before` (0: from the newest).
     std::vector<audit_row> audit_page(std::uint64_t before, std::size_t limit);
-    // What the database records as the last row appended (kept by a trigger): seq and hash; nullopt when none.
-    std::optional<std::pair<std::uint64_t, std::string>> audit_head();
 
     // Blocks until everything queued before the call is committed.
     void flush();
@@ -204,6 +205,7 @@ private:
     void migrate();
     static void step(SQLite::Statement& s);  // reset and run a prepared statement that returns no rows
 
+    std::filesystem::path file_;
     std::unique_ptr<SQLite::Database> db_;
     std::unique_ptr<SQLite::Statement> insert_op_;
     std::unique_ptr<SQLite::Statement> begin_, commit_, rollback_;  // prepared once: one each per batch

@@ -45,6 +45,7 @@ public:
         std::uint64_t rows = 0;       // rows read
         std::uint64_t first_bad = 0;  // seq of the first bad row (0 when ok, or the head when rows are missing at the end)
         std::string problem;          // what is wrong with it
+        std::string last_hash;        // the last row's hash when ok: compare it with the copies in the server's log
     };
 
     audit_log(store& db, clock_fn now);

@@ -1,0 +1,25 @@
+// The server's log lines: one value never ends its line early, nor rearranges how a reader sees it.
+#include "est/server/error_log.hpp"
+
+#include <catch2/catch.hpp>
+
+using est::server::log_quoted;
+
+TEST_CASE("log_quoted keeps a value on its line and inside its quotes") {
+    CHECK(log_quoted("GET /api/groups") == "\"GET /api/groups\"");
+    CHECK(log_quoted("a\"b\\c") == "\"a\\\"b\\\\c\"");
+    CHECK(log_quoted("rad\nny=\"falsk\"") == "\"rad\\x0any=\\\"falsk\\\"\"");
+    CHECK(log_quoted(std::string_view("\0\x7f", 2)) == "\"\\x00\\x7f\"");
+}
+
+TEST_CASE("log_quoted writes every byte past ASCII as an escape: no bidi override or C1 control reaches a reader") {
+    CHECK(log_quoted("\u202E/api") == "\"\\xe2\\x80\\xae/api\"");  // RIGHT-TO-LEFT OVERRIDE
+    CHECK(log_quoted("\u0085") == "\"\\xc2\\x85\"");               // NEXT LINE, a line break to some readers
+    CHECK(log_quoted("\u2028") == "\"\\xe2\\x80\\xa8\"");          // LINE SEPARATOR
+    CHECK(log_quoted("å") == "\"\\xc3\\xa5\"");
+}
+
+TEST_CASE("log_quoted cuts a value at 2,000 bytes") {
+    const std::string long_value(5000, 'x');
+    CHECK(log_quoted(long_value) == "\"" + std::string(2000, 'x') + "\"");
+}
