@@ -180,7 +180,7 @@ TEST_CASE("without --demo the server starts with no accounts and no demo group",
     CHECK(count_rows(dir.path(), "groups") == 0);
 }
 
-TEST_CASE("--demo under --open-access loads the demo group but makes no accounts", "[demo][accounts]") {
+TEST_CASE("est-server --demo under --open-access loads the demo group but makes no accounts", "[demo][accounts]") {
     est::test::temp_dir dir;
     {
         demo_server s(dir, "open.log", {"--demo", demo_file}, false);
