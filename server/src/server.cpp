@@ -208,7 +208,6 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
         ao.sessions.absolute = i.opts.session_lifetime;
         ao.sessions.idle = i.opts.session_idle;
         ao.invitations.invitation_lifetime = i.opts.invitation_lifetime;
-        ao.invitations.reset_lifetime = i.opts.invitation_lifetime;
         i.auth = std::make_unique<auth::auth_service>(*i.db, [&i](std::string_view id) { return i.cat->find_group(id); },
                                                       auth::system_clock_fn(), ao);
         i.auth->load();

@@ -1042,7 +1042,12 @@ TEST_CASE("reset links: a new one cancels the older, and a disabled account's is
     auto& admin = f.at("server_admin");
     auto& p = f.at("participant_a");
     const std::string path = "/api/accounts/" + p.id + "/password-reset";
-    const auto first = test::token_of_link(json::parse(admin.http.post(path, json::object()).body).at("link"));
+    const auto issued = json::parse(admin.http.post(path, json::object()).body);
+    const auto first = test::token_of_link(issued.at("link"));
+    // A reset link lasts 60 minutes, not as long as an invitation (--invitation-hours).
+    const auto expires_in = issued.at("expires_at").get<std::int64_t>() - now_ms();
+    CHECK(expires_in > 59 * 60 * 1000LL);
+    CHECK(expires_in <= 60 * 60 * 1000LL);
     const auto second = test::token_of_link(json::parse(admin.http.post(path, json::object()).body).at("link"));
     test::api_client anyone(f.server());
     CHECK(error_of(anyone.post("/api/password-reset", {{"token", first}, {"password", "Nytt-lösenord-nummer-ett"}})) == "invalid_token");
