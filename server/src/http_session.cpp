@@ -25,6 +25,13 @@ namespace http = beast::http;
 namespace net = boost::asio;
 
 namespace {
+// The value of the last line of header `name` ("" when none).
+std::string_view last_line_of(const http::request<http::string_body>& req, std::string_view name) {
+    std::string_view out;
+    for (auto [it, end] = req.equal_range(name); it != end; ++it) out = it->value();
+    return out;
+}
+
 // A TLS connection closing gets this long for the close_notify exchange.
 constexpr auto tls_close_grace = std::chrono::seconds(5);
 }  // namespace
@@ -126,10 +133,14 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     call.target = req.target();
     call.remote_address = client_address(req);
     // TLS here, or ended by a trusted proxy that says so: the cookie is then __Host-est_session; Secure.
-    call.tls = tls_ || (from_trusted_proxy() && beast::iequals(req["X-Forwarded-Proto"], "https"));
+    call.tls = tls_ || (from_trusted_proxy() && beast::iequals(last_line_of(req, "X-Forwarded-Proto"), "https"));
     call.host = req[http::field::host];
     call.origin = req[http::field::origin];
-    call.cookie = req[http::field::cookie];
+    // Every Cookie line, as one: a cookie sent twice on two lines is then held twice, which is no session.
+    for (auto [it, end] = req.equal_range(http::field::cookie); it != end; ++it) {
+        if (!call.cookie.empty()) call.cookie += "; ";
+        call.cookie += it->value();
+    }
     call.content_type = req[http::field::content_type];
     if (beast::websocket::is_upgrade(req)) {
         auto hint = websocket_target(req.target());
@@ -167,7 +178,8 @@ std::string http_session::client_address(const http::request<http::string_body>&
     const std::string& peer = slot_.address();
     if (!from_trusted_proxy()) return peer;
     // The proxy appends the address it saw last: the one entry a client cannot forge.
-    std::string_view forwarded = req["X-Forwarded-For"];
+    // A proxy may add its own header line after the client's instead of appending to it: the last line.
+    std::string_view forwarded = last_line_of(req, "X-Forwarded-For");
     if (const auto comma = forwarded.rfind(','); comma != std::string_view::npos) forwarded.remove_prefix(comma + 1);
     while (!forwarded.empty() && forwarded.front() == ' ') forwarded.remove_prefix(1);
     while (!forwarded.empty() && forwarded.back() == ' ') forwarded.remove_suffix(1);

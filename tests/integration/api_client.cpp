@@ -26,9 +26,14 @@ client::http_result api_client::call(const std::string& method, const std::strin
     client::http_options o;
     o.local_address = local_address_;
     // As a browser sends it: with the port, so the server's own origin is "http://" + Host.
-    client::http_headers h = {{"Host", host_ + ":" + port_}};
-    bool own_cookie = false;
-    for (const auto& e : extra) own_cookie = own_cookie || same_name(e.first, "Cookie");
+    // Defaults only where `extra` names none: a name given twice is sent as two lines.
+    bool own_cookie = false, own_host = false;
+    for (const auto& e : extra) {
+        own_cookie = own_cookie || same_name(e.first, "Cookie");
+        own_host = own_host || same_name(e.first, "Host");
+    }
+    client::http_headers h;
+    if (!own_host) h.emplace_back("Host", host_ + ":" + port_);
     if (!cookie_.empty() && !own_cookie) h.emplace_back("Cookie", cookie_);
     h.insert(h.end(), extra.begin(), extra.end());
     return client::http_call(host_, port_, method, target, body, o, h);

@@ -711,6 +711,10 @@ TEST_CASE("a malformed cookie header is no session: 401", "[access][attack]") {
         CHECK(r.status == 401);
         CHECK(error_of(r) == "sign_in_required");
     }
+    // The cookie twice on two Cookie lines is held twice all the same; one well-formed line after another is read.
+    const auto two_lines = p.http.get("/api/me", {{"Cookie", "est_session=" + token}, {"Cookie", "est_session=" + token}});
+    CHECK(two_lines.status == 401);
+    CHECK(p.http.get("/api/me", {{"Cookie", "lang=sv"}, {"Cookie", "est_session=" + token}}).status == 200);
     // The well-formed one still is a session.
     CHECK(p.http.get("/api/me").status == 200);
     still_serving(f);
@@ -856,10 +860,12 @@ TEST_CASE("only a trusted proxy's X-Forwarded-For names the client", "[access][a
     // The proxy appends the address it saw: the last entry is the one a client cannot forge.
     CHECK(via_proxy.post("/api/session", wrong, {{"X-Forwarded-For", "203.0.113.9, 198.51.100.7"}}).status == 401);
     CHECK(direct.post("/api/session", wrong, {{"X-Forwarded-For", "198.51.100.8"}}).status == 401);
+    // A proxy that adds a line of its own after the client's (HAProxy's option forwardfor): its line counts.
+    CHECK(via_proxy.post("/api/session", wrong, {{"X-Forwarded-For", "6.6.6.6"}, {"X-Forwarded-For", "198.51.100.5"}}).status == 401);
     std::vector<std::string> addresses;
     for (const auto& row : json::parse(f.at("server_admin").http.get("/api/audit?limit=20").body))
         if (row.at("action") == "sign_in.failed") addresses.push_back(row.at("address"));
-    CHECK_THAT(addresses, Catch::UnorderedEquals(std::vector<std::string>{"198.51.100.7", "127.0.0.9"}));
+    CHECK_THAT(addresses, Catch::UnorderedEquals(std::vector<std::string>{"198.51.100.7", "127.0.0.9", "198.51.100.5"}));
     still_serving(f);
 }
 

@@ -71,8 +71,13 @@ http_result http_call(const std::string& host, const std::string& port, const st
     req.set(http::field::user_agent, "est-cli");
     // The server takes writes only as JSON (a cross-site form cannot send that), body or not.
     if (!body.empty() || (method != "GET" && method != "HEAD")) req.set(http::field::content_type, "application/json");
+    std::vector<std::string_view> named;
     for (const auto& [name, value] : headers) {
-        if (value.empty()) req.erase(name);
+        // A name given again is another line of that header, as a proxy adding its own would send it.
+        const bool again = std::any_of(named.begin(), named.end(), [&](std::string_view n) { return beast::iequals(n, name); });
+        named.push_back(name);
+        if (again) req.insert(name, value);
+        else if (value.empty()) req.erase(name);
         else req.set(name, value);
     }
     req.body() = body;

@@ -32,7 +32,8 @@ struct http_options {
 };
 
 // Request headers set after the defaults (Host, User-Agent, Content-Type): one of the same name replaces the
-// default, and one with an empty value removes it (a write without a Content-Type, say).
+// default, and one with an empty value removes it (a write without a Content-Type, say). A name given twice is
+// sent as two header lines.
 using http_headers = std::vector<std::pair<std::string, std::string>>;
 
 // Throws std::runtime_error when the server cannot be reached or does not answer in time.
