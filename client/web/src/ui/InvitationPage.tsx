@@ -81,7 +81,7 @@ function InvitationFacts(props: { info: InvitationInfo }) {
       {info.org && (
         <>
           <dt>Organisation</dt>
-          <dd>{info.org_name ?? info.org}</dd>
+          <dd>{info.org_name || info.org}</dd>
         </>
       )}
     </dl>

@@ -138,7 +138,7 @@ describe('invitations and passwords', () => {
     const page = await suite.anonymousPage(1366, 768, { bypassCSP: true });
     await page.goto(suite.server.url + issued.link);
     await page.getByRole('heading', { name: 'Inbjudan till EST-gruppen Fagersta', level: 1 }).waitFor();
-    await page.locator('.facts').filter({ hasText: 'Deltagare' }).filter({ hasText: 'nvu' }).waitFor();
+    await page.locator('.facts').filter({ hasText: 'Deltagare' }).filter({ hasText: 'Norra Västmanlands utbildningsförbund' }).waitFor();
     expect(await page.getByLabel('E-postadress').inputValue()).toBe(email);
     // The rules come before the password field, which points at them.
     const password = page.getByLabel('Välj lösenord');
