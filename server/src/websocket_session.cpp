@@ -219,9 +219,8 @@ std::variant<identity, std::string> websocket_session::identity_in(const std::st
     const auto info = ctx_.meetings->find_meeting(meeting);
     if (!info) return std::string("meeting_not_found");
     const auto* m = a->membership_of(info->group_id);
-    const est::standing s{a->is_admin, m ? std::optional<role>(m->role) : std::nullopt};
     // Someone without a role in the group learns no more than that the meeting is not there for them.
-    if (!est::decide(s, action::join_meeting)) return std::string("meeting_not_found");
+    if (!est::decide(a->standing_in(info->group_id), action::join_meeting)) return std::string("meeting_not_found");
     return identity{a->display_name, m ? m->org : std::string(), m ? m->role : role::admin};
 }
 

@@ -57,6 +57,13 @@ const membership* account::membership_of(std::string_view group_id) const noexce
     return nullptr;
 }
 
+est::standing account::standing_in(std::string_view group_id) const noexcept {
+    est::standing s;
+    s.server_admin = is_admin;
+    if (const auto* m = group_id.empty() ? nullptr : membership_of(group_id)) s.member_role = m->role;
+    return s;
+}
+
 nlohmann::json account::to_json() const {
     auto ms = nlohmann::json::array();
     for (const auto& m : memberships) {

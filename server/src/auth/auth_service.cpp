@@ -165,11 +165,7 @@ issued_invitation auth_service::invite(const actor& by, std::string_view email, 
 bool auth_service::inviter_may_still_invite(const invitation& inv) const {
     if (inv.created_by.empty()) return true;  // the command line, on the server's machine
     const auto by = accounts_.find(inv.created_by);
-    if (!by || by->disabled) return false;
-    if (by->is_admin) return true;
-    est::standing s;
-    if (const auto* m = by->membership_of(inv.group_id)) s.member_role = m->role;
-    return static_cast<bool>(est::decide(s, est::invitation_action(inv.role)));
+    return by && !by->disabled && est::decide(by->standing_in(inv.group_id), est::invitation_action(inv.role));
 }
 
 new_session auth_service::accept_invitation(std::string_view token, std::string_view password,

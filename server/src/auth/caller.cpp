@@ -6,11 +6,7 @@
 namespace est::server::auth {
 
 est::standing caller::in(std::string_view group_id) const {
-    est::standing s;
-    if (!session) return s;
-    s.server_admin = session->who.is_admin;
-    if (const auto* m = group_id.empty() ? nullptr : session->who.membership_of(group_id)) s.member_role = m->role;
-    return s;
+    return session ? session->who.standing_in(group_id) : est::standing{};
 }
 
 void log_security(std::string_view event, const caller& who, std::string_view detail) {

@@ -15,6 +15,7 @@
 
 #include "est/group.hpp"
 #include "est/identity.hpp"
+#include "est/permission_table.hpp"
 #include "est/server/auth/auth_clock.hpp"
 
 namespace est::server {
@@ -47,6 +48,8 @@ struct account {
     std::vector<membership> memberships;  // by group id
 
     const membership* membership_of(std::string_view group_id) const noexcept;
+    // How the permission table sees this account in `group_id` (empty: a server action).
+    est::standing standing_in(std::string_view group_id) const noexcept;
     // What an administrator's page may show: everything but the password hash.
     nlohmann::json to_json() const;
 };
