@@ -188,6 +188,63 @@ export function InviteForm(props: { idPrefix: string; group: Group; roles: Role[
   );
 }
 
+/**
+ * A button that asks once more before it acts: "Ja, …" or "Avbryt" (or Escape). The focus follows the keyboard:
+ * to the confirmation when it opens, back to the button when it is cancelled.
+ */
+function ConfirmButton(props: { ask: ComponentChildren; question: string; confirm: string; busy: boolean; onConfirm: () => Promise<void> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [backToAsk, setBackToAsk] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const askRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+    else if (backToAsk) askRef.current?.focus();
+  }, [confirming, backToAsk]);
+  const cancel = () => {
+    setBackToAsk(true);
+    setConfirming(false);
+  };
+  if (!confirming)
+    return (
+      <button
+        type="button"
+        class="btn btn-small btn-quiet"
+        ref={askRef}
+        disabled={props.busy}
+        onClick={() => {
+          setBackToAsk(false);
+          setConfirming(true);
+        }}
+      >
+        {props.ask}
+      </button>
+    );
+  return (
+    <span
+      class="confirm-inline"
+      role="group"
+      aria-label={props.question}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') cancel();
+      }}
+    >
+      <button
+        type="button"
+        class="btn btn-small btn-danger"
+        ref={confirmRef}
+        disabled={props.busy}
+        onClick={() => void props.onConfirm().finally(() => setConfirming(false))}
+      >
+        {props.confirm}
+      </button>
+      <button type="button" class="btn btn-small" onClick={cancel}>
+        Avbryt
+      </button>
+    </span>
+  );
+}
+
 /** One member's row: for administrators, role and organisation can change, and the member can be removed. */
 function MemberRow(props: { group: Group; member: Member; editable: boolean; selfId: string | null; onChanged: (done: string) => void }) {
   const { group, member } = props;
@@ -195,11 +252,6 @@ function MemberRow(props: { group: Group; member: Member; editable: boolean; sel
   const [org, setOrg] = useState(member.org || defaultOrgFor(member.role, group.organisations));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (confirming) confirmRef.current?.focus();
-  }, [confirming]);
   const id = `member-${member.id}`;
   const changed = role !== member.role || (roleMayHaveOrg(role) && org !== member.org);
 
@@ -213,7 +265,6 @@ function MemberRow(props: { group: Group; member: Member; editable: boolean; sel
       setError(err instanceof ApiError ? (err.code === 'forbidden' ? 'Du får inte ändra den här personens roll.' : err.swedish) : 'Ändringen gick inte att spara.');
     } finally {
       setBusy(false);
-      setConfirming(false);
     }
   };
 
@@ -282,26 +333,17 @@ function MemberRow(props: { group: Group; member: Member; editable: boolean; sel
             >
               Spara roll<span class="visually-hidden"> för {member.name}</span>
             </button>
-            {!confirming ? (
-              <button type="button" class="btn btn-small btn-quiet" disabled={busy} onClick={() => setConfirming(true)}>
-                Ta bort<span class="visually-hidden"> {member.name} ur gruppen</span>
-              </button>
-            ) : (
-              <span class="confirm-inline" role="group" aria-label={`Bekräfta att ${member.name} tas bort ur gruppen`}>
-                <button
-                  type="button"
-                  class="btn btn-small btn-danger"
-                  ref={confirmRef}
-                  disabled={busy}
-                  onClick={() => void run(() => api.removeMember(group.id, member.id), `${member.name} är borttagen ur gruppen.`)}
-                >
-                  Ja, ta bort
-                </button>
-                <button type="button" class="btn btn-small" onClick={() => setConfirming(false)}>
-                  Avbryt
-                </button>
-              </span>
-            )}
+            <ConfirmButton
+              ask={
+                <>
+                  Ta bort<span class="visually-hidden"> {member.name} ur gruppen</span>
+                </>
+              }
+              question={`Bekräfta att ${member.name} tas bort ur gruppen`}
+              confirm="Ja, ta bort"
+              busy={busy}
+              onConfirm={() => run(() => api.removeMember(group.id, member.id), `${member.name} är borttagen ur gruppen.`)}
+            />
             {error && (
               <p class="field-error" role="alert">
                 {error}
@@ -385,16 +427,8 @@ export function pendingInvitationText(group: Group, inv: PendingInvitation): str
 /** One pending invitation with "Återkalla" and its confirmation, both reachable and answerable by keyboard. */
 function PendingRow(props: { group: Group; invitation: PendingInvitation; onRevoked: (done: string) => void }) {
   const { group, invitation: inv } = props;
-  const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const askRef = useRef<HTMLButtonElement>(null);
-  const [backToAsk, setBackToAsk] = useState(false);
-  useEffect(() => {
-    if (confirming) confirmRef.current?.focus();
-    else if (backToAsk) askRef.current?.focus();
-  }, [confirming, backToAsk]);
 
   const revoke = async () => {
     setBusy(true);
@@ -407,53 +441,23 @@ function PendingRow(props: { group: Group; invitation: PendingInvitation; onRevo
       else setError(err instanceof ApiError ? err.swedish : 'Inbjudan gick inte att återkalla.');
     } finally {
       setBusy(false);
-      setConfirming(false);
     }
   };
 
   return (
     <li data-invitation={inv.email}>
       <span>{pendingInvitationText(group, inv)}</span>{' '}
-      {!confirming ? (
-        <button
-          type="button"
-          class="btn btn-small btn-quiet"
-          ref={askRef}
-          disabled={busy}
-          onClick={() => {
-            setBackToAsk(false);
-            setConfirming(true);
-          }}
-        >
-          Återkalla<span class="visually-hidden"> inbjudan till {inv.email}</span>
-        </button>
-      ) : (
-        <span
-          class="confirm-inline"
-          role="group"
-          aria-label={`Bekräfta att inbjudan till ${inv.email} återkallas`}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') {
-              setBackToAsk(true);
-              setConfirming(false);
-            }
-          }}
-        >
-          <button type="button" class="btn btn-small btn-danger" ref={confirmRef} disabled={busy} onClick={() => void revoke()}>
-            Ja, återkalla
-          </button>
-          <button
-            type="button"
-            class="btn btn-small"
-            onClick={() => {
-              setBackToAsk(true);
-              setConfirming(false);
-            }}
-          >
-            Avbryt
-          </button>
-        </span>
-      )}
+      <ConfirmButton
+        ask={
+          <>
+            Återkalla<span class="visually-hidden"> inbjudan till {inv.email}</span>
+          </>
+        }
+        question={`Bekräfta att inbjudan till ${inv.email} återkallas`}
+        confirm="Ja, återkalla"
+        busy={busy}
+        onConfirm={revoke}
+      />
       {error && (
         <p class="field-error" role="alert">
           {error}
