@@ -16,6 +16,7 @@ import type {
   Role,
 } from './model/types';
 import { swedishError } from './errors';
+import type { Lifecycle } from './model/lifecycle';
 import { emitAuth } from './auth-events';
 
 export class ApiError extends Error {
@@ -191,7 +192,43 @@ export const api = {
   audit: (limit: number, after?: number) =>
     call<AuditRow[]>('GET', `/api/audit?limit=${limit}${after === undefined ? '' : `&after=${after}`}`),
   verifyAudit: () => call<AuditVerdict>('GET', '/api/audit/verify'),
+
+  // ---- a meeting's lifecycle: locks, signatures, closing ----
+  /** Answers once durable; the same move also reaches every browser in the meeting as an `op`. */
+  lifecycle: (meetingId: string, body: LifecycleAction) =>
+    call<{ rev: number; lifecycle: Lifecycle }>('POST', `/api/meetings/${enc(meetingId)}/lifecycle`, body),
+  /** The JSON export: what a signature covers (`rev`, `digest` of `picture`). Only durable state. */
+  exportJson: (meetingId: string) => call<JsonExport>('GET', exportUrl(meetingId, 'json')),
+  /** The server's signing keys, old ones too (the pinned keys a check of an export trusts). */
+  keys: () => call<{ keys: ServerKey[] }>('GET', '/api/keys'),
 };
+
+export type LifecycleAction =
+  | { action: 'lock_topic' | 'unlock_topic'; topic: string }
+  | { action: 'lock_picture' | 'unlock_picture' | 'close' }
+  | { action: 'sign'; rev: number; digest: string; password: string };
+
+/** One of the server's public keys (GET /api/keys, and the `keys` of a JSON export). */
+export interface ServerKey {
+  key_id: string;
+  /** `ssh-ed25519 AAAA… est-live` */
+  public_key: string;
+  created_at?: string;
+  current?: boolean;
+}
+
+/** GET /api/meetings/{id}/export?format=json (docs/protocol.md, "Exports"). */
+export interface JsonExport {
+  meeting: { id: string; title: string; date?: string; group_id?: string };
+  group: { id: string; name?: string };
+  rev: number;
+  digest: string;
+  exported_at?: string;
+  picture: unknown;
+  state?: string;
+  lifecycle?: unknown;
+  keys?: ServerKey[];
+}
 
 /** The full address of an invitation or reset link the server gave as a path (`/#/inbjudan/…`). */
 export function absoluteLink(link: string, origin: string = location.origin): string {
@@ -203,9 +240,9 @@ export function absoluteLink(link: string, origin: string = location.origin): st
  * The exported situation picture of a meeting (GET /api/meetings/{id}/export): a printable, standalone HTML
  * document, or with `json` the same picture as JSON with its revision and SHA-256 digest. Only durable state.
  */
-export function exportUrl(meetingId: string, format: 'html' | 'json' = 'html'): string {
+export function exportUrl(meetingId: string, format: 'html' | 'json' | 'markdown' = 'html'): string {
   const path = `/api/meetings/${encodeURIComponent(meetingId)}/export`;
-  return format === 'json' ? `${path}?format=json` : path;
+  return format === 'html' ? path : `${path}?format=${format}`;
 }
 
 /** The name of the JSON export's file: the server's Content-Disposition names it; this is the fallback. */

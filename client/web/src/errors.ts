@@ -30,6 +30,9 @@ export const PROTOCOL_ERROR_CODES = [
   'internal',
 ] as const;
 
+/** The codes of a meeting's lifecycle (locks, signatures, closing; /api/meetings/{id}/lifecycle and WS errors). */
+export const LIFECYCLE_ERROR_CODES = ['locked', 'closed', 'wrong_phase', 'already_signed', 'same_signer', 'bad_password'] as const;
+
 export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_query', 'bad_path', 'bad_format', 'busy', 'timeout', 'network', 'out_of_order'] as const;
 
 /** The codes of "Accounts and access" (docs/protocol.md): sessions, sign-in, invitations, the checks on every request. */
@@ -52,7 +55,8 @@ export const ACCESS_ERROR_CODES = [
 export type ErrorCode =
   | (typeof PROTOCOL_ERROR_CODES)[number]
   | (typeof OTHER_ERROR_CODES)[number]
-  | (typeof ACCESS_ERROR_CODES)[number];
+  | (typeof ACCESS_ERROR_CODES)[number]
+  | (typeof LIFECYCLE_ERROR_CODES)[number];
 
 const MESSAGES: Record<ErrorCode, string> = {
   bad_json: 'Programmet skickade ett meddelande som servern inte kunde läsa. Ladda om sidan. Kvarstår felet, kontakta den som ansvarar för EST Live.',
@@ -87,6 +91,12 @@ const MESSAGES: Record<ErrorCode, string> = {
   timeout: 'Servern svarade inte i tid. Försök igen om en stund.',
   network: 'Servern gick inte att nå. Kontrollera nätverksanslutningen och försök igen.',
   out_of_order: 'Sidan och servern kom ur takt. Sidan hämtar den senaste versionen av lägesbilden.',
+  locked: 'Ämnet eller lägesbilden är låst av ordföranden, så ändringen sparades inte.',
+  closed: 'Mötet är stängt. Lägesbilden kan inte längre ändras.',
+  wrong_phase: 'Det går inte just nu: mötet är inte i rätt skede för det. Sidan visar hur det ser ut nu.',
+  already_signed: 'Du har redan signerat lägesbilden.',
+  same_signer: 'Samma person kan inte signera två gånger: medundertecknaren måste vara en annan person än den som redan har signerat.',
+  bad_password: 'Fel lösenord. Skriv ditt lösenord igen för att signera.',
   sign_in_required: 'Du är inte inloggad längre. Logga in igen; det du har skrivit finns kvar.',
   invalid_credentials: 'Fel e-post eller lösenord.',
   throttled: 'För många försök. Vänta en stund och försök igen.',

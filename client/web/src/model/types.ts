@@ -1,5 +1,6 @@
 // Shapes of the wire protocol (docs/protocol.md) and of the REST API.
 import type { WireComponent } from '../ot/text-operation';
+import type { LifecycleChange } from './lifecycle';
 
 export type Role = 'participant' | 'chair' | 'cosigner' | 'bra_member' | 'admin';
 export const ROLES: readonly Role[] = ['participant', 'chair', 'cosigner', 'bra_member', 'admin'];
@@ -104,6 +105,8 @@ export interface WelcomeMessage {
   participants: Participant[];
   state?: unknown;
   catch_up?: RemoteOpMessage[];
+  /** The meeting's lifecycle (phase, locked topics, signatures, closing); absent from older servers. */
+  lifecycle?: unknown;
 }
 
 export interface RemoteOpMessage {
@@ -113,7 +116,11 @@ export interface RemoteOpMessage {
   client: string;
   seq: number;
   by: { session: string; name: string; org: string };
-  change: Change;
+  /**
+   * An edit of the picture, or a lifecycle move (`client` "" and `seq` 0). A kind this client does not know may
+   * come from a newer server: it is skipped, not fatal.
+   */
+  change: Change | LifecycleChange;
 }
 
 export interface AckMessage {

@@ -18,6 +18,15 @@
 //
 // Pure logic: the caller moves the messages. Every method returns the messages to send, in order.
 import { MeetingDoc } from '../model/document';
+import {
+  applyLifecycle,
+  initialLifecycle,
+  isLifecycleKind,
+  isPictureKind,
+  pictureChanged,
+  readLifecycle,
+  type Lifecycle,
+} from '../model/lifecycle';
 import type {
   AckMessage,
   Change,
@@ -41,8 +50,14 @@ export interface ReplicaListener {
   text?(key: string, target: FieldRef, op: TextOperation | null): void;
   /** Entries, choices or the whole picture changed. */
   structure?(): void;
-  /** The server refused or postponed one of our changes, or said something went wrong. */
-  error?(e: ErrorMessage, refused: Change | null): void;
+  /**
+   * The server refused or postponed one of our changes, or said something went wrong. `lost` is set when a text
+   * change was refused for good: the field's text as the person saw it just before (it is gone from the field,
+   * which shows the confirmed text again), so the view can keep it visible.
+   */
+  error?(e: ErrorMessage, refused: Change | null, lost?: { target: FieldRef; text: string } | null): void;
+  /** The lifecycle changed: a lock, a signature, the closing, or signatures voided by an edit. */
+  lifecycle?(): void;
 }
 
 interface PendingText {
@@ -72,6 +87,7 @@ const RESYNC = new Set(['storage_failed', 'stale_revision', 'out_of_range']);
 
 export class ClientReplica {
   private doc: MeetingDoc | null = null;
+  private life: Lifecycle = initialLifecycle();
   private revision = 0;
   private nextSeq = 1;
   private isConnected = false;
@@ -230,6 +246,10 @@ export class ClientReplica {
   }
   remoteChanges(): number {
     return this.remote;
+  }
+  /** The confirmed lifecycle: phase, locked topics, signatures, closing. */
+  lifecycle(): Lifecycle {
+    return this.life;
   }
   /** The seq of the change waiting for its answer on this connection, or null. */
   inFlightSeq(): number | null {
@@ -399,10 +419,24 @@ export class ClientReplica {
     }
     if (msg.rev !== this.revision + 1)
       throw new OtError('out_of_order', `expected revision ${this.revision + 1}, got ${msg.rev}`);
-    const c = msg.change;
+    const any = msg.change as { kind: string } & Record<string, unknown>;
+    if (!isPictureKind(any?.kind)) {
+      // A lifecycle move (a lock, a signature, the closing), or a kind from a newer server this client does not
+      // know: it takes a revision like any change; an unknown one is skipped.
+      this.revision = msg.rev;
+      ++this.remote;
+      if (isLifecycleKind(any?.kind)) {
+        this.life = applyLifecycle(this.life, any);
+        this.listener.lifecycle?.();
+      }
+      this.listener.structure?.();
+      return;
+    }
+    const c = msg.change as Change;
     doc.apply(c, msg.rev);
     this.revision = msg.rev;
     ++this.remote;
+    this.pictureEdited();
     if (c.kind === 'text') {
       const key = fieldKey(c.target);
       let serverOp = TextOperation.fromJSON(c.ops, 'ops');
@@ -431,6 +465,14 @@ export class ClientReplica {
     this.listener.structure?.();
   }
 
+  /** An accepted edit of the picture voids every signature on it (the server's rule, mirrored). */
+  private pictureEdited(): void {
+    const next = pictureChanged(this.life);
+    if (next === this.life) return;
+    this.life = next;
+    this.listener.lifecycle?.();
+  }
+
   private onAck(msg: AckMessage, out: ClientMessage[]): void {
     const doc = this.doc;
     if (!doc) throw new OtError('out_of_order', 'an ack before the welcome');
@@ -443,6 +485,7 @@ export class ClientReplica {
       if (rev > this.revision) {
         doc.apply({ kind: 'text', target: p.target, ops: p.outstanding.toJSON() }, rev);
         this.revision = rev;
+        this.pictureEdited();
       }
       p.outstanding = null;
       p.sent = false;
@@ -461,6 +504,7 @@ export class ClientReplica {
       if (rev > this.revision) {
         doc.apply(o.change, rev);
         this.revision = rev;
+        this.pictureEdited();
       }
       this.others.delete(seq);
       this.listener.structure?.();
@@ -481,6 +525,7 @@ export class ClientReplica {
     if (this.inFlight === seq) this.inFlight = null;
     for (const [k, p] of this.texts) {
       if (!p.outstanding || p.outstandingSeq !== seq) continue;
+      let lost: { target: FieldRef; text: string } | null = null;
       const refused: Change = { kind: 'text', target: p.target, ops: p.outstanding.toJSON() };
       if (keep) {
         // Not applied: keep it and what was typed since, and send it again under the same seq (nothing
@@ -491,11 +536,13 @@ export class ClientReplica {
         }
         p.sent = false;
       } else {
-        // A refused change is dropped; the field shows the confirmed text again.
+        // A refused change is dropped; the field shows the confirmed text again. What the person saw is
+        // handed to the view (a topic locked under their typing: their text stays visible to copy).
+        lost = { target: p.target, text: this.visibleText(p.target) };
         this.texts.delete(k);
         this.emitText(p, null);
       }
-      this.listener.error?.(msg, refused);
+      this.listener.error?.(msg, refused, lost);
       this.pump(out);
       return;
     }
@@ -546,6 +593,11 @@ export class ClientReplica {
       for (const op of msg.catch_up ?? []) this.onRemote(op);
       if (this.revision !== rev) throw new OtError('out_of_order', `catch-up ended at ${this.revision}, not ${rev}`);
     }
+    // The lifecycle as of `rev` (after the catch-up, which moved it step by step too). A server from before the
+    // lifecycle sends none: with a whole state, the meeting's `state` says what there is.
+    if (msg.lifecycle !== undefined && msg.lifecycle !== null) this.life = readLifecycle(msg.lifecycle);
+    else if (msg.state !== undefined && msg.state !== null) this.life = readLifecycle(null, msg.meeting?.state);
+    this.listener.lifecycle?.();
     // Whatever is still pending with a seq the server has passed was refused while we were away.
     for (const [k, p] of this.texts) {
       if (p.outstanding && p.outstandingSeq <= lastSeq) {

@@ -3,6 +3,7 @@
 import type { Change, ErrorMessage, FieldRef, Participant, ServerMessage, WelcomeMeeting } from '../model/types';
 import { fieldKey, fieldRefToJSON } from '../model/types';
 import { swedishError } from '../errors';
+import { topicLocked, type Lifecycle } from '../model/lifecycle';
 import { cleanInput } from '../model/text-rules';
 import { TextOperation } from '../ot/text-operation';
 import { Connection, type ConnectionOptions } from './connection';
@@ -33,7 +34,20 @@ export interface Notice {
   at: number;
 }
 
-type Channel = 'structure' | 'presence' | 'sync' | 'notices';
+/**
+ * Text a person typed that the server refused for good because the topic or the picture was locked (or the
+ * meeting closed) before it was saved: kept for them to copy, until they close it.
+ */
+export interface RescuedText {
+  id: number;
+  /** The field's key (fieldKey) and where it was. */
+  key: string;
+  target: FieldRef;
+  text: string;
+  code: 'locked' | 'closed';
+}
+
+type Channel = 'structure' | 'presence' | 'sync' | 'notices' | 'lifecycle';
 type Listener = () => void;
 export type TextListener = (op: TextOperation | null) => void;
 
@@ -80,6 +94,8 @@ export class MeetingSession {
   you: Participant | null = null;
   readonly participants = new Map<string, Participant>();
   notices: Notice[] = [];
+  /** Refused text kept visible (see RescuedText), newest last. */
+  rescued: RescuedText[] = [];
   /** A Swedish sentence when status is 'failed'. */
   failure: string | null = null;
   /** How many times the connection came back after a drop (for the view and the tests). */
@@ -120,7 +136,8 @@ export class MeetingSession {
     this.replica.listener = {
       text: (key, _target, op) => this.emitText(key, op),
       structure: () => this.emit('structure'),
-      error: (e, refused) => this.onReplicaError(e, refused),
+      error: (e, refused, lost) => this.onReplicaError(e, refused, lost ?? null),
+      lifecycle: () => this.emit('lifecycle'),
     };
     this.conn = new Connection(
       url,
@@ -259,19 +276,37 @@ export class MeetingSession {
 
   // ---- what the view does ----
 
-  /**
-   * Whether this person writes the cells of `org`: their own organisation, as the server's welcome says
-   * (`welcome.you`: from their account and membership, never from anything the page chose).
-   */
-  canWriteCell(org: string): boolean {
-    const r = this.you?.role;
-    // A chair without an organisation has no cells ("" is no organisation's id).
-    return (r === 'participant' || r === 'chair' || r === 'cosigner') && !!org && org === this.you?.org;
+  /** The confirmed lifecycle (phase, locked topics, signatures, closing). */
+  lifecycle(): Lifecycle {
+    return this.replica.lifecycle();
   }
 
-  /** Only the chair writes the topic fields (samlad bedömning, nivå, prioriteringar). */
+  /**
+   * Whether this person writes the cells of `org`: their own organisation, as the server's welcome says
+   * (`welcome.you`: from their account and membership, never from anything the page chose). With `topic`: and
+   * only while the meeting is open and that topic is not locked (the permission table's write_own_cell).
+   */
+  canWriteCell(org: string, topic?: string): boolean {
+    const r = this.you?.role;
+    // A chair without an organisation has no cells ("" is no organisation's id).
+    if (!((r === 'participant' || r === 'chair' || r === 'cosigner') && !!org && org === this.you?.org)) return false;
+    const lc = this.lifecycle();
+    if (lc.phase !== 'open') return false;
+    return topic === undefined || !topicLocked(lc, topic);
+  }
+
+  /**
+   * Only the chair writes the topic fields (samlad bedömning, nivå, prioriteringar): in a locked picture too (an
+   * edit then withdraws the signatures), not once it is signed or closed. A topic lock leaves them open.
+   */
   canWriteTopicFields(): boolean {
-    return this.you?.role === 'chair';
+    const phase = this.lifecycle().phase;
+    return this.you?.role === 'chair' && (phase === 'draft' || phase === 'open' || phase === 'locked');
+  }
+
+  dismissRescued(id: number): void {
+    this.rescued = this.rescued.filter((r) => r.id !== id);
+    this.emit('notices');
   }
 
   /**
@@ -466,9 +501,20 @@ export class MeetingSession {
     this.conn.drop('retry');
   }
 
-  private onReplicaError(e: ErrorMessage, refused: Change | null): void {
+  private onReplicaError(e: ErrorMessage, refused: Change | null, lost: { target: FieldRef; text: string } | null): void {
     // A focus on a field that just went away, or a focus message too many: nothing the user needs to know.
     if (!refused && e.seq === undefined && (e.code === 'not_found' || e.code === 'rate_limited')) return;
+    if (lost && lost.text !== '' && (e.code === 'locked' || e.code === 'closed')) {
+      // The topic or picture was locked (or the meeting closed) under the person's typing: the field shows the
+      // server's text again, and what they wrote stays here to copy. One per field: the newest text.
+      const key = fieldKey(lost.target);
+      this.rescued = [
+        ...this.rescued.filter((r) => r.key !== key),
+        { id: ++this.noticeId, key, target: fieldRefToJSON(lost.target), text: lost.text, code: e.code },
+      ];
+      this.emit('notices');
+      return;
+    }
     if (e.code === 'rate_limited') {
       this.scheduleDeferred();
       return; // nothing is lost: not worth a message unless it persists

@@ -11,6 +11,7 @@ import type { Change, MeetingTemplate, Role, ServerMessage } from '../../src/mod
 import { fieldKey } from '../../src/model/types';
 import { OtError, TextOperation } from '../../src/ot/text-operation';
 import type { ClientMessage } from '../../src/sync/replica';
+import { applyLifecycle, initialLifecycle, type Lifecycle, type LifecycleChange } from '../../src/model/lifecycle';
 
 export const TEMPLATE: MeetingTemplate = {
   id: 'est-biweekly',
@@ -89,6 +90,10 @@ export class SimServer {
   legacyIds = false;
   /** Every change applied, for checks: [client, seq]. */
   readonly applied: [string, number][] = [];
+  /** The lifecycle (shared/src/lifecycle.cpp, in short): locks refuse cell edits with `locked`, edits void signatures. */
+  lifecycle: Lifecycle = initialLifecycle();
+  /** An older server: no `lifecycle` in the welcome. */
+  noLifecycle = false;
 
   constructor(
     readonly historyWindow = 2000,
@@ -187,6 +192,7 @@ export class SimServer {
         ...(this.legacyIds ? {} : { client: publicIdOf(conn.client) }),
       },
       participants: [],
+      ...(this.noLifecycle ? {} : { lifecycle: this.lifecycle }),
     };
     if (since !== undefined && since <= this.rev && since >= wireFloor) {
       welcome.catch_up = this.wire.filter((w) => w.rev > since).map((w) => w.msg);
@@ -197,9 +203,27 @@ export class SimServer {
     conn.deliver(welcome);
   }
 
+  /**
+   * A lifecycle move the chair made (over REST): a revision of its own, broadcast to everyone as an op with
+   * client "" and seq 0. No checks: the tests make only moves the server would accept.
+   */
+  move(change: LifecycleChange | { kind: string }): void {
+    ++this.rev;
+    this.lifecycle = applyLifecycle(this.lifecycle, change as LifecycleChange);
+    const msg = { type: 'op', rev: this.rev, client: '', seq: 0, by: { session: 'chair', name: 'Eva', org: 'kommun' }, change };
+    this.wire.push({ rev: this.rev, msg });
+    while (this.wire.length > this.historyWindow) this.wire.shift();
+    for (const c of this.conns) if (c.welcomed) c.deliver(msg);
+  }
+
   /** meeting_state::submit */
   submit(client: string, seq: number, baseRev: number, c: Change): Change | null {
     if (seq <= (this.lastSeq.get(client) ?? 0)) return null;
+    const lc = this.lifecycle;
+    if (lc.phase === 'closed') throw new OtError('closed', 'the meeting is closed');
+    const topic = c.kind === 'text' || c.kind === 'set' ? c.target.topic : c.topic;
+    const cellEdit = c.kind === 'add_entry' || c.kind === 'remove_entry' || !!c.target.org;
+    if (cellEdit && (lc.phase !== 'open' || lc.locked_topics.includes(topic))) throw new OtError('locked', 'locked');
     if (baseRev > this.rev) throw new OtError('stale_revision', 'ahead');
     let change = c;
     if (c.kind === 'text') {
@@ -218,6 +242,8 @@ export class SimServer {
     }
     this.doc.apply(change, this.rev + 1);
     ++this.rev;
+    if (this.lifecycle.signatures.length > 0)
+      this.lifecycle = { ...this.lifecycle, signatures: [], phase: this.lifecycle.phase === 'signed' ? 'locked' : this.lifecycle.phase };
     this.lastSeq.set(client, seq);
     this.applied.push([client, seq]);
     if (change.kind === 'text')

@@ -1,0 +1,278 @@
+// Checking an exported situation picture ("Kontrollera lägesbild"): a JSON export, or an HTML or Markdown export
+// with the JSON record inside and a seal line at its end (/work/spec/signoff.md, "Exports"). What is checked:
+//
+//  1. the picture's digest, recomputed from the record's `picture` (canonical.ts), against the record's `digest`;
+//  2. every signature: an SSHSIG (namespace est-live-signature) by one of the server's keys over the statement's
+//     exact text, and a statement about this meeting and this digest;
+//  3. the closing, when there is one: its SSHSIG (est-live-closing), its digest, and that it lists the SHA-256 of
+//     each signature statement in order;
+//  4. for HTML and Markdown, the seal: an SSHSIG (est-live-export) over every byte before the seal line.
+//
+// The keys are the server's (GET /api/keys), pinned: keys the file brings along are never trusted.
+import { ROLE_LABELS } from '../labels';
+import type { Role } from '../model/types';
+import { readClosing, readSignature, type SignedRecord } from '../model/lifecycle';
+import { pictureDigest, sha256Hex } from './canonical';
+import { base64ToBytes, publicKeyBlob, verifySshSig, type SigCheck } from './sshsig';
+
+export type Format = 'json' | 'html' | 'markdown';
+
+export interface CheckLine {
+  ok: boolean;
+  text: string;
+}
+
+export interface Verdict {
+  /** intact: everything checks and it is signed; unsigned: the digest holds but nobody signed; broken: something fails. */
+  status: 'intact' | 'unsigned' | 'broken';
+  /** One sentence: "Intakt – signerad av …" or what fails. */
+  summary: string;
+  format: Format | null;
+  checks: CheckLine[];
+  digest: string | null;
+}
+
+const SEAL_START = '<!-- est-seal ';
+const enc = new TextEncoder();
+
+/** Where the last line starting with `<!-- est-seal ` begins, in bytes, or -1. */
+function sealOffset(bytes: Uint8Array): number {
+  const pat = enc.encode(SEAL_START);
+  for (let i = bytes.length - pat.length; i >= 0; --i) {
+    if (i > 0 && bytes[i - 1] !== 0x0a) continue;
+    let hit = true;
+    for (let j = 0; j < pat.length && hit; ++j) hit = bytes[i + j] === pat[j];
+    if (hit) return i;
+  }
+  return -1;
+}
+
+function detectFormat(text: string): Format | null {
+  const t = text.trimStart();
+  if (t.startsWith('{')) return 'json';
+  if (/<script type="application\/json" id="est-record">/.test(text)) return 'html';
+  if (/^```json est-record$/m.test(text)) return 'markdown';
+  if (/^<!doctype html|^<html/i.test(t)) return 'html';
+  return null;
+}
+
+/** The JSON record inside an HTML or Markdown export, as text. */
+function embeddedRecord(text: string, format: Format): string | null {
+  if (format === 'html') {
+    const m = /<script type="application\/json" id="est-record">([\s\S]*?)<\/script>/.exec(text);
+    // Inside, every "</" is written "<\/", which JSON reads back as "</".
+    return m ? m[1] : null;
+  }
+  const m = /^```json est-record\n([\s\S]*?)\n```[ \t]*$/m.exec(text);
+  return m ? m[1] : null;
+}
+
+interface Record {
+  meeting?: { id?: string; title?: string };
+  group?: { id?: string; name?: string; organisations?: { id: string; name: string }[] };
+  rev?: number;
+  digest?: string;
+  picture?: unknown;
+  lifecycle?: { signatures?: SignedRecord[]; closing?: SignedRecord | null; phase?: string };
+}
+
+function swedishTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString('sv-SE', {
+    timeZone: 'Europe/Stockholm',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+function roleWord(role: string): string {
+  return (ROLE_LABELS[role as Role] ?? role).toLowerCase();
+}
+
+function sigProblem(c: SigCheck & { ok: false }, what: string): string {
+  switch (c.reason) {
+    case 'unknown_key':
+      return `${what} är gjord med en nyckel som inte är den här serverns (${c.detail}).`;
+    case 'namespace':
+      return `${what} är gjord för något annat (namnrymd ${c.detail}).`;
+    case 'bad_signature':
+      return `${what} stämmer inte: texten har ändrats efter att den signerades.`;
+    case 'no_ed25519':
+      return `${what} gick inte att kontrollera: webbläsaren saknar stöd för Ed25519. Använd en nyare webbläsare eller est-cli verify.`;
+    default:
+      return `${what} går inte att läsa (${c.detail}).`;
+  }
+}
+
+/** Checks an exported file against the server's keys (`public_key` lines of GET /api/keys). */
+export async function checkExport(bytes: Uint8Array, serverKeys: { public_key: string }[]): Promise<Verdict> {
+  const checks: CheckLine[] = [];
+  const fail = (text: string) => checks.push({ ok: false, text });
+  const pass = (text: string) => checks.push({ ok: true, text });
+  const pinned: Uint8Array[] = [];
+  for (const k of serverKeys) {
+    try {
+      pinned.push(publicKeyBlob(k.public_key));
+    } catch {
+      /* a key of another kind: not one we check with */
+    }
+  }
+  const broken = (summary: string, format: Format | null, digest: string | null = null): Verdict => ({
+    status: 'broken',
+    summary,
+    format,
+    checks,
+    digest,
+  });
+
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    fail('Filen är inte text i UTF-8.');
+    return broken('Filen går inte att läsa som en export av en lägesbild.', null);
+  }
+  const format = detectFormat(text);
+  if (!format) {
+    fail('Filen är varken JSON, HTML eller Markdown från EST Live.');
+    return broken('Filen är inte en export av en lägesbild från EST Live.', null);
+  }
+
+  // The seal of HTML and Markdown: over every byte before its line.
+  let sealOk = true;
+  if (format !== 'json') {
+    const at = sealOffset(bytes);
+    if (at < 0) {
+      sealOk = false;
+      fail('Förseglingen (raden est-seal i slutet) saknas.');
+    } else {
+      const line = new TextDecoder().decode(bytes.subarray(at));
+      const m = /^<!-- est-seal key=(\S+) sig=([A-Za-z0-9+/=]+) -->\n?$/.exec(line);
+      if (!m) {
+        sealOk = false;
+        fail('Förseglingen är inte sista raden, eller går inte att läsa: något har lagts till eller ändrats i slutet.');
+      } else {
+        let blob: Uint8Array | null = null;
+        try {
+          blob = base64ToBytes(m[2]);
+        } catch {
+          blob = null;
+        }
+        const c = blob ? await verifySshSig(blob, bytes.subarray(0, at), 'est-live-export', pinned) : null;
+        if (c?.ok) pass(`Förseglingen stämmer: inget tecken i filen har ändrats (nyckel ${c.keyId}).`);
+        else {
+          sealOk = false;
+          if (c && !c.ok && c.reason === 'bad_signature')
+            fail('Förseglingen stämmer inte: filen har ändrats efter exporten (minst ett tecken skiljer).');
+          else fail(c && !c.ok ? sigProblem(c, 'Förseglingen') : 'Förseglingen går inte att läsa.');
+        }
+      }
+    }
+  }
+
+  // The record.
+  const raw = format === 'json' ? text : embeddedRecord(text, format);
+  let rec: Record;
+  try {
+    if (raw === null) throw new Error('no record');
+    rec = JSON.parse(raw) as Record;
+    if (!rec || typeof rec !== 'object' || rec.picture === undefined || typeof rec.digest !== 'string') throw new Error('no picture');
+  } catch {
+    fail('Lägesbildens data (JSON-posten) saknas eller går inte att läsa.');
+    return broken('Filen saknar lägesbildens data och kan inte kontrolleras.', format);
+  }
+
+  const digest = await pictureDigest(rec.picture);
+  let digestOk = digest === rec.digest;
+  if (digestOk) pass(`Kontrollsumman stämmer med lägesbilden (${digest.slice(0, 16)}…).`);
+  else fail(`Kontrollsumman stämmer inte: lägesbilden i filen har ändrats (räknad ${digest.slice(0, 16)}…, angiven ${String(rec.digest).slice(0, 16)}…).`);
+
+  const orgName = (id: string) => rec.group?.organisations?.find((o) => o.id === id)?.name ?? id;
+  const meetingId = rec.meeting?.id;
+  const signatures = rec.lifecycle?.signatures ?? [];
+  const signers: string[] = [];
+  let sigsOk = true;
+  for (const [i, s] of signatures.entries()) {
+    const what = `Underskrift ${i + 1}`;
+    const facts = typeof s?.statement === 'string' ? readSignature(s.statement) : null;
+    if (!facts) {
+      sigsOk = false;
+      fail(`${what} går inte att läsa.`);
+      continue;
+    }
+    const who = `${facts.signer.name} (${roleWord(facts.signer.role)}${facts.signer.org ? `, ${orgName(facts.signer.org)}` : ''})`;
+    const c = await verifySshSig(s.sshsig, s.statement, 'est-live-signature', pinned);
+    if (!c.ok) {
+      sigsOk = false;
+      fail(sigProblem(c, `${what} av ${who}`));
+      continue;
+    }
+    if (facts.digest !== digest) {
+      sigsOk = false;
+      digestOk = false;
+      fail(`${what} av ${who} gäller en annan version av lägesbilden (kontrollsumma ${facts.digest.slice(0, 16)}…).`);
+      continue;
+    }
+    if (meetingId && facts.meeting !== meetingId) {
+      sigsOk = false;
+      fail(`${what} av ${who} gäller ett annat möte (${facts.meeting}).`);
+      continue;
+    }
+    pass(`${what}: ${who}, ${swedishTime(facts.signed_at)} – stämmer.`);
+    signers.push(`${who} ${swedishTime(facts.signed_at)}`);
+  }
+
+  let closedText = '';
+  const closing = rec.lifecycle?.closing;
+  let closingOk = true;
+  if (closing) {
+    const facts = typeof closing.statement === 'string' ? readClosing(closing.statement) : null;
+    const c = facts ? await verifySshSig(closing.sshsig, closing.statement, 'est-live-closing', pinned) : null;
+    if (!facts || !c) {
+      closingOk = false;
+      fail('Stängningen går inte att läsa.');
+    } else if (!c.ok) {
+      closingOk = false;
+      fail(sigProblem(c, 'Stängningen'));
+    } else {
+      const expected = await Promise.all(signatures.map((s) => sha256Hex(s.statement)));
+      if (facts.digest !== digest) {
+        closingOk = false;
+        fail('Stängningen gäller en annan version av lägesbilden.');
+      } else if (JSON.stringify(expected) !== JSON.stringify(facts.signatures)) {
+        closingOk = false;
+        fail('Stängningen räknar upp andra underskrifter än de som finns i filen.');
+      } else {
+        const by = facts.closed_by?.name ? ` av ${facts.closed_by.name}` : '';
+        closedText = `stängd${by} ${swedishTime(facts.closed_at)} (nr ${facts.sequence} i gruppens kedja)`;
+        pass(`Stängningen stämmer: ${closedText}.`);
+      }
+    }
+  }
+
+  const ok = sealOk && digestOk && sigsOk && closingOk;
+  if (!ok) {
+    const first = checks.find((c) => !c.ok)!;
+    return broken(`Inte intakt: ${first.text}`, format, digest);
+  }
+  if (signers.length === 0)
+    return {
+      status: 'unsigned',
+      summary: 'Kontrollsumman stämmer, men lägesbilden är inte signerad.',
+      format,
+      checks,
+      digest,
+    };
+  const list = signers.length > 1 ? `${signers.slice(0, -1).join(', ')} och ${signers[signers.length - 1]}` : signers[0];
+  return {
+    status: 'intact',
+    summary: `Intakt – signerad av ${list}${closedText ? `; ${closedText}` : ''}.`,
+    format,
+    checks,
+    digest,
+  };
+}
