@@ -5,6 +5,7 @@
 //   #/g/<group>             a group: its meetings (and, for its chair, "Nytt möte" and invitations)
 //   #/m/<meeting>           the live meeting
 //   #/admin                 the administrator's page
+//   #/kontrollera           check an exported picture (its digest, signatures and seal)
 //   #/logga-in[?till=<route>]   sign in, then go to <route> (one of the routes above)
 //   #/inbjudan/<token>      accept an invitation
 //   #/aterstall/<token>     choose a new password
@@ -14,6 +15,7 @@ export type Route =
   | { name: 'group'; id: string }
   | { name: 'meeting'; id: string }
   | { name: 'admin' }
+  | { name: 'verify' }
   | { name: 'sign-in'; next: string | null }
   | { name: 'invitation'; token: string }
   | { name: 'reset'; token: string }
@@ -33,6 +35,7 @@ export function parseRoute(hash: string): Route {
   }
   if (h === '' || h === '/') return { name: 'start' };
   if (/^\/admin\/?$/.test(h)) return { name: 'admin' };
+  if (/^\/kontrollera\/?$/.test(h)) return { name: 'verify' };
   if (/^\/logga-in\/?$/.test(h)) return { name: 'sign-in', next: returnTarget(new URLSearchParams(query).get('till')) };
   let m = new RegExp(`^/(g|m)/(${ID})/?$`).exec(h);
   if (m) return m[1] === 'g' ? { name: 'group', id: m[2] } : { name: 'meeting', id: m[2] };
@@ -64,6 +67,7 @@ export const href = {
   group: (id: string) => `#/g/${id}`,
   meeting: (id: string) => `#/m/${id}`,
   admin: () => '#/admin',
+  verify: () => '#/kontrollera',
   /** The sign-in page; after it, back to `next` (a route such as `/m/x`) when that is one to return to. */
   signIn: (next?: string | null) => {
     const target = returnTarget(next ?? null);

@@ -13,6 +13,7 @@ import { MeetingRoute } from './MeetingRoute';
 import { ReauthDialog, SignInPage } from './SignIn';
 import { ErrorBox, Loading, Shell } from './Shell';
 import { StartPage } from './StartPage';
+import { VerifyPage } from './VerifyPage';
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
@@ -144,6 +145,9 @@ export function App() {
         break;
       case 'admin':
         page = <AdminPage />;
+        break;
+      case 'verify':
+        page = <VerifyPage />;
         break;
       default:
         page = <StartPage notFound />;

@@ -20,7 +20,7 @@ export function roleText(group: Group, role: Role, org: string): string {
 }
 
 /** Copies `text` to the clipboard; falls back to selecting the input for the person to copy. */
-async function copy(text: string, input: HTMLInputElement | null): Promise<boolean> {
+export async function copy(text: string, input: HTMLInputElement | HTMLTextAreaElement | null): Promise<boolean> {
   try {
     if (navigator.clipboard?.writeText) {
       await navigator.clipboard.writeText(text);
@@ -190,9 +190,18 @@ export function InviteForm(props: { idPrefix: string; group: Group; roles: Role[
 
 /**
  * A button that asks once more before it acts: "Ja, …" or "Avbryt" (or Escape). The focus follows the keyboard:
- * to the confirmation when it opens, back to the button when it is cancelled.
+ * to the confirmation when it opens, back to the button when it is cancelled. With `warning`, the confirmation is a
+ * box that says what will happen (the question in bold, then the warning); `askClass` styles the first button.
  */
-function ConfirmButton(props: { ask: ComponentChildren; question: string; confirm: string; busy: boolean; onConfirm: () => Promise<void> }) {
+export function ConfirmButton(props: {
+  ask: ComponentChildren;
+  question: string;
+  confirm: string;
+  busy: boolean;
+  onConfirm: () => Promise<void>;
+  warning?: string;
+  askClass?: string;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [backToAsk, setBackToAsk] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -209,7 +218,7 @@ function ConfirmButton(props: { ask: ComponentChildren; question: string; confir
     return (
       <button
         type="button"
-        class="btn btn-small btn-quiet"
+        class={props.askClass ?? 'btn btn-small btn-quiet'}
         ref={askRef}
         disabled={props.busy}
         onClick={() => {
@@ -220,15 +229,21 @@ function ConfirmButton(props: { ask: ComponentChildren; question: string; confir
         {props.ask}
       </button>
     );
+  const Box = props.warning ? 'div' : 'span';
   return (
-    <span
-      class="confirm-inline"
+    <Box
+      class={props.warning ? 'confirm' : 'confirm-inline'}
       role="group"
       aria-label={props.question}
-      onKeyDown={(e) => {
+      onKeyDown={(e: KeyboardEvent) => {
         if (e.key === 'Escape') cancel();
       }}
     >
+      {props.warning && (
+        <p>
+          <strong>{props.question}</strong> {props.warning}
+        </p>
+      )}
       <button
         type="button"
         class="btn btn-small btn-danger"
@@ -241,7 +256,7 @@ function ConfirmButton(props: { ask: ComponentChildren; question: string; confir
       <button type="button" class="btn btn-small" onClick={cancel}>
         Avbryt
       </button>
-    </span>
+    </Box>
   );
 }
 

@@ -11,6 +11,8 @@ import { MeetingSession, type SessionCheck } from '../sync/session';
 import { href } from '../routes';
 import { EditableChoice, EditableText, ReadOnlyChoice, ReadOnlyText } from './Fields';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
+import { LockIcon, RescuedTexts, SignOffPanel, TopicLock } from './SignOff';
+import { PHASE_LABELS, topicLocked } from '../model/lifecycle';
 
 declare global {
   interface Window {
@@ -27,7 +29,7 @@ function fieldClass(f: FieldDef): string {
   return HALF.has(f.id) || (f.kind === 'choice' && !MULTILINE.has(f.id)) ? 'slot slot-half' : 'slot';
 }
 
-function useChannel(session: MeetingSession, channel: 'structure' | 'presence' | 'sync' | 'notices') {
+function useChannel(session: MeetingSession, channel: 'structure' | 'presence' | 'sync' | 'notices' | 'lifecycle') {
   const [, force] = useReducer((x: number) => x + 1, 0);
   useEffect(() => session.on(channel, () => force(0)), [session, channel]);
 }
@@ -55,6 +57,7 @@ export function MeetingView(props: { meetingId: string }) {
     [props.meetingId, clientId],
   );
   useChannel(session, 'structure');
+  useChannel(session, 'lifecycle');
   const h1 = useFocusOnMount<HTMLHeadingElement>(!!session.meeting);
   // Signed in again (in the dialog over this page): reconnect, and resend what waited.
   useEffect(() => onAuth((e) => e.kind === 'signed_in' && session.resume()), [session]);
@@ -136,8 +139,10 @@ export function MeetingView(props: { meetingId: string }) {
             {meeting.title}
           </h1>
           <p class="lead">
-            {swedishDate(meeting.date)} · {meeting.group.name}
-            {meeting.state !== 'open' ? ' · mötet är stängt' : ''}
+            {swedishDate(meeting.date)} · {meeting.group.name} ·{' '}
+            <a href="#underskrifter" class="phase-link">
+              {PHASE_LABELS[session.lifecycle().phase]}
+            </a>
           </p>
           <ExportLinks meetingId={props.meetingId} date={meeting.date} />
         </div>
@@ -158,6 +163,7 @@ export function MeetingView(props: { meetingId: string }) {
       </div>
       <PresenceBar session={session} meeting={meeting} />
       <Notices session={session} />
+      <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} />
       <Picture session={session} meeting={meeting} />
     </Shell>
   );
@@ -357,10 +363,21 @@ function Picture(props: { session: MeetingSession; meeting: WelcomeMeeting }) {
   const orgs = meeting.group.organisations;
   const [autoFocus, setAutoFocus] = useState<string | null>(null);
   const myOrg = session.you?.org ?? '';
+  const phase = session.lifecycle().phase;
   return (
     <section id="lagesbild" class="picture" aria-labelledby="picture-h" tabIndex={-1} style={{ '--cols': String(orgs.length) } as Record<string, string>}>
       <div class="picture-head">
         <h2 id="picture-h">Lägesbild</h2>
+        {phase !== 'open' && phase !== 'draft' && (
+          <p class="picture-locked" data-testid="picture-locked">
+            <LockIcon />{' '}
+            {phase === 'closed'
+              ? 'Mötet är stängt: lägesbilden kan inte ändras.'
+              : session.canWriteTopicFields()
+                ? 'Lägesbilden är låst. Du kan ändra samlad bedömning, men då dras underskrifterna tillbaka.'
+                : 'Lägesbilden är låst och kan inte ändras.'}
+          </p>
+        )}
         <p class="hint">
           {session.canWriteCell(myOrg)
             ? 'Du skriver i din organisations kolumn. De andras text syns medan de skriver.'
@@ -405,7 +422,11 @@ function Topic(props: {
   const { topic, session, meeting } = props;
   const hid = `topic-${topic.id}`;
   return (
-    <section class="topic" aria-labelledby={hid} data-topic={topic.id}>
+    <section
+      class={topicLocked(session.lifecycle(), topic.id) ? 'topic topic-locked' : 'topic'}
+      aria-labelledby={hid}
+      data-topic={topic.id}
+    >
       <header class="topic-head">
         <h3 id={hid}>
           <span class="topic-num" aria-hidden="true">
@@ -414,7 +435,9 @@ function Topic(props: {
           {topic.title}
         </h3>
         {topic.description && <p class="topic-desc">{topic.description}</p>}
+        <TopicLock session={session} topic={topic} />
       </header>
+      <RescuedTexts session={session} meeting={meeting} topic={topic.id} />
       <div class="cells">
         {props.orgs.map((o) => (
           <Cell
@@ -442,7 +465,7 @@ function Cell(props: {
   onAdded: (key: string) => void;
 }) {
   const { topic, org, session, meeting } = props;
-  const editable = session.canWriteCell(org.id);
+  const editable = session.canWriteCell(org.id, topic.id);
   const entries = session.replica.visibleEntries(topic.id, org.id);
   const addRef = useRef<HTMLButtonElement>(null);
   const hid = `cell-${topic.id}-${org.id}`;
