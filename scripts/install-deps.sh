@@ -6,9 +6,11 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev libssl-dev libcli11-dev libkainjow-mustache-dev libsodium-dev catch2
+  openssh-client  # ssh-keygen: the signed-record tests check our SSHSIG signatures against it
 )
 if [[ "${EST_WITH_WEB:-1}" == 1 ]]; then
-  packages+=(nodejs chromium)
+  # poppler-utils: pdftoppm renders a page of the printed picture (PDF) as an image in the browser tests.
+  packages+=(nodejs chromium poppler-utils)
   # Debian ships npm separately; some Node.js builds (e.g. NodeSource) bundle it.
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
