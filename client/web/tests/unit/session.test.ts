@@ -115,6 +115,38 @@ describe('MeetingSession', () => {
     expect(session.syncState().pending).toBe(0);
   });
 
+  it('keeps text refused because the topic was locked under the typing, and follows the lock', () => {
+    const { server, session, wires, timers, open, pumpAll } = setup();
+    const lifecycleSeen: string[][] = [];
+    session.on('lifecycle', () => lifecycleSeen.push([...session.lifecycle().locked_topics]));
+    session.start();
+    open();
+    session.editText(E1, 'Före', 4);
+    pumpAll();
+    expect(session.canWriteCell('polis', 'hot-och-vald')).toBe(true);
+    // Offline: the typing waits; the chair locks the topic meanwhile.
+    wires[0].readyState = 3;
+    wires[0].onclose?.({ code: 1006, reason: '' });
+    session.editText(E1, 'Före låset och efter', 20);
+    server.move({ kind: 'lock_topic', topic: 'hot-och-vald' });
+    timers.shift()!();
+    open();
+    pumpAll();
+    expect(session.lifecycle().locked_topics).toEqual(['hot-och-vald']);
+    expect(lifecycleSeen.at(-1)).toEqual(['hot-och-vald']);
+    expect(session.canWriteCell('polis', 'hot-och-vald')).toBe(false);
+    expect(session.canWriteCell('polis', 'andt')).toBe(true);
+    // Refused with `locked`: not a notice that vanishes, but the text, kept; the field shows the server's text.
+    expect(server.doc.field(E1).text).toBe('Före');
+    expect(session.text(E1)).toBe('Före');
+    expect(session.rescued).toEqual([
+      { id: expect.any(Number), key: 'hot-och-vald/polis/e1/handelse', target: E1, text: 'Före låset och efter', code: 'locked' },
+    ]);
+    expect(session.notices).toEqual([]);
+    session.dismissRescued(session.rescued[0].id);
+    expect(session.rescued).toEqual([]);
+  });
+
   it('stops and explains a refusal to join that retrying cannot fix', () => {
     const { session, wires } = setup();
     session.start();
