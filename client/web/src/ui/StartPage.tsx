@@ -59,6 +59,9 @@ export function StartPage(props: { notFound?: boolean }) {
           </ul>
         </section>
       )}
+      <p class="start-verify">
+        Har du fått en exporterad lägesbild? <a href={href.verify()}>Kontrollera att den är oförändrad och vem som signerat den</a>.
+      </p>
     </Shell>
   );
 }

@@ -22,7 +22,12 @@ export function VerifyPage() {
   useEffect(() => {
     api.keys().then(
       (k) => setKeys(k.keys),
-      (e: unknown) => setKeyError(e instanceof ApiError ? e.swedish : 'Serverns nycklar gick inte att hämta.'),
+      (e: unknown) =>
+        setKeyError(
+          `Serverns nycklar gick inte att hämta, så underskrifterna kan inte kontrolleras just nu.${
+            e instanceof ApiError && e.code === 'network' ? ' Kontrollera nätverksanslutningen och ladda om sidan.' : ' Försök igen senare.'
+          }`,
+        ),
     );
   }, []);
 

@@ -304,6 +304,11 @@ export function ensureArtifactsDir(): string {
   return artifactsDir;
 }
 
+/** Saves a screenshot of the page as `<name>.png` in the artifacts folder. */
+export async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.screenshot({ path: path.join(ensureArtifactsDir(), `${name}.png`), fullPage });
+}
+
 export function axeSource(): string {
   return readFileSync(path.join(webDir, 'node_modules/axe-core/axe.min.js'), 'utf8');
 }

@@ -1,10 +1,9 @@
 // The screenshots a test run leaves in the artifacts folder, to look at: the sign-in, invitation, reset and
 // administration pages and a live meeting of a group with seven organisations (modelled on the Fagersta demo),
 // at a laptop's 1366×768 and a phone's 390×844.
-import path from 'node:path';
 import { describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN, addEntry, createMeeting, ensureArtifactsDir, field, invitePerson, openMeeting, useSuite, waitLive, type Person } from './harness';
+import { ADMIN, addEntry, createMeeting, field, invitePerson, openMeeting, shoot, useSuite, waitLive, type Person } from './harness';
 
 const suite = useSuite();
 
@@ -60,10 +59,6 @@ const ENTRIES: Record<string, { topic: string; handelse: string; plats: string; 
     trend: 'oförändrad',
   },
 };
-
-async function shoot(page: Page, name: string, fullPage = false) {
-  await page.screenshot({ path: path.join(ensureArtifactsDir(), `${name}.png`), fullPage });
-}
 
 describe('screenshots', () => {
   it('of the sign-in, invitation, reset, administration and meeting pages, wide and narrow', async () => {
