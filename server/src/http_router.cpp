@@ -211,7 +211,8 @@ bool http_router::defer(const http_request& req, std::function<void(http_respons
 void http_router::export_picture(const http_request& req, std::string_view meeting_id, std::string_view format,
                                  std::function<void(http_response)> reply) const {
     if (format.empty()) format = "html";
-    if (format != "html" && format != "json") return reply(error_response(400, "bad_format", "format must be html or json"));
+    if (format != "html" && format != "json" && format != "markdown")
+        return reply(error_response(400, "bad_format", "format must be html, markdown or json"));
     auto info = catalog_.find_meeting(meeting_id);
     auto grp = info ? catalog_.find_group(info->group_id) : std::nullopt;
     if (!info || !grp) return reply(error_response(404, "not_found", "there is no meeting '" + std::string(meeting_id) + "'"));
@@ -238,7 +239,7 @@ void http_router::export_picture(const http_request& req, std::string_view meeti
         if (!exports_.find_or_wait(key, answer)) return;
         std::shared_ptr<const http_response> out;
         try {
-            const picture_export p{info, grp, *r.document, r.rev, picture_report::local_time_now()};
+            const picture_export p{info, grp, *r.document, r.rev, picture_report::local_time_now(), r.lifecycle, report_->keys()};
             const std::string file = "lagesbild-" + safe_file_part(info.date) + "-" + safe_file_part(info.id);
             http_response res;
             if (fmt == "html") {
@@ -246,6 +247,9 @@ void http_router::export_picture(const http_request& req, std::string_view meeti
                 res.headers.emplace_back("Content-Disposition", "inline; filename=\"" + file + ".html\"");
                 // The picture's text is escaped by the template; the policy is a second wall.
                 res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+            } else if (fmt == "markdown") {
+                res = {200, "text/markdown; charset=utf-8", report_->markdown(p), {}};
+                res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file + ".md\"");
             } else {
                 res = json_response(200, report_->json(p));
                 res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file + ".json\"");

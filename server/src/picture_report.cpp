@@ -1,6 +1,8 @@
 #include "est/server/picture_report.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -8,8 +10,12 @@
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <sodium.h>
 
 #include "est/error.hpp"
+#include "est/lifecycle.hpp"
+#include "est/server/records/markdown_report.hpp"
+#include "est/server/records/signing_keys.hpp"
 #include "est/utf.hpp"
 
 namespace est::server {
@@ -32,15 +38,110 @@ mustache::data field_data(const field_def& def, const field_value& v) {
     return d;
 }
 
-std::string meeting_state_label(std::string_view state) {
-    if (state == "open") return "Öppen – lägesbilden kan fortfarande ändras";
-    return "Stängd";
+// The lifecycle an export shows: the room's, or an open meeting's with nothing locked.
+nlohmann::json lifecycle_of(const picture_export& p) {
+    return p.lifecycle && p.lifecycle->is_object() ? *p.lifecycle : meeting_lifecycle().to_json();
+}
+
+// A string field of a statement, "" when it is missing or not a string: an export shows what it can.
+std::string text_of(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::uint64_t number_of(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
+nlohmann::json object_of(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_object() ? *it : nlohmann::json::object();
+}
+
+// A statement's text read as JSON; an empty object when it is not (the export still shows the rest).
+nlohmann::json statement_of(const nlohmann::json& record) {
+    const auto parsed = nlohmann::json::parse(text_of(record, "statement"), nullptr, false);
+    return parsed.is_object() ? parsed : nlohmann::json::object();
+}
+
+std::string organisation_name(const group& grp, std::string_view org) {
+    for (const auto& o : grp.organisations)
+        if (o.id == org) return o.name;
+    return std::string(org);
+}
+
+// "2026-12-04T10:15:00Z" as "2026-12-04 10:15:00 UTC"; anything else as it is.
+std::string utc_time(std::string t) {
+    if (t.size() == 20 && t[10] == 'T' && t[19] == 'Z') return t.substr(0, 10) + " " + t.substr(11, 8) + " UTC";
+    return t;
+}
+
+// A CSS string literal showing `text` literally inside <style>: quotes, backslashes, markup characters and
+// controls as hex escapes, so no text can end the string, the rule or the style element.
+std::string css_string(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f || ch == '"' || ch == '\\' || ch == '<' || ch == '>' || ch == '&' || ch == '\'') {
+            out += '\\';
+            if (c >= 0x10) out += hex[c >> 4];
+            out += hex[c & 0xf];
+            out += ' ';
+        } else {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+
+bool starts_with_ascii_nocase(std::string_view text, std::size_t at, std::string_view lower) {
+    if (text.size() - at < lower.size()) return false;
+    for (std::size_t i = 0; i < lower.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(text[at + i])) != lower[i]) return false;
+    return true;
+}
+
+// The JSON export as the text of <script type="application/json">, as the HTML standard advises for a data block:
+// "</" written "<\/" so nothing ends the element, "<!--" and "<script" written "\u003c!--" and "\u003cscript" so
+// the parser's escaped script states never begin. Inside JSON strings, the only place "<" can be, both escapes
+// read back as the same text.
+std::string html_record(const nlohmann::json& j) {
+    const std::string text = j.dump();
+    std::string out;
+    out.reserve(text.size() + 64);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '<' && (text.compare(i, 4, "<!--") == 0 || starts_with_ascii_nocase(text, i, "<script"))) {
+            out += "\\u003c";
+        } else if (text[i] == '<' && i + 1 < text.size() && text[i + 1] == '/') {
+            out += "<\\";
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+std::string base64(std::string_view bytes) {
+    std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
+    out.resize(out.size() - 1);  // the terminating NUL
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (const auto& part : parts) out += (out.empty() ? "" : std::string(sep)) + part;
+    return out;
 }
 
 }  // namespace
 
-picture_report::picture_report(std::string_view html_template, const std::string& source)
-    : html_(std::make_unique<compiled>(compiled{mustache::mustache(std::string(html_template))})) {
+picture_report::picture_report(std::string_view html_template, const std::string& source,
+                               const records::signing_keys* keys)
+    : html_(std::make_unique<compiled>(compiled{mustache::mustache(std::string(html_template))})), keys_(keys) {
     if (!html_->tmpl.is_valid()) throw domain_error("bad_template", source + ": " + html_->tmpl.error_message());
 }
 
@@ -61,7 +162,10 @@ std::string picture_report::html(const picture_export& p) const {
     d.set("group", p.grp.name);
     d.set("municipality", p.grp.municipality);
     d.set("has_municipality", !p.grp.municipality.empty());
-    d.set("state", meeting_state_label(p.meeting.state));
+    const export_sign_off so = sign_off(p);
+    d.set("phase", so.phase);
+    d.set("state", so.state);
+    d.set("page_header", css_string(p.meeting.title + " – " + p.grp.name + " – " + p.meeting.date + " – " + so.state));
     d.set("template", t.name);
     d.set("rev", std::to_string(p.rev));
     d.set("digest", digest(p.document));
@@ -81,6 +185,7 @@ std::string picture_report::html(const picture_export& p) const {
     int number = 0;
     for (const auto& def : t.topics) {
         const topic_state& ts = p.document.topic(def.id);
+        const bool locked = std::find(so.locked_topics.begin(), so.locked_topics.end(), def.id) != so.locked_topics.end();
         ++number;
         mustache::data chair{mustache::data::type::list}, choices{mustache::data::type::list};
         for (const auto& f : t.topic_fields) {
@@ -118,6 +223,7 @@ std::string picture_report::html(const picture_export& p) const {
         row.set("number", std::to_string(number));
         row.set("title", def.title);
         row.set("anchor", anchor);
+        row.set("locked", locked);
         row.set("choices", choices);
         row.set("entry_count", std::to_string(entry_count));
         overview.push_back(row);
@@ -126,6 +232,7 @@ std::string picture_report::html(const picture_export& p) const {
         topic.set("number", std::to_string(number));
         topic.set("title", def.title);
         topic.set("anchor", anchor);
+        topic.set("locked", locked);
         topic.set("description", def.description);
         topic.set("has_description", !def.description.empty());
         topic.set("chair_fields", chair);
@@ -135,19 +242,167 @@ std::string picture_report::html(const picture_export& p) const {
     d.set("overview", overview);
     d.set("topics", topics);
 
-    std::lock_guard lock(render_mutex_);
-    return html_->tmpl.render(d);
+    // The sign-off: each signature, the closing, and who has yet to sign.
+    mustache::data signatures{mustache::data::type::list};
+    int signature_number = 0;
+    for (const auto& sig : so.signatures) {
+        mustache::data one;
+        one.set("number", std::to_string(++signature_number));
+        one.set("name", sig.name);
+        one.set("role", sig.role);
+        one.set("organisation", sig.organisation);
+        one.set("has_organisation", !sig.organisation.empty());
+        one.set("signed_at", sig.signed_at);
+        one.set("rev", std::to_string(sig.rev));
+        one.set("digest", sig.digest);
+        one.set("matches", sig.matches);
+        one.set("key_id", sig.key_id);
+        signatures.push_back(one);
+    }
+    d.set("has_signatures", !so.signatures.empty());
+    d.set("signatures", signatures);
+    d.set("closed", so.closed.has_value());
+    if (so.closed) {
+        mustache::data c;
+        c.set("name", so.closed->name);
+        c.set("role", so.closed->role);
+        c.set("organisation", so.closed->organisation);
+        c.set("has_organisation", !so.closed->organisation.empty());
+        c.set("closed_at", so.closed->closed_at);
+        c.set("sequence", std::to_string(so.closed->sequence));
+        c.set("previous", so.closed->previous);
+        c.set("has_previous", !so.closed->previous.empty());
+        c.set("rev", std::to_string(so.closed->rev));
+        c.set("digest", so.closed->digest);
+        c.set("key_id", so.closed->key_id);
+        d.set("closing", c);
+    }
+    d.set("has_missing", !so.closed && !so.missing.empty());
+    d.set("missing", join(so.missing, ", "));
+    d.set("awaits_closing", !so.closed && so.missing.empty() && !so.signatures.empty());
+    d.set("record", html_record(json(p)));
+
+    std::string body;
+    {
+        std::lock_guard lock(render_mutex_);
+        body = html_->tmpl.render(d);
+    }
+    return seal(std::move(body), p.keys);
+}
+
+std::string picture_report::markdown(const picture_export& p) const {
+    return seal(records::markdown_report::render(p, sign_off(p), json(p).dump(2)), p.keys);
+}
+
+export_sign_off picture_report::sign_off(const picture_export& p) {
+    const nlohmann::json lc = lifecycle_of(p);
+    const std::string current_digest = digest(p.document);
+    export_sign_off so;
+    so.phase = text_of(lc, "phase");
+    if (so.phase.empty()) so.phase = "open";
+    so.state = state_label(so.phase);
+    if (const auto it = lc.find("locked_topics"); it != lc.end() && it->is_array())
+        for (const auto& t : *it)
+            if (t.is_string()) so.locked_topics.push_back(t.get<std::string>());
+
+    std::vector<std::string> signed_roles;
+    if (const auto it = lc.find("signatures"); it != lc.end() && it->is_array()) {
+        for (const auto& record : *it) {
+            const auto st = statement_of(record);
+            const auto signer = object_of(st, "signer");
+            export_sign_off::signature sig;
+            sig.name = text_of(signer, "name");
+            signed_roles.push_back(text_of(signer, "role"));
+            sig.role = role_label(signed_roles.back());
+            sig.organisation = organisation_name(p.grp, text_of(signer, "org"));
+            sig.signed_at = utc_time(text_of(st, "signed_at"));
+            sig.rev = number_of(st, "rev");
+            sig.digest = text_of(st, "digest");
+            sig.matches = sig.digest == current_digest;
+            sig.key_id = text_of(record, "key_id");
+            so.signatures.push_back(std::move(sig));
+        }
+    }
+    if (const auto it = lc.find("closing"); it != lc.end() && it->is_object()) {
+        const auto st = statement_of(*it);
+        const auto by = object_of(st, "closed_by");
+        export_sign_off::closing c;
+        c.name = text_of(by, "name");
+        c.role = role_label(text_of(by, "role"));
+        c.organisation = organisation_name(p.grp, text_of(by, "org"));
+        c.closed_at = utc_time(text_of(st, "closed_at"));
+        c.sequence = number_of(st, "sequence");
+        c.previous = text_of(st, "previous");
+        c.rev = number_of(st, "rev");
+        c.digest = text_of(st, "digest");
+        c.key_id = text_of(*it, "key_id");
+        so.closed = std::move(c);
+    }
+    if (const auto it = lc.find("required"); it != lc.end() && it->is_array())
+        for (const auto& r : *it)
+            if (r.is_string() && std::find(signed_roles.begin(), signed_roles.end(), r.get<std::string>()) == signed_roles.end())
+                so.missing.push_back(role_label(r.get<std::string>()));
+    return so;
+}
+
+std::string picture_report::state_label(std::string_view phase) {
+    if (phase == "draft") return "Utkast";
+    if (phase == "open") return "Öppen – lägesbilden kan fortfarande ändras";
+    if (phase == "locked") return "Låst – väntar på underskrifter";
+    if (phase == "signed") return "Signerad";
+    if (phase == "closed") return "Stängd och signerad";
+    return std::string(phase);
+}
+
+std::string picture_report::role_label(std::string_view role) {
+    if (role == "chair") return "ordförande";
+    if (role == "cosigner") return "medundertecknare";
+    if (role == "participant") return "deltagare";
+    if (role == "bra_member") return "BRÅ-ledamot";
+    if (role == "admin") return "administratör";
+    return std::string(role);
+}
+
+std::string picture_report::seal(std::string body, const records::signing_keys* keys) {
+    if (!keys) return body;
+    if (body.empty() || body.back() != '\n') body += '\n';
+    const auto sig = keys->sign_blob(seal_namespace, body);
+    body += "<!-- est-seal key=" + sig.key_id + " sig=" + base64(sig.sshsig) + " -->\n";
+    return body;
 }
 
 nlohmann::json picture_report::json(const picture_export& p) const {
     auto picture = p.document.to_json();  // built once: it is both the digest's input and the body
     const std::string d = sha256_hex(canonical_json(picture));
+    auto lifecycle = lifecycle_of(p);
+    // The public keys of the signatures and the closing, each once, in the order first used.
+    std::vector<std::string> used;
+    const auto use = [&used](const nlohmann::json& record) {
+        const std::string id = text_of(record, "key_id");
+        if (!id.empty() && std::find(used.begin(), used.end(), id) == used.end()) used.push_back(id);
+    };
+    if (const auto it = lifecycle.find("signatures"); it != lifecycle.end() && it->is_array())
+        for (const auto& record : *it) use(record);
+    if (const auto it = lifecycle.find("closing"); it != lifecycle.end() && it->is_object()) use(*it);
+    auto keys = nlohmann::json::array();
+    if (p.keys) {
+        const auto known = p.keys->keys();
+        for (const auto& id : used)
+            for (const auto& k : known)
+                if (k.key_id == id)
+                    keys.push_back({{"key_id", k.key_id}, {"public_key", k.public_key}, {"created_at", k.created_at},
+                                    {"current", k.current}});
+    }
+    std::string state = text_of(lifecycle, "phase");
     return {{"meeting", p.meeting.to_json()},
             {"group", p.grp.to_json()},
             {"rev", p.rev},
             {"digest", d},
             {"exported_at", p.exported_at},
-            {"picture", std::move(picture)}};
+            {"picture", std::move(picture)},
+            {"state", state.empty() ? std::string("open") : std::move(state)},
+            {"lifecycle", std::move(lifecycle)},
+            {"keys", std::move(keys)}};
 }
 
 std::string picture_report::canonical_json(const nlohmann::json& picture) {

@@ -4,10 +4,15 @@
 #include <fstream>
 #include <random>
 #include <regex>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "est/lifecycle.hpp"
+#include "est/server/records/markdown_report.hpp"
+#include "est/server/records/signing_keys.hpp"
+#include "est/sshsig.hpp"
 #include "fixtures.hpp"
 #include "../support/count_of.hpp"
 
@@ -38,6 +43,114 @@ struct picture_fixture {
     void apply(const change& c) { doc.apply(c, ++rev, limits{}); }
     server::picture_export view() const { return {info, grp, doc, rev, "2026-11-24 15:02 (+01:00)"}; }
 };
+
+// A folder of its own under the system's temporary one, removed with it.
+struct temp_dir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 ("est-export-keys-" + std::to_string(std::random_device{}()));
+    temp_dir() { std::filesystem::create_directories(path); }
+    ~temp_dir() { std::filesystem::remove_all(path); }
+};
+
+// The server's keys, made once for these tests.
+const server::records::signing_keys& test_keys() {
+    static temp_dir dir;
+    static const auto keys = server::records::signing_keys::open(dir.path);
+    return *keys;
+}
+
+est::signer person(std::string name, std::string org, role r) { return {"", {std::move(name), std::move(org), r}}; }
+
+// A statement as the lifecycle JSON holds it: its text and the server's signature of it.
+nlohmann::json signed_by_server(std::string_view ns, std::string statement) {
+    const auto sig = test_keys().sign(ns, statement);
+    return {{"statement", std::move(statement)}, {"sshsig", sig.sshsig}, {"key_id", sig.key_id}};
+}
+
+nlohmann::json signature(const picture_fixture& f, const est::signer& by, std::string_view signed_at) {
+    return signed_by_server(signature_namespace, signature_statement(f.info.id, f.grp.id, f.rev,
+                                                                     server::picture_report::digest(f.doc), signed_at, by));
+}
+
+nlohmann::json closing(const picture_fixture& f, const nlohmann::json& signatures, std::string_view previous) {
+    std::vector<std::string> digests;
+    for (const auto& s : signatures) digests.push_back(server::picture_report::sha256_hex(s.at("statement").get<std::string>()));
+    return signed_by_server(closing_namespace,
+                            closing_statement(f.info.id, f.grp.id, f.rev, server::picture_report::digest(f.doc),
+                                              "2026-12-04T10:30:00Z", person("Eva Ek", "kommun", role::chair), digests,
+                                              previous, 3));
+}
+
+std::shared_ptr<const nlohmann::json> lifecycle(std::string_view phase, nlohmann::json signatures = nlohmann::json::array(),
+                                                nlohmann::json closed = nullptr, nlohmann::json locked = nlohmann::json::array()) {
+    return std::make_shared<const nlohmann::json>(nlohmann::json{{"phase", phase},
+                                                                 {"locked_topics", std::move(locked)},
+                                                                 {"required", nlohmann::json::array({"chair", "cosigner"})},
+                                                                 {"signatures", std::move(signatures)},
+                                                                 {"closing", std::move(closed)}});
+}
+
+std::string base64_decode(std::string_view in) {
+    static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (const char c : in) {
+        if (c == '=') break;
+        const auto v = alphabet.find(c);
+        if (v == std::string::npos) throw std::invalid_argument("not base64");
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+        }
+    }
+    return out;
+}
+
+// What a verifier reads from a sealed document: the bytes before the last line, and that line's key and signature.
+struct sealed {
+    std::string body;
+    std::string key;
+    std::string blob;
+};
+sealed read_seal(const std::string& doc) {
+    REQUIRE(doc.size() > 1);
+    REQUIRE(doc.back() == '\n');
+    const auto start = doc.rfind('\n', doc.size() - 2) + 1;
+    const std::string line = doc.substr(start);
+    std::smatch m;
+    REQUIRE(std::regex_match(line, m, std::regex("<!-- est-seal key=(SHA256:[A-Za-z0-9+/]+) sig=([A-Za-z0-9+/=]+) -->\n")));
+    return {doc.substr(0, start), m[1], base64_decode(m[2].str())};
+}
+
+// The text of the last fenced "json est-record" block of a Markdown export.
+std::string markdown_record(const std::string& md) {
+    const std::string open = "\n```json est-record\n";
+    const auto at = md.rfind(open);
+    REQUIRE(at != std::string::npos);
+    const auto from = at + open.size();
+    const auto end = md.find("\n```\n", from);
+    REQUIRE(end != std::string::npos);
+    return md.substr(from, end + 1 - from);
+}
+
+std::string html_record(const std::string& html) {
+    const std::string open = "<script type=\"application/json\" id=\"est-record\">";
+    const auto at = html.rfind(open);
+    REQUIRE(at != std::string::npos);
+    const auto end = html.find("</script>", at);
+    REQUIRE(end != std::string::npos);
+    return html.substr(at + open.size(), end - at - open.size());
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
 
 }  // namespace
 
@@ -147,4 +260,274 @@ TEST_CASE("the canonical JSON and digest of a small picture match an independent
     f.apply(set_change{{"ovrigt", "polis", "e1", "trend"}, "ökar"});
     CHECK(server::picture_report::canonical_json(f.doc) == vector.at("canonical").get<std::string>());
     CHECK(server::picture_report::digest(f.doc) == vector.at("sha256").get<std::string>());
+}
+
+TEST_CASE("an export names the meeting's state in Swedish and marks locked topics", "[export][lifecycle]") {
+    CHECK(server::picture_report::state_label("draft") == "Utkast");
+    CHECK(server::picture_report::state_label("open") == "Öppen – lägesbilden kan fortfarande ändras");
+    CHECK(server::picture_report::state_label("locked") == "Låst – väntar på underskrifter");
+    CHECK(server::picture_report::state_label("signed") == "Signerad");
+    CHECK(server::picture_report::state_label("closed") == "Stängd och signerad");
+    CHECK(server::picture_report::role_label("chair") == "ordförande");
+    CHECK(server::picture_report::role_label("cosigner") == "medundertecknare");
+
+    picture_fixture f;
+    const auto report = report_from_file();
+    SECTION("without a lifecycle the meeting is open, nothing locked, nobody has signed") {
+        const std::string html = report.html(f.view());
+        CHECK(html.find("<dd class=\"state\">Öppen – lägesbilden kan fortfarande ändras</dd>") != std::string::npos);
+        CHECK(count_of(html, "<span class=\"locked\">Låst</span>") == 0);
+        CHECK(html.find("Ingen har skrivit under.") != std::string::npos);
+        CHECK(html.find("Underskrift saknas från: ordförande, medundertecknare.") != std::string::npos);
+        const auto md = report.markdown(f.view());
+        CHECK(md.find("- **Status:** Öppen – lägesbilden kan fortfarande ändras\n") != std::string::npos);
+        CHECK(md.find("**Underskrift saknas från:** ordförande, medundertecknare\n") != std::string::npos);
+    }
+    SECTION("a locked topic is marked in the overview, in its heading, and in the Markdown") {
+        auto v = f.view();
+        v.lifecycle = lifecycle("open", nlohmann::json::array(), nullptr, {"andt"});
+        const std::string html = report.html(v);
+        CHECK(count_of(html, "<span class=\"locked\">Låst</span>") == 2);
+        CHECK(html.find("5. ANDT") != std::string::npos);
+        CHECK(html.find("<span class=\"locked\">Låst</span></h2>") > html.find("<h2 id=\"omrade-5\">"));
+        const auto md = report.markdown(v);
+        CHECK(count_of(md, " (Låst)") == 2);
+        CHECK(md.find("\n## 5. ANDT") != std::string::npos);
+    }
+    SECTION("the page header of a printed page names meeting, group, date and state; the footer counts pages") {
+        auto v = f.view();
+        v.lifecycle = lifecycle("locked");
+        const std::string html = report.html(v);
+        // The title's "<" and ">" are CSS escapes: no text can end the string or the style element.
+        CHECK(html.find("@top-center { content: \"EST-möte \\3c v47\\3e  – Gruppen \\26  co – 2026-11-24 – "
+                        "Låst – väntar på underskrifter\";") != std::string::npos);
+        CHECK(html.find("content: \"Sida \" counter(page) \" av \" counter(pages);") != std::string::npos);
+        CHECK(html.find("size: A4;") != std::string::npos);
+    }
+}
+
+TEST_CASE("the signature block shows each signer, the closing, and who has yet to sign", "[export][lifecycle]") {
+    picture_fixture f;
+    f.apply(add_entry_change{"andt", "polis", "e1"});
+    const auto report = report_from_file();
+    const auto chair = signature(f, person("Eva Ek", "kommun", role::chair), "2026-12-04T10:15:00Z");
+    const auto cosigner = signature(f, person("Per Polis", "polis", role::cosigner), "2026-12-04T10:20:00Z");
+    const std::string digest = server::picture_report::digest(f.doc);
+    const std::string key = test_keys().current_key_id();
+    auto v = f.view();
+
+    SECTION("locked, signed by the chair: the co-signer is missing") {
+        v.lifecycle = lifecycle("locked", {chair});
+        const std::string html = report.html(v);
+        CHECK(html.find("<dd class=\"state\">Låst – väntar på underskrifter</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Namn</dt><dd>Eva Ek</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Roll</dt><dd>ordförande</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Organisation</dt><dd>Kommunen</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Tid</dt><dd>2026-12-04 10:15:00 UTC</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Revision</dt><dd>1</dd>") != std::string::npos);
+        CHECK(html.find("<span class=\"digest\">" + digest + "</span>\n          (samma som lägesbilden ovan)") != std::string::npos);
+        CHECK(html.find("<dt>Nyckel</dt><dd class=\"digest\">" + key + "</dd>") != std::string::npos);
+        CHECK(html.find("Underskrift saknas från: medundertecknare.") != std::string::npos);
+
+        const auto md = report.markdown(v);
+        CHECK(md.find("### Underskrift 1\n\n- **Namn:** Eva Ek\n- **Roll:** ordförande\n- **Organisation:** Kommunen\n"
+                      "- **Tid:** 2026-12-04 10:15:00 UTC\n- **Revision:** 1\n- **Kontrollsumma (SHA-256):** `" + digest +
+                      "` (samma som lägesbilden ovan)\n- **Nyckel:** `" + key + "`\n") != std::string::npos);
+        CHECK(md.find("**Underskrift saknas från:** medundertecknare\n") != std::string::npos);
+    }
+    SECTION("signed by both, not closed") {
+        v.lifecycle = lifecycle("signed", {chair, cosigner});
+        const std::string html = report.html(v);
+        CHECK(html.find("<dd class=\"state\">Signerad</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Roll</dt><dd>medundertecknare</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Organisation</dt><dd>Polisen</dd>") != std::string::npos);
+        CHECK(html.find("Underskrift saknas") == std::string::npos);
+        CHECK(html.find("Alla underskrifter finns. Mötet är inte stängt.") != std::string::npos);
+        CHECK(report.markdown(v).find("Alla underskrifter finns. Mötet är inte stängt.") != std::string::npos);
+    }
+    SECTION("closed: who closed it, when, its place in the group's chain and the previous closing's digest") {
+        const std::string previous(64, 'a');
+        v.lifecycle = lifecycle("closed", {chair, cosigner}, closing(f, {chair, cosigner}, previous));
+        const std::string html = report.html(v);
+        CHECK(html.find("<dd class=\"state\">Stängd och signerad</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Stängd av</dt><dd>Eva Ek, ordförande, Kommunen</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Tid</dt><dd>2026-12-04 10:30:00 UTC</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Löpnummer i gruppens kedja</dt><dd>3</dd>") != std::string::npos);
+        CHECK(html.find("<span class=\"digest\">" + previous + "</span>") != std::string::npos);
+        CHECK(html.find("Underskrift saknas") == std::string::npos);
+        const auto md = report.markdown(v);
+        CHECK(md.find("- **Stängd av:** Eva Ek, ordförande, Kommunen\n- **Tid:** 2026-12-04 10:30:00 UTC\n"
+                      "- **Löpnummer i gruppens kedja:** 3\n- **Föregående kontrollsumma:** `" + previous + "`\n") != std::string::npos);
+    }
+    SECTION("a signature of an earlier version says so") {
+        f.apply(set_change{{"andt", "", "", "niva"}, "hög"});
+        auto later = f.view();
+        later.lifecycle = lifecycle("locked", {chair});
+        CHECK(report.html(later).find("(en annan version än lägesbilden ovan)") != std::string::npos);
+        CHECK(report.markdown(later).find("(en annan version än lägesbilden ovan)") != std::string::npos);
+    }
+}
+
+TEST_CASE("the JSON export carries the state, the lifecycle and the public keys its signatures use", "[export][lifecycle]") {
+    picture_fixture f;
+    const auto report = report_from_file();
+    auto v = f.view();
+    SECTION("an open meeting without keys") {
+        const auto j = report.json(v);
+        CHECK(j.at("state") == "open");
+        CHECK(j.at("lifecycle").at("phase") == "open");
+        CHECK(j.at("lifecycle").at("signatures").empty());
+        CHECK(j.at("lifecycle").at("closing").is_null());
+        CHECK(j.at("keys") == nlohmann::json::array());
+    }
+    SECTION("a signed meeting lists its key once, as GET /api/keys does") {
+        const auto chair = signature(f, person("Eva Ek", "kommun", role::chair), "2026-12-04T10:15:00Z");
+        const auto cosigner = signature(f, person("Per Polis", "polis", role::cosigner), "2026-12-04T10:20:00Z");
+        v.lifecycle = lifecycle("signed", {chair, cosigner});
+        v.keys = &test_keys();
+        const auto j = report.json(v);
+        CHECK(j.at("state") == "signed");
+        CHECK(j.at("lifecycle") == *v.lifecycle);
+        REQUIRE(j.at("keys").size() == 1);
+        CHECK(j.at("keys")[0] == test_keys().to_json().at("keys")[0]);
+        // What was there before stays as it was.
+        CHECK(j.at("digest") == server::picture_report::digest(f.doc));
+        CHECK(j.at("picture") == f.doc.to_json());
+    }
+}
+
+TEST_CASE("HTML and Markdown embed the JSON export as their record and end with a seal over every byte before it",
+          "[export][lifecycle][seal]") {
+    picture_fixture f;
+    f.apply(add_entry_change{"ovrigt", "polis", "e1"});
+    f.apply(text_change{{"ovrigt", "polis", "e1", "handelse"}, insert(0, U("Klotter </script><SCRIPT> <!-- x --> vid torget"))});
+    const auto report = report_from_file();
+    auto v = f.view();
+    v.lifecycle = lifecycle("locked", {signature(f, person("Eva Ek", "kommun", role::chair), "2026-12-04T10:15:00Z")});
+    v.keys = &test_keys();
+    const auto expected = report.json(v);
+
+    for (const std::string& doc : {report.html(v), report.markdown(v)}) {
+        const auto s = read_seal(doc);
+        CHECK(s.key == test_keys().current_key_id());
+        const auto ok = sshsig::verify(s.blob, "est-live-export", s.body, false);
+        CHECK(ok.error == "");
+        CHECK(ok.ok);
+        CHECK(sshsig::key_id(ok.key) == s.key);
+        CHECK_FALSE(sshsig::verify(s.blob, "est-live-signature", s.body, false).ok);  // another namespace
+        // One changed byte anywhere before the seal fails the check: the first, one in the middle, the last.
+        for (const std::size_t at : {std::size_t{0}, s.body.size() / 2, s.body.size() - 1}) {
+            std::string changed = s.body;
+            changed[at] = static_cast<char>(changed[at] ^ 0x01);
+            CHECK_FALSE(sshsig::verify(s.blob, "est-live-export", changed, false).ok);
+        }
+    }
+
+    const std::string html = report.html(v);
+    const std::string in_html = html_record(html);
+    CHECK(in_html.find("</") == std::string::npos);
+    CHECK(in_html.find("<!--") == std::string::npos);
+    CHECK(in_html.find("<\\/script>") != std::string::npos);
+    CHECK(in_html.find("\\u003cSCRIPT>") != std::string::npos);
+    CHECK(in_html.find("<SCRIPT") == std::string::npos);
+    CHECK(nlohmann::json::parse(in_html) == expected);
+    CHECK(nlohmann::json::parse(markdown_record(report.markdown(v))) == expected);
+
+    // Without keys (tests, tools) there is no seal, and the record is still there.
+    v.keys = nullptr;
+    CHECK(report.html(v).find("est-seal") == std::string::npos);
+    CHECK(report.markdown(v).rfind("```\n") == report.markdown(v).size() - 4);
+}
+
+TEST_CASE("a participant's text cannot forge a heading, a signature, a record or a seal in an export",
+          "[export][lifecycle][security]") {
+    const std::string hostile =
+        "Vanlig rad\n"
+        "## Underskrifter\n"
+        "- **Namn:** Falsk Person\n"
+        "```json est-record\n"
+        "{\"rev\":999}\n"
+        "```\n"
+        "<!-- est-seal key=SHA256:AAAA sig=AAAA -->\n"
+        "   ```\n"
+        "\x01## kontrolltecken\n"
+        "\t<!--\n"
+        "1. lista\n"
+        "===\n"
+        "> citat\n"
+        "| a | b |\n"
+        "\n"
+        "    kodblock\r"
+        "</script><script>alert(1)</script>\r\n"
+        "slut \\";
+    picture_fixture f;
+    f.apply(add_entry_change{"ovrigt", "polis", "e1"});
+    f.apply(text_change{{"ovrigt", "polis", "e1", "handelse"}, insert(0, U(hostile))});
+    f.apply(add_entry_change{"andt", "kommun", "e2"});
+    f.apply(text_change{{"andt", "kommun", "e2", "plats"}, insert(0, U("```\n<!--"))});
+    const auto report = report_from_file();
+    auto v = f.view();
+    v.keys = &test_keys();
+    // A signer's name comes from an account: hostile too.
+    v.lifecycle = lifecycle("locked", {signature(f, person("Eva\n## Stängning\n```", "kommun", role::chair), "2026-12-04T10:15:00Z")});
+
+    SECTION("Markdown: every line that starts with a fence, a comment or a heading is the export's own") {
+        const auto md = report.markdown(v);
+        std::vector<std::string> fences, comments, headings;
+        bool in_record = false;
+        for (const auto& line : lines_of(md)) {
+            if (line.starts_with("```") || line.starts_with("~~~")) {
+                fences.push_back(line);
+                in_record = !in_record;
+            }
+            if (line.starts_with("<")) comments.push_back(line);
+            if (in_record) continue;  // the JSON: its lines start with blanks, braces and quotes
+            if (line.starts_with("#")) headings.push_back(line);
+            // No line of text opens a block: no indented code, quote, numbered list or setext underline.
+            CHECK_FALSE(line.starts_with(" "));
+            CHECK_FALSE(line.starts_with("\t"));
+            CHECK_FALSE(line.starts_with(">"));
+            CHECK_FALSE(std::regex_search(line, std::regex("^[0-9]+[.)]")));
+            CHECK_FALSE(line.starts_with("="));
+            CHECK_FALSE(line.starts_with("-") != line.starts_with("- **"));  // a list item is one of ours
+        }
+        CHECK(fences == std::vector<std::string>{"```json est-record", "```"});
+        REQUIRE(comments.size() == 1);
+        CHECK(comments[0].starts_with("<!-- est-seal key=" + test_keys().current_key_id()));
+        CHECK(count_of(md, "\n## Underskrifter\n") == 1);
+        CHECK(std::none_of(headings.begin(), headings.end(), [](const std::string& h) { return h.find("Stängning") != std::string::npos; }));
+        CHECK(std::none_of(headings.begin(), headings.end(), [](const std::string& h) { return h.find("kontroll") != std::string::npos; }));
+        // The text is still all there, escaped: a reader sees what was written.
+        CHECK(md.find("\\#\\# Underskrifter\\\n") != std::string::npos);
+        CHECK(md.find("\\`\\`\\`json est-record\\\n") != std::string::npos);
+        CHECK(md.find("\\<!-- est-seal key=SHA256:AAAA sig=AAAA --\\>\\\n") != std::string::npos);
+        CHECK(md.find("\\- \\*\\*Namn:\\*\\* Falsk Person") != std::string::npos);
+        CHECK(md.find("1\\. lista") != std::string::npos);
+        CHECK(md.find("slut \\\\\n") != std::string::npos);
+        CHECK(md.find("- **Namn:** Eva \\#\\# Stängning \\`\\`\\`\n") != std::string::npos);
+        // The verifier's record and seal are the real ones.
+        CHECK(nlohmann::json::parse(markdown_record(md)) == report.json(v));
+        const auto s = read_seal(md);
+        CHECK(sshsig::verify(s.blob, "est-live-export", s.body, false).ok);
+    }
+    SECTION("HTML: the text is data; only the record is a script element and only the seal a comment") {
+        const auto html = report.html(v);
+        CHECK(count_of(html, "<script") == 1);
+        CHECK(count_of(html, "</script>") == 1);
+        CHECK(count_of(html, "<!--") == 1);
+        CHECK(html.find("&lt;!-- est-seal key=SHA256:AAAA sig=AAAA --&gt;") != std::string::npos);
+        CHECK(html.find("## Underskrifter") != std::string::npos);  // shown as written, a line of text
+        CHECK(count_of(html, "<h2 id=\"underskrifter\">") == 1);
+        CHECK(nlohmann::json::parse(html_record(html)) == report.json(v));
+    }
+}
+
+TEST_CASE("Markdown escaping shows text literally and never lets a line open a block", "[export][security]") {
+    using server::records::markdown_report;
+    CHECK(markdown_report::inline_text("a*b_c`d<e>&|~#[x](y)\\") == "a\\*b\\_c\\`d\\<e\\>\\&\\|\\~\\#\\[x\\](y)\\\\");
+    CHECK(markdown_report::inline_text("två\nrader\r\ntre\rfyra") == "två rader tre fyra");
+    CHECK(markdown_report::block_text("rad ett\n- punkt\n+ plus\n\n  indrag\n2) två\n---") ==
+          "rad ett\\\n\\- punkt\\\n\\+ plus\\\n\u00a0\\\n\u00a0\u00a0indrag\\\n2\\) två\\\n\\---");
+    CHECK(markdown_report::block_text("\x0b\x0c- dolt") == "\\- dolt");
+    CHECK(markdown_report::block_text(std::string("a\0b", 3)) == "a\uFFFDb");
 }

@@ -1,13 +1,17 @@
 #pragma once
 // Exports of a meeting's situation picture (lägesbild): a printable HTML document rendered from a Mustache
-// template in templates/export/, and a JSON form for other systems. Both carry the SHA-256 digest of the
-// picture's canonical JSON. Pure: no sockets, no database; the caller supplies a durable copy of the picture.
+// template in templates/export/, a Markdown document, and a JSON form for other systems. All carry the SHA-256
+// digest of the picture's canonical JSON and the meeting's lifecycle (locks, signatures, closing). HTML and
+// Markdown embed the JSON export as a record and end with a seal line signed by the server's key
+// (docs/protocol.md, "Exports"). Pure: no sockets, no database; the caller supplies a durable copy of the picture.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -17,6 +21,10 @@
 
 namespace est::server {
 
+namespace records {
+class signing_keys;
+}
+
 // A meeting's picture as it stood at revision `rev`, every change in it durable. `error` is empty on success;
 // otherwise `document` is null and error/message say why ("storage_failed", "meeting_not_found").
 struct picture_result {
@@ -24,6 +32,9 @@ struct picture_result {
     std::uint64_t rev = 0;
     std::string error;
     std::string message;
+    // The meeting's lifecycle at `rev` (meeting_lifecycle::to_json(): {"phase","locked_topics","required",
+    // "signatures","closing"}); null for an open meeting with nothing locked and no signature.
+    std::shared_ptr<const nlohmann::json> lifecycle = {};
 };
 
 // What an export shows besides the picture itself.
@@ -33,20 +44,72 @@ struct picture_export {
     const meeting_document& document;
     std::uint64_t rev;
     std::string exported_at;  // as shown, e.g. "2026-11-24 15:02 (+01:00)"
+    std::shared_ptr<const nlohmann::json> lifecycle = {};  // as picture_result's; null: open, nothing locked
+    // Seals HTML and Markdown and describes the keys of the signatures; null: no seal line, an empty "keys".
+    const records::signing_keys* keys = nullptr;
+};
+
+// The lifecycle as an export shows it to people, in Swedish: what the HTML and Markdown forms both print.
+struct export_sign_off {
+    struct signature {
+        std::string name;
+        std::string role;          // "ordförande", "medundertecknare", …
+        std::string organisation;  // the organisation's name ("" when the signer speaks for none)
+        std::string signed_at;     // "2026-12-04 10:15:00 UTC"
+        std::uint64_t rev = 0;
+        std::string digest;        // of the picture signed
+        bool matches = false;      // the digest is this export's picture's
+        std::string key_id;
+    };
+    struct closing {
+        std::string name;
+        std::string role;
+        std::string organisation;
+        std::string closed_at;
+        std::uint64_t sequence = 0;  // place in the group's chain of closings
+        std::string previous;        // digest of the previous closing statement; "" for the group's first
+        std::uint64_t rev = 0;
+        std::string digest;
+        std::string key_id;
+    };
+    std::string phase;        // "draft", "open", "locked", "signed", "closed"
+    std::string state;        // "Öppen – lägesbilden kan fortfarande ändras", …
+    std::vector<std::string> locked_topics;  // topic ids
+    std::vector<signature> signatures;       // in signing order
+    std::optional<closing> closed;
+    std::vector<std::string> missing;        // required roles (Swedish) that have not signed, in required order
 };
 
 class picture_report {
 public:
     // Checks the HTML template (Mustache); throws domain_error("bad_template", "<source>: <problem>").
-    picture_report(std::string_view html_template, const std::string& source);
+    // `keys`, when given, is what the server's exports are sealed with (picture_export::keys); it must outlive this.
+    picture_report(std::string_view html_template, const std::string& source,
+                   const records::signing_keys* keys = nullptr);
     // A template file's text; throws domain_error("bad_template") when it cannot be read.
     static std::string read_template(const std::filesystem::path& file);
     // templates/export/lagesbild.html.mustache as it was at build time.
     static std::string_view built_in_template() noexcept;
     ~picture_report();
+    const records::signing_keys* keys() const noexcept { return keys_; }
 
+    // Each ends with the seal line when p.keys is set (every byte before it signed, namespace est-live-export).
     std::string html(const picture_export& p) const;
+    std::string markdown(const picture_export& p) const;
+    // Adds "state", "lifecycle" and "keys" (the public keys of every key_id its signatures and closing use).
     nlohmann::json json(const picture_export& p) const;
+
+    // The meeting's lifecycle read for people.
+    static export_sign_off sign_off(const picture_export& p);
+    // "Utkast", "Öppen – lägesbilden kan fortfarande ändras", "Låst – väntar på underskrifter", "Signerad",
+    // "Stängd och signerad"; the phase itself when unknown.
+    static std::string state_label(std::string_view phase);
+    // "ordförande", "medundertecknare", "deltagare", "BRÅ-ledamot", "administratör"; the name itself when unknown.
+    static std::string role_label(std::string_view role);
+    // `body` followed by "<!-- est-seal key=<key id> sig=<base64 SSHSIG blob> -->\n" over every byte of `body`
+    // (which gets a final newline first when it has none); `body` unchanged when `keys` is null.
+    static std::string seal(std::string body, const records::signing_keys* keys);
+    static constexpr std::string_view seal_namespace = "est-live-export";
 
     // The canonical JSON of a picture: its to_json() with object keys sorted, no whitespace, UTF-8 as is.
     static std::string canonical_json(const meeting_document& doc);
@@ -60,6 +123,7 @@ public:
 private:
     struct compiled;
     std::unique_ptr<compiled> html_;
+    const records::signing_keys* keys_;
     mutable std::mutex render_mutex_;  // a Mustache template keeps per-render state inside it
 };
 
