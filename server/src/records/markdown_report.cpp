@@ -180,11 +180,12 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
         for (const auto& [org, cell] : ts.cells) entries += cell.entries.size();
         md += " " + std::to_string(entries) + " |\n";
     }
+    md += "\n";
 
     number = 0;
     for (const auto& def : t.topics) {
         const topic_state& ts = p.document.topic(def.id);
-        md += "\n## " + std::to_string(++number) + ". " + inline_text(def.title) + (is_locked(def.id) ? " (Låst)" : "") + "\n\n";
+        md += "## " + std::to_string(++number) + ". " + inline_text(def.title) + (is_locked(def.id) ? " (Låst)" : "") + "\n\n";
         if (!def.description.empty()) md += "*" + inline_text(def.description) + "*\n\n";
         md += "### Ordförandens samlade bedömning\n\n";
         for (const auto& f : t.topic_fields) {
