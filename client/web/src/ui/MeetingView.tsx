@@ -246,6 +246,7 @@ function SyncStatus(props: { session: MeetingSession }) {
 
 function ConnectionBanner(props: { session: MeetingSession }) {
   useChannel(props.session, 'sync');
+  useChannel(props.session, 'notices');
   const status = props.session.status;
   const [back, setBack] = useState(false);
   const prev = useRef(status);
@@ -270,7 +271,11 @@ function ConnectionBanner(props: { session: MeetingSession }) {
         )}
       </div>
       <div role="status" class={back && status === 'live' ? 'banner banner-back' : 'banner-empty'}>
-        {back && status === 'live' && 'Anslutningen är tillbaka. Allt du skrev under avbrottet har skickats.'}
+        {back &&
+          status === 'live' &&
+          (props.session.rescued.length > 0
+            ? 'Anslutningen är tillbaka. En del av det du skrev kunde inte sparas eftersom det låstes under tiden – din text finns kvar att kopiera i ämnet.'
+            : 'Anslutningen är tillbaka. Allt du skrev under avbrottet har skickats.')}
       </div>
     </div>
   );
