@@ -120,15 +120,22 @@ std::variant<server_options, int, auth::admin_command> parse_server_options(int 
     auto* audit_verify = audit->add_subcommand("verify", "walk the audit log's hash chain: exit 0 if intact, 1 naming "
                                                          "the first bad row");
     auto* audit_verify_data = audit_verify->add_option("--data", admin_cmd.data_dir, "folder of the SQLite database");
+    auto* keys = app.add_subcommand("keys", "print the server's signing keys as allowed_signers lines for ssh-keygen -Y "
+                                            "verify (docs/records.md); the first key is made if there is none");
+    auto* keys_data = keys->add_option("--data", admin_cmd.data_dir, "folder of the keys (its keys/ subfolder)");
+    keys->add_flag("--rotate", admin_cmd.rotate, "make a new current signing key first; the old ones stay for verifying");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
-    if (create_user->parsed() || audit_verify->parsed()) {
-        admin_cmd.what = create_user->parsed() ? auth::admin_command::kind::create_user : auth::admin_command::kind::audit_verify;
+    if (create_user->parsed() || audit_verify->parsed() || keys->parsed()) {
+        admin_cmd.what = create_user->parsed()    ? auth::admin_command::kind::create_user
+                         : audit_verify->parsed() ? auth::admin_command::kind::audit_verify
+                                                  : auth::admin_command::kind::keys;
         // `est-server --data DIR admin ...` means the same folder as `est-server admin ... --data DIR`.
-        if (create_user_data->count() == 0 && audit_verify_data->count() == 0) admin_cmd.data_dir = o.data_dir;
+        if (create_user_data->count() == 0 && audit_verify_data->count() == 0 && keys_data->count() == 0)
+            admin_cmd.data_dir = o.data_dir;
         return admin_cmd;
     }
     if (o.tls_cert.empty() != o.tls_key.empty()) {

@@ -9,6 +9,7 @@
 #include "est/error.hpp"
 #include "est/server/auth/audit_log.hpp"
 #include "est/server/auth/auth_service.hpp"
+#include "est/server/records/keys_command.hpp"
 #include "est/server/store.hpp"
 
 namespace est::server::auth {
@@ -114,6 +115,7 @@ int run_admin_command(const admin_command& c, std::ostream& out, std::ostream& e
         switch (c.what) {
         case admin_command::kind::create_user: return create_user(c, out, err, read_password);
         case admin_command::kind::audit_verify: return audit_verify(c, out, err);
+        case admin_command::kind::keys: return records::run_keys_command(c.data_dir, c.rotate, out, err);
         }
     } catch (const std::exception& e) {
         err << "est-server: " << e.what() << '\n';

@@ -58,7 +58,7 @@ struct server_options {
     bool tls() const noexcept { return !tls_cert.empty(); }
 };
 
-// Parses the command line. Returns the options, an administration command (`admin create-user`, `audit verify`:
+// Parses the command line. Returns the options, an administration command (`admin create-user`, `audit verify`, `keys`:
 // run it with auth::run_admin_command instead of serving), or the exit code when --help was shown or the
 // command line was wrong (the message is already printed).
 std::variant<server_options, int, auth::admin_command> parse_server_options(int argc, const char* const* argv);

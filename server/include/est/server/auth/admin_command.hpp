@@ -1,7 +1,7 @@
 #pragma once
-// est-server's administration on the server's own machine: `admin create-user` and `audit verify`. They open the
-// database in --data directly (the store; a running server may have it open too: SQLite's locks keep them apart,
-// and the running server sees a new account after a restart).
+// est-server's administration on the server's own machine: `admin create-user`, `audit verify` and `keys`
+// (records/keys_command.hpp). The first two open the database in --data directly (the store; a running server may
+// have it open too: SQLite's locks keep them apart, and the running server sees a new account after a restart).
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -12,12 +12,13 @@
 namespace est::server::auth {
 
 struct admin_command {
-    enum class kind : std::uint8_t { create_user, audit_verify };
+    enum class kind : std::uint8_t { create_user, audit_verify, keys };
     kind what = kind::create_user;
     std::filesystem::path data_dir = "data";
     std::string email;  // create_user
     std::string name;
     bool is_admin = false;
+    bool rotate = false;  // keys: make a new current signing key first
 };
 
 // Reads a new password: from `in` (one line) when standard input is not a terminal, else prompting twice on the
