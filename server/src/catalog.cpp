@@ -8,6 +8,7 @@
 
 #include "est/change.hpp"
 #include "est/error.hpp"
+#include "est/server/picture_report.hpp"
 #include "est/server/store.hpp"
 
 namespace est::server {
@@ -86,9 +87,60 @@ void catalog::load() {
         ms.push_back(std::move(m));
     }
     std::sort(gs.begin(), gs.end(), by_id);
+    std::map<std::string, std::vector<closing_link>, std::less<>> chains;
+    for (auto& row : db_.closings()) {
+        json record = json::parse(row.record);
+        const std::string digest = picture_report::sha256_hex(record.at("statement").get_ref<const std::string&>());
+        chains[row.group_id].push_back({row.meeting_id, row.sequence, std::move(record), digest});
+    }
     std::lock_guard lock(mutex_);
     groups_ = std::move(gs);
     meetings_ = std::move(ms);
+    chains_ = std::move(chains);
+}
+
+void catalog::set_state(std::string_view meeting_id, std::string_view state) {
+    meeting_row row;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = std::find_if(meetings_.begin(), meetings_.end(), [&](const meeting_info& m) { return m.id == meeting_id; });
+        if (it == meetings_.end() || it->state == state) return;
+        it->state = std::string(state);
+        row = {it->id, it->group_id, it->meta_json().dump(), it->tmpl->to_json().dump()};
+    }
+    // The room's own commit reports a failure of the store; this write needs no answer of its own.
+    db_.put_meeting(std::move(row), [](const std::string&) {});
+}
+
+catalog::chain_head catalog::next_closing(std::string_view group_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = chains_.find(group_id);
+    if (it == chains_.end() || it->second.empty()) return {};
+    return {it->second.back().sequence + 1, it->second.back().statement_digest};
+}
+
+bool catalog::add_closing(std::string_view group_id, const chain_head& head, closing_link link) {
+    std::lock_guard lock(mutex_);
+    auto& chain = chains_[std::string(group_id)];
+    const chain_head now = chain.empty() ? chain_head{} : chain_head{chain.back().sequence + 1, chain.back().statement_digest};
+    if (now.sequence != head.sequence || now.previous != head.previous) return false;
+    chain.push_back(std::move(link));
+    return true;
+}
+
+void catalog::forget_closing(std::string_view group_id, std::uint64_t sequence) {
+    std::lock_guard lock(mutex_);
+    auto it = chains_.find(group_id);
+    if (it == chains_.end()) return;
+    auto& chain = it->second;
+    chain.erase(std::remove_if(chain.begin(), chain.end(), [&](const closing_link& l) { return l.sequence >= sequence; }),
+                chain.end());
+}
+
+std::vector<catalog::closing_link> catalog::chain_of(std::string_view group_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = chains_.find(group_id);
+    return it == chains_.end() ? std::vector<closing_link>{} : it->second;
 }
 
 std::vector<group> catalog::groups() const {

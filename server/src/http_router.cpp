@@ -15,6 +15,7 @@
 #include "est/server/catalog.hpp"
 #include "est/server/error_log.hpp"
 #include "est/server/http_reply.hpp"
+#include "est/server/records/lifecycle_routes.hpp"
 #include "est/server/auth/access_gate.hpp"
 #include "est/server/auth/account_routes.hpp"
 #include "est/server/auth/audit_log.hpp"
@@ -187,9 +188,16 @@ void http_router::release_export_turn(const std::string& address) const {
         exports_by_address_.erase(it);
 }
 
+void http_router::use_records(std::unique_ptr<records::lifecycle_routes> routes) { records_ = std::move(routes); }
+
 bool http_router::defer(const http_request& req, std::function<void(http_response)> reply) const {
     const std::string_view path = path_of(req.target);
     const auto parts = split_path(path);
+    if (records_ && records::lifecycle_routes::is_lifecycle_path(parts)) {
+        auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };
+        if (auto no = gate_->refuse(req)) return secure(std::move(*no)), true;
+        return records_->defer(req, parts, identify(req), std::move(secure));
+    }
     if (!report_ || !pictures_ || parts.size() != 4 || parts[0] != "api" || parts[1] != "meetings" || parts[3] != "export")
         return false;
     auto answer = [&reply](http_response res) { reply(std::move(secured(res, true))); };
@@ -302,6 +310,8 @@ http_response http_router::api(const http_request& req, std::string_view path, c
     const std::string route = route_of(req, path);
     if (accounts_)
         if (auto res = accounts_->handle(req, parts, who)) return std::move(*res);
+    if (records_)
+        if (auto res = records_->handle(req, parts, who)) return std::move(*res);
     auto body = [&] {
         if (req.body.empty()) return json::object();
         return parse_json_bounded(req.body, 16);

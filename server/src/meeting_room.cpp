@@ -1,10 +1,13 @@
 #include "est/server/meeting_room.hpp"
 
+#include <ctime>
+
 #include <boost/asio/post.hpp>
 
 #include "est/error.hpp"
 #include "est/server/client_key.hpp"
 #include "est/server/error_log.hpp"
+#include "est/server/records/signing_keys.hpp"
 #include "est/server/store.hpp"
 
 namespace est::server {
@@ -15,10 +18,20 @@ namespace {
 std::shared_ptr<const std::string> shared(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
 constexpr std::uint16_t close_internal_error = 1011;
 constexpr std::uint16_t close_replaced = 4001;  // application range: this client connected again elsewhere
+
+// "2026-12-04T10:15:00Z": when a signature or closing was made, as its statement says.
+std::string utc_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
 }  // namespace
 
 meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp,
-                           meeting_state state, store& db)
+                           meeting_state state, store& db, catalog* cat, const records::signing_keys* keys)
     : executor_(std::move(ex)),
       id_(info.id),
       group_(grp),
@@ -28,9 +41,16 @@ meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& 
       committed_rev_(state_.rev()),
       last_snapshot_rev_(state_.rev()),
       wire_floor_(state_.rev()),
+      catalog_(cat),
+      keys_(keys),
+      lifecycle_json_(std::make_shared<const json>(state_.lifecycle().to_json())),
       empty_since_(std::chrono::steady_clock::now() + std::chrono::seconds(5)) {
     meeting_json_["group"] = group_.to_json();
     meeting_json_["template"] = info.tmpl->to_json();
+    meeting_json_["state"] = to_string(state_.lifecycle().phase());
+    // The list's state follows the op log: a crash between the two writes is mended on the next load.
+    if (catalog_ && info.state != to_string(state_.lifecycle().phase()))
+        catalog_->set_state(id_, to_string(state_.lifecycle().phase()));
 }
 
 void meeting_room::retire_if_idle(std::chrono::milliseconds idle) {
@@ -96,6 +116,12 @@ void meeting_room::leave(const room_member* m) {
     boost::asio::post(executor_, [self = shared_from_this(), m] { self->do_leave(m); });
 }
 
+void meeting_room::act(lifecycle_request req, std::function<void(lifecycle_result)> done) {
+    boost::asio::post(executor_, [self = shared_from_this(), req = std::move(req), done = std::move(done)]() mutable {
+        self->do_act(std::move(req), std::move(done));
+    });
+}
+
 void meeting_room::read_picture(std::function<void(picture_result)> done) {
     boost::asio::post(executor_, [self = shared_from_this(), done = std::move(done)]() mutable {
         self->do_read_picture(std::move(done));
@@ -104,13 +130,75 @@ void meeting_room::read_picture(std::function<void(picture_result)> done) {
 
 // ---- on the room's thread ----
 
+signed_record meeting_room::sign_record(const lifecycle_request& req, const std::string& digest) {
+    if (!keys_) throw domain_error("unavailable", "this server has no signing key: the picture cannot be signed");
+    const meeting_lifecycle& life = state_.lifecycle();
+    if (req.kind == lifecycle_kind::sign) {
+        const std::string statement = signature_statement(id_, group_.id, state_.rev(), digest, utc_now(), req.by);
+        auto sig = keys_->sign(signature_namespace, statement);
+        return {statement, std::move(sig.sshsig), std::move(sig.key_id)};
+    }
+    std::vector<std::string> signature_digests;
+    for (const auto& s : life.signatures()) signature_digests.push_back(picture_report::sha256_hex(s.statement));
+    // The group's chain: another room may close a meeting of the same group at the same time, so the link is
+    // claimed only if the head is still the one the statement names.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        const auto head = catalog_ ? catalog_->next_closing(group_.id) : catalog::chain_head{};
+        const std::string statement = closing_statement(id_, group_.id, state_.rev(), digest, utc_now(), req.by,
+                                                        signature_digests, head.previous, head.sequence);
+        auto sig = keys_->sign(closing_namespace, statement);
+        signed_record record{statement, std::move(sig.sshsig), std::move(sig.key_id)};
+        if (!catalog_ || catalog_->add_closing(group_.id, head,
+                                               {id_, head.sequence, record.to_json(), picture_report::sha256_hex(statement)}))
+            return record;
+    }
+    throw domain_error("busy", "the group's chain of closed pictures kept moving; try again");
+}
+
+void meeting_room::do_act(lifecycle_request req, std::function<void(lifecycle_result)> done) {
+    auto refuse = [&](const std::string& code, const std::string& why) { done({code, why, 0, {}}); };
+    if (failed_) return refuse("storage_failed", "the meeting could not be saved; try again");
+    if (retired_) return refuse("retired", "the meeting was unloaded; open it again");
+    lifecycle_change c{req.kind, req.topic, std::nullopt};
+    try {
+        const meeting_lifecycle& life = state_.lifecycle();
+        life.check(req.by.who, req.kind, req.topic, state_.document().tmpl());
+        if (req.kind == lifecycle_kind::sign || req.kind == lifecycle_kind::close) {
+            const std::string digest = picture_report::digest(state_.document());
+            if (req.kind == lifecycle_kind::sign) life.check_sign(req.by, req.rev, req.digest, state_.rev(), digest);
+            c.record = sign_record(req, digest);
+        }
+    } catch (const domain_error& e) {
+        return refuse(e.code(), e.what());
+    }
+    const meeting_phase before = state_.lifecycle().phase();
+    state_.apply_lifecycle(c);
+    const std::uint64_t rev = state_.rev();
+    const meeting_phase after = state_.lifecycle().phase();
+    lifecycle_json_ = std::make_shared<const json>(state_.lifecycle().to_json());
+    if (after != before) {
+        meeting_json_["state"] = to_string(after);
+        if (catalog_) catalog_->set_state(id_, to_string(after));  // queued before the op: see set_state
+    }
+    const std::string author = encode::author_json(participant_info{"-", req.by.who, std::nullopt});
+    std::string change_json = to_json(c).dump();
+    auto broadcast = shared(encode::op(rev, "", 0, author, change_json));
+    remember_wire(rev, broadcast);
+    state_json_.reset();
+    pending_.push_back({rev, {}, 0, nullptr, std::move(broadcast)});
+    acts_waiting_.emplace_back(lifecycle_result{{}, {}, rev, *lifecycle_json_}, std::move(done));
+    if (req.kind == lifecycle_kind::close) closing_sequence_ = c.record ? json::parse(c.record->statement).value("sequence", 0) : 0;
+    store_.append_op({id_, rev, "", 0, author, std::move(change_json)},
+                     [self = shared_from_this(), rev](const std::string& error) { self->on_durable(rev, error); });
+}
+
 void meeting_room::do_read_picture(std::function<void(picture_result)> done) {
     if (failed_ || retired_) return done({nullptr, 0, "retired", "the meeting was unloaded; open it again"});
     // Readers of one revision share one copy: a picture may hold megabytes of text.
     auto document = !picture_readers_.empty() && picture_readers_.back().first.rev == state_.rev()
                         ? picture_readers_.back().first.document
                         : std::make_shared<const meeting_document>(state_.document());
-    picture_result copy{std::move(document), state_.rev(), {}, {}};
+    picture_result copy{std::move(document), state_.rev(), {}, {}, lifecycle_json_};
     if (copy.rev <= committed_rev_) return done(std::move(copy));
     picture_readers_.emplace_back(std::move(copy), std::move(done));
 }
@@ -160,6 +248,7 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     w.you_client = client;
     w.rev = rev;
     w.last_seq = state_.last_seq(client);
+    w.lifecycle = lifecycle_json_.get();
     for (const auto& [ptr, other] : members_) w.participants.push_back(other.info);
     w.participants.push_back(mem.info);
     if (msg.since && *msg.since <= rev && *msg.since >= wire_floor_) {
@@ -200,6 +289,12 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
         }
         const std::uint64_t rev = state_.rev();
         state_json_.reset();  // a welcome's state for the revision before: no longer of use
+        if (!lifecycle_json_->at("signatures").empty()) {
+            // The edit voided the signatures (meeting_state::submit): everyone applies the same rule.
+            lifecycle_json_ = std::make_shared<const json>(state_.lifecycle().to_json());
+            meeting_json_["state"] = to_string(state_.lifecycle().phase());
+            if (catalog_) catalog_->set_state(id_, to_string(state_.lifecycle().phase()));
+        }
         // Serialised once: the broadcast and the log carry the same text.
         std::string change_json = change_to_json(*applied).dump();
         auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.author_json, change_json));
@@ -207,7 +302,8 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
         pending_.push_back({rev, conn, mem.id, shared(encode::ack(msg.seq, rev, false)), std::move(broadcast)});
         store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, std::move(change_json)},
                          [self = shared_from_this(), rev](const std::string& error) { self->on_durable(rev, error); });
-        if (rev - last_snapshot_rev_ >= state_.bounds().snapshot_every) {
+        if (state_.lifecycle().phase() != meeting_phase::closed &&
+            rev - last_snapshot_rev_ >= state_.bounds().snapshot_every) {
             store_.save_snapshot(id_, rev, state_.snapshot().dump());
             last_snapshot_rev_ = rev;
         }
@@ -284,6 +380,11 @@ void meeting_room::on_committed(std::uint64_t rev, const std::string& error) {
         picture_readers_.pop_front();
         done(std::move(copy));
     }
+    while (!acts_waiting_.empty() && acts_waiting_.front().first.rev <= committed_rev_) {
+        auto [result, done] = std::move(acts_waiting_.front());
+        acts_waiting_.pop_front();
+        done(std::move(result));
+    }
 }
 
 void meeting_room::deliver(const pending& p) {
@@ -331,6 +432,12 @@ void meeting_room::fail(const std::string& why) {
     picture_readers_.clear();
     for (auto& [copy, done] : readers)
         done({nullptr, 0, "storage_failed", "the meeting could not be saved; try again"});
+    auto acts = std::move(acts_waiting_);
+    acts_waiting_.clear();
+    for (auto& [result, done] : acts) done({"storage_failed", "the meeting could not be saved; try again", 0, {}});
+    // A closing that did not become durable leaves the group's chain.
+    if (closing_sequence_ && catalog_ && state_.lifecycle().phase() == meeting_phase::closed)
+        catalog_->forget_closing(group_.id, closing_sequence_);
     if (retire_) retire_();
 }
 

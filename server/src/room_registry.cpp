@@ -111,6 +111,18 @@ void room_registry::read_picture(const std::string& meeting_id, std::function<vo
     });
 }
 
+void room_registry::act(const std::string& meeting_id, lifecycle_request req, std::function<void(lifecycle_result)> done) {
+    open(meeting_id, [this, meeting_id, req = std::move(req), done = std::move(done)](
+                         std::shared_ptr<meeting_room> room, const std::string& code, const std::string& message) mutable {
+        if (!room) return done({code, message, 0, {}});
+        room->act(req, [this, meeting_id, req, done = std::move(done)](lifecycle_result r) mutable {
+            // Retired between open and act: the registry no longer hands it out; load anew.
+            if (r.error == "retired") return act(meeting_id, std::move(req), std::move(done));
+            done(std::move(r));
+        });
+    });
+}
+
 void room_registry::build_room(const std::string& meeting_id, const meeting_info& info, const group& grp,
                                const loaded_meeting& lm) {
     try {
@@ -122,9 +134,10 @@ void room_registry::build_room(const std::string& meeting_id, const meeting_info
             if (op.rev != state.rev() + 1)
                 throw domain_error("bad_snapshot", "the op log of meeting " + meeting_id + " has a gap at revision " +
                                                        std::to_string(state.rev() + 1));
-            state.replay(op.client, op.seq, change_from_json(nlohmann::json::parse(op.change), "change"));
+            state.replay(op.client, op.seq, nlohmann::json::parse(op.change));
         }
-        auto room = std::make_shared<meeting_room>(home_of(meeting_id).get_executor(), info, grp, std::move(state), store_);
+        auto room = std::make_shared<meeting_room>(home_of(meeting_id).get_executor(), info, grp, std::move(state), store_,
+                                                   &catalog_, keys_);
         for (const auto& op : lm.ops) room->remember_logged(op);
         std::weak_ptr<meeting_room> weak = room;
         room->on_retire([this, meeting_id, weak] {

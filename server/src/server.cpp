@@ -34,6 +34,8 @@
 #include "est/server/listener.hpp"
 #include "est/server/picture_report.hpp"
 #include "est/server/room_registry.hpp"
+#include "est/server/records/lifecycle_routes.hpp"
+#include "est/server/records/signing_keys.hpp"
 #include "est/server/store.hpp"
 #include "est/server/tls_context.hpp"
 
@@ -85,6 +87,7 @@ struct server::impl {
     std::unique_ptr<store> db;
     std::unique_ptr<catalog> cat;
     std::unique_ptr<room_registry> rooms;
+    std::unique_ptr<records::signing_keys> keys;
     std::unique_ptr<picture_report> report;
     std::unique_ptr<auth::auth_service> auth;  // none under --open-access
     std::unique_ptr<auth::session_watch> watch;
@@ -217,11 +220,14 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
         const auto demo = auth::demo_accounts::read_file(i.opts.demo_file);
         demo.set_up(i.auth.get(), i.cat->find_group(demo.group_id()), std::cerr);
     }
+    i.keys = records::signing_keys::open(i.opts.data_dir);
     i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits, i.opts.room_idle);
+    i.rooms->use_signing_keys(i.keys.get());
     i.report = i.opts.export_template.empty()
-                   ? std::make_unique<picture_report>(picture_report::built_in_template(), "the built-in export template")
+                   ? std::make_unique<picture_report>(picture_report::built_in_template(), "the built-in export template",
+                                                      i.keys.get())
                    : std::make_unique<picture_report>(picture_report::read_template(i.opts.export_template),
-                                                      i.opts.export_template.string());
+                                                      i.opts.export_template.string(), i.keys.get());
     // An export copies the picture on its room's thread and renders on the export pool, never on an I/O thread.
     picture_source pictures = [&i](const std::string& id, std::function<void(picture_result)> done) {
         i.rooms->read_picture(id, [ex = i.exports->get_executor(), done = std::move(done)](picture_result r) {
@@ -240,6 +246,24 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
         http_limits{i.opts.max_creations_per_minute, i.opts.creation_burst, 8, i.opts.max_exports_per_address,
                     i.opts.export_cache_bytes},
         http_access{i.auth.get(), i.opts.allowed_hosts, i.opts.allowed_origins});
+    // Sign-off: moves run in the meeting's room; a signer's password is checked on the password pool.
+    auto act = [&i](const std::string& id, lifecycle_request req, std::function<void(lifecycle_result)> done) {
+        i.rooms->act(id, std::move(req), std::move(done));
+    };
+    auto confirm = [&i](std::string account, std::string password, std::string address,
+                        std::function<void(std::string, std::string)> done) {
+        net::post(i.passwords->get_executor(), [&i, account = std::move(account), password = std::move(password),
+                                               address = std::move(address), done = std::move(done)] {
+            try {
+                if (i.auth->confirm_password(account, password, address)) return done({}, {});
+                done("bad_password", "the password is not right");
+            } catch (const est::domain_error& e) {
+                done(e.code(), e.what());
+            }
+        });
+    };
+    i.router->use_records(std::make_unique<records::lifecycle_routes>(*i.cat, i.auth.get(), i.keys.get(), std::move(act),
+                                                                       std::move(confirm)));
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
     i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards,
                                    i.blocking->get_executor(), i.passwords->get_executor(), {}, i.cat.get(), i.auth.get(),

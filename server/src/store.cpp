@@ -98,6 +98,59 @@ const char* const migrations[] = {
         SELECT RAISE(ABORT, 'the audit log is append-only');
     END;
     )sql",
+    // 3: sign-off (issue 13). A closed meeting never changes: its closing op records it in `closings` (by the
+    // trigger, in the same statement), and from then on the triggers refuse every change to the rows that hold
+    // the meeting's content, whatever code path or SQL shell tries. `closings` keeps each group's chain of
+    // closed pictures (sequence 1, 2, … and the statement of each, which links to the one before).
+    R"sql(
+    CREATE TABLE closings (meeting_id TEXT PRIMARY KEY REFERENCES meetings(id), group_id TEXT NOT NULL,
+                           sequence INTEGER NOT NULL, rev INTEGER NOT NULL, record TEXT NOT NULL,
+                           UNIQUE (group_id, sequence)) WITHOUT ROWID;
+    CREATE TRIGGER ops_record_closing AFTER INSERT ON ops WHEN json_extract(NEW.change, '$.kind') = 'close' BEGIN
+        INSERT INTO closings (meeting_id, group_id, sequence, rev, record)
+        VALUES (NEW.meeting_id, json_extract(json_extract(NEW.change, '$.closing.statement'), '$.group'),
+                json_extract(json_extract(NEW.change, '$.closing.statement'), '$.sequence'), NEW.rev,
+                json_extract(NEW.change, '$.closing'));
+    END;
+    CREATE TRIGGER ops_closed_insert BEFORE INSERT ON ops
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id = NEW.meeting_id) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    CREATE TRIGGER ops_closed_update BEFORE UPDATE ON ops
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id IN (OLD.meeting_id, NEW.meeting_id)) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    CREATE TRIGGER ops_closed_delete BEFORE DELETE ON ops
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id = OLD.meeting_id) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    CREATE TRIGGER snapshots_closed_insert BEFORE INSERT ON snapshots
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id = NEW.meeting_id) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    CREATE TRIGGER snapshots_closed_update BEFORE UPDATE ON snapshots
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id IN (OLD.meeting_id, NEW.meeting_id)) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    CREATE TRIGGER snapshots_closed_delete BEFORE DELETE ON snapshots
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id = OLD.meeting_id) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    CREATE TRIGGER meetings_closed_update BEFORE UPDATE ON meetings
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id IN (OLD.id, NEW.id)) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    CREATE TRIGGER meetings_closed_delete BEFORE DELETE ON meetings
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id = OLD.id) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    CREATE TRIGGER closings_no_update BEFORE UPDATE ON closings BEGIN
+        SELECT RAISE(ABORT, 'a closed meeting cannot change');
+    END;
+    CREATE TRIGGER closings_no_delete BEFORE DELETE ON closings BEGIN
+        SELECT RAISE(ABORT, 'a closed meeting cannot change');
+    END;
+    )sql",
 };
 
 // Binds an optional text: NULL when absent.
@@ -344,6 +397,24 @@ std::vector<meeting_row> store::meetings() {
                   [&](const std::string& err) {
                       if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
              }));
+    return result.get_future().get();
+}
+
+std::vector<closing_row> store::closings() {
+    std::promise<std::vector<closing_row>> result;
+    enqueue(other([&] {
+                      std::vector<closing_row> out;
+                      SQLite::Statement s(*db_, "SELECT meeting_id, group_id, sequence, record FROM closings "
+                                                "ORDER BY group_id, sequence");
+                      while (s.executeStep())
+                          out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
+                                         static_cast<std::uint64_t>(s.getColumn(2).getInt64()),
+                                         s.getColumn(3).getString()});
+                      result.set_value(std::move(out));
+                  },
+                  [&](const std::string& err) {
+                      if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
+                  }));
     return result.get_future().get();
 }
 

@@ -107,6 +107,10 @@ void client_replica::on_remote(const remote_op& op) {
     }
     if (op.rev != rev_ + 1)
         throw domain_error("out_of_order", "expected revision " + std::to_string(rev_ + 1) + ", got " + std::to_string(op.rev));
+    if (op.lifecycle) {  // a lock, signature or closing: the picture is as it was
+        rev_ = op.rev;
+        return;
+    }
     doc_->apply(op.body, op.rev, limits_);
     rev_ = op.rev;
     ++remote_changes_;

@@ -60,7 +60,7 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
     if (base_rev > rev_)
         throw domain_error("stale_revision", "base revision " + std::to_string(base_rev) +
                                                  " is ahead of the meeting's revision " + std::to_string(rev_));
-    check_may_apply(who, c, doc_.tmpl());
+    check_may_apply(who, c, doc_.tmpl(), lifecycle_.status());
     if (auto* t = std::get_if<text_change>(&c)) {
         if (base_rev < floor_)
             throw domain_error("stale_revision", "base revision " + std::to_string(base_rev) +
@@ -95,8 +95,20 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
     ++rev_;
     last_seq_[client] = seq;
     seq_bytes_ = used;
+    lifecycle_.picture_changed();  // a signature is on the picture as it was: any change voids it
     remember(c);
     return c;
+}
+
+void meeting_state::apply_lifecycle(const lifecycle_change& c) {
+    lifecycle_.apply(c);
+    ++rev_;
+    remember_revision();
+}
+
+void meeting_state::replay(const std::string& client, std::uint64_t seq, const nlohmann::json& logged) {
+    if (is_lifecycle_change(logged)) return apply_lifecycle(lifecycle_change_from_json(logged, "change"));
+    replay(client, seq, change_from_json(logged, "change"));
 }
 
 void meeting_state::replay(const std::string& client, std::uint64_t seq, const change& c) {
@@ -104,6 +116,7 @@ void meeting_state::replay(const std::string& client, std::uint64_t seq, const c
     ++rev_;
     if (!last_seq_.count(client)) seq_bytes_ += seq_record_bytes(client);
     if (seq > last_seq(client)) last_seq_[client] = seq;
+    lifecycle_.picture_changed();
     remember(c);
 }
 
@@ -122,6 +135,10 @@ void meeting_state::remember(const change& c) {
         history_.push_back({rev_, std::move(key), t->op, bytes});
         history_bytes_ += bytes;
     }
+    remember_revision();
+}
+
+void meeting_state::remember_revision() {
     if (rev_ > floor_ + limits_.history_window) floor_ = rev_ - limits_.history_window;
     // Past the byte bound, forget the oldest operations too: a change based before them is then too old.
     while (!history_.empty() && history_bytes_ > limits_.history_bytes) floor_ = std::max(floor_, drop_oldest());
@@ -136,7 +153,7 @@ std::uint64_t meeting_state::drop_oldest() {
 }
 
 nlohmann::json meeting_state::snapshot() const {
-    return {{"rev", rev_}, {"document", doc_.to_json()}, {"last_seq", last_seq_}};
+    return {{"rev", rev_}, {"document", doc_.to_json()}, {"last_seq", last_seq_}, {"lifecycle", lifecycle_.to_json()}};
 }
 
 meeting_state meeting_state::from_snapshot(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> orgs,
@@ -150,7 +167,10 @@ meeting_state meeting_state::from_snapshot(std::shared_ptr<const meeting_templat
         const auto& seqs = snap.at("last_seq");
         if (!seqs.is_object()) throw domain_error("bad_snapshot", "'last_seq' must be an object");
         for (const auto& [client, seq] : seqs.items()) last_seq.emplace(client, snapshot_count(seq, "a client's last seq"));
-        return meeting_state(std::move(doc), rev, std::move(last_seq), lim);
+        meeting_state state(std::move(doc), rev, std::move(last_seq), lim);
+        // Snapshots from before the lifecycle have none: an open meeting with nothing locked.
+        if (auto l = snap.find("lifecycle"); l != snap.end()) state.lifecycle_ = meeting_lifecycle::from_json(*l);
+        return state;
     } catch (const nlohmann::json::exception& e) {
         throw domain_error("bad_snapshot", std::string("snapshot is damaged: ") + e.what());
     }

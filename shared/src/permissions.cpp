@@ -25,6 +25,9 @@ const cell_actions& cell_actions_of(const change& c) noexcept {
 }
 
 [[noreturn]] void refuse(const std::string& why) { throw domain_error("forbidden", why); }
+[[noreturn]] void refuse(const decision& d, meeting_phase phase) {
+    throw domain_error(std::string(refusal_code(d.why, phase)), std::string(d.reason));
+}
 
 // Where a change lands: its topic, its cell's organisation (empty for a topic field) and the field it writes
 // (empty for adding or removing an entry).
@@ -46,6 +49,13 @@ landing landing_of(const change& c) noexcept {
 }
 
 }  // namespace
+
+std::string_view refusal_code(refusal why, meeting_phase phase) noexcept {
+    if (phase == meeting_phase::closed && (why == refusal::phase || why == refusal::topic_lock)) return "closed";
+    if (why == refusal::topic_lock) return "locked";
+    if (why == refusal::phase && phase != meeting_phase::draft) return "locked";
+    return "forbidden";
+}
 
 bool meeting_status::topic_locked(std::string_view topic) const noexcept {
     return std::find(locked_topics.begin(), locked_topics.end(), topic) != locked_topics.end();
@@ -83,7 +93,7 @@ void check_may_apply(const identity& who, const change& c, const meeting_templat
         if (!def) return;  // not_found is reported by the document
         const decision d = decide(a, what, now.phase, locked);
         if (d.why == refusal::role) refuse("only the chair may write '" + def->label + "'");
-        if (!d) refuse(std::string(d.reason));
+        if (!d) refuse(d, now.phase);
         return;
     }
     // A cell: first whether the role edits cells at all, then whose cell it is, then the phase and the lock.
@@ -94,7 +104,7 @@ void check_may_apply(const identity& who, const change& c, const meeting_templat
     if (d.why == refusal::role)
         refuse("you represent '" + who.org + "' and may not " + acts.verb + " in the cell of '" + std::string(at.org) +
                "'");
-    if (!d) refuse(std::string(d.reason));
+    if (!d) refuse(d, now.phase);
 }
 
 }  // namespace est

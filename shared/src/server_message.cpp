@@ -7,6 +7,7 @@
 
 #include "est/error.hpp"
 #include "est/ids.hpp"
+#include "est/lifecycle.hpp"
 #include "est/utf.hpp"
 
 namespace est {
@@ -354,7 +355,8 @@ remote_op remote_op_from_json(const json& msg) {
     op.seq = msg.at("seq").get<std::uint64_t>();
     if (auto by = msg.find("by"); by != msg.end() && by->is_object())
         op.by = {string_or_empty(*by, "session"), string_or_empty(*by, "name"), string_or_empty(*by, "org")};
-    op.body = change_from_json(msg.at("change"), "change");
+    if (is_lifecycle_change(msg.at("change"))) op.lifecycle = true;
+    else op.body = change_from_json(msg.at("change"), "change");
     return op;
 }
 

@@ -192,9 +192,14 @@ client::meeting_client::options accounts_fixture::live_options(const person& p, 
     return o;
 }
 
+void accounts_fixture::crash_and_restart() {
+    server_->kill9();
+    restart();
+}
+
 void accounts_fixture::restart() {
     const std::string port = server_->port();
-    server_->terminate();
+    if (server_->running()) server_->terminate();
     server_.reset();
     auto args = server_args();
     args.insert(args.end(), {"--port", port});

@@ -73,6 +73,8 @@ public:
 
     // SIGTERM and start again on the same port and data: what the server keeps in memory is read anew.
     void restart();
+    // SIGKILL (a crash: nothing is flushed or closed) and start again on the same port and data.
+    void crash_and_restart();
 
     static std::string password_of(const std::string& key);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 
 #include "est/server/store.hpp"
@@ -196,29 +197,99 @@ TEST_CASE("a write that makes SQLite roll back the transaction (disk full) fails
     }
 
     // The file may not grow: a small row still fits on its page, a large one needs new pages (SQLITE_FULL
-    // in the middle of the transaction, which SQLite answers by rolling back the whole transaction).
+    // in the middle of the transaction, which SQLite answers by rolling back the whole transaction). The large
+    // write is a group's: the tables of meeting content have triggers (migration 3), and SQLite undoes a statement
+    // with triggers by itself (a statement journal), so a large op would fail alone (the test below).
+    s.set_max_page_count_for_tests(1);
+    results r;
+    {
+        hold h(s);
+        s.append_op(op("m-a", 2), r.of("a2"));
+        s.put_group({"g-large", std::string(64 * 1024, 'x')}, r.of("large group"));
+        s.append_op(op("m-c", 2), r.of("c2"));
+        h.release();
+        s.flush();
+    }
+    CHECK_FALSE(r.errors.at("a2").empty());
+    CHECK_FALSE(r.errors.at("large group").empty());
+    CHECK_FALSE(r.errors.at("c2").empty());
+    CHECK(s.failed_meetings() == 2);
+    CHECK_THAT(wait([&](auto done) { s.append_op(op("m-c", 2), done); }), Catch::Contains("earlier write"));
+
+    // Space returns; nothing of the failed commit was kept, and each meeting continues once loaded again.
+    s.set_max_page_count_for_tests(0);
+    for (const auto* m : {"m-a", "m-c"}) {
+        CHECK(revs(*load(s, m)) == std::vector<std::uint64_t>{1});
+        CHECK(wait([&](auto done) { s.append_op(op(m, 2), done); }).empty());
+        CHECK(revs(*load(s, m)) == std::vector<std::uint64_t>{1, 2});
+    }
+    CHECK(s.failed_meetings() == 0);
+}
+
+TEST_CASE("a large op under a full disk fails alone: SQLite undoes only its statement", "[server][store]") {
+    temp_file f;
+    store s(f.db(), true);
+    for (const auto* m : {"m-a", "m-b"}) {
+        add_meeting(s, m);
+        REQUIRE(wait([&](auto done) { s.append_op(op(m, 1), done); }).empty());
+    }
     s.set_max_page_count_for_tests(1);
     results r;
     {
         hold h(s);
         s.append_op(op("m-a", 2), r.of("a2"));
         s.append_op(op("m-b", 2, std::string(64 * 1024, 'x')), r.of("b2 large"));
-        s.append_op(op("m-c", 2), r.of("c2"));
         h.release();
         s.flush();
     }
-    CHECK_FALSE(r.errors.at("a2").empty());
+    CHECK(r.errors.at("a2").empty());
     CHECK_FALSE(r.errors.at("b2 large").empty());
-    CHECK_FALSE(r.errors.at("c2").empty());
-    CHECK(s.failed_meetings() == 3);
-    CHECK_THAT(wait([&](auto done) { s.append_op(op("m-c", 2), done); }), Catch::Contains("earlier write"));
-
-    // Space returns; nothing of the failed commit was kept, and each meeting continues once loaded again.
+    CHECK(s.failed_meetings() == 1);
     s.set_max_page_count_for_tests(0);
-    for (const auto* m : {"m-a", "m-b", "m-c"}) {
-        CHECK(revs(*load(s, m)) == std::vector<std::uint64_t>{1});
-        CHECK(wait([&](auto done) { s.append_op(op(m, 2), done); }).empty());
-        CHECK(revs(*load(s, m)) == std::vector<std::uint64_t>{1, 2});
+    CHECK(revs(*load(s, "m-a")) == std::vector<std::uint64_t>{1, 2});
+    CHECK(revs(*load(s, "m-b")) == std::vector<std::uint64_t>{1});
+}
+
+TEST_CASE("a closed meeting's rows cannot change: the database refuses it, whatever asks", "[server][store][closed]") {
+    temp_file f;
+    const std::string closing =
+        R"({"kind":"close","closing":{"statement":"{\"group\":\"g-1\",\"meeting\":\"m-a\",\"sequence\":1}","sshsig":"s","key_id":"k"}})";
+    {
+        store s(f.db(), true);
+        for (const auto* m : {"m-a", "m-b"}) {
+            add_meeting(s, m);
+            REQUIRE(wait([&](auto done) { s.append_op(op(m, 1), done); }).empty());
+        }
+        s.save_snapshot("m-a", 1, R"({"rev":1})");
+        REQUIRE(wait([&](auto done) { s.append_op(op("m-a", 2, closing), done); }).empty());
+        // Through the store: no op, no snapshot and no new meta for the closed meeting; the other goes on.
+        CHECK_THAT(wait([&](auto done) { s.append_op(op("m-a", 3), done); }), Catch::Contains("closed"));
+        CHECK(wait([&](auto done) { s.append_op(op("m-b", 2), done); }).empty());
+        CHECK_THAT(wait([&](auto done) { s.put_meeting({"m-a", "g-1", R"({"state":"open"})", "{}"}, done); }),
+                   Catch::Contains("closed"));
+        const auto closings = s.closings();
+        REQUIRE(closings.size() == 1);
+        CHECK(closings[0].meeting_id == "m-a");
+        CHECK(closings[0].group_id == "g-1");
+        CHECK(closings[0].sequence == 1);
+        CHECK(nlohmann::json::parse(closings[0].record).at("key_id") == "k");
     }
-    CHECK(s.failed_meetings() == 0);
+    // Straight SQL, as an operator's shell would: every change to the closed meeting's rows is refused.
+    SQLite::Database db(f.db().string(), SQLite::OPEN_READWRITE);
+    for (const char* sql : {"UPDATE ops SET change = '{}' WHERE meeting_id = 'm-a'",
+                            "DELETE FROM ops WHERE meeting_id = 'm-a'",
+                            "INSERT INTO ops (meeting_id, rev, client, seq, author, change) VALUES ('m-a', 9, 'c', 1, '{}', '{}')",
+                            "UPDATE ops SET meeting_id = 'm-a' WHERE meeting_id = 'm-b'",
+                            "UPDATE snapshots SET state = '{}' WHERE meeting_id = 'm-a'",
+                            "DELETE FROM snapshots WHERE meeting_id = 'm-a'",
+                            "INSERT OR REPLACE INTO snapshots (meeting_id, rev, state) VALUES ('m-a', 5, '{}')",
+                            "UPDATE meetings SET meta = '{}' WHERE id = 'm-a'",
+                            "DELETE FROM meetings WHERE id = 'm-a'",
+                            "UPDATE closings SET record = '{}'",
+                            "DELETE FROM closings"}) {
+        INFO(sql);
+        CHECK_THROWS_WITH(db.exec(sql), Catch::Contains("closed") || Catch::Contains("cannot change"));
+    }
+    // The open meeting's rows are as changeable as before.
+    CHECK(db.exec("UPDATE ops SET change = '{}' WHERE meeting_id = 'm-b' AND rev = 2") == 1);
 }

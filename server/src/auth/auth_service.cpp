@@ -61,6 +61,21 @@ est::group auth_service::require_group(std::string_view id) const {
     return *g;
 }
 
+bool auth_service::confirm_password(std::string_view account_id, std::string_view password, std::string_view address) {
+    refuse_overlong(password);
+    const auto acct = accounts_.find(account_id);
+    if (!acct || acct->disabled || acct->password_hash.empty()) return false;
+    const std::string key = throttle_key(acct->email);
+    const auto verdict = throttle_.attempt(key, address);
+    if (!verdict.allowed) throw throttled_error(verdict.retry_after);
+    if (!hasher_.verify(acct->password_hash, password)) {
+        audit_.record(acct->id, std::string(address), audit_action::signing_password_failed, acct->id, json::object());
+        return false;
+    }
+    throttle_.succeeded(key, address);
+    return true;
+}
+
 sign_in_result auth_service::sign_in(std::string_view email, std::string_view password, std::string_view address,
                                      std::string_view previous_token) {
     refuse_overlong(password);

@@ -12,6 +12,7 @@
 
 #include "est/change.hpp"
 #include "est/identity.hpp"
+#include "est/lifecycle.hpp"
 #include "est/limits.hpp"
 #include "est/meeting_document.hpp"
 
@@ -31,6 +32,13 @@ public:
 
     // Re-applies a change from the op log on restore: exactly as logged, as revision rev()+1.
     void replay(const std::string& client, std::uint64_t seq, const change& c);
+    // Re-applies a logged op's `change` JSON: an edit of the picture or a lifecycle move.
+    void replay(const std::string& client, std::uint64_t seq, const nlohmann::json& logged);
+
+    // Applies a lifecycle move as revision rev()+1. The caller checked it (meeting_lifecycle::check and, for a
+    // signature, check_sign) against lifecycle() as it is now.
+    void apply_lifecycle(const lifecycle_change& c);
+    const meeting_lifecycle& lifecycle() const noexcept { return lifecycle_; }
 
     std::uint64_t rev() const noexcept { return rev_; }
     const meeting_document& document() const noexcept { return doc_; }
@@ -41,7 +49,7 @@ public:
     std::uint64_t history_floor() const noexcept { return floor_; }
     const limits& bounds() const noexcept { return limits_; }
 
-    // {"rev", "document", "last_seq"}: what a snapshot stores.
+    // {"rev", "document", "last_seq", "lifecycle"}: what a snapshot stores.
     nlohmann::json snapshot() const;
     static meeting_state from_snapshot(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> orgs,
                                        const nlohmann::json& snap, limits lim);
@@ -54,6 +62,7 @@ private:
         std::size_t bytes;  // what it holds in memory, roughly
     };
     void remember(const change& c);
+    void remember_revision();  // moves the merge floor on after a new revision
     std::uint64_t drop_oldest();  // returns the revision of the operation dropped
 
     meeting_document doc_;
@@ -64,6 +73,7 @@ private:
     std::deque<past_text_op> history_;
     std::size_t history_bytes_ = 0;
     limits limits_;
+    meeting_lifecycle lifecycle_;
 };
 
 }  // namespace est

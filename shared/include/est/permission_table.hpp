@@ -76,13 +76,14 @@ enum class action : unsigned char {
     lock_topic,
     unlock_topic,
     lock_picture,
+    unlock_picture,
     sign_picture,
     close_meeting,
     // Decision items (DESIGN.md §5).
     propose_decision_item,
     decide_decision_item,
 };
-inline constexpr std::size_t action_count = 27;
+inline constexpr std::size_t action_count = 28;
 
 std::string_view to_string(action a) noexcept;
 std::optional<action> action_from_string(std::string_view s) noexcept;

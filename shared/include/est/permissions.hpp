@@ -22,6 +22,10 @@ struct meeting_status {
     bool topic_locked(std::string_view topic) const noexcept;
 };
 
+// The code a refused edit of the picture gets in this phase: `locked` while the topic or the picture is locked,
+// `closed` once the meeting is closed, `forbidden` otherwise (the role, the organisation, a draft).
+std::string_view refusal_code(refusal why, meeting_phase phase) noexcept;
+
 // The action a change is for `who`: writing a field, adding or removing an entry of their own organisation's
 // cell or another's, or writing a topic field.
 action action_of(const identity& who, const change& c) noexcept;

@@ -83,6 +83,7 @@ struct welcome_parts {
     std::vector<participant_info> participants;
     const std::string* state = nullptr;  // the document's JSON, serialised (shared by joins at one revision)
     std::vector<const std::string*> catch_up;
+    const nlohmann::json* lifecycle = nullptr;  // the meeting's lifecycle at `rev` (lifecycle.hpp), if set
 };
 std::string welcome(const welcome_parts& w);
 }  // namespace encode

@@ -31,7 +31,8 @@ struct remote_op {
     std::string client;  // the author's client id
     std::uint64_t seq = 0;
     op_author by;
-    change body;
+    change body;             // an edit of the picture, unless `lifecycle`
+    bool lifecycle = false;  // a lifecycle move (lock, sign, close…): no change to the picture
 };
 
 // `{"type":"ack",...}`: this client's change `seq` is durable at `rev`.

@@ -1,6 +1,7 @@
 #pragma once
 // Groups and meetings: the small, rarely-changing directory the REST API serves. Held in memory,
 // written through to the store.
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,12 +60,38 @@ public:
     group create_group(const nlohmann::json& body);
     meeting_info create_meeting(std::string_view group_id, const nlohmann::json& body);
 
+    // The meeting's lifecycle phase as its list shows it ("open", "locked", "signed", "closed"): set in memory
+    // at once and written through to the store (queued before the op that moved it, so a closing's trigger finds
+    // the meeting's row final).
+    void set_state(std::string_view meeting_id, std::string_view state);
+
+    // One link of a group's chain of closed pictures (sequence 1, 2, …; docs/records.md).
+    struct closing_link {
+        std::string meeting_id;
+        std::uint64_t sequence = 0;
+        nlohmann::json record;  // {"statement","sshsig","key_id"}
+        std::string statement_digest;  // hex SHA-256 of record.statement: the next closing's `previous`
+    };
+    // Where the group's next closing goes: its sequence and the digest of the one before ("" for the first).
+    struct chain_head {
+        std::uint64_t sequence = 1;
+        std::string previous;
+    };
+    chain_head next_closing(std::string_view group_id) const;
+    // Adds the closing at `head` to the chain; false (nothing changed) when another closing took that place
+    // since next_closing: build the statement again on the new head. `forget_closing` takes it back when its
+    // commit failed.
+    bool add_closing(std::string_view group_id, const chain_head& head, closing_link link);
+    void forget_closing(std::string_view group_id, std::uint64_t sequence);
+    std::vector<closing_link> chain_of(std::string_view group_id) const;
+
 private:
     store& db_;
     std::shared_ptr<const meeting_template> default_template_;
     mutable std::mutex mutex_;
     std::vector<group> groups_;  // sorted by id
     std::vector<meeting_info> meetings_;
+    std::map<std::string, std::vector<closing_link>, std::less<>> chains_;  // by group, in sequence order
 };
 
 }  // namespace est::server

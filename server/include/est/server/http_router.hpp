@@ -24,6 +24,9 @@ namespace est::server {
 class catalog;
 class picture_report;
 struct picture_result;
+namespace records {
+class lifecycle_routes;
+}
 namespace auth {
 class auth_service;
 class access_gate;
@@ -100,6 +103,8 @@ public:
     // Calls that wait for a meeting's live state are answered later: returns false when `req` is not one
     // of them; otherwise `reply` runs exactly once, on this thread or another.
     bool defer(const http_request& req, std::function<void(http_response)> reply) const;
+    // The routes of sign-off (lifecycle moves, the server's keys, a group's chain); without them those are 404.
+    void use_records(std::unique_ptr<records::lifecycle_routes> routes);
 
 private:
     // An export's turn: counted in all and per address while it is under way (released when destroyed).
@@ -130,6 +135,7 @@ private:
     auth::auth_service* auth_;
     std::unique_ptr<auth::access_gate> gate_;
     std::unique_ptr<auth::account_routes> accounts_;
+    std::unique_ptr<records::lifecycle_routes> records_;
     mutable rate_limiter creations_;
     mutable export_cache exports_;
     mutable std::mutex export_turns_mutex_;

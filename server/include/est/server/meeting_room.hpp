@@ -15,9 +15,11 @@
 #include <nlohmann/json.hpp>
 
 #include "est/group.hpp"
+#include "est/lifecycle.hpp"
 #include "est/meeting_state.hpp"
 #include "est/protocol.hpp"
 #include "est/server/catalog.hpp"
+#include "est/server/lifecycle_request.hpp"
 #include "est/server/picture_report.hpp"
 #include "est/server/room_member.hpp"
 
@@ -25,11 +27,16 @@ namespace est::server {
 
 class store;
 struct op_record;
+namespace records {
+class signing_keys;
+}
 
 class meeting_room : public std::enable_shared_from_this<meeting_room> {
 public:
+    // `keys` sign the signatures and closings (none: the meeting cannot be signed, `unavailable`); `cat` keeps the
+    // meeting's state in its list and the group's chain of closed pictures.
     meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp, meeting_state state,
-                 store& db);
+                 store& db, catalog* cat = nullptr, const records::signing_keys* keys = nullptr);
 
     // Refills the catch-up history from logged ops (on load); call before the room is shared.
     void remember_logged(const op_record& op);
@@ -54,6 +61,9 @@ public:
     // durable (an export never shows a change that could still be lost). A room that is retired or has
     // failed answers error "retired": open the meeting again (the registry loads it afresh from disk).
     void read_picture(std::function<void(picture_result)> done);
+    // A lifecycle move: checked, applied as the next revision, logged, broadcast to everyone as an `op`;
+    // `done` runs once it is durable (or refused), on the room's thread.
+    void act(lifecycle_request req, std::function<void(lifecycle_result)> done);
 
     const std::string& id() const noexcept { return id_; }
     std::size_t member_count() const noexcept { return member_count_.load(std::memory_order_relaxed); }
@@ -84,6 +94,9 @@ private:
     void do_focus(const std::shared_ptr<room_member>& m, focus_message msg);
     void do_leave(const room_member* m);
     void do_read_picture(std::function<void(picture_result)> done);
+    void do_act(lifecycle_request req, std::function<void(lifecycle_result)> done);
+    // The signed record of a signature or closing, for `req` on the picture as it is now.
+    signed_record sign_record(const lifecycle_request& req, const std::string& digest);
     void on_durable(std::uint64_t rev, const std::string& error);  // on the store's thread
     void on_committed(std::uint64_t rev, const std::string& error);
     void after_durable(pending p);
@@ -107,6 +120,12 @@ private:
     std::deque<pending> pending_;
     // Copies of the picture waiting for their revision to be durable, in revision order.
     std::deque<std::pair<picture_result, std::function<void(picture_result)>>> picture_readers_;
+    // Lifecycle moves waiting for their revision to be durable, in revision order.
+    std::deque<std::pair<lifecycle_result, std::function<void(lifecycle_result)>>> acts_waiting_;
+    catalog* catalog_;
+    const records::signing_keys* keys_;
+    std::shared_ptr<const nlohmann::json> lifecycle_json_;  // state_.lifecycle() as JSON, at its revision
+    std::uint64_t closing_sequence_ = 0;  // the group chain's place of this meeting's closing, once closed
     std::deque<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> wire_history_;
     std::uint64_t wire_floor_;  // catch-up can start at any revision >= this
     std::size_t wire_bytes_ = 0;

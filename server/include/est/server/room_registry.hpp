@@ -14,6 +14,7 @@
 #include "est/group.hpp"
 #include "est/limits.hpp"
 #include "est/server/catalog.hpp"
+#include "est/server/lifecycle_request.hpp"
 #include "est/server/picture_report.hpp"
 
 namespace est::server {
@@ -22,6 +23,9 @@ class meeting_room;
 struct loaded_meeting;
 class shard_set;
 class store;
+namespace records {
+class signing_keys;
+}
 
 class room_registry {
 public:
@@ -33,11 +37,16 @@ public:
     // for `room_idle` (its memory goes; the next join loads it again from the store).
     room_registry(shard_set& shards, store& db, catalog& cat, limits lim, std::chrono::milliseconds room_idle);
 
+    // The keys rooms sign with (set before the first room loads; none: meetings cannot be signed).
+    void use_signing_keys(const records::signing_keys* keys) noexcept { keys_ = keys; }
     // `done` may run on the caller's thread or the store's: post to your own thread.
     void open(const std::string& meeting_id, open_handler done);
     // The durable picture of a meeting (loading its room if need be), for an export. `done` runs once, on
     // the room's thread or the caller's; error "meeting_not_found" or "storage_failed" when there is none.
     void read_picture(const std::string& meeting_id, std::function<void(picture_result)> done);
+    // A lifecycle move in the meeting's room (loading it if need be); `done` once, on the room's thread or the
+    // caller's; error "meeting_not_found" or "storage_failed" when there is no room for it.
+    void act(const std::string& meeting_id, lifecycle_request req, std::function<void(lifecycle_result)> done);
     std::size_t loaded() const;
     // Members of the meeting's room if it is loaded, else 0. Thread-safe.
     std::size_t members_of(std::string_view meeting_id) const;
@@ -55,6 +64,7 @@ private:
     shard_set& shards_;
     store& store_;
     catalog& catalog_;
+    const records::signing_keys* keys_ = nullptr;
     limits limits_;
     std::chrono::milliseconds room_idle_;
     std::unique_ptr<boost::asio::steady_timer> sweep_timer_;  // on shard 0

@@ -39,6 +39,14 @@ struct meeting_row {
     std::string tmpl;      // JSON of the template the meeting was created from
 };
 
+// A closed meeting's closing, as the closing op recorded it (migration 3).
+struct closing_row {
+    std::string meeting_id;
+    std::string group_id;
+    std::uint64_t sequence = 0;  // its place in the group's chain: 1, 2, …
+    std::string record;          // JSON {"statement","sshsig","key_id"}
+};
+
 struct group_row {
     std::string id;
     std::string data;  // JSON of the group
@@ -135,6 +143,7 @@ public:
     // Reads run on the store thread too; these block the caller until answered.
     std::vector<group_row> groups();
     std::vector<meeting_row> meetings();
+    std::vector<closing_row> closings();  // by group, then sequence
     // Async load of one meeting: its latest snapshot, the ops after it and up to `history` ops before it.
     // nullopt when it does not exist. `done` runs on the store thread.
     void load_meeting(std::string id, std::uint64_t history, std::function<void(std::optional<loaded_meeting>, const std::string& error)> done);

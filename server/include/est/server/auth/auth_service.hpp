@@ -104,6 +104,10 @@ public:
     // The live session of `token` with its account; nullopt when the session is not live or the account disabled
     // (then the session ends).
     std::optional<signed_in> authenticate(std::string_view token);
+    // Asks a signed-in person's password again before an act that must be their own (signing a picture):
+    // throttled and counted like a sign-in (throws throttled_error past it), a wrong one audited. False when
+    // the password is wrong or the account is gone or disabled.
+    bool confirm_password(std::string_view account_id, std::string_view password, std::string_view address);
     void sign_out(std::string_view token, std::string_view address);             // Logga ut
     std::size_t sign_out_everywhere(std::string_view token, std::string_view address);  // Logga ut överallt
 
