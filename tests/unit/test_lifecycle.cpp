@@ -1,0 +1,209 @@
+// The lifecycle's rules (shared/src/lifecycle.cpp): who may lock, sign and close when, what a move does to the
+// phase and the signatures, the statements the server signs, and how meeting_state carries all of it.
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "est/error.hpp"
+#include "est/lifecycle.hpp"
+#include "est/meeting_state.hpp"
+#include "fixtures.hpp"
+
+namespace {
+
+using namespace est;
+using json = nlohmann::json;
+using est::test::biweekly;
+
+identity person(role r, std::string org = "polis", std::string name = "Eva Ek") { return {std::move(name), std::move(org), r}; }
+
+std::string code_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const domain_error& e) {
+        return e.code();
+    }
+    return "(allowed)";
+}
+
+// A signature as the server would record it (the SSHSIG is not looked at by the rules).
+lifecycle_change signature(const signer& by, std::string digest = "d1", std::uint64_t rev = 5) {
+    return {lifecycle_kind::sign, {},
+            signed_record{signature_statement("m1", "g1", rev, digest, "2026-12-04T10:15:00Z", by), "sig", "SHA256:k"}};
+}
+const signer chair_signer{"a-chair", person(role::chair, "kommun")};
+const signer cosigner_signer{"a-co", person(role::cosigner, "polis", "Åsa Öberg")};
+
+json vectors() {
+    std::ifstream in(std::string(EST_SOURCE_DIR) + "/tests/vectors/signature.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return json::parse(ss.str());
+}
+
+}  // namespace
+
+TEST_CASE("lifecycle: topic locks are the chair's, while the meeting is open", "[lifecycle]") {
+    meeting_lifecycle l;
+    const auto& t = *biweekly();
+    CHECK(code_of([&] { l.check(person(role::participant), lifecycle_kind::lock_topic, "andt", t); }) == "forbidden");
+    CHECK(code_of([&] { l.check(person(role::chair), lifecycle_kind::lock_topic, "nope", t); }) == "not_found");
+    CHECK(code_of([&] { l.check(person(role::chair), lifecycle_kind::unlock_topic, "andt", t); }) == "conflict");
+    CHECK(code_of([&] { l.check(person(role::chair), lifecycle_kind::lock_topic, "andt", t); }) == "(allowed)");
+    l.apply({lifecycle_kind::lock_topic, "andt", std::nullopt});
+    CHECK(l.status().topic_locked("andt"));
+    CHECK(code_of([&] { l.check(person(role::chair), lifecycle_kind::lock_topic, "andt", t); }) == "conflict");
+    // A locked topic's cells are refused with `locked`; the chair's assessment is not.
+    CHECK(code_of([&] { check_may_apply(person(role::participant), add_entry_change{"andt", "polis", "e1"}, t, l.status()); }) ==
+          "locked");
+    CHECK(code_of([&] {
+              check_may_apply(person(role::chair), set_change{{"andt", "", "", "niva"}, "hög"}, t, l.status());
+          }) == "(allowed)");
+    l.apply({lifecycle_kind::unlock_topic, "andt", std::nullopt});
+    CHECK_FALSE(l.status().topic_locked("andt"));
+}
+
+TEST_CASE("lifecycle: locked, signed by chair and co-signer, closed, every refusal naming its reason", "[lifecycle]") {
+    meeting_lifecycle l;
+    const auto& t = *biweekly();
+    CHECK(code_of([&] { l.check(chair_signer.who, lifecycle_kind::sign, {}, t); }) == "wrong_phase");
+    CHECK(code_of([&] { l.check(chair_signer.who, lifecycle_kind::close, {}, t); }) == "wrong_phase");
+    CHECK(code_of([&] { l.check(cosigner_signer.who, lifecycle_kind::lock_picture, {}, t); }) == "forbidden");
+    l.apply({lifecycle_kind::lock_picture, {}, std::nullopt});
+    CHECK(l.phase() == meeting_phase::locked);
+    CHECK(code_of([&] { check_may_apply(person(role::participant), add_entry_change{"andt", "polis", "e1"}, t, l.status()); }) ==
+          "locked");
+    CHECK(code_of([&] { l.check(person(role::participant), lifecycle_kind::sign, {}, t); }) == "forbidden");
+    CHECK(code_of([&] { l.check(person(role::bra_member, ""), lifecycle_kind::sign, {}, t); }) == "forbidden");
+
+    // The picture the signer read must be the one now.
+    CHECK(code_of([&] { l.check_sign(chair_signer, 5, "old", 7, "d1"); }) == "stale_revision");
+    CHECK(code_of([&] { l.check_sign(chair_signer, 8, "d1", 7, "d1"); }) == "stale_revision");
+    CHECK(code_of([&] { l.check_sign(chair_signer, 5, "d1", 7, "d1"); }) == "(allowed)");
+    l.apply(signature(chair_signer));
+    CHECK(l.phase() == meeting_phase::locked);
+    CHECK(l.missing_signers() == std::vector<role>{role::cosigner});
+    // Once per person and once per role.
+    CHECK(code_of([&] { l.check_sign(chair_signer, 6, "d1", 6, "d1"); }) == "already_signed");
+    CHECK(code_of([&] { l.check_sign({"a-other", person(role::chair, "", "Bo")}, 6, "d1", 6, "d1"); }) ==
+          "already_signed");
+    CHECK(code_of([&] { l.check_sign({"a-chair", person(role::cosigner, "polis")}, 6, "d1", 6, "d1"); }) ==
+          "already_signed");
+
+    // Unlocking withdraws the signature; any accepted edit does too.
+    meeting_lifecycle unlocked = l;
+    CHECK(code_of([&] { unlocked.check(chair_signer.who, lifecycle_kind::unlock_picture, {}, t); }) == "(allowed)");
+    unlocked.apply({lifecycle_kind::unlock_picture, {}, std::nullopt});
+    CHECK(unlocked.phase() == meeting_phase::open);
+    CHECK(unlocked.signatures().empty());
+    meeting_lifecycle edited = l;
+    CHECK(edited.picture_changed());
+    CHECK(edited.signatures().empty());
+    CHECK(edited.phase() == meeting_phase::locked);
+    CHECK_FALSE(edited.picture_changed());
+
+    l.apply(signature(cosigner_signer, "d1", 6));
+    CHECK(l.phase() == meeting_phase::signed_off);
+    CHECK(l.missing_signers().empty());
+    CHECK(code_of([&] { l.check(chair_signer.who, lifecycle_kind::unlock_picture, {}, t); }) == "wrong_phase");
+    CHECK(code_of([&] { check_may_apply(chair_signer.who, set_change{{"andt", "", "", "niva"}, "hög"}, t, l.status()); }) ==
+          "locked");
+    CHECK(code_of([&] { l.check(cosigner_signer.who, lifecycle_kind::close, {}, t); }) == "forbidden");
+    CHECK(code_of([&] { l.check(chair_signer.who, lifecycle_kind::close, {}, t); }) == "(allowed)");
+    l.apply({lifecycle_kind::close, {}, signed_record{"{}", "sig", "SHA256:k"}});
+    CHECK(l.phase() == meeting_phase::closed);
+
+    // Closed: nothing moves and nothing is written, and the answer says why.
+    for (auto k : {lifecycle_kind::lock_topic, lifecycle_kind::unlock_topic, lifecycle_kind::lock_picture,
+                   lifecycle_kind::unlock_picture, lifecycle_kind::sign, lifecycle_kind::close})
+        CHECK(code_of([&] { l.check(chair_signer.who, k, "andt", t); }) == "closed");
+    CHECK(code_of([&] { check_may_apply(person(role::participant), add_entry_change{"andt", "polis", "e1"}, t, l.status()); }) ==
+          "closed");
+    CHECK(code_of([&] { check_may_apply(chair_signer.who, set_change{{"andt", "", "", "niva"}, "hög"}, t, l.status()); }) ==
+          "closed");
+
+    // And it all comes back from its JSON.
+    CHECK(meeting_lifecycle::from_json(l.to_json()) == l);
+}
+
+TEST_CASE("lifecycle: moves and the lifecycle read from JSON strictly", "[lifecycle]") {
+    const lifecycle_change lock{lifecycle_kind::lock_topic, "andt", std::nullopt};
+    CHECK(to_json(lock) == json{{"kind", "lock_topic"}, {"topic", "andt"}});
+    const auto back = lifecycle_change_from_json(to_json(signature(chair_signer)), "change");
+    CHECK(back.kind == lifecycle_kind::sign);
+    CHECK(back.record == signature(chair_signer).record);
+    CHECK(is_lifecycle_change(json{{"kind", "close"}}));
+    CHECK_FALSE(is_lifecycle_change(json{{"kind", "text"}}));
+    CHECK_FALSE(is_lifecycle_change(json::array()));
+    CHECK(code_of([] { lifecycle_change_from_json(json{{"kind", "lock_topic"}}, "change"); }) == "bad_message");
+    CHECK(code_of([] { lifecycle_change_from_json(json{{"kind", "lock_picture"}, {"topic", "x"}}, "change"); }) ==
+          "bad_message");
+    CHECK(code_of([] { lifecycle_change_from_json(json{{"kind", "sign"}}, "change"); }) == "bad_message");
+    CHECK(code_of([] { lifecycle_change_from_json(json{{"kind", "explode"}}, "change"); }) == "bad_message");
+    CHECK(code_of([] { meeting_lifecycle::from_json(json{{"phase", "melted"}}); }) == "bad_snapshot");
+    json damaged = meeting_lifecycle().to_json();
+    damaged["signatures"] = json::array({{{"statement", "not json"}, {"sshsig", "s"}, {"key_id", "k"}}});
+    CHECK(code_of([&] { meeting_lifecycle::from_json(damaged); }) == "bad_snapshot");
+}
+
+TEST_CASE("lifecycle: the statements are the golden vectors' texts", "[lifecycle][vectors]") {
+    const json v = vectors();
+    const std::string digest = v.at("picture_digest");
+    const signer eva{"", person(role::chair, "kommun", "Eva Ek")};
+    const signer asa{"a-7f3c", person(role::cosigner, "polisen", "Åsa Öberg")};
+    CHECK(signature_statement("m1", "fagersta", 57, digest, "2026-12-04T10:15:00Z", eva) ==
+          v.at("signatures").at(0).at("statement"));
+    CHECK(signature_statement("m1", "fagersta", 57, digest, "2026-12-04T10:17:30Z", asa) ==
+          v.at("signatures").at(1).at("statement"));
+    const std::vector<std::string> sigs = {v.at("signatures").at(0).at("sha256"), v.at("signatures").at(1).at("sha256")};
+    CHECK(closing_statement("m1", "fagersta", 57, digest, "2026-12-04T10:20:00Z", eva, sigs, "", 1) ==
+          v.at("closing").at("statement"));
+    const auto facts = read_signature_statement(v.at("signatures").at(1).at("statement").get<std::string>());
+    CHECK(facts.account == "a-7f3c");
+    CHECK(facts.who.role == role::cosigner);
+    CHECK(facts.who.name == "Åsa Öberg");
+    CHECK(facts.rev == 57);
+    CHECK(facts.digest == digest);
+}
+
+TEST_CASE("meeting_state: lifecycle moves are revisions, replayed and snapshotted", "[lifecycle][state]") {
+    const std::vector<std::string> orgs = {"polis", "kommun"};
+    meeting_state s(meeting_document(biweekly(), orgs), 0, {}, limits{});
+    const identity polis = person(role::participant, "polis");
+    REQUIRE(s.submit("c1", 1, 0, add_entry_change{"andt", "polis", "e1"}, polis));
+    s.apply_lifecycle({lifecycle_kind::lock_topic, "andt", std::nullopt});
+    CHECK(s.rev() == 2);
+    CHECK(code_of([&] { s.submit("c1", 2, 2, add_entry_change{"andt", "polis", "e2"}, polis); }) == "locked");
+    CHECK(s.last_seq("c1") == 1);  // a refused change does not use up its seq
+    // A text change made before the lock, arriving after it, is refused whole.
+    text_operation op;
+    op.insert(u"late");
+    CHECK(code_of([&] { s.submit("c1", 2, 1, text_change{{"andt", "polis", "e1", "handelse"}, op}, polis); }) ==
+          "locked");
+    CHECK(s.document().field({"andt", "polis", "e1", "handelse"}).text.empty());
+
+    // The snapshot carries the lifecycle; one from before the lifecycle is an open meeting.
+    const auto again = meeting_state::from_snapshot(biweekly(), orgs, s.snapshot(), limits{});
+    CHECK(again.lifecycle() == s.lifecycle());
+    json old = s.snapshot();
+    old.erase("lifecycle");
+    CHECK(meeting_state::from_snapshot(biweekly(), orgs, old, limits{}).lifecycle() == meeting_lifecycle());
+
+    // Replaying the log's JSON gives the same state as living it.
+    meeting_state replayed(meeting_document(biweekly(), orgs), 0, {}, limits{});
+    replayed.replay("c1", 1, change_to_json(add_entry_change{"andt", "polis", "e1"}));
+    replayed.replay("", 0, to_json(lifecycle_change{lifecycle_kind::lock_topic, "andt", std::nullopt}));
+    CHECK(replayed.rev() == s.rev());
+    CHECK(replayed.lifecycle() == s.lifecycle());
+    CHECK(replayed.document() == s.document());
+
+    // An edit while signatures stand voids them, as it does in every replica.
+    s.apply_lifecycle({lifecycle_kind::unlock_topic, "andt", std::nullopt});
+    s.apply_lifecycle({lifecycle_kind::lock_picture, {}, std::nullopt});
+    s.apply_lifecycle(signature(chair_signer));
+    REQUIRE(s.lifecycle().signatures().size() == 1);
+    REQUIRE(s.submit("chair", 1, s.rev(), set_change{{"andt", "", "", "niva"}, "hög"}, chair_signer.who));
+    CHECK(s.lifecycle().signatures().empty());
+}
