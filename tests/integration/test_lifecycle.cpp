@@ -286,3 +286,35 @@ TEST_CASE("lifecycle moves: bad bodies and strangers change nothing", "[lifecycl
     CHECK(exported(f).at("rev") == before);
     CHECK(phase_of(f) == "open");
 }
+
+TEST_CASE("under --open-access a move names who makes it, and the rules are the same", "[lifecycle][integration]") {
+    test::temp_dir dir;
+    test::server_process s(dir.path());
+    const std::string meeting = test::create_meeting(s, {"polis", "kommun"});
+    const test::api_client http(s);
+    const std::string path = "/api/meetings/" + meeting + "/lifecycle";
+    auto status = [&](const json& body) {
+        const auto r = http.post(path, body);
+        return r.status == 200 ? std::string("200") : std::to_string(r.status) + " " + json::parse(r.body).value("error", "?");
+    };
+    const json chair = {{"name", "Eva Ek"}, {"role", "chair"}, {"org", "kommun"}};
+    const json cosigner = {{"name", "Åsa Öberg"}, {"role", "cosigner"}, {"org", "polis"}};
+    CHECK(status({{"action", "lock_picture"}}) == "400 bad_message");  // who acts must be said
+    CHECK(status({{"action", "lock_picture"}, {"as", {{"name", "P"}, {"role", "participant"}, {"org", "polis"}}}}) ==
+          "403 forbidden");
+    CHECK(status({{"action", "lock_picture"}, {"as", chair}}) == "200");
+    auto exp = json::parse(http.get("/api/meetings/" + meeting + "/export?format=json").body);
+    CHECK(status({{"action", "sign"}, {"rev", exp.at("rev")}, {"digest", exp.at("digest")}, {"as", chair}}) == "200");
+    // The same person under another role is still the same person.
+    json chair_as_cosigner = chair;
+    chair_as_cosigner["role"] = "cosigner";
+    exp = json::parse(http.get("/api/meetings/" + meeting + "/export?format=json").body);
+    CHECK(status({{"action", "sign"}, {"rev", exp.at("rev")}, {"digest", exp.at("digest")}, {"as", chair_as_cosigner}}) ==
+          "409 already_signed");
+    CHECK(status({{"action", "sign"}, {"rev", exp.at("rev")}, {"digest", exp.at("digest")}, {"as", cosigner}}) == "200");
+    CHECK(status({{"action", "close"}, {"as", chair}}) == "200");
+    exp = json::parse(http.get("/api/meetings/" + meeting + "/export?format=json").body);
+    CHECK(exp.at("lifecycle").at("phase") == "closed");
+    for (const auto& sig : exp.at("lifecycle").at("signatures"))
+        CHECK(read_signature_statement(sig.at("statement").get<std::string>()).account.empty());
+}
