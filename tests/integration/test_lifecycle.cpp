@@ -200,6 +200,22 @@ TEST_CASE("a meeting from open to closed, with kill -9 between each step", "[lif
                         .starts_with("0 "));
     }
     CHECK(signers == std::set<std::string>{f.at("chair").id, f.at("cosigner").id});
+
+    // The audit log says who moved the meeting, and who typed a wrong password when signing.
+    std::multiset<std::string> moves;
+    std::size_t wrong_passwords = 0;
+    for (const auto& row : json::parse(f.at("server_admin").http.get("/api/audit?limit=500").body)) {
+        if (row.at("action") == "sign_off.password_failed") ++wrong_passwords;
+        if (row.at("action") != "meeting.lifecycle") continue;
+        CHECK(row.at("subject") == f.meeting());
+        const auto& detail = row.at("detail");
+        moves.insert(detail.at("move").get<std::string>() + " by " + (row.at("actor") == f.at("chair").id ? "chair" : "other"));
+    }
+    CHECK(moves.count("close by chair") == 1);
+    CHECK(moves.count("sign by chair") == 2);
+    CHECK(moves.count("sign by other") == 1);
+    CHECK(moves.count("lock_topic by chair") == 1);
+    CHECK(wrong_passwords == 1);
 }
 
 TEST_CASE("many type while the chair locks the topic: after the lock no change lands there", "[lifecycle][integration]") {

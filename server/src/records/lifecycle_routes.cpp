@@ -1,12 +1,15 @@
 #include "est/server/records/lifecycle_routes.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "est/change.hpp"
 #include "est/error.hpp"
 #include "est/json_limits.hpp"
+#include "est/server/auth/audit_log.hpp"
+#include "est/server/auth/auth_service.hpp"
 #include "est/server/auth/caller.hpp"
 #include "est/server/catalog.hpp"
 #include "est/server/http_reply.hpp"
@@ -150,9 +153,20 @@ bool lifecycle_routes::defer(const http_request& req, const std::vector<std::str
     } else {
         body.req.by = {std::string(), *body.as};
     }
-    auto answer = [reply](lifecycle_result r) {
+    // Each move that happened goes to the audit log too (the op log has it; the audit log is where an
+    // administrator looks for who did what).
+    auto* audit = auth_ ? &auth_->audit() : nullptr;
+    auto answer = [reply, audit, meeting_id, account = body.req.by.account, address = who.address,
+                   what = std::string(to_string(body.req.kind)), topic = body.req.topic](lifecycle_result r) {
         if (!r.error.empty()) return reply(error_response(status_of(r.error), r.error, r.message));
-        reply(json_response(200, json{{"rev", r.rev}, {"lifecycle", std::move(r.lifecycle)}}));
+        auto ok = std::make_shared<http_response>(json_response(200, json{{"rev", r.rev}, {"lifecycle", r.lifecycle}}));
+        if (!audit) return reply(std::move(*ok));
+        json detail = {{"move", what}, {"rev", r.rev}, {"phase", r.lifecycle.value("phase", "")}};
+        if (!topic.empty()) detail["topic"] = topic;
+        // Answered once its audit row is durable too: an acknowledged move is never missing from the log. The
+        // move itself is durable already, so a failed audit write is the operator's to see, not a refusal.
+        audit->record(account, address, auth::audit_action::lifecycle_move, meeting_id, std::move(detail),
+                      [reply, ok](const std::string&) { reply(std::move(*ok)); });
     };
     if (body.req.kind != lifecycle_kind::sign || !auth_) {
         act_(meeting_id, std::move(body.req), std::move(answer));

@@ -37,6 +37,7 @@ inline constexpr const char* reset_used = "password_reset.accept";
 inline constexpr const char* group_created = "group.create";
 inline constexpr const char* meeting_created = "meeting.create";
 inline constexpr const char* signing_password_failed = "sign_off.password_failed";
+inline constexpr const char* lifecycle_move = "meeting.lifecycle";  // detail: the move, its revision and phase
 }  // namespace audit_action
 
 class audit_log {
