@@ -263,7 +263,8 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
         });
     };
     i.router->use_records(std::make_unique<records::lifecycle_routes>(*i.cat, i.auth.get(), i.keys.get(), std::move(act),
-                                                                       std::move(confirm)));
+                                                                       std::move(confirm), i.opts.max_moves_per_minute,
+                                                                       i.opts.move_burst));
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
     i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards,
                                    i.blocking->get_executor(), i.passwords->get_executor(), {}, i.cat.get(), i.auth.get(),

@@ -60,6 +60,12 @@ std::variant<server_options, int, auth::admin_command> parse_server_options(int 
         ->check(CLI::Range(0.0, 1e9));
     app.add_option("--creation-burst", o.creation_burst, "groups and meetings one IP address may create at once")
         ->check(CLI::Range(1.0, 1e9));
+    app.add_option("--max-moves-per-minute", o.max_moves_per_minute,
+                   "lifecycle moves (lock, unlock, sign, close) one account may make per minute (past the burst: "
+                   "429 rate_limited); 0 for no limit")
+        ->check(CLI::Range(0.0, 1e9));
+    app.add_option("--move-burst", o.move_burst, "lifecycle moves one account may make at once")
+        ->check(CLI::Range(1.0, 1e9));
     app.add_option("--max-exports-per-address", o.max_exports_per_address,
                    "exports one IP address may have under way at once (past it: 429 busy); 0 for no limit");
     app.add_option("--export-cache-bytes", o.export_cache_bytes,

@@ -334,3 +334,18 @@ TEST_CASE("under --open-access a move names who makes it, and the rules are the 
     for (const auto& sig : exp.at("lifecycle").at("signatures"))
         CHECK(read_signature_statement(sig.at("statement").get<std::string>()).account.empty());
 }
+
+TEST_CASE("a chair's script cannot grow the meeting's log without end: moves are rate limited", "[lifecycle][integration]") {
+    test::accounts_fixture f(lifecycle_people());
+    int ok = 0;
+    std::string last;
+    // Lock and unlock, again and again: the first 30 go through at once, then the limit answers.
+    for (int i = 0; i < 40 && last != "429 rate_limited"; ++i) {
+        last = move(f, "chair", {{"action", i % 2 ? "unlock_topic" : "lock_topic"}, {"topic", "andt"}});
+        if (last == "200") ++ok;
+    }
+    CHECK(last == "429 rate_limited");
+    CHECK(ok == 30);
+    // Another person's moves are their own: the limit is per account.
+    CHECK(move(f, "cosigner", {{"action", "lock_picture"}}) == "403 forbidden");
+}

@@ -86,8 +86,13 @@ move_body read_body(const std::string& text, bool open_access) {
 }  // namespace
 
 lifecycle_routes::lifecycle_routes(catalog& cat, auth::auth_service* auth, const signing_keys* keys, act_fn act,
-                                   confirm_fn confirm)
-    : catalog_(cat), auth_(auth), keys_(keys), act_(std::move(act)), confirm_(std::move(confirm)) {}
+                                   confirm_fn confirm, double moves_per_minute, double burst)
+    : catalog_(cat),
+      auth_(auth),
+      keys_(keys),
+      act_(std::move(act)),
+      confirm_(std::move(confirm)),
+      moves_(moves_per_minute, burst) {}
 
 bool lifecycle_routes::is_lifecycle_path(const std::vector<std::string_view>& parts) noexcept {
     return parts.size() == 4 && parts[0] == "api" && parts[1] == "meetings" && parts[3] == "lifecycle";
@@ -140,6 +145,11 @@ bool lifecycle_routes::defer(const http_request& req, const std::vector<std::str
             return reply(std::move(*no)), true;
         }
     if (!info) return reply(error_response(404, "not_found", "there is no meeting '" + meeting_id + "'")), true;
+    if (const auto wait = moves_.take(auth_ ? who.who().id : who.address); wait.count() > 0) {
+        auto res = error_response(429, "rate_limited", "too many lifecycle moves in a short time; try again later");
+        res.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+        return reply(std::move(res)), true;
+    }
     move_body body;
     try {
         body = read_body(req.body, !auth_);

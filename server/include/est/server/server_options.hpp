@@ -37,6 +37,8 @@ struct server_options {
     std::size_t max_connections = 0;
     double max_creations_per_minute = 20;  // groups and meetings created per client address (token bucket)
     double creation_burst = 20;            // ... at once
+    double max_moves_per_minute = 60;      // lifecycle moves (lock, sign, close…) per account (token bucket)
+    double move_burst = 30;                // ... at once
     unsigned max_exports_per_address = 2;  // exports under way per client address
     std::size_t export_cache_bytes = 64u << 20;  // rendered exports kept for unchanged revisions
     est::limits limits;

@@ -11,6 +11,7 @@
 
 #include "est/server/http_router.hpp"
 #include "est/server/lifecycle_request.hpp"
+#include "est/server/rate_limiter.hpp"
 
 namespace est::server {
 class catalog;
@@ -34,8 +35,11 @@ public:
     using confirm_fn = std::function<void(std::string account_id, std::string password, std::string address,
                                           std::function<void(std::string error, std::string message)> done)>;
 
-    // `auth` null: --open-access (the body names who acts, no password is asked).
-    lifecycle_routes(catalog& cat, auth::auth_service* auth, const signing_keys* keys, act_fn act, confirm_fn confirm);
+    // `auth` null: --open-access (the body names who acts, no password is asked). Moves are limited per account
+    // (per address under --open-access): `moves_per_minute`, up to `burst` at once; each is a revision of the
+    // meeting's log kept for ever, so a chair's script cannot grow it without end. 0 turns the limit off.
+    lifecycle_routes(catalog& cat, auth::auth_service* auth, const signing_keys* keys, act_fn act, confirm_fn confirm,
+                     double moves_per_minute = 60, double burst = 30);
 
     // GET /api/keys and GET /api/groups/{id}/chain; nullopt for any other path.
     std::optional<http_response> handle(const http_request& req, const std::vector<std::string_view>& parts,
@@ -51,6 +55,7 @@ private:
     const signing_keys* keys_;
     act_fn act_;
     confirm_fn confirm_;
+    mutable rate_limiter moves_;
 };
 
 }  // namespace est::server::records
