@@ -123,6 +123,7 @@ export function MeetingView(props: { meetingId: string }) {
 
   const me = session.you;
   const myOrg = me && meeting.group.organisations.find((o) => o.id === me.org);
+  const panelLast = ['open', 'draft'].includes(session.lifecycle().phase);
   return (
     <Shell
       title={meeting.title}
@@ -163,8 +164,12 @@ export function MeetingView(props: { meetingId: string }) {
       </div>
       <PresenceBar session={session} meeting={meeting} />
       <Notices session={session} />
-      <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} />
+      {/* While the meeting is open the panel only tells the phase (the header links to it), so it follows the
+          picture, which stays near the top on a phone; from the lock on, signing is the business and it leads.
+          Two slots, so the picture is never remounted when the panel moves. */}
+      {!panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} />}
       <Picture session={session} meeting={meeting} />
+      {panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} />}
     </Shell>
   );
 }

@@ -74,6 +74,18 @@ function isMine(s: SignatureFacts, accountId: string | undefined, you: { name: s
 
 // ---- the panel ----
 
+/**
+ * The phase this person's own move (lock, unlock, close) leads to: once the panel shows it, the focus goes to the
+ * panel's heading, since the button pressed is gone (and the panel may have moved: see MeetingView). Kept outside
+ * the component, as the panel is mounted anew when it moves.
+ */
+let focusOnPhase: Lifecycle['phase'] | null = null;
+const PHASE_AFTER: Partial<Record<LifecycleAction['action'], Lifecycle['phase']>> = {
+  lock_picture: 'locked',
+  unlock_picture: 'open',
+  close: 'closed',
+};
+
 export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeMeeting; meetingId: string }) {
   const { session, meeting, meetingId } = props;
   useChannels(session, 'lifecycle', 'structure');
@@ -85,6 +97,13 @@ export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeM
   const [error, setError] = useState<string | null>(null);
   const [signing, setSigning] = useState(false);
   const signRef = useRef<HTMLButtonElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focusOnPhase && focusOnPhase === lc.phase) {
+      focusOnPhase = null;
+      heading.current?.focus();
+    }
+  });
 
   const signatures = lc.signatures.map((s) => readSignature(s.statement)).filter((s): s is SignatureFacts => !!s);
   const missing = missingSigners(lc);
@@ -99,6 +118,9 @@ export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeM
     setError(null);
     try {
       await api.lifecycle(meetingId, body);
+      const next = PHASE_AFTER[body.action];
+      if (next === session.lifecycle().phase) document.getElementById('signoff-h')?.focus();
+      else if (next) focusOnPhase = next;
     } catch (e) {
       setError(e instanceof ApiError ? e.swedish : 'Det gick inte. Försök igen.');
     } finally {
@@ -109,7 +131,9 @@ export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeM
   return (
     <section id="underskrifter" class={`signoff signoff-${lc.phase}`} aria-labelledby="signoff-h" data-phase={lc.phase} data-testid="signoff">
       <div class="signoff-head">
-        <h2 id="signoff-h">Underskrifter</h2>
+        <h2 id="signoff-h" ref={heading} tabIndex={-1}>
+          Underskrifter
+        </h2>
         <span class="phase-badge" data-testid="phase">
           {lc.phase !== 'open' && lc.phase !== 'draft' && <LockIcon />}
           <span class="visually-hidden">Mötets skede: </span>
@@ -143,18 +167,16 @@ export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeM
               </ul>
             )}
           </div>
-          <div>
-            <h3>Ska signera</h3>
-            {missing.length === 0 ? (
-              <p class="muted">Alla som ska signera har gjort det.</p>
-            ) : (
+          {missing.length > 0 && (
+            <div>
+              <h3>Ska signera</h3>
               <ul class="to-sign" data-testid="to-sign">
                 {missing.map((r) => (
                   <li key={r}>{ROLE_LABELS[r] ?? r} – inte signerat än</li>
                 ))}
               </ul>
-            )}
-          </div>
+            </div>
+          )}
           {signedDigest && (
             <p class="signoff-digest">
               <Digest value={signedDigest} label="Signerad kontrollsumma" />
@@ -217,9 +239,10 @@ export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeM
           session={session}
           meetingId={meetingId}
           role={role as Role}
-          onClose={() => {
+          onClose={(signed) => {
             setSigning(false);
-            setTimeout(() => signRef.current?.focus());
+            // Signed: the button is gone, so the focus goes to the heading of the panel that now lists the signature.
+            setTimeout(() => (signed ? heading.current : signRef.current)?.focus());
           }}
         />
       )}
@@ -284,7 +307,7 @@ async function signTarget(meetingId: string): Promise<Target> {
   return { rev: ex.rev, digest: ex.digest };
 }
 
-function SignDialog(props: { session: MeetingSession; meetingId: string; role: Role; onClose: () => void }) {
+function SignDialog(props: { session: MeetingSession; meetingId: string; role: Role; onClose: (signed: boolean) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const pw = useRef<HTMLInputElement>(null);
   const [target, setTarget] = useState<Target>(null);
@@ -302,7 +325,7 @@ function SignDialog(props: { session: MeetingSession; meetingId: string; role: R
     const d = ref.current!;
     const onCancel = (e: Event) => {
       e.preventDefault();
-      close.current();
+      close.current(false);
     };
     d.addEventListener('cancel', onCancel);
     d.showModal();
@@ -326,7 +349,7 @@ function SignDialog(props: { session: MeetingSession; meetingId: string; role: R
     setError(null);
     try {
       await api.lifecycle(props.meetingId, { action: 'sign', rev: target.rev, digest: target.digest, password });
-      close.current();
+      close.current(true);
       return;
     } catch (err) {
       const code = err instanceof ApiError ? err.code : 'network';
@@ -386,7 +409,7 @@ function SignDialog(props: { session: MeetingSession; meetingId: string; role: R
           <button type="submit" class="btn btn-primary" disabled={!ready || busy}>
             {busy ? 'Signerar…' : 'Signera'}
           </button>{' '}
-          <button type="button" class="btn" onClick={() => close.current()}>
+          <button type="button" class="btn" onClick={() => close.current(false)}>
             Avbryt
           </button>
         </p>
