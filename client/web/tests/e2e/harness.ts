@@ -319,10 +319,11 @@ interface AxeResult {
 }
 
 /**
- * Runs axe-core (WCAG 2.1 A/AA) on the page; returns the serious and critical violations, described. A page
+ * Runs axe-core (WCAG 2.1 A/AA) on the page; returns the serious and critical violations (`bad`) and all of them
+ * (`all`, minor and moderate too), described. A page
  * whose Content-Security-Policy forbids inline scripts needs a context made with `bypassCSP`.
  */
-export async function axe(page: Page): Promise<{ bad: string[]; passes: number }> {
+export async function axe(page: Page): Promise<{ bad: string[]; all: string[]; passes: number }> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource() });
   const result = (await page.evaluate(() =>
     (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<unknown> } }).axe.run(document, {
@@ -332,10 +333,10 @@ export async function axe(page: Page): Promise<{ bad: string[]; passes: number }
   )) as AxeResult;
   if (process.env.EST_AXE_VERBOSE)
     console.log(result.violations.map((v) => `${v.impact} ${v.id} ${v.nodes.length}`).join('\n'), result.passes.length);
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  return { bad, passes: result.passes.length };
+  const describe = (v: AxeResult['violations'][number]) =>
+    `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`;
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(describe);
+  return { bad, all: result.violations.map(describe), passes: result.passes.length };
 }
 
 /** What a test file shares: one server, one browser, the administrator and a chair, and the contexts its tests open. */

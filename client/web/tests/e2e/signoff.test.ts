@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PASSWORD, addEntry, axe, createMeeting, ensureArtifactsDir, field, invitePerson, openMeeting, shoot, useSuite, waitLive } from './harness';
+import { PASSWORD, addEntry, axe, createMeeting, ensureArtifactsDir, field, invitePerson, openMeeting, shoot, useSuite, waitLive, type Person } from './harness';
 
 const suite = useSuite();
 
@@ -25,9 +25,42 @@ function phase(page: Page, p: string) {
   return page.locator(`[data-testid="signoff"][data-phase="${p}"]`);
 }
 
+/** Does the sign-off panel come before the picture (in the page, so in reading and tab order)? */
+function panelFirst(page: Page) {
+  return page.evaluate(() => {
+    const panel = document.getElementById('underskrifter')!;
+    return !!(panel.compareDocumentPosition(document.getElementById('lagesbild')!) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+}
+
+/** After the person's own lock, signature or closing the button is gone: the focus is on the panel's heading. */
+async function expectFocusOnPanel(page: Page) {
+  await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('signoff-h');
+}
+
+/**
+ * Screenshots of the meeting as `person` sees it now, 1366 and 390 wide: scrolled to the sign-off panel, and while
+ * open (the panel below the picture) the top of the page too.
+ */
+async function shootMeeting(person: Person, meetingId: string, p: string, name: string) {
+  for (const [w, h] of [
+    [1366, 768],
+    [390, 844],
+  ] as const) {
+    const page = await suite.pageAs(person, w, h);
+    await openMeeting(page, suite.server.url, meetingId);
+    await phase(page, p).waitFor();
+    if (p === 'open') await shoot(page, `${name}-${w}-top`);
+    await page.locator('#underskrifter').scrollIntoViewIfNeeded();
+    await shoot(page, `${name}-${w}`);
+    if (w === 390) await shoot(page, `${name}-${w}-full`, true);
+  }
+}
+
+/** axe finds nothing at all: no violation of any impact. */
 async function expectNoAxeViolations(page: Page, what: string) {
-  const { bad, passes } = await axe(page);
-  expect(bad, what).toEqual([]);
+  const { all, passes } = await axe(page);
+  expect(all, what).toEqual([]);
   expect(passes).toBeGreaterThan(5);
 }
 
@@ -52,11 +85,27 @@ describe('signing off a meeting', () => {
     const chair = await invitePerson(suite.admin, { name: 'Eva Ek', role: 'chair', group: group.id });
     const cosigner = await invitePerson(suite.admin, { name: 'Olle Holm', role: 'cosigner', org: 'polis', group: group.id });
     const social = await invitePerson(suite.admin, { name: 'Sara Nilsson', role: 'participant', org: 'social', group: group.id });
+    const school = await invitePerson(suite.admin, { name: 'Johan Nyström', role: 'participant', org: 'skola', group: group.id });
+    const housing = await invitePerson(suite.admin, { name: 'Leila Haddad', role: 'participant', org: 'bostad', group: group.id });
     const meetingId = await createMeeting(chair.api, 'EST-möte vecka 49', group.id);
 
+    // A realistic picture: the school and the housing company have written something too.
+    for (const [who, topic, text, place] of [
+      [school, 'ungdomar-skolor', 'Konflikter på rasterna har minskat sedan rastvärdarna blev fler.', 'Kyrkskolan'],
+      [housing, 'ordningsstorning', 'Skadegörelse i trapphus och källarförråd, tre anmälningar från hyresgäster.', 'Kärrgruvan'],
+    ] as const) {
+      const p = await suite.pageAs(who, 1366, 900);
+      await openMeeting(p, suite.server.url, meetingId);
+      const e = await addEntry(p, topic, who.org);
+      await field(p, `${topic}/${who.org}/${e}/handelse`).fill(text);
+      await field(p, `${topic}/${who.org}/${e}/plats`).fill(place);
+      await waitLive(p);
+    }
+
     const chairPage = await suite.pageAs(chair, 1366, 900, { bypassCSP: true });
-    const copPage = await suite.pageAs(cosigner, 1366, 900);
+    const copPage = await suite.pageAs(cosigner, 1366, 900, { bypassCSP: true });
     const socPage = await suite.pageAs(social, 1366, 900);
+    await socPage.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
     for (const p of [chairPage, copPage, socPage]) await openMeeting(p, suite.server.url, meetingId);
     await phase(socPage, 'open').waitFor();
     // The chair's lock button is the chair's only.
@@ -88,7 +137,9 @@ describe('signing off a meeting', () => {
     await rescued.waitFor();
     await expect.poll(() => rescued.locator('textarea').inputValue()).toBe(typed);
     expect(await rescued.innerText()).toContain('Ämnet låstes innan din ändring sparades.');
-    expect(await rescued.getByRole('button', { name: 'Kopiera din text' }).isVisible()).toBe(true);
+    await rescued.getByRole('button', { name: 'Kopiera din text' }).click();
+    await rescued.getByRole('status').filter({ hasText: 'Kopierad.' }).waitFor();
+    expect(await socPage.evaluate(() => navigator.clipboard.readText())).toBe(typed);
     await socPage.getByTestId('locked-andt').waitFor();
     expect(await socPage.getByTestId('locked-andt').innerText()).toContain('Låst');
     // Read-only now: no input for the field, the saved text shown.
@@ -100,11 +151,23 @@ describe('signing off a meeting', () => {
     await socPage.locator('[data-add="hot-och-vald/social"]').waitFor();
     await shoot(socPage, 'signoff-rescued-1366');
 
+    // The chair's view while open (one topic locked): the panel, the lock buttons, axe.
+    await field(chairPage, 'hot-och-vald/niva').selectOption('förhöjd');
+    await waitLive(chairPage);
+    await phase(chairPage, 'open').getByRole('button', { name: 'Lås lägesbilden' }).waitFor();
+    // While open, the panel follows the picture.
+    expect(await panelFirst(chairPage)).toBe(false);
+    await expectNoAxeViolations(chairPage, 'the meeting while open, a topic locked (chair)');
+    await shootMeeting(chair, meetingId, 'open', 'signoff-open-chair');
+
     // The chair writes the joint assessment and locks the picture: everyone's cells are read-only.
     await field(chairPage, 'andt/bedomning').fill('Langningen har flyttat från centrum till skolområdet.');
     await waitLive(chairPage);
     await chairPage.getByRole('button', { name: 'Lås lägesbilden' }).click();
     for (const p of [chairPage, copPage, socPage]) await phase(p, 'locked').waitFor();
+    await expectFocusOnPanel(chairPage);
+    // Locked, the panel leads (it followed the picture while open).
+    expect(await panelFirst(socPage)).toBe(true);
     await socPage.getByTestId('picture-locked').waitFor();
     expect(await socPage.locator('[data-add]').count()).toBe(0);
     expect(await copPage.locator('textarea[data-field]').count()).toBe(0);
@@ -117,7 +180,12 @@ describe('signing off a meeting', () => {
     await dialog.getByLabel('Lösenord').fill(PASSWORD);
     await dialog.getByRole('button', { name: 'Signera', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
+    await expectFocusOnPanel(chairPage);
     for (const p of [chairPage, copPage, socPage]) await p.getByTestId('signers').filter({ hasText: 'Eva Ek' }).waitFor();
+    expect(await copPage.getByTestId('to-sign').innerText()).toContain('Medundertecknare');
+    expect(await copPage.getByTestId('to-sign').innerText()).not.toContain('Ordförande');
+    await expectNoAxeViolations(copPage, 'the locked meeting with one signature (co-signer)');
+    await shootMeeting(cosigner, meetingId, 'locked', 'signoff-locked-cosigner');
 
     // The co-signer opens the dialog; meanwhile the chair changes the assessment: that withdraws the chair's
     // signature for everyone, and the co-signer's digest is stale.
@@ -158,22 +226,14 @@ describe('signing off a meeting', () => {
     await chairPage.getByRole('button', { name: 'Stäng mötet' }).click();
     await chairPage.getByRole('button', { name: 'Ja, stäng mötet' }).click();
     for (const p of [chairPage, copPage, socPage]) await phase(p, 'closed').waitFor();
+    await expectFocusOnPanel(chairPage);
     await socPage.getByTestId('closing').waitFor();
     expect(await chairPage.locator('textarea[data-field], select[data-field]').count()).toBe(0);
     expect(await chairPage.getByRole('button', { name: 'Signera', exact: true }).count()).toBe(0);
     await expectNoAxeViolations(chairPage, 'the closed meeting');
 
     // Screenshots of the closed meeting's panel, wide and narrow.
-    for (const [w, h] of [
-      [1366, 768],
-      [390, 844],
-    ] as const) {
-      const p = await suite.pageAs(cosigner, w, h);
-      await openMeeting(p, suite.server.url, meetingId);
-      await phase(p, 'closed').waitFor();
-      await p.locator('#underskrifter').scrollIntoViewIfNeeded();
-      await shoot(p, `signoff-closed-${w}`);
-    }
+    await shootMeeting(cosigner, meetingId, 'closed', 'signoff-closed');
 
     // The exports of the closed meeting: the links, then the files.
     const links = chairPage.locator('.closed-links');
@@ -227,6 +287,16 @@ describe('signing off a meeting', () => {
     }
     await shoot(check, 'verify-intact-1366');
     await expectNoAxeViolations(check, 'the check page with a verdict');
+    await check.setViewportSize({ width: 390, height: 844 });
+    await shoot(check, 'verify-intact-390');
+    await check.setViewportSize({ width: 1366, height: 900 });
+
+    // A changed word in the JSON export's picture: the digest no longer matches.
+    const changedJson = Buffer.from(json.toString('utf8').replace('Langning av snus', 'Langning av tobak'));
+    expect(changedJson.equals(json)).toBe(false);
+    await input.setInputFiles({ name: 'andrad.json', mimeType: 'application/json', buffer: changedJson });
+    await check.locator('[data-testid="verdict"][data-status="broken"]').filter({ hasText: 'andrad.json' }).waitFor();
+    expect(await check.getByTestId('verdict-summary').innerText()).toMatch(/^Inte intakt: /);
 
     // One byte of the printed text changed: the seal no longer holds.
     const text = html.toString('utf8');
