@@ -11,7 +11,7 @@
 #include "est/client/http_get.hpp"
 #include "est/client/meeting_client.hpp"
 #include "est/client/record_check.hpp"
-#include "est/client/server_address.hpp"
+#include "est/client/server_session.hpp"
 
 namespace {
 
@@ -25,11 +25,11 @@ int print_http(const est::client::http_result& r) {
 }
 
 // A list the server answers in pages: follows each page's Link: <...>; rel="next" and joins the arrays.
-est::client::http_result whole_list(const est::client::server_address& addr, std::string target) {
+est::client::http_result whole_list(const est::client::server_session& session, std::string target) {
     est::client::http_result all;
     nlohmann::json items = nlohmann::json::array();
     for (int pages = 0; !target.empty() && pages < 10000; ++pages) {
-        auto r = est::client::http_call(addr.host, addr.port, "GET", target);
+        auto r = session.call("GET", target);
         if (r.status != 200) return r;
         for (auto& item : nlohmann::json::parse(r.body)) items.push_back(std::move(item));
         const auto link = r.header("Link");
@@ -49,26 +49,11 @@ std::optional<std::string> read_whole_file(const std::string& path) {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// GET `target` from `server` for `est-cli verify`: https:// is spoken with TLS (the system's trust store), and
-// a URL without a port means 443 or 80. Throws when there is no 200 answer with JSON.
-nlohmann::json get_json(const std::string& server, const std::string& target) {
-    const bool tls = server.rfind("https://", 0) == 0;
-    auto addr = est::client::server_address::parse(server);
-    // server_address means 8080 when the URL names no port; with a scheme, the scheme's port is meant.
-    if (const auto scheme_end = server.find("://"); scheme_end != std::string::npos) {
-        const auto host_port = server.substr(scheme_end + 3, server.find('/', scheme_end + 3) - scheme_end - 3);
-        if (host_port.find(':') == std::string::npos) addr.port = tls ? "443" : "80";
-    }
-    est::client::http_options o;
-    o.tls = tls;
-    const auto r = est::client::http_call(addr.host, addr.port, "GET", target, {}, o);
-    if (r.status != 200) throw std::runtime_error("GET " + target + " answered " + std::to_string(r.status) + ": " + r.body);
-    return nlohmann::json::parse(r.body);
-}
-
 // est-cli verify: exit 0 intact, 1 not, 2 usage (a file or key that cannot be read).
-int verify(const std::string& file, const std::string& chain_group, const std::string& key_arg, const std::string& server,
-           bool server_given) {
+// `session` is null when no --server was given. `chain_file`: a saved /api/groups/{id}/chain answer to check instead
+// of fetching it.
+int verify(const std::string& file, const std::string& chain_group, const std::string& chain_file, const std::string& key_arg,
+           const est::client::server_session* session, const std::string& server) {
     est::client::trusted_keys trusted;
     if (!key_arg.empty()) {
         auto text = read_whole_file(key_arg);
@@ -81,21 +66,33 @@ int verify(const std::string& file, const std::string& chain_group, const std::s
     }
     est::client::record_verdict v;
     if (!chain_group.empty()) {
-        if (!server_given) {
-            std::cerr << "est-cli: verify --chain behöver --server / needs --server\n";
+        if (!session && (chain_file.empty() || trusted.pinned.empty())) {
+            std::cerr << "est-cli: verify --chain behöver --server (eller --chain-file och --key) / needs --server (or "
+                         "--chain-file and --key)\n";
             return 2;
         }
-        const auto keys = trusted.pinned.empty() ? get_json(server, "/api/keys") : nlohmann::json::object();
-        v = est::client::check_chain(get_json(server, "/api/groups/" + chain_group + "/chain"), chain_group, trusted, keys);
+        nlohmann::json chain;
+        if (chain_file.empty()) {
+            chain = session->get_json("/api/groups/" + chain_group + "/chain");
+        } else {
+            const auto text = read_whole_file(chain_file);
+            if (!text) {
+                std::cerr << "est-cli: kan inte läsa / cannot read " << chain_file << '\n';
+                return 2;
+            }
+            chain = nlohmann::json::parse(*text, nullptr, false);
+        }
+        const auto keys = trusted.pinned.empty() ? session->get_json("/api/keys") : nlohmann::json::object();
+        v = est::client::check_chain(chain, chain_group, trusted, keys);
     } else {
         const auto bytes = read_whole_file(file);
         if (!bytes) {
             std::cerr << "est-cli: kan inte läsa / cannot read " << file << '\n';
             return 2;
         }
-        if (trusted.pinned.empty() && server_given) {
+        if (trusted.pinned.empty() && session) {
             // The server's own list of keys, fetched now, rather than the keys the file names itself.
-            const auto server_keys = get_json(server, "/api/keys");
+            const auto server_keys = session->get_json("/api/keys");
             for (const auto& k : server_keys.at("keys"))
                 if (auto pub = est::sshsig::parse_public_key_line(k.value("public_key", ""))) trusted.pinned.push_back(*pub);
             trusted.source = server + "/api/keys";
@@ -106,13 +103,50 @@ int verify(const std::string& file, const std::string& chain_group, const std::s
     return v.intact ? 0 : 1;
 }
 
+// Who acts in a lifecycle move on a server without accounts (--open-access): the body's "as".
+struct acting_as {
+    std::string name, role, org;
+};
+
+// POST /api/meetings/{meeting}/lifecycle: prints the phase the answer reports and returns 0 on 200; else prints
+// the server's error code and message and returns 1.
+int lifecycle_move(const est::client::server_session& session, const std::string& meeting, nlohmann::json body,
+                   const acting_as& as) {
+    if (session.cookie().empty() && !as.name.empty()) {
+        body["as"] = {{"name", as.name}, {"role", as.role}};
+        if (!as.org.empty()) body["as"]["org"] = as.org;
+    }
+    const auto r = session.call("POST", "/api/meetings/" + meeting + "/lifecycle", body.dump());
+    if (r.status != 200) {
+        std::cerr << "est-cli: " << est::client::refusal_of(r).what() << '\n';
+        return 1;
+    }
+    const auto answer = nlohmann::json::parse(r.body);
+    const auto& lc = answer.at("lifecycle");
+    std::cout << "fas / phase: " << lc.value("phase", "?") << " (rev " << answer.value("rev", 0ull) << ")";
+    if (const auto it = lc.find("locked_topics"); it != lc.end() && it->is_array() && !it->empty()) {
+        std::cout << "; låsta ämnen / locked topics:";
+        for (const auto& t : *it) std::cout << ' ' << t.get<std::string>();
+    }
+    if (const auto it = lc.find("signatures"); it != lc.end() && it->is_array())
+        std::cout << "; underskrifter / signatures: " << it->size();
+    std::cout << '\n';
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"est-cli: command line for an est-server"};
     app.require_subcommand(1);
+    // --server and --email may stand before or after the subcommand.
+    app.fallthrough();
     std::string server = "http://127.0.0.1:8080";
     app.add_option("--server", server, "server address")->capture_default_str();
+    std::string email;
+    app.add_option("--email", email,
+                   "sign in as this account (a server with accounts); the password is the environment variable "
+                   "EST_PASSWORD or else one line read from standard input, never an argument");
 
     auto* health = app.add_subcommand("health", "check that the server answers");
     auto* groups = app.add_subcommand("groups", "list groups");
@@ -137,7 +171,9 @@ int main(int argc, char** argv) {
     auto* show = app.add_subcommand("show", "print a meeting's current situation picture as JSON");
     std::string meeting_id;
     show->add_option("--meeting", meeting_id, "meeting id")->required();
-    show->add_option("--org", group_id, "an organisation of the meeting's group to join as (read-only)")->required();
+    show->add_option("--org", group_id,
+                     "an organisation of the meeting's group to join as (read-only); without --email only, as with "
+                     "--email the account's membership says who joins");
 
     auto* export_cmd = app.add_subcommand("export", "export a meeting's situation picture (durable state) as HTML, Markdown or JSON");
     std::string format = "html", out_file;
@@ -147,12 +183,32 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     export_cmd->add_option("-o,--output", out_file, "file to write (default: standard output)");
 
+    // The lifecycle (docs/protocol.md, "Locking, signing and closing"): the chair locks, the chair and the
+    // co-signer sign, the chair closes.
+    std::string topic;
+    acting_as as;
+    auto* lock_cmd = app.add_subcommand("lock", "lock a topic (--topic) or, without it, the whole picture (chair)");
+    auto* unlock_cmd = app.add_subcommand("unlock", "unlock a topic (--topic) or, without it, the picture (chair); "
+                                                    "unlocking the picture withdraws every signature");
+    auto* sign_cmd = app.add_subcommand("sign", "sign the meeting's locked picture as it is now (chair, co-signer); "
+                                                "with --email the password is asked again");
+    auto* close_cmd = app.add_subcommand("close", "close a signed meeting for good (chair)");
+    for (auto* cmd : {lock_cmd, unlock_cmd, sign_cmd, close_cmd}) {
+        cmd->add_option("--meeting", meeting_id, "meeting id")->required();
+        cmd->add_option("--as-name", as.name, "without --email (a server with --open-access): the name of who acts");
+        cmd->add_option("--as-role", as.role, "without --email: their role (chair, cosigner)");
+        cmd->add_option("--as-org", as.org, "without --email: their organisation");
+    }
+    for (auto* cmd : {lock_cmd, unlock_cmd}) cmd->add_option("--topic", topic, "the topic's id (default: the whole picture)");
+
     auto* verify_cmd = app.add_subcommand(
         "verify", "check an exported picture (JSON, Markdown or HTML) or a group's chain of closings against the "
                   "server's signatures: exit 0 intact, 1 altered or unverifiable, 2 usage");
-    std::string verify_file, chain_group, key_arg;
+    std::string verify_file, chain_group, chain_file, key_arg;
     verify_cmd->add_option("file", verify_file, "the export file to check");
     verify_cmd->add_option("--chain", chain_group, "check this group's chain of closings (GET /api/groups/{id}/chain)");
+    verify_cmd->add_option("--chain-file", chain_file,
+                           "with --chain: check this saved /api/groups/{id}/chain answer instead of fetching it");
     verify_cmd->add_option("--key", key_arg,
                            "the server's public key(s): a file (allowed_signers, `est-server keys` output) or one "
                            "\"ssh-ed25519 AAAA…\" line; then no other key is accepted");
@@ -161,6 +217,8 @@ int main(int argc, char** argv) {
     verify_cmd->callback([&] {
         if (verify_file.empty() == chain_group.empty())
             throw CLI::ValidationError("verify", "give either a FILE or --chain GROUP");
+        if (!chain_file.empty() && chain_group.empty())
+            throw CLI::ValidationError("verify", "--chain-file needs --chain GROUP");
     });
 
     try {
@@ -168,20 +226,46 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
-    if (*verify_cmd) {
-        try {
-            return verify(verify_file, chain_group, key_arg, server,
-                          verify_server->count() > 0 || app.get_option("--server")->count() > 0);
-        } catch (const std::exception& e) {
-            std::cerr << "est-cli: " << e.what() << '\n';
-            return 1;
-        }
+    const bool lifecycle_cmd = *lock_cmd || *unlock_cmd || *sign_cmd || *close_cmd;
+    if (*show && email.empty() && group_id.empty()) {
+        std::cerr << "est-cli: show behöver --org eller --email / needs --org or --email\n";
+        return 2;
     }
-    const auto addr = est::client::server_address::parse(server);
+    if (lifecycle_cmd && !email.empty() && (!as.name.empty() || !as.role.empty() || !as.org.empty())) {
+        std::cerr << "est-cli: --as-name/--as-role/--as-org gäller bara utan --email / apply only without --email\n";
+        return 2;
+    }
+    if (*sign_cmd && email.empty() && (as.name.empty() || as.role.empty())) {
+        std::cerr << "est-cli: sign behöver --email (konton) eller --as-name och --as-role (--open-access) / needs "
+                     "--email (accounts) or --as-name and --as-role (--open-access)\n";
+        return 2;
+    }
+    const bool server_given = verify_server->count() > 0 || app.get_option("--server")->count() > 0;
+    const bool needs_server = !*verify_cmd || server_given;
+    std::string password;
+    if (!email.empty() && needs_server) {
+        const auto pw = est::client::read_password(std::cin);
+        if (!pw) {
+            std::cerr << "est-cli: --email: inget lösenord (EST_PASSWORD eller en rad på standard in) / no password "
+                         "(EST_PASSWORD or one line on standard input)\n";
+            return 2;
+        }
+        password = *pw;
+    }
+
     try {
-        if (*health) return print_http(est::client::http_call(addr.host, addr.port, "GET", "/healthz"));
-        if (*groups) return print_http(whole_list(addr, "/api/groups"));
-        if (*meetings) return print_http(whole_list(addr, "/api/groups/" + group_id + "/meetings"));
+        est::client::server_session session(server);
+        if (!email.empty() && needs_server) session.sign_in(email, password);
+        // Each run is a session of its own: it ends with the run, whatever the command answers.
+        struct sign_out_at_end {
+            est::client::server_session& s;
+            ~sign_out_at_end() { s.sign_out(); }
+        } at_end{session};
+
+        if (*verify_cmd) return verify(verify_file, chain_group, chain_file, key_arg, server_given ? &session : nullptr, server);
+        if (*health) return print_http(session.call("GET", "/healthz"));
+        if (*groups) return print_http(whole_list(session, "/api/groups"));
+        if (*meetings) return print_http(whole_list(session, "/api/groups/" + group_id + "/meetings"));
         if (*create_group) {
             nlohmann::json body = {{"name", group_name}, {"organisations", nlohmann::json::array()}};
             if (!group_id.empty()) body["id"] = group_id;
@@ -194,16 +278,16 @@ int main(int argc, char** argv) {
                 }
                 body["organisations"].push_back({{"id", o.substr(0, eq)}, {"name", o.substr(eq + 1)}});
             }
-            return print_http(est::client::http_call(addr.host, addr.port, "POST", "/api/groups", body.dump()));
+            return print_http(session.call("POST", "/api/groups", body.dump()));
         }
         if (*create_meeting) {
             nlohmann::json body = nlohmann::json::object();
             if (!title.empty()) body["title"] = title;
             if (!date.empty()) body["date"] = date;
-            return print_http(est::client::http_call(addr.host, addr.port, "POST", "/api/groups/" + group_id + "/meetings", body.dump()));
+            return print_http(session.call("POST", "/api/groups/" + group_id + "/meetings", body.dump()));
         }
         if (*export_cmd) {
-            const auto r = est::client::http_call(addr.host, addr.port, "GET", "/api/meetings/" + meeting_id + "/export?format=" + format);
+            const auto r = session.call("GET", "/api/meetings/" + meeting_id + "/export?format=" + format);
             if (r.status != 200) return print_http(r);
             if (out_file.empty()) {
                 std::cout << r.body;
@@ -216,13 +300,34 @@ int main(int argc, char** argv) {
             }
             return 0;
         }
+        if (*lock_cmd || *unlock_cmd) {
+            const std::string verb = *lock_cmd ? "lock" : "unlock";
+            nlohmann::json body = {{"action", verb + (topic.empty() ? "_picture" : "_topic")}};
+            if (!topic.empty()) body["topic"] = topic;
+            return lifecycle_move(session, meeting_id, std::move(body), as);
+        }
+        if (*sign_cmd) {
+            // The picture as it is now: a signature names its revision and digest, and the server refuses a stale one.
+            const auto now = session.get_json("/api/meetings/" + meeting_id + "/export?format=json");
+            nlohmann::json body = {{"action", "sign"}, {"rev", now.at("rev")}, {"digest", now.at("digest")}};
+            if (!session.cookie().empty()) body["password"] = password;
+            return lifecycle_move(session, meeting_id, std::move(body), as);
+        }
+        if (*close_cmd) return lifecycle_move(session, meeting_id, {{"action", "close"}}, as);
         if (*show) {
+            if (session.tls()) {
+                std::cerr << "est-cli: show talar inte wss:// än / does not speak wss:// yet\n";
+                return 2;
+            }
             boost::asio::io_context ioc;
             est::client::meeting_client::options o;
-            o.host = addr.host;
-            o.port = addr.port;
+            o.host = session.address().host;
+            o.port = session.address().port;
             o.meeting = meeting_id;
             o.who = {"est-cli", group_id, est::role::admin};
+            // Under accounts the session says who joins.
+            o.cookie = session.cookie();
+            o.join_as_account = !session.cookie().empty();
             o.reconnect = false;
             est::client::meeting_client c(ioc, o);
             std::string error;
