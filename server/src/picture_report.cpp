@@ -384,15 +384,15 @@ nlohmann::json picture_report::json(const picture_export& p) const {
     if (const auto it = lifecycle.find("signatures"); it != lifecycle.end() && it->is_array())
         for (const auto& record : *it) use(record);
     if (const auto it = lifecycle.find("closing"); it != lifecycle.end() && it->is_object()) use(*it);
+    // And the key that seals the HTML and Markdown exports (seal() signs with the current key), so a check without
+    // --key can name it from the record.
+    if (p.keys) use({{"key_id", p.keys->current_key_id()}});
     auto keys = nlohmann::json::array();
-    if (p.keys) {
-        const auto known = p.keys->keys();
+    if (p.keys)
         for (const auto& id : used)
-            for (const auto& k : known)
-                if (k.key_id == id)
-                    keys.push_back({{"key_id", k.key_id}, {"public_key", k.public_key}, {"created_at", k.created_at},
-                                    {"current", k.current}});
-    }
+            if (const auto k = p.keys->find(id))
+                keys.push_back({{"key_id", k->key_id}, {"public_key", k->public_key}, {"created_at", k->created_at},
+                                {"current", k->current}});
     std::string state = text_of(lifecycle, "phase");
     return {{"meeting", p.meeting.to_json()},
             {"group", p.grp.to_json()},

@@ -380,6 +380,13 @@ TEST_CASE("the JSON export carries the state, the lifecycle and the public keys 
         CHECK(j.at("lifecycle").at("closing").is_null());
         CHECK(j.at("keys") == nlohmann::json::array());
     }
+    SECTION("an open meeting names the key that seals its HTML and Markdown") {
+        v.keys = &test_keys();
+        const auto j = report.json(v);
+        REQUIRE(j.at("keys").size() == 1);
+        CHECK(j.at("keys")[0].at("key_id") == test_keys().current_key_id());
+        CHECK(j.at("keys")[0] == test_keys().to_json().at("keys")[0]);
+    }
     SECTION("a signed meeting lists its key once, as GET /api/keys does") {
         const auto chair = signature(f, person("Eva Ek", "kommun", role::chair), "2026-12-04T10:15:00Z");
         const auto cosigner = signature(f, person("Per Polis", "polis", role::cosigner), "2026-12-04T10:20:00Z");
