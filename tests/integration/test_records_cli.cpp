@@ -133,6 +133,12 @@ TEST_CASE("est-cli signs in, closes a meeting, and verify tells an intact record
     CHECK(early.exit_code == 1);
     CHECK(says(early, "409 wrong_phase"));
 
+    // show joins the live meeting as the signed-in person (the session cookie on the WebSocket upgrade).
+    const auto shown = c.as("participant_a", {"show", "--meeting", m1});
+    INFO(shown.output);
+    CHECK(shown.exit_code == 0);
+    CHECK(says(shown, "Klotter vid torget"));
+
     close_with_cli(c, m1);
 
     // The exports, through est-cli signed in.
