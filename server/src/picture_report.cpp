@@ -71,10 +71,23 @@ std::string organisation_name(const group& grp, std::string_view org) {
     return std::string(org);
 }
 
-// "2026-12-04T10:15:00Z" as "2026-12-04 10:15:00 UTC"; anything else as it is.
-std::string utc_time(std::string t) {
-    if (t.size() == 20 && t[10] == 'T' && t[19] == 'Z') return t.substr(0, 10) + " " + t.substr(11, 8) + " UTC";
-    return t;
+// A moment as exports show every time: the server's local time, "2026-12-04 11:15 (+01:00)".
+std::string local_time(std::time_t t) {
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char when[32], zone[8];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    std::strftime(zone, sizeof zone, "%z", &tm);  // "+0100"
+    const std::string z(zone);
+    return std::string(when) + " (" + (z.size() == 5 ? z.substr(0, 3) + ":" + z.substr(3) : z) + ")";
+}
+
+// A statement's "2026-12-04T10:15:00Z" in local time, as the export time is shown; anything else as it is.
+std::string statement_time(std::string t) {
+    std::tm tm{};
+    const char* end = t.size() == 20 ? ::strptime(t.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) : nullptr;
+    if (!end || *end != '\0') return t;
+    return local_time(::timegm(&tm));
 }
 
 // A CSS string literal showing `text` literally inside <style>: quotes, backslashes, markup characters and
@@ -315,7 +328,7 @@ export_sign_off picture_report::sign_off(const picture_export& p) {
             signed_roles.push_back(text_of(signer, "role"));
             sig.role = role_label(signed_roles.back());
             sig.organisation = organisation_name(p.grp, text_of(signer, "org"));
-            sig.signed_at = utc_time(text_of(st, "signed_at"));
+            sig.signed_at = statement_time(text_of(st, "signed_at"));
             sig.rev = number_of(st, "rev");
             sig.digest = text_of(st, "digest");
             sig.matches = sig.digest == current_digest;
@@ -330,7 +343,7 @@ export_sign_off picture_report::sign_off(const picture_export& p) {
         c.name = text_of(by, "name");
         c.role = role_label(text_of(by, "role"));
         c.organisation = organisation_name(p.grp, text_of(by, "org"));
-        c.closed_at = utc_time(text_of(st, "closed_at"));
+        c.closed_at = statement_time(text_of(st, "closed_at"));
         c.sequence = number_of(st, "sequence");
         c.previous = text_of(st, "previous");
         c.rev = number_of(st, "rev");
@@ -429,15 +442,6 @@ std::string picture_report::sha256_hex(std::string_view text) {
     return out;
 }
 
-std::string picture_report::local_time_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char when[32], zone[8];
-    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-    std::strftime(zone, sizeof zone, "%z", &tm);  // "+0100"
-    const std::string z(zone);
-    return std::string(when) + " (" + (z.size() == 5 ? z.substr(0, 3) + ":" + z.substr(3) : z) + ")";
-}
+std::string picture_report::local_time_now() { return local_time(std::time(nullptr)); }
 
 }  // namespace est::server

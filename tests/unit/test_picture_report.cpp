@@ -1,5 +1,6 @@
 #include "est/server/picture_report.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -307,6 +308,21 @@ TEST_CASE("an export names the meeting's state in Swedish and marks locked topic
 }
 
 TEST_CASE("the signature block shows each signer, the closing, and who has yet to sign", "[export][lifecycle]") {
+    // Times are shown in the server's local time, like the export time: Swedish time here (a POSIX rule, so no
+    // time zone database is needed), whatever the machine's.
+    const char* const tz = std::getenv("TZ");
+    const std::string saved_tz = tz ? tz : "";
+    ::setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+    ::tzset();
+    struct restore_tz {
+        std::string tz;
+        bool had;
+        ~restore_tz() {
+            if (had) ::setenv("TZ", tz.c_str(), 1);
+            else ::unsetenv("TZ");
+            ::tzset();
+        }
+    } restore{saved_tz, tz != nullptr};
     picture_fixture f;
     f.apply(add_entry_change{"andt", "polis", "e1"});
     const auto report = report_from_file();
@@ -323,7 +339,7 @@ TEST_CASE("the signature block shows each signer, the closing, and who has yet t
         CHECK(html.find("<dt>Namn</dt><dd>Eva Ek</dd>") != std::string::npos);
         CHECK(html.find("<dt>Roll</dt><dd>ordförande</dd>") != std::string::npos);
         CHECK(html.find("<dt>Organisation</dt><dd>Kommunen</dd>") != std::string::npos);
-        CHECK(html.find("<dt>Tid</dt><dd>2026-12-04 10:15:00 UTC</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Tid</dt><dd>2026-12-04 11:15 (+01:00)</dd>") != std::string::npos);
         CHECK(html.find("<dt>Revision</dt><dd>1</dd>") != std::string::npos);
         CHECK(html.find("<span class=\"digest\">" + digest + "</span>\n          (samma som lägesbilden ovan)") != std::string::npos);
         CHECK(html.find("<dt>Nyckel</dt><dd class=\"digest\">" + key + "</dd>") != std::string::npos);
@@ -331,7 +347,7 @@ TEST_CASE("the signature block shows each signer, the closing, and who has yet t
 
         const auto md = report.markdown(v);
         CHECK(md.find("### Underskrift 1\n\n- **Namn:** Eva Ek\n- **Roll:** ordförande\n- **Organisation:** Kommunen\n"
-                      "- **Tid:** 2026-12-04 10:15:00 UTC\n- **Revision:** 1\n- **Kontrollsumma (SHA-256):** `" + digest +
+                      "- **Tid:** 2026-12-04 11:15 (+01:00)\n- **Revision:** 1\n- **Kontrollsumma (SHA-256):** `" + digest +
                       "` (samma som lägesbilden ovan)\n- **Nyckel:** `" + key + "`\n") != std::string::npos);
         CHECK(md.find("**Underskrift saknas från:** medundertecknare\n") != std::string::npos);
     }
@@ -351,12 +367,12 @@ TEST_CASE("the signature block shows each signer, the closing, and who has yet t
         const std::string html = report.html(v);
         CHECK(html.find("<dd class=\"state\">Stängd och signerad</dd>") != std::string::npos);
         CHECK(html.find("<dt>Stängd av</dt><dd>Eva Ek, ordförande, Kommunen</dd>") != std::string::npos);
-        CHECK(html.find("<dt>Tid</dt><dd>2026-12-04 10:30:00 UTC</dd>") != std::string::npos);
+        CHECK(html.find("<dt>Tid</dt><dd>2026-12-04 11:30 (+01:00)</dd>") != std::string::npos);
         CHECK(html.find("<dt>Löpnummer i gruppens kedja</dt><dd>3</dd>") != std::string::npos);
         CHECK(html.find("<span class=\"digest\">" + previous + "</span>") != std::string::npos);
         CHECK(html.find("Underskrift saknas") == std::string::npos);
         const auto md = report.markdown(v);
-        CHECK(md.find("- **Stängd av:** Eva Ek, ordförande, Kommunen\n- **Tid:** 2026-12-04 10:30:00 UTC\n"
+        CHECK(md.find("- **Stängd av:** Eva Ek, ordförande, Kommunen\n- **Tid:** 2026-12-04 11:30 (+01:00)\n"
                       "- **Löpnummer i gruppens kedja:** 3\n- **Föregående kontrollsumma:** `" + previous + "`\n") != std::string::npos);
     }
     SECTION("a signature of an earlier version says so") {
