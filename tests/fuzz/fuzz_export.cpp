@@ -54,7 +54,26 @@ void check_tags(const std::string& html) {
         "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "h4",
         "dl", "dt", "dd", "main", "table", "caption", "thead", "tbody", "tr", "th", "td", "a", "span",
         "section", "p", "div", "ol", "li", "footer"};
-    for (std::size_t at = html.find('<'); at != std::string::npos; at = html.find('<', at + 1)) {
+    // The embedded record (the JSON export as a data block) is the one script element: its text holds no "</",
+    // "<!--" or "<script" (they are escaped), so it ends at the first "</script>".
+    const std::string record_open = "<script type=\"application/json\" id=\"est-record\">";
+    const std::size_t record = html.find(record_open);
+    if (record == std::string::npos || html.find(record_open, record + 1) != std::string::npos)
+        fail("the HTML export must embed its record exactly once");
+    const std::size_t record_end = html.find("</script>", record);
+    if (record_end == std::string::npos) fail("the HTML export's record is not closed");
+    const std::string record_text = html.substr(record + record_open.size(), record_end - record - record_open.size());
+    if (record_text.find("</") != std::string::npos || record_text.find("<!--") != std::string::npos ||
+        record_text.find("<script") != std::string::npos)
+        fail("the HTML export's record holds markup that could end it early");
+    // The seal is the last line and the one comment.
+    const std::size_t seal = html.rfind("<!-- est-seal ");
+    const std::size_t scan_end = seal == std::string::npos ? html.size() : seal;
+    for (std::size_t at = html.find('<'); at != std::string::npos && at < scan_end; at = html.find('<', at + 1)) {
+        if (at == record) {
+            at = record_end + 1;  // the closing </script> is the template's own
+            continue;
+        }
         std::size_t b = at + 1;
         if (b < html.size() && html[b] == '/') ++b;
         std::size_t e = b;
