@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <unordered_map>
 
 #include "est/server/error_log.hpp"
 
@@ -30,12 +31,18 @@ std::string route_of(const http_request& req, std::string_view path) { return re
 std::string_view api_code(std::string_view code) { return code == "meeting_not_found" ? "not_found" : code; }
 
 unsigned status_for(const std::string& code) {
+    static const std::unordered_map<std::string_view, unsigned> statuses = {
+        {"conflict", 409}, {"too_many_invitations", 409},
+        // The meeting is not in the state for it (sign-off, protocol.md "Locking, signing and closing").
+        {"locked", 409}, {"closed", 409}, {"wrong_phase", 409}, {"already_signed", 409}, {"stale_revision", 409},
+        {"invalid_credentials", 401},
+        {"account_disabled", 403}, {"forbidden", 403}, {"bad_password", 403},
+        {"throttled", 429}, {"rate_limited", 429},
+        {"storage_failed", 503}, {"unavailable", 503}, {"busy", 503}, {"retired", 503},
+    };
     if (api_code(code) == "not_found") return 404;
-    if (code == "conflict" || code == "too_many_invitations") return 409;
-    if (code == "invalid_credentials") return 401;
-    if (code == "account_disabled") return 403;
-    if (code == "storage_failed") return 503;
-    return 400;
+    const auto it = statuses.find(code);
+    return it == statuses.end() ? 400 : it->second;
 }
 
 // The answer to a domain error: its message when it is about the request, a generic one (and a log line) when

@@ -9,13 +9,12 @@
 
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <sodium.h>
 
 #include "est/error.hpp"
 #include "est/lifecycle.hpp"
 #include "est/server/records/markdown_report.hpp"
 #include "est/server/records/signing_keys.hpp"
+#include "est/sshsig.hpp"
 #include "est/utf.hpp"
 
 namespace est::server {
@@ -136,13 +135,6 @@ std::string html_record(const nlohmann::json& j) {
     return out;
 }
 
-std::string base64(std::string_view bytes) {
-    std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                      sodium_base64_VARIANT_ORIGINAL);
-    out.resize(out.size() - 1);  // the terminating NUL
-    return out;
-}
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
     std::string out;
@@ -380,7 +372,7 @@ std::string picture_report::seal(std::string body, const records::signing_keys* 
     if (!keys) return body;
     if (body.empty() || body.back() != '\n') body += '\n';
     const auto sig = keys->sign_blob(seal_namespace, body);
-    body += "<!-- est-seal key=" + sig.key_id + " sig=" + base64(sig.sshsig) + " -->\n";
+    body += "<!-- est-seal key=" + sig.key_id + " sig=" + sshsig::base64_encode(sig.sshsig) + " -->\n";
     return body;
 }
 
@@ -427,20 +419,7 @@ std::string picture_report::canonical_json(const meeting_document& doc) { return
 
 std::string picture_report::digest(const meeting_document& doc) { return sha256_hex(canonical_json(doc)); }
 
-std::string picture_report::sha256_hex(std::string_view text) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    if (EVP_Digest(text.data(), text.size(), md.data(), &len, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 failed");
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * len);
-    for (unsigned int i = 0; i < len; ++i) {
-        out.push_back(hex[md[i] >> 4]);
-        out.push_back(hex[md[i] & 0xf]);
-    }
-    return out;
-}
+std::string picture_report::sha256_hex(std::string_view text) { return sshsig::sha256_hex(text); }
 
 std::string picture_report::local_time_now() { return local_time(std::time(nullptr)); }
 

@@ -21,17 +21,6 @@ using json = nlohmann::json;
 
 namespace {
 
-// The status of a refused move: the person may not (403), the meeting is not in the state for it (409).
-unsigned status_of(std::string_view code) {
-    if (code == "bad_message" || code == "bad_json" || code == "too_deep") return 400;
-    if (code == "forbidden" || code == "bad_password") return 403;
-    if (code == "not_found" || code == "meeting_not_found") return 404;
-    if (code == "rate_limited" || code == "throttled") return 429;
-    if (code == "storage_failed" || code == "unavailable" || code == "busy" || code == "retired") return 503;
-    if (code == "password_too_long") return 400;
-    return 409;  // locked, closed, wrong_phase, conflict, already_signed, stale_revision
-}
-
 // What the body asks: {"action", "topic"?, "rev"?, "digest"?, "password"?, "as"?}.
 struct move_body {
     lifecycle_request req;
@@ -166,9 +155,9 @@ bool lifecycle_routes::defer(const http_request& req, const std::vector<std::str
     // Each move that happened goes to the audit log too (the op log has it; the audit log is where an
     // administrator looks for who did what).
     auto* audit = auth_ ? &auth_->audit() : nullptr;
-    auto answer = [reply, audit, meeting_id, account = body.req.by.account, address = who.address,
+    auto answer = [reply, audit, meeting_id, route = std::string(route), account = body.req.by.account, address = who.address,
                    what = std::string(to_string(body.req.kind)), topic = body.req.topic](lifecycle_result r) {
-        if (!r.error.empty()) return reply(error_response(status_of(r.error), r.error, r.message));
+        if (!r.error.empty()) return reply(domain_error_response(route, r.error, r.message));
         auto ok = std::make_shared<http_response>(json_response(200, json{{"rev", r.rev}, {"lifecycle", r.lifecycle}}));
         if (!audit) return reply(std::move(*ok));
         json detail = {{"move", what}, {"rev", r.rev}, {"phase", r.lifecycle.value("phase", "")}};
