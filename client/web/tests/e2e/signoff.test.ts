@@ -221,6 +221,8 @@ describe('signing off a meeting', () => {
     // Closing asks first (Avbryt goes back), then closes for good.
     await chairPage.getByRole('button', { name: 'Stäng mötet' }).click();
     await chairPage.getByRole('group', { name: 'Stäng mötet för gott?' }).waitFor();
+    // The question takes focus once it is drawn; Escape is pressed where a person would press it.
+    await expect.poll(() => chairPage.evaluate(() => document.activeElement?.textContent ?? '')).toBe('Ja, stäng mötet');
     await chairPage.keyboard.press('Escape');
     await expect.poll(() => chairPage.evaluate(() => document.activeElement?.textContent ?? '')).toBe('Stäng mötet');
     await chairPage.getByRole('button', { name: 'Stäng mötet' }).click();
