@@ -120,6 +120,14 @@ constexpr std::array<permission_rule, action_count> table{{
     row(action::decide_decision_item, "decide_decision_item", actors_of(bra_member), phases_of(closed), any_topic,
         "decide on a decision item (bifall, avslag, bordläggning)", "only a BRÅ member decides on decision items",
         "BRÅ decides on the decision items of a closed meeting"),
+    row(action::comment_decision_item, "comment_decision_item", actors_of(chair, bra_member), phases_of(closed),
+        any_topic, "comment on a decision item in the BRÅ queue",
+        "only a BRÅ member or the group's chair comments on decision items in the BRÅ queue",
+        "decision items are in the BRÅ queue once their meeting is closed"),
+    row(action::follow_up_decision_item, "follow_up_decision_item", taking_part, phases_of(closed), any_topic,
+        "report progress on an approved decision item (only the owner organisation's representatives)",
+        "only those taking part in the group's meetings report progress on decision items",
+        "decision items are followed up once their meeting is closed and BRÅ has approved them"),
 }};
 // clang-format on
 

@@ -28,6 +28,8 @@ const std::map<std::string_view, std::string_view> not_reachable_yet = {
     {"open_meeting", "meetings are created open: no route makes a draft"},
     {"propose_decision_item", "decision items have no route or message yet"},
     {"decide_decision_item", "decision items have no route or message yet"},
+    {"comment_decision_item", "the BRÅ queue has no route yet"},
+    {"follow_up_decision_item", "the BRÅ queue has no route yet"},
 };
 
 // Meeting states no route drives a meeting into.
