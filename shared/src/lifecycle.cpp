@@ -107,31 +107,34 @@ bool is_lifecycle_change(const json& logged) noexcept {
 }
 
 std::string signature_statement(std::string_view meeting, std::string_view group, std::uint64_t rev,
-                                std::string_view digest, std::string_view signed_at, const signer& by) {
-    return json{{"type", "est-live/signature"}, {"version", 1},      {"meeting", meeting},
-                {"group", group},               {"rev", rev},        {"digest", digest},
-                {"signed_at", signed_at},       {"signer", signer_json(by)}}
-        .dump();
+                                std::string_view digest, std::string_view signed_at, const signer& by,
+                                const std::optional<correction_link>& corrects) {
+    json j = {{"type", "est-live/signature"}, {"version", 1},      {"meeting", meeting},
+              {"group", group},               {"rev", rev},        {"digest", digest},
+              {"signed_at", signed_at},       {"signer", signer_json(by)}};
+    if (corrects) j["corrects"] = corrects->to_json();
+    return j.dump();
 }
 
 std::string closing_statement(std::string_view meeting, std::string_view group, std::uint64_t rev,
                               std::string_view digest, std::string_view closed_at, const signer& by,
                               std::span<const std::string> signature_digests, std::string_view previous,
-                              std::uint64_t sequence) {
+                              std::uint64_t sequence, const std::optional<correction_link>& corrects) {
     json sigs = json::array();
     for (const auto& d : signature_digests) sigs.push_back(d);
-    return json{{"type", "est-live/closing"},
-                {"version", 1},
-                {"meeting", meeting},
-                {"group", group},
-                {"rev", rev},
-                {"digest", digest},
-                {"closed_at", closed_at},
-                {"closed_by", signer_json(by)},
-                {"signatures", std::move(sigs)},
-                {"previous", previous},
-                {"sequence", sequence}}
-        .dump();
+    json j = {{"type", "est-live/closing"},
+              {"version", 1},
+              {"meeting", meeting},
+              {"group", group},
+              {"rev", rev},
+              {"digest", digest},
+              {"closed_at", closed_at},
+              {"closed_by", signer_json(by)},
+              {"signatures", std::move(sigs)},
+              {"previous", previous},
+              {"sequence", sequence}};
+    if (corrects) j["corrects"] = corrects->to_json();
+    return j.dump();
 }
 
 signature_facts read_signature_statement(std::string_view text) {

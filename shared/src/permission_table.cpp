@@ -114,6 +114,10 @@ constexpr std::array<permission_rule, action_count> table{{
     row(action::close_meeting, "close_meeting", actors_of(chair), phases_of(signed_off), any_topic,
         "close the signed meeting for good", "only the chair closes a meeting",
         "only a signed meeting can be closed"),
+    row(action::correct_meeting, "correct_meeting", actors_of(chair), phases_of(closed), any_topic,
+        "start a correction of the closed meeting: a new meeting whose picture starts as a copy of it",
+        "only the chair corrects a meeting",
+        "only a closed meeting is corrected: until it is closed, unlock or change it"),
 
     row(action::propose_decision_item, "propose_decision_item", taking_part, phases_of(open, locked), any_topic,
         "propose a decision item for BRÅ", "only those taking part in the meeting propose decision items"),

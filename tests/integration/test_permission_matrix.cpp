@@ -30,6 +30,7 @@ const std::map<std::string_view, std::string_view> not_reachable_yet = {
     {"decide_decision_item", "decision items have no route or message yet"},
     {"comment_decision_item", "the BRÅ queue has no route yet"},
     {"follow_up_decision_item", "the BRÅ queue has no route yet"},
+    {"correct_meeting", "the correction route comes with the server's part of corrections"},
 };
 
 // Meeting states no route drives a meeting into.

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "est/correction.hpp"
 #include "est/error.hpp"
 #include "est/lifecycle.hpp"
 #include "est/meeting_state.hpp"
@@ -166,6 +167,94 @@ TEST_CASE("lifecycle: the statements are the golden vectors' texts", "[lifecycle
     CHECK(facts.who.name == "Åsa Öberg");
     CHECK(facts.rev == 57);
     CHECK(facts.digest == digest);
+}
+
+TEST_CASE("lifecycle: a correction's statements name what they correct, as the golden vectors say", "[lifecycle][vectors][correction]") {
+    const json v = vectors();
+    const json& c = v.at("correction");
+    const std::string digest = c.at("picture_digest");
+    const signer eva{"", person(role::chair, "kommun", "Eva Ek")};
+    const signer asa{"a-7f3c", person(role::cosigner, "polisen", "Åsa Öberg")};
+    // What m2 corrects comes from m1's closing statement alone: its meeting, its digest and its own hash.
+    const correction_link link = correction_of(v.at("closing").at("statement").get<std::string>());
+    CHECK(link.to_json() == c.at("corrects"));
+    CHECK(link == correction_link::from_json(c.at("corrects"), "corrects"));
+    CHECK(link.meeting == "m1");
+    CHECK(link.digest == v.at("picture_digest"));
+    CHECK(link.closing == v.at("closing").at("sha256"));
+
+    CHECK(signature_statement("m2", "fagersta", 12, digest, "2026-12-11T09:05:00Z", eva, link) ==
+          c.at("signatures").at(0).at("statement"));
+    CHECK(signature_statement("m2", "fagersta", 12, digest, "2026-12-11T09:06:10Z", asa, link) ==
+          c.at("signatures").at(1).at("statement"));
+    const std::vector<std::string> sigs = {c.at("signatures").at(0).at("sha256"), c.at("signatures").at(1).at("sha256")};
+    // The correction's closing takes the group's next place in the chain, after m1's.
+    CHECK(closing_statement("m2", "fagersta", 12, digest, "2026-12-11T09:08:00Z", eva, sigs,
+                            v.at("closing").at("sha256").get<std::string>(), 2, link) == c.at("closing").at("statement"));
+    // Without a link the texts stay those of before corrections existed (the vectors above), byte for byte.
+    CHECK(signature_statement("m2", "fagersta", 12, digest, "2026-12-11T09:05:00Z", eva).find("corrects") ==
+          std::string::npos);
+    // A correction's signature reads like any other.
+    const auto facts = read_signature_statement(c.at("signatures").at(1).at("statement").get<std::string>());
+    CHECK(facts.meeting == "m2");
+    CHECK(facts.who.role == role::cosigner);
+}
+
+TEST_CASE("correction: the link is read from a closing and checked when read back", "[lifecycle][correction]") {
+    CHECK(code_of([] { correction_of("not json"); }) == "bad_snapshot");
+    CHECK(code_of([] { correction_of(vectors().at("signatures").at(0).at("statement").get<std::string>()); }) ==
+          "bad_snapshot");
+    const json good = vectors().at("correction").at("corrects");
+    for (const char* field : {"meeting", "digest", "closing"}) {
+        json bad = good;
+        bad.erase(field);
+        INFO(field);
+        CHECK(code_of([&] { correction_link::from_json(bad, "corrects"); }) == "bad_message");
+    }
+    json upper = good;
+    upper["digest"] = "DFA2FBEBBE17E72EEC4FFE4F4DA81A8755B0E900F2411DFC068B5866B1434AC6";
+    CHECK(code_of([&] { correction_link::from_json(upper, "corrects"); }) == "bad_message");
+    json extra = good;
+    extra["sequence"] = 1;
+    CHECK(code_of([&] { correction_link::from_json(extra, "corrects", "bad_snapshot"); }) == "bad_snapshot");
+}
+
+TEST_CASE("correction: the title says so in Swedish and never splits a character", "[correction]") {
+    CHECK(correction_title("EST-möte 2026-12-04") == "Rättelse: EST-möte 2026-12-04");
+    CHECK(correction_title("Rättelse: A") == "Rättelse: Rättelse: A");  // a correction of a correction
+    const std::string prefix = "Rättelse: ";
+    // "ö" is two bytes: at a limit that falls inside it, it is left out whole.
+    CHECK(correction_title("aöb", prefix.size() + 2) == prefix + "a");
+    CHECK(correction_title("aöb", prefix.size() + 3) == prefix + "aö");
+    CHECK(correction_title(std::string(500, 'x')).size() == 200);
+}
+
+TEST_CASE("correction: the copy holds every entry and field, with the registers' revisions reset", "[correction]") {
+    const std::vector<std::string> orgs = {"polis", "kommun"};
+    meeting_state s(meeting_document(biweekly(), orgs), 0, {}, limits{});
+    const identity polis = person(role::participant, "polis");
+    const identity chair = person(role::chair, "kommun");
+    REQUIRE(s.submit("c1", 1, 0, add_entry_change{"andt", "polis", "e1"}, polis));
+    REQUIRE(s.submit("c1", 2, 1, add_entry_change{"andt", "polis", "e2"}, polis));
+    REQUIRE(s.submit("c1", 3, 2, remove_entry_change{"andt", "polis", "e2"}, polis));
+    text_operation typed;
+    typed.insert(u"Klotter vid skolan");
+    REQUIRE(s.submit("c1", 4, 3, text_change{{"andt", "polis", "e1", "handelse"}, typed}, polis));
+    REQUIRE(s.submit("c2", 1, 4, set_change{{"andt", "", "", "niva"}, "hög"}, chair));
+    REQUIRE(s.document().newest_register_rev() == 5);
+
+    const meeting_document copy = correction_copy(s.document());
+    CHECK(copy.newest_register_rev() == 0);
+    CHECK(copy.field({"andt", "polis", "e1", "handelse"}).text == u"Klotter vid skolan");
+    CHECK(copy.field({"andt", "", "", "niva"}).choice == "hög");
+    CHECK(copy.topic("andt").cells.at("polis").entries.size() == 1);
+    CHECK(copy.to_json().at("retired").empty());
+    CHECK(copy.organisations() == s.document().organisations());
+    CHECK(copy.tmpl_ptr() == s.document().tmpl_ptr());
+    // A correction starts at revision 0: its snapshot loads, and its log goes on from there.
+    meeting_state corrected(copy, 0, {}, limits{});
+    const json snap = corrected.snapshot();
+    CHECK(meeting_state::from_snapshot(biweekly(), orgs, snap, limits{}).document() == copy);
 }
 
 TEST_CASE("meeting_state: lifecycle moves are revisions, replayed and snapshotted", "[lifecycle][state]") {

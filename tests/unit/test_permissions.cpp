@@ -180,6 +180,7 @@ expectation expected(actor who, action what, meeting_phase phase, bool topic_loc
         case action::unlock_picture: return {is_chair, phase == meeting_phase::locked};
         case action::sign_picture: return {is_chair || who == actor::cosigner, phase == meeting_phase::locked};
         case action::close_meeting: return {is_chair, phase == meeting_phase::signed_off};
+        case action::correct_meeting: return {is_chair, phase == meeting_phase::closed};
         case action::propose_decision_item: return {takes_part, open || phase == meeting_phase::locked};
         case action::decide_decision_item: return {who == actor::bra_member, phase == meeting_phase::closed};
         case action::comment_decision_item:
@@ -264,7 +265,7 @@ TEST_CASE("permission table: the names are stable and round-trip", "[permissions
         "remove_other_entry", "write_topic_field", "join_meeting", "export_meeting", "list_own_groups",
         "list_all_groups", "create_group", "list_meetings", "create_meeting", "invite_to_group", "change_roles",
         "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic",
-        "lock_picture", "unlock_picture", "sign_picture", "close_meeting", "propose_decision_item", "decide_decision_item",
+        "lock_picture", "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item", "decide_decision_item",
         "comment_decision_item", "follow_up_decision_item"};
     REQUIRE(actions.size() == action_count);
     for (std::size_t i = 0; i < action_count; ++i) {
@@ -320,7 +321,7 @@ TEST_CASE("permission table: spot checks in words", "[permissions][table]") {
                 if (est::rule_for(what).scope != est::action_scope::meeting) continue;
                 if (!decide(who, what, meeting_phase::closed)) continue;
                 INFO(est::to_string(who) << " " << est::to_string(what));
-                CHECK((what == action::join_meeting || what == action::export_meeting ||
+                CHECK((what == action::join_meeting || what == action::export_meeting || what == action::correct_meeting ||
                        what == action::decide_decision_item || what == action::comment_decision_item ||
                        what == action::follow_up_decision_item));
             }

@@ -75,6 +75,17 @@ TEST_CASE("sshsig: the golden vectors come out byte for byte", "[sshsig]") {
     CHECK(sshsig::sha256_hex(closing_text) == closing.at("sha256"));
     CHECK(json::parse(closing_text).at("signatures") == digests);
     CHECK(json::parse(closing_text).dump() == closing_text);
+
+    // A correction's statements, signed the same way.
+    const auto& c = v.at("correction");
+    CHECK(sshsig::sha256_hex(json::parse(c.at("picture").dump()).dump()) == c.at("picture_digest"));
+    for (const auto* rec : {&c.at("signatures").at(0), &c.at("signatures").at(1), &c.at("closing")}) {
+        const std::string statement = rec->at("statement");
+        CHECK(sshsig::sign(key, rec->at("namespace").get<std::string>(), statement) == rec->at("sshsig"));
+        CHECK(sshsig::sha256_hex(statement) == rec->at("sha256"));
+        CHECK(json::parse(statement).dump() == statement);
+        CHECK(json::parse(statement).at("corrects") == c.at("corrects"));
+    }
 }
 
 TEST_CASE("sshsig: a signature verifies, names its key, and is armored in 70 columns", "[sshsig]") {

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "est/correction.hpp"
 #include "est/identity.hpp"
 #include "est/meeting_phase.hpp"
 #include "est/meeting_template.hpp"
@@ -71,14 +72,17 @@ struct signature_facts {
 };
 
 // The canonical texts the server signs (docs/records.md): nlohmann::json::dump() of the object, keys sorted.
+// `corrects`: set when the meeting is a correction of a closed one; then the statement names it ("corrects"),
+// otherwise the text is exactly what it was before corrections existed.
 std::string signature_statement(std::string_view meeting, std::string_view group, std::uint64_t rev,
-                                std::string_view digest, std::string_view signed_at, const signer& by);
+                                std::string_view digest, std::string_view signed_at, const signer& by,
+                                const std::optional<correction_link>& corrects = std::nullopt);
 // `signature_digests`: the SHA-256 (hex) of each signature statement, in signing order; `previous`: that of the
 // group's previous closing statement ("" for the first), `sequence` its place in the group's chain (1, 2, …).
 std::string closing_statement(std::string_view meeting, std::string_view group, std::uint64_t rev,
                               std::string_view digest, std::string_view closed_at, const signer& by,
                               std::span<const std::string> signature_digests, std::string_view previous,
-                              std::uint64_t sequence);
+                              std::uint64_t sequence, const std::optional<correction_link>& corrects = std::nullopt);
 // Throws domain_error("bad_snapshot") when the text is not a signature statement.
 signature_facts read_signature_statement(std::string_view text);
 
