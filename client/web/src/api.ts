@@ -197,6 +197,11 @@ export const api = {
   /** Answers once durable; the same move also reaches every browser in the meeting as an `op`. */
   lifecycle: (meetingId: string, body: LifecycleAction) =>
     call<{ rev: number; lifecycle: Lifecycle }>('POST', `/api/meetings/${enc(meetingId)}/lifecycle`, body),
+  /**
+   * Rättelse: a new, open meeting whose picture starts as a copy of this closed one, which never changes (chair only;
+   * 409 `wrong_phase` before it is closed, `conflict` when it has a correction already).
+   */
+  correct: (meetingId: string) => call<MeetingInfo>('POST', `/api/meetings/${enc(meetingId)}/correction`, {}),
   /** The JSON export: what a signature covers (`rev`, `digest` of `picture`). Only durable state. */
   exportJson: (meetingId: string) => call<JsonExport>('GET', exportUrl(meetingId, 'json')),
   /** The server's signing keys, old ones too (the pinned keys a check of an export trusts). */

@@ -17,6 +17,14 @@ export interface Group {
   organisations: Organisation[];
 }
 
+/** Another meeting as a meeting names it (a correction's link, docs/protocol.md "Corrections"). */
+export interface MeetingRef {
+  id: string;
+  title: string;
+  date: string;
+  state: string;
+}
+
 export interface MeetingInfo {
   id: string;
   group_id: string;
@@ -25,6 +33,10 @@ export interface MeetingInfo {
   state: string;
   created_at: string;
   template: { id: string; name: string; version: number };
+  /** A correction: the closed meeting it corrects, its picture's digest and its closing statement's SHA-256. */
+  corrects?: { meeting: string; digest: string; closing: string; title?: string; date?: string };
+  /** A closed meeting that was corrected: the correction (read from the server's list, never stored with it). */
+  corrected_by?: MeetingRef;
 }
 
 export interface FieldDef {

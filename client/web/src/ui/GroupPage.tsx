@@ -89,6 +89,11 @@ export function GroupPage(props: { groupId: string }) {
                       {swedishDate(m.date)}
                       {m.state !== 'open' ? ' · stängt' : ''}
                     </span>
+                    {m.corrected_by && (
+                      <span class="card-meta card-version" data-testid="corrected-by">
+                        Rättad – se <a href={href.meeting(m.corrected_by.id)}>{m.corrected_by.title}</a>
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>

@@ -11,7 +11,7 @@ import { MeetingSession, type SessionCheck } from '../sync/session';
 import { href } from '../routes';
 import { EditableChoice, EditableText, ReadOnlyChoice, ReadOnlyText } from './Fields';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
-import { LockIcon, RescuedTexts, SignOffPanel, TopicLock } from './SignOff';
+import { LockIcon, RescuedTexts, SignOffPanel, TopicLock, VersionBanner, useMeetingNow } from './SignOff';
 import { PHASE_LABELS, topicLocked } from '../model/lifecycle';
 
 declare global {
@@ -87,6 +87,7 @@ export function MeetingView(props: { meetingId: string }) {
   }, [session]);
 
   const meeting = session.meeting;
+  const now = useMeetingNow(props.meetingId, session.lifecycle().phase);
   const crumbs = [
     { label: 'Start', href: href.start() },
     ...(meeting ? [{ label: meeting.group.name, href: href.group(meeting.group.id) }] : []),
@@ -162,14 +163,15 @@ export function MeetingView(props: { meetingId: string }) {
           </div>
         )}
       </div>
+      <VersionBanner now={now} />
       <PresenceBar session={session} meeting={meeting} />
       <Notices session={session} />
       {/* While the meeting is open the panel only tells the phase (the header links to it), so it follows the
           picture, which stays near the top on a phone; from the lock on, signing is the business and it leads.
           Two slots, so the picture is never remounted when the panel moves. */}
-      {!panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} />}
+      {!panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} now={now} />}
       <Picture session={session} meeting={meeting} />
-      {panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} />}
+      {panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} now={now} />}
     </Shell>
   );
 }

@@ -3,7 +3,7 @@
 // state and the chair's lock button; and text the server refused because a lock came first, kept to copy.
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, ApiError, exportUrl, type JsonExport, type LifecycleAction } from '../api';
-import { ROLE_LABELS, shortOrgName } from '../labels';
+import { ROLE_LABELS, shortOrgName, swedishDate } from '../labels';
 import {
   PHASE_HINTS,
   PHASE_LABELS,
@@ -14,7 +14,8 @@ import {
   type Lifecycle,
   type SignatureFacts,
 } from '../model/lifecycle';
-import type { Role, TopicDef, WelcomeMeeting } from '../model/types';
+import type { MeetingInfo, Role, TopicDef, WelcomeMeeting } from '../model/types';
+import { href } from '../routes';
 import type { MeetingSession } from '../sync/session';
 import { pictureDigest } from '../verify/canonical';
 import { useAccount } from './account-context';
@@ -86,7 +87,13 @@ const PHASE_AFTER: Partial<Record<LifecycleAction['action'], Lifecycle['phase']>
   close: 'closed',
 };
 
-export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeMeeting; meetingId: string }) {
+export function SignOffPanel(props: {
+  session: MeetingSession;
+  meeting: WelcomeMeeting;
+  meetingId: string;
+  /** The meeting as the server lists it now (useMeetingNow): whether a closed one has a correction already. */
+  now?: MeetingInfo | null;
+}) {
   const { session, meeting, meetingId } = props;
   useChannels(session, 'lifecycle', 'structure');
   const account = useAccount();
@@ -123,6 +130,26 @@ export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeM
       else if (next) focusOnPhase = next;
     } catch (e) {
       setError(e instanceof ApiError ? e.swedish : 'Det gick inte. Försök igen.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // Rättelse: the closed picture stays as it was signed; the correction is a new meeting, which this page opens.
+  const correct = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const made = await api.correct(meetingId);
+      location.hash = href.meeting(made.id);
+    } catch (e) {
+      setError(
+        e instanceof ApiError && e.code === 'conflict'
+          ? 'Mötet har redan en rättelse. Ladda om sidan för att se den.'
+          : e instanceof ApiError
+            ? e.swedish
+            : 'Det gick inte. Försök igen.',
+      );
     } finally {
       setBusy(false);
     }
@@ -229,6 +256,17 @@ export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeM
             onConfirm={() => act({ action: 'close' })}
           />
         )}
+        {isChair && lc.phase === 'closed' && props.now && !props.now.corrected_by && (
+          <ConfirmButton
+            askClass="btn"
+            ask="Gör en rättelse"
+            question="Gör en rättelse av lägesbilden?"
+            warning="Den stängda lägesbilden och dess underskrifter ändras inte: den finns kvar som den signerades. Rättelsen blir ett nytt möte med en kopia av lägesbilden, som ni ändrar, signerar och stänger på nytt. Båda visar att den ena rättar den andra."
+            confirm="Ja, gör en rättelse"
+            busy={busy}
+            onConfirm={correct}
+          />
+        )}
       </div>
       {lc.phase === 'closed' && <ClosedLinks meetingId={meetingId} date={meeting.date} />}
       <div role="alert" class={error ? 'form-error' : 'banner-empty'}>
@@ -247,6 +285,53 @@ export function SignOffPanel(props: { session: MeetingSession; meeting: WelcomeM
         />
       )}
     </section>
+  );
+}
+
+/**
+ * The meeting as the server lists it now, read again whenever the phase changes: a correction made since the
+ * welcome (by the chair, in another tab) shows on the closed meeting without a reload of the live session.
+ */
+export function useMeetingNow(meetingId: string, phase: Lifecycle['phase']): MeetingInfo | null {
+  const [now, setNow] = useState<MeetingInfo | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.meeting(meetingId).then(
+      (m) => live && setNow(m),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [meetingId, phase]);
+  return now;
+}
+
+/**
+ * Versions of a picture (docs/records.md, "Corrections"): a correction says what it corrects, a corrected meeting
+ * where it was corrected. Both link to the other; the closed one itself never changes.
+ */
+export function VersionBanner(props: { now: MeetingInfo | null }) {
+  const c = props.now?.corrects;
+  const by = props.now?.corrected_by;
+  if (!c && !by) return null;
+  return (
+    <div class="version-banner" role="note" aria-label="Versioner av lägesbilden">
+      {c && (
+        <p data-testid="corrects">
+          Rättelse av <a href={href.meeting(c.meeting)}>{c.title ?? `möte ${c.meeting}`}</a>
+          {c.date ? `, ${swedishDate(c.date)}` : ''} (lägesbild <code title={c.digest}>{c.digest.slice(0, 12)}…</code>). Den
+          lägesbilden är oförändrad; det här är den nya versionen.
+        </p>
+      )}
+      {by && (
+        <p data-testid="corrected-by">
+          Rättad i <a href={href.meeting(by.id)}>{by.title}</a>
+          {by.state === 'closed' ? '.' : ' (rättelsen är inte stängd än).'} Den här lägesbilden är oförändrad, som den
+          signerades.
+        </p>
+      )}
+    </div>
   );
 }
 
