@@ -183,17 +183,18 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     export_cmd->add_option("-o,--output", out_file, "file to write (default: standard output)");
 
-    // The lifecycle (docs/protocol.md, "Locking, signing and closing"): the chair locks, the chair and the
-    // co-signer sign, the chair closes.
+    // The lifecycle (docs/protocol.md, "Locking, signing and closing"): the chair opens the draft, locks, the
+    // chair and the co-signers sign, the chair closes.
     std::string topic;
     acting_as as;
+    auto* open_cmd = app.add_subcommand("open", "open a draft meeting for live editing (chair)");
     auto* lock_cmd = app.add_subcommand("lock", "lock a topic (--topic) or, without it, the whole picture (chair)");
     auto* unlock_cmd = app.add_subcommand("unlock", "unlock a topic (--topic) or, without it, the picture (chair); "
                                                     "unlocking the picture withdraws every signature");
     auto* sign_cmd = app.add_subcommand("sign", "sign the meeting's locked picture as it is now (chair, co-signer); "
                                                 "with --email the password is asked again");
     auto* close_cmd = app.add_subcommand("close", "close a signed meeting for good (chair)");
-    for (auto* cmd : {lock_cmd, unlock_cmd, sign_cmd, close_cmd}) {
+    for (auto* cmd : {open_cmd, lock_cmd, unlock_cmd, sign_cmd, close_cmd}) {
         cmd->add_option("--meeting", meeting_id, "meeting id")->required();
         cmd->add_option("--as-name", as.name, "without --email (a server with --open-access): the name of who acts");
         cmd->add_option("--as-role", as.role, "without --email: their role (chair, cosigner)");
@@ -226,7 +227,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
-    const bool lifecycle_cmd = *lock_cmd || *unlock_cmd || *sign_cmd || *close_cmd;
+    const bool lifecycle_cmd = *open_cmd || *lock_cmd || *unlock_cmd || *sign_cmd || *close_cmd;
     if (*show && email.empty() && group_id.empty()) {
         std::cerr << "est-cli: show behöver --org eller --email / needs --org or --email\n";
         return 2;
@@ -300,6 +301,7 @@ int main(int argc, char** argv) {
             }
             return 0;
         }
+        if (*open_cmd) return lifecycle_move(session, meeting_id, {{"action", "open"}}, as);
         if (*lock_cmd || *unlock_cmd) {
             const std::string verb = *lock_cmd ? "lock" : "unlock";
             nlohmann::json body = {{"action", verb + (topic.empty() ? "_picture" : "_topic")}};

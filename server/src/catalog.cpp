@@ -8,6 +8,7 @@
 
 #include "est/change.hpp"
 #include "est/error.hpp"
+#include "est/meeting_state.hpp"
 #include "est/server/picture_report.hpp"
 #include "est/server/store.hpp"
 
@@ -218,8 +219,26 @@ group catalog::create_group(const json& body) {
     return g;
 }
 
+group catalog::change_settings(std::string_view group_id, const json& body) {
+    json_read::object(body, "body");
+    json_read::only_fields(body, "", {"signers"});
+    const auto signers = signers_from_json(json_read::required(body, "", "signers"), "signers");
+    std::lock_guard one_at_a_time(settings_mutex_);
+    auto g = find_group(group_id);
+    if (!g) throw domain_error("not_found", "there is no group '" + std::string(group_id) + "'");
+    g->signers = signers;
+    const std::string data = g->to_json().dump();
+    wait_durable([&](store::completion done) { db_.put_group({g->id, data}, std::move(done)); });
+    std::lock_guard lock(mutex_);
+    auto it = std::lower_bound(groups_.begin(), groups_.end(), group_id,
+                               [](const group& x, std::string_view i) { return x.id < i; });
+    if (it != groups_.end() && it->id == group_id) it->signers = signers;
+    return *g;
+}
+
 meeting_info catalog::create_meeting(std::string_view group_id, const json& body) {
-    if (!find_group(group_id)) throw domain_error("not_found", "there is no group '" + std::string(group_id) + "'");
+    const auto grp = find_group(group_id);
+    if (!grp) throw domain_error("not_found", "there is no group '" + std::string(group_id) + "'");
     json_read::object(body, "body");
     json_read::only_fields(body, "", {"id", "title", "date"});
     meeting_info m;
@@ -231,8 +250,13 @@ meeting_info catalog::create_meeting(std::string_view group_id, const json& body
     if (!is_iso_date(m.date)) throw domain_error("bad_message", "'date' must be a date like 2026-11-17");
     m.title = body.contains("title") ? json_read::string(body, "", "title", 200) : "EST-möte " + m.date;
     m.tmpl = default_template_;
+    m.state = std::string(to_string(meeting_phase::draft));
+    // A draft the chair prepares, needing the signatures the group's setting asks for now: its first snapshot, so
+    // a later change of the setting never changes it (a meeting without one was made before drafts: it is open).
+    const meeting_state first(meeting_document(m.tmpl, grp->organisation_ids()), 0, {}, limits{},
+                              meeting_lifecycle::draft(grp->signers));
     const meeting_row row{m.id, m.group_id, m.meta_json().dump(), m.tmpl->to_json().dump()};
-    wait_durable([&](store::completion done) { db_.put_meeting(row, std::move(done)); });
+    wait_durable([&](store::completion done) { db_.create_meeting(row, first.snapshot().dump(), std::move(done)); });
     std::lock_guard lock(mutex_);
     meetings_.push_back(m);
     return m;

@@ -374,6 +374,15 @@ http_response http_router::api(const http_request& req, std::string_view path, c
         if (!g) return no_group(parts[2]);
         return json_response(200, g->to_json());
     }
+    if (parts.size() == 4 && parts[1] == "groups" && parts[3] == "settings" && req.method == "PUT") {
+        if (auto no = refuse(who, action::change_group_settings, parts[2], route)) return std::move(*no);
+        const auto before = catalog_.find_group(parts[2]);
+        if (!before) return no_group(parts[2]);
+        const auto g = catalog_.change_settings(parts[2], body());
+        audit(auth::audit_action::group_settings_changed, g.id,
+              {{"signers", signers_to_json(g.signers)}, {"before", signers_to_json(before->signers)}});
+        return json_response(200, g.to_json());
+    }
     if (parts.size() == 4 && parts[1] == "groups" && parts[3] == "meetings") {
         if (get) {
             if (auto no = refuse(who, action::list_meetings, parts[2], route)) return std::move(*no);
@@ -402,7 +411,7 @@ http_response http_router::api(const http_request& req, std::string_view path, c
     }
     const bool known = (parts.size() == 2 && (parts[1] == "template" || parts[1] == "groups" || parts[1] == "stats")) ||
                        (parts.size() == 3 && (parts[1] == "groups" || parts[1] == "meetings")) ||
-                       (parts.size() == 4 && parts[1] == "groups" && parts[3] == "meetings");
+                       (parts.size() == 4 && parts[1] == "groups" && (parts[3] == "meetings" || parts[3] == "settings"));
     if (known) return error_response(405, "method_not_allowed", req.method + " is not allowed on " + std::string(path));
     return error_response(404, "not_found", "no API at " + std::string(path));
 }

@@ -25,6 +25,7 @@
 #include "est/error.hpp"
 #include "est/json_limits.hpp"
 #include "est/meeting_document.hpp"
+#include "est/meeting_state.hpp"
 #include "est/meeting_template.hpp"
 #include "est/server/auth/auth_service.hpp"
 #include "est/server/auth/demo_accounts.hpp"
@@ -158,11 +159,16 @@ struct server::impl {
             nlohmann::json picture = m.value("picture", nlohmann::json());
             m.erase("picture");
             const meeting_info info = cat->create_meeting(g.id, m);
-            if (picture.is_null()) continue;
-            // Validate against the template, then store it as the meeting's first snapshot.
-            const auto doc = meeting_document::from_json(info.tmpl, g.organisation_ids(), picture);
-            const nlohmann::json snap = {{"rev", 0}, {"document", doc.to_json()}, {"last_seq", nlohmann::json::object()}};
-            db->save_snapshot(info.id, 0, snap.dump());
+            // Open, so there is something to write in at once (a new meeting is a draft the chair opens), with the
+            // picture validated against the template: the meeting's first snapshot.
+            auto life = meeting_lifecycle::draft(g.signers);
+            life.apply({lifecycle_kind::open, {}, std::nullopt});
+            const meeting_state opened(picture.is_null()
+                                           ? meeting_document(info.tmpl, g.organisation_ids())
+                                           : meeting_document::from_json(info.tmpl, g.organisation_ids(), picture),
+                                       0, {}, limits{}, std::move(life));
+            db->save_snapshot(info.id, 0, opened.snapshot().dump());
+            cat->set_state(info.id, to_string(meeting_phase::open));
         }
         db->flush();
     }

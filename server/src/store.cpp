@@ -163,6 +163,17 @@ std::optional<std::string> opt_text(const SQLite::Column& c) {
     if (c.isNull()) return std::nullopt;
     return c.getString();
 }
+
+// A meeting's row: inserted, or (an existing id) its meta replaced; the template a meeting was made with stays.
+void write_meeting_row(SQLite::Database& db, const meeting_row& m) {
+    SQLite::Statement s(db, "INSERT INTO meetings (id, group_id, meta, template) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT(id) DO UPDATE SET meta = excluded.meta");
+    s.bind(1, m.id);
+    s.bind(2, m.group_id);
+    s.bind(3, m.meta);
+    s.bind(4, m.tmpl);
+    s.exec();
+}
 }  // namespace
 
 store::store(const std::filesystem::path& file, bool full_sync, std::chrono::microseconds commit_interval)
@@ -358,16 +369,16 @@ void store::put_group(group_row g, completion done) {
 }
 
 void store::put_meeting(meeting_row m, completion done) {
-    enqueue(other([this, m = std::move(m)] {
-                      SQLite::Statement s(*db_, "INSERT INTO meetings (id, group_id, meta, template) VALUES (?, ?, ?, ?) "
-                                                "ON CONFLICT(id) DO UPDATE SET meta = excluded.meta");
-                      s.bind(1, m.id);
-                      s.bind(2, m.group_id);
-                      s.bind(3, m.meta);
-                      s.bind(4, m.tmpl);
-                      s.exec();
-                  },
-                  std::move(done)));
+    enqueue(other([this, m = std::move(m)] { write_meeting_row(*db_, m); }, std::move(done)));
+}
+
+void store::create_meeting(meeting_row m, std::string first_snapshot, completion done) {
+    enqueue(other(
+        [this, m = std::move(m), snap = std::move(first_snapshot)] {
+            upsert_snapshot({m.id, 0, {}, 0, {}, snap});
+            write_meeting_row(*db_, m);
+        },
+        std::move(done)));
 }
 
 std::vector<group_row> store::groups() {

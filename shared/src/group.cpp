@@ -9,6 +9,42 @@
 
 namespace est {
 
+std::vector<role> default_signers() { return {role::chair, role::cosigner}; }
+
+void check_signers(std::span<const role> signers) {
+    if (signers.empty() || signers.front() != role::chair)
+        throw domain_error("bad_message", "'signers' must begin with \"chair\": the chair always signs");
+    for (std::size_t i = 1; i < signers.size(); ++i)
+        if (signers[i] != role::cosigner)
+            throw domain_error("bad_message", "'signers[" + std::to_string(i) + "]' must be \"cosigner\", not \"" +
+                                                  std::string(to_string(signers[i])) +
+                                                  "\": after the chair only co-signers sign");
+    if (signers.size() - 1 > max_cosigners)
+        throw domain_error("bad_message", "'signers' may name at most " + std::to_string(max_cosigners) +
+                                              " co-signers besides the chair, not " + std::to_string(signers.size() - 1));
+}
+
+std::vector<role> signers_from_json(const nlohmann::json& j, const std::string& where) {
+    if (!j.is_array() || j.size() > max_cosigners + 1)
+        throw domain_error("bad_message", "'" + where + "' must be an array of 1 to " + std::to_string(max_cosigners + 1) +
+                                              " roles: \"chair\" and up to " + std::to_string(max_cosigners) +
+                                              " \"cosigner\"");
+    std::vector<role> out;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        const auto r = j[i].is_string() ? role_from_string(j[i].get_ref<const std::string&>()) : std::nullopt;
+        if (!r) throw domain_error("bad_message", "'" + where + "[" + std::to_string(i) + "]' must be \"chair\" or \"cosigner\"");
+        out.push_back(*r);
+    }
+    check_signers(out);
+    return out;
+}
+
+nlohmann::json signers_to_json(std::span<const role> signers) {
+    auto out = nlohmann::json::array();
+    for (role r : signers) out.push_back(to_string(r));
+    return out;
+}
+
 bool group::has_organisation(std::string_view org_id) const noexcept {
     for (const auto& o : organisations)
         if (o.id == org_id) return true;
@@ -24,14 +60,14 @@ std::vector<std::string> group::organisation_ids() const {
 nlohmann::json group::to_json() const {
     auto orgs = nlohmann::json::array();
     for (const auto& o : organisations) orgs.push_back({{"id", o.id}, {"name", o.name}});
-    nlohmann::json j = {{"id", id}, {"name", name}, {"organisations", orgs}};
+    nlohmann::json j = {{"id", id}, {"name", name}, {"organisations", orgs}, {"signers", signers_to_json(signers)}};
     if (!municipality.empty()) j["municipality"] = municipality;
     return j;
 }
 
 group group::from_json(const nlohmann::json& j, bool id_required) {
     json_read::object(j, "");
-    json_read::only_fields(j, "", {"id", "name", "municipality", "organisations"});
+    json_read::only_fields(j, "", {"id", "name", "municipality", "organisations", "signers"});
     group g;
     if (id_required || j.contains("id")) g.id = json_read::id(j, "", "id");
     g.name = json_read::string(j, "", "name");
@@ -49,6 +85,7 @@ group group::from_json(const nlohmann::json& j, bool id_required) {
             throw domain_error("bad_message", "'" + where + ".id' repeats the id '" + o.id + "'");
         g.organisations.push_back(std::move(o));
     }
+    if (j.contains("signers")) g.signers = signers_from_json(j.at("signers"), "signers");
     return g;
 }
 

@@ -13,7 +13,7 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kind_names[] = {"lock_topic", "unlock_topic", "lock_picture", "unlock_picture", "sign", "close"};
+constexpr std::string_view kind_names[] = {"open", "lock_topic", "unlock_topic", "lock_picture", "unlock_picture", "sign", "close"};
 
 // The statements' cap: a signature statement is a few hundred bytes; names and ids are bounded far below this.
 constexpr std::size_t max_statement_bytes = 4096;
@@ -58,6 +58,7 @@ std::optional<lifecycle_kind> lifecycle_kind_from_string(std::string_view s) noe
 
 action action_of(lifecycle_kind k) noexcept {
     switch (k) {
+        case lifecycle_kind::open: return action::open_meeting;
         case lifecycle_kind::lock_topic: return action::lock_topic;
         case lifecycle_kind::unlock_topic: return action::unlock_topic;
         case lifecycle_kind::lock_picture: return action::lock_picture;
@@ -159,11 +160,18 @@ signature_facts read_signature_statement(std::string_view text) {
 
 meeting_lifecycle::meeting_lifecycle() : required_{role::chair, role::cosigner} {}
 
+meeting_lifecycle meeting_lifecycle::draft(std::vector<role> required) {
+    meeting_lifecycle l;
+    l.phase_ = meeting_phase::draft;
+    l.required_ = std::move(required);
+    return l;
+}
+
 std::vector<role> meeting_lifecycle::missing_signers() const {
     std::vector<role> missing = required_;
     for (const auto& s : signatures_) {
         const role r = read_signature_statement(s.statement).who.role;
-        missing.erase(std::remove(missing.begin(), missing.end(), r), missing.end());
+        if (auto it = std::find(missing.begin(), missing.end(), r); it != missing.end()) missing.erase(it);
     }
     return missing;
 }
@@ -186,15 +194,17 @@ void meeting_lifecycle::check(const identity& who, lifecycle_kind k, std::string
 
 void meeting_lifecycle::check_sign(const signer& by, std::uint64_t rev, std::string_view digest,
                                    std::uint64_t current_rev, std::string_view current_digest) const {
+    const auto missing = missing_signers();
+    const bool place_left = std::find(missing.begin(), missing.end(), by.who.role) != missing.end();
     for (const auto& s : signatures_) {
         const signature_facts f = read_signature_statement(s.statement);
         if (same_person(f, by)) throw domain_error("already_signed", "you have signed this picture already");
-        if (f.who.role == by.who.role)
+        // A role asked for more than once (two co-signers) takes as many different people.
+        if (f.who.role == by.who.role && !place_left)
             throw domain_error("already_signed", std::string(role_label(by.who.role)) + " (" + f.who.name +
                                                      ") has signed this picture already");
     }
-    const auto missing = missing_signers();
-    if (std::find(missing.begin(), missing.end(), by.who.role) == missing.end())
+    if (!place_left)
         throw domain_error("forbidden", "the group's sign-off does not ask for a signature of the role " +
                                             std::string(to_string(by.who.role)));
     // Signatures and locks move the revision without changing the picture: the digest decides.
@@ -206,6 +216,7 @@ void meeting_lifecycle::check_sign(const signer& by, std::uint64_t rev, std::str
 
 void meeting_lifecycle::apply(const lifecycle_change& c) {
     switch (c.kind) {
+        case lifecycle_kind::open: phase_ = meeting_phase::open; return;
         case lifecycle_kind::lock_topic:
             if (!status().topic_locked(c.topic)) locked_topics_.push_back(c.topic);
             return;

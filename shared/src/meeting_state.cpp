@@ -35,8 +35,14 @@ void check_text(const change& c) {
 }  // namespace
 
 meeting_state::meeting_state(meeting_document doc, std::uint64_t rev,
-                             std::map<std::string, std::uint64_t, std::less<>> last_seq, limits lim)
-    : doc_(std::move(doc)), rev_(rev), floor_(rev), last_seq_(std::move(last_seq)), limits_(lim) {
+                             std::map<std::string, std::uint64_t, std::less<>> last_seq, limits lim,
+                             meeting_lifecycle life)
+    : doc_(std::move(doc)),
+      rev_(rev),
+      floor_(rev),
+      last_seq_(std::move(last_seq)),
+      limits_(lim),
+      lifecycle_(std::move(life)) {
     for (const auto& [client, seq] : last_seq_) seq_bytes_ += seq_record_bytes(client);
 }
 

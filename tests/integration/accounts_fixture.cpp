@@ -128,6 +128,8 @@ accounts_fixture::accounts_fixture(options o) : extra_args_(std::move(o.server_a
                       201, "the chair creates the meeting")
                    .at("id")
                    .get<std::string>();
+    // A new meeting is a draft: the chair opens it, so the tests find it as a meeting under way.
+    expect(chair.http.post("/api/meetings/" + meeting_ + "/lifecycle", {{"action", "open"}}), 200, "the chair opens the meeting");
 
     if (wants("anonymous")) {
         people_["anonymous"] = std::make_unique<person>(person{"anonymous", "", "", "", "", std::nullopt, "", false, api_client(*server_)});

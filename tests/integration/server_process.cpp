@@ -129,7 +129,12 @@ std::string create_meeting(const server_process& s, const std::vector<std::strin
     const auto gid = nlohmann::json::parse(r.body).at("id").get<std::string>();
     r = client::http_call(s.host(), s.port(), "POST", "/api/groups/" + gid + "/meetings", R"({"title":"EST-möte vecka 47"})");
     if (r.status != 201) throw std::runtime_error("create meeting: " + r.body);
-    return nlohmann::json::parse(r.body).at("id").get<std::string>();
+    const auto id = nlohmann::json::parse(r.body).at("id").get<std::string>();
+    // A new meeting is a draft: its chair opens it (under --open-access the body says who acts).
+    r = client::http_call(s.host(), s.port(), "POST", "/api/meetings/" + id + "/lifecycle",
+                          R"({"action":"open","as":{"name":"Ordförande","role":"chair"}})");
+    if (r.status != 200) throw std::runtime_error("open meeting: " + r.body);
+    return id;
 }
 
 client::meeting_client::options client_options(const server_process& s, const std::string& meeting, identity who,

@@ -54,7 +54,8 @@ private:
     std::string port_;
 };
 
-// Creates a group with the given organisations and one meeting in it; returns the meeting id.
+// Creates a group with the given organisations and one meeting in it, opened by its chair (--open-access);
+// returns the meeting id.
 std::string create_meeting(const server_process& s, const std::vector<std::string>& orgs);
 
 // Options for a meeting_client of this server.

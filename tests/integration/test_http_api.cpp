@@ -39,7 +39,7 @@ TEST_CASE("healthz, groups and meetings over HTTP", "[http]") {
     REQUIRE(meeting.status == 201);
     const auto m = json::parse(meeting.body);
     CHECK(m.at("title") == "EST-möte vecka 47");
-    CHECK(m.at("state") == "open");
+    CHECK(m.at("state") == "draft");  // the chair prepares it, then opens it
     CHECK(call("POST", "/api/groups/fagersta/meetings", R"({"date":"17/11/2026"})").status == 400);
     CHECK(call("POST", "/api/groups/nope/meetings", "{}").status == 404);
     auto list = json::parse(call("GET", "/api/groups/fagersta/meetings").body);

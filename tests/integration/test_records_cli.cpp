@@ -225,6 +225,11 @@ TEST_CASE("est-cli signs in, closes a meeting, and verify tells an intact record
         INFO(made.output);
         REQUIRE(made.exit_code == 0);
         const std::string m2 = json::parse(made.output).at("id");
+        // A new meeting is a draft: `est-cli open` opens it.
+        const auto opened = c.as("chair", {"open", "--meeting", m2});
+        INFO(opened.output);
+        REQUIRE(opened.exit_code == 0);
+        CHECK(opened.output.find("phase: open") != std::string::npos);
         close_with_cli(c, m2);
         const std::string other_file = dir + "/m2.json";
         REQUIRE(c.as("chair", {"export", "--meeting", m2, "--format", "json", "-o", other_file}).exit_code == 0);

@@ -25,7 +25,7 @@ failure group_error(const json& j, bool id_required = true) {
 json sample() {
     return json::parse(R"({"id": "est-malmo", "name": "EST Malmö", "municipality": "Malmö",
         "organisations": [{"id": "polis", "name": "Polisen"}, {"id": "kommun", "name": "Malmö stad"},
-                          {"id": "skola", "name": "Skolförvaltningen"}]})");
+                          {"id": "skola", "name": "Skolförvaltningen"}], "signers": ["chair", "cosigner"]})");
 }
 }  // namespace
 

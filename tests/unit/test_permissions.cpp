@@ -173,6 +173,7 @@ expectation expected(actor who, action what, meeting_phase phase, bool topic_loc
         case action::create_meeting: return {is_chair};
         case action::invite_to_group: return {is_chair || is_admin};
         case action::change_roles: return {is_admin};
+        case action::change_group_settings: return {is_admin};
         case action::open_meeting: return {is_chair, phase == meeting_phase::draft};
         case action::lock_topic: return {is_chair, open, !topic_locked};
         case action::unlock_topic: return {is_chair, open, topic_locked};
@@ -264,7 +265,7 @@ TEST_CASE("permission table: the names are stable and round-trip", "[permissions
         "write_own_cell", "write_other_cell", "add_own_entry", "add_other_entry", "remove_own_entry",
         "remove_other_entry", "write_topic_field", "join_meeting", "export_meeting", "list_own_groups",
         "list_all_groups", "create_group", "list_meetings", "create_meeting", "invite_to_group", "change_roles",
-        "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic",
+        "change_group_settings", "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic",
         "lock_picture", "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item", "decide_decision_item",
         "comment_decision_item", "follow_up_decision_item"};
     REQUIRE(actions.size() == action_count);

@@ -23,7 +23,13 @@ std::string bench_setup::create_meeting(const std::string& group_id, const std::
     const auto r = client::http_call(addr_.host, addr_.port, "POST", "/api/groups/" + group_id + "/meetings",
                                      json{{"title", title}}.dump());
     if (r.status != 201) throw std::runtime_error("creating a meeting failed (" + std::to_string(r.status) + "): " + r.body);
-    return json::parse(r.body).at("id").get<std::string>();
+    const auto id = json::parse(r.body).at("id").get<std::string>();
+    // A new meeting is a draft: its chair opens it for live editing (--open-access: the body says who acts).
+    const auto opened = client::http_call(addr_.host, addr_.port, "POST", "/api/meetings/" + id + "/lifecycle",
+                                          json{{"action", "open"}, {"as", {{"name", "Bench"}, {"role", "chair"}}}}.dump());
+    if (opened.status != 200)
+        throw std::runtime_error("opening a meeting failed (" + std::to_string(opened.status) + "): " + opened.body);
+    return id;
 }
 
 namespace {

@@ -34,8 +34,8 @@ move_body read_body(const std::string& text, bool open_access) {
     const std::string name = json_read::string(j, "", "action", 32);
     const auto kind = lifecycle_kind_from_string(name);
     if (!kind)
-        throw domain_error("bad_message", "'action' must be lock_topic, unlock_topic, lock_picture, unlock_picture, "
-                                          "sign or close, not '" + name + "'");
+        throw domain_error("bad_message", "'action' must be open, lock_topic, unlock_topic, lock_picture, "
+                                          "unlock_picture, sign or close, not '" + name + "'");
     move_body b;
     b.req.kind = *kind;
     std::vector<std::string_view> allowed = {"action"};

@@ -1,9 +1,13 @@
 #pragma once
 // An EST group (EST-grupp) and the organisations that contribute to its situation picture.
+#include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "est/identity.hpp"
 
 namespace est {
 
@@ -12,17 +16,29 @@ struct organisation {
     std::string name;
 };
 
+// The group's setting `signers`: the roles whose signatures make a meeting's picture signed. The chair exactly
+// once, first, then 0 to max_cosigners co-signers, each a different person (["chair","cosigner","cosigner"]: two
+// co-signers). A meeting fixes the setting as it is when the meeting is created.
+inline constexpr std::size_t max_cosigners = 3;
+std::vector<role> default_signers();  // chair and one co-signer
+// Throws domain_error("bad_message") saying what is wrong.
+void check_signers(std::span<const role> signers);
+// `j` at `where`: an array of role names, checked as check_signers does.
+std::vector<role> signers_from_json(const nlohmann::json& j, const std::string& where);
+nlohmann::json signers_to_json(std::span<const role> signers);
+
 struct group {
     std::string id;
     std::string name;
     std::string municipality;
     std::vector<organisation> organisations;
+    std::vector<role> signers = default_signers();  // absent from the JSON of groups made before the setting
 
     bool has_organisation(std::string_view org_id) const noexcept;
     std::vector<std::string> organisation_ids() const;
     nlohmann::json to_json() const;
     // Validates; throws domain_error("bad_message") naming the field. `id` may be absent when
-    // `id_required` is false (the server then assigns one).
+    // `id_required` is false (the server then assigns one); `signers` may be absent (the default).
     static group from_json(const nlohmann::json& j, bool id_required);
 };
 

@@ -35,13 +35,13 @@ struct signed_record {
 inline constexpr std::string_view signature_namespace = "est-live-signature";
 inline constexpr std::string_view closing_namespace = "est-live-closing";
 
-enum class lifecycle_kind : unsigned char { lock_topic, unlock_topic, lock_picture, unlock_picture, sign, close };
+enum class lifecycle_kind : unsigned char { open, lock_topic, unlock_topic, lock_picture, unlock_picture, sign, close };
 std::string_view to_string(lifecycle_kind k) noexcept;
 std::optional<lifecycle_kind> lifecycle_kind_from_string(std::string_view s) noexcept;
 // The permission table's action for a move.
 action action_of(lifecycle_kind k) noexcept;
 
-// One move, as logged and broadcast in an `op`'s `change`: {"kind":"lock_topic","topic":"andt"},
+// One move, as logged and broadcast in an `op`'s `change`: {"kind":"open"}, {"kind":"lock_topic","topic":"andt"},
 // {"kind":"sign","signature":{…}}, {"kind":"close","closing":{…}}, {"kind":"lock_picture"}…
 struct lifecycle_change {
     lifecycle_kind kind = lifecycle_kind::lock_picture;
@@ -88,7 +88,12 @@ signature_facts read_signature_statement(std::string_view text);
 
 class meeting_lifecycle {
 public:
-    meeting_lifecycle();  // open, nothing locked, chair and co-signer to sign
+    // Open, nothing locked, chair and co-signer to sign: what a meeting made before drafts existed loads as (its
+    // snapshot, if any, holds no lifecycle, and its log no move).
+    meeting_lifecycle();
+    // A new meeting: a draft the chair prepares, needing the signatures of `required` (the group's setting at
+    // creation, checked by check_signers; fixed here so a later change of the setting never changes it).
+    static meeting_lifecycle draft(std::vector<role> required);
 
     meeting_phase phase() const noexcept { return phase_; }
     const std::vector<std::string>& locked_topics() const noexcept { return locked_topics_; }
@@ -96,7 +101,8 @@ public:
     const std::optional<signed_record>& closing() const noexcept { return closing_; }
     // The roles whose signatures make the picture signed (the group's setting; chair and co-signer by default).
     const std::vector<role>& required() const noexcept { return required_; }
-    // Required roles that have not signed yet, in the order of required().
+    // Required roles that have not signed yet, in the order of required(): each signature fills one place of its
+    // role (["chair","cosigner","cosigner"] with one co-signer's signature leaves ["chair","cosigner"]).
     std::vector<role> missing_signers() const;
     // What the permission checks of an edit read.
     meeting_status status() const noexcept { return {phase_, locked_topics_}; }
@@ -104,8 +110,9 @@ public:
     // Throws domain_error when `who` may not make the move now (codes: forbidden, wrong_phase, closed, locked,
     // conflict, not_found; docs/protocol.md). Does not apply it.
     void check(const identity& who, lifecycle_kind k, std::string_view topic, const meeting_template& tmpl) const;
-    // For a signature, besides check(): `by` has not signed yet, is not the same person as an earlier signer
-    // (already_signed), and signs the picture as it is now: its digest (stale_revision).
+    // For a signature, besides check(): `by` has not signed yet, is not the same person as an earlier signer, the
+    // role still has a place to fill (already_signed), and signs the picture as it is now: its digest
+    // (stale_revision).
     void check_sign(const signer& by, std::uint64_t rev, std::string_view digest, std::uint64_t current_rev,
                     std::string_view current_digest) const;
 

@@ -20,8 +20,9 @@ namespace est {
 
 class meeting_state {
 public:
+    // `life`: open by default, as a meeting made before drafts; a new meeting starts as meeting_lifecycle::draft.
     meeting_state(meeting_document doc, std::uint64_t rev, std::map<std::string, std::uint64_t, std::less<>> last_seq,
-                  limits lim);
+                  limits lim, meeting_lifecycle life = {});
 
     // Brings a client's change from `base_rev` up to now (transforming text operations over those
     // applied since), checks `who` may make it and that it fits, and applies it as revision rev()+1.

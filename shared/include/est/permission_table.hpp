@@ -68,6 +68,7 @@ enum class action : unsigned char {
     // People and the server.
     invite_to_group,
     change_roles,
+    change_group_settings,
     manage_accounts,
     read_audit_log,
     read_stats,
@@ -86,7 +87,7 @@ enum class action : unsigned char {
     comment_decision_item,
     follow_up_decision_item,
 };
-inline constexpr std::size_t action_count = 31;
+inline constexpr std::size_t action_count = 32;
 
 std::string_view to_string(action a) noexcept;
 std::optional<action> action_from_string(std::string_view s) noexcept;

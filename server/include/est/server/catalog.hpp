@@ -58,7 +58,13 @@ public:
     // Validate, persist (blocking until durable), then publish. Throw domain_error:
     // bad_message for invalid input, conflict for a taken id, not_found for an unknown group.
     group create_group(const nlohmann::json& body);
+    // A new meeting is a draft whose sign-off needs the group's `signers` as they are now.
     meeting_info create_meeting(std::string_view group_id, const nlohmann::json& body);
+
+    // Changes the group's settings ({"signers": [...]}, docs/protocol.md): validated, persisted (blocking until
+    // durable), then published; returns the group as it is now. Meetings made before keep what they were made
+    // with. Throws domain_error: bad_message (nothing changes), not_found.
+    group change_settings(std::string_view group_id, const nlohmann::json& body);
 
     // The meeting's lifecycle phase as its list shows it ("open", "locked", "signed", "closed"): set in memory
     // at once and written through to the store (queued before the op that moved it, so a closing's trigger finds
@@ -89,6 +95,7 @@ private:
     store& db_;
     std::shared_ptr<const meeting_template> default_template_;
     mutable std::mutex mutex_;
+    std::mutex settings_mutex_;  // one change of settings at a time: the store and memory see them in one order
     std::vector<group> groups_;  // sorted by id
     std::vector<meeting_info> meetings_;
     std::map<std::string, std::vector<closing_link>, std::less<>> chains_;  // by group, in sequence order

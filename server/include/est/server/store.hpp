@@ -139,6 +139,10 @@ public:
     void save_snapshot(std::string meeting, std::uint64_t rev, std::string snapshot_json);
     void put_group(group_row g, completion done);
     void put_meeting(meeting_row m, completion done);
+    // A new meeting: its first snapshot (revision 0) and then its row, in one job, so a meeting that exists has
+    // that snapshot (a failed row may leave the snapshot alone: of no meeting, and replaced by the next one made
+    // with that id).
+    void create_meeting(meeting_row m, std::string first_snapshot, completion done);
 
     // Reads run on the store thread too; these block the caller until answered.
     std::vector<group_row> groups();

@@ -35,6 +35,7 @@ inline constexpr const char* invitation_revoked = "invitation.revoke";
 inline constexpr const char* reset_created = "password_reset.create";
 inline constexpr const char* reset_used = "password_reset.accept";
 inline constexpr const char* group_created = "group.create";
+inline constexpr const char* group_settings_changed = "group.settings";  // detail: the signers, before and after
 inline constexpr const char* meeting_created = "meeting.create";
 inline constexpr const char* signing_password_failed = "sign_off.password_failed";
 inline constexpr const char* lifecycle_move = "meeting.lifecycle";  // detail: the move, its revision and phase

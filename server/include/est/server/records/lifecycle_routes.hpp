@@ -1,6 +1,6 @@
 #pragma once
 // The REST routes of sign-off (docs/protocol.md, "Locking, signing and closing"): POST /api/meetings/{id}/lifecycle
-// (lock and unlock a topic or the picture, sign, close), GET /api/keys (the server's public keys) and
+// (open a draft, lock and unlock a topic or the picture, sign, close), GET /api/keys (the server's public keys) and
 // GET /api/groups/{id}/chain (the group's chain of closed pictures). Request in, answer out; the moves
 // themselves run in the meeting's room (meeting_room::act) and are answered once durable.
 #include <functional>
