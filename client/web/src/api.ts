@@ -167,6 +167,9 @@ export const api = {
   template: () => call<MeetingTemplate>('GET', '/api/template'),
   createMeeting: (groupId: string, body: { title?: string; date?: string }) =>
     call<MeetingInfo>('POST', `/api/groups/${encodeURIComponent(groupId)}/meetings`, body),
+  /** The group's settings (administrators only): who signs the pictures of meetings made from now on. */
+  setGroupSettings: (groupId: string, body: { signers: Role[] }) =>
+    call<Group>('PUT', `/api/groups/${enc(groupId)}/settings`, body),
   createGroup: (body: { id?: string; name: string; municipality?: string; organisations: Organisation[] }) =>
     call<Group>('POST', '/api/groups', body),
   members: (groupId: string) => call<Member[]>('GET', `/api/groups/${enc(groupId)}/members`),
@@ -210,7 +213,7 @@ export const api = {
 
 export type LifecycleAction =
   | { action: 'lock_topic' | 'unlock_topic'; topic: string }
-  | { action: 'lock_picture' | 'unlock_picture' | 'close' }
+  | { action: 'open' | 'lock_picture' | 'unlock_picture' | 'close' }
   | { action: 'sign'; rev: number; digest: string; password: string };
 
 /** One of the server's public keys (GET /api/keys, and the `keys` of a JSON export). */

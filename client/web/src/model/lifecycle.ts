@@ -23,10 +23,11 @@ export interface Lifecycle {
   closing: SignedRecord | null;
 }
 
-export const LIFECYCLE_KINDS = ['lock_topic', 'unlock_topic', 'lock_picture', 'unlock_picture', 'sign', 'close'] as const;
+export const LIFECYCLE_KINDS = ['open', 'lock_topic', 'unlock_topic', 'lock_picture', 'unlock_picture', 'sign', 'close'] as const;
 export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 
 export type LifecycleChange =
+  | { kind: 'open' }
   | { kind: 'lock_topic'; topic: string }
   | { kind: 'unlock_topic'; topic: string }
   | { kind: 'lock_picture' }
@@ -45,7 +46,10 @@ export function isPictureKind(kind: unknown): boolean {
   return typeof kind === 'string' && (PICTURE_KINDS as readonly string[]).includes(kind);
 }
 
-/** A new meeting's lifecycle: open, nothing locked, chair and co-signer to sign. */
+/**
+ * The lifecycle of a meeting whose server sends none (made before the lifecycle): open, nothing locked, chair and
+ * co-signer to sign. A new meeting is a draft; its welcome says so.
+ */
 export function initialLifecycle(): Lifecycle {
   return { phase: 'open', locked_topics: [], required: ['chair', 'cosigner'], signatures: [], closing: null };
 }
@@ -123,10 +127,17 @@ export function signedRoles(lc: Lifecycle): Role[] {
   return lc.signatures.map((s) => readSignature(s.statement)?.signer.role).filter((r): r is Role => !!r);
 }
 
-/** Required roles that have not signed yet, in the order of `required`. */
+/**
+ * Required roles that have not signed yet, in the order of `required`: each signature fills one place of its role
+ * (two co-signers asked for, one signed: one co-signer still missing).
+ */
 export function missingSigners(lc: Lifecycle): Role[] {
-  const done = new Set(signedRoles(lc));
-  return lc.required.filter((r) => !done.has(r));
+  const missing = [...lc.required];
+  for (const r of signedRoles(lc)) {
+    const i = missing.indexOf(r);
+    if (i >= 0) missing.splice(i, 1);
+  }
+  return missing;
 }
 
 /**
@@ -136,6 +147,9 @@ export function missingSigners(lc: Lifecycle): Role[] {
 export function applyLifecycle(lc: Lifecycle, c: { kind: string } & Record<string, unknown>): Lifecycle {
   const next: Lifecycle = { ...lc, locked_topics: [...lc.locked_topics], signatures: [...lc.signatures] };
   switch (c.kind) {
+    case 'open':
+      next.phase = 'open';
+      return next;
     case 'lock_topic':
       if (typeof c.topic === 'string' && !next.locked_topics.includes(c.topic)) next.locked_topics.push(c.topic);
       return next;
@@ -179,7 +193,7 @@ export function topicLocked(lc: Lifecycle, topic: string): boolean {
 
 /** The phase in plain Swedish, for everyone. */
 export const PHASE_LABELS: Record<Phase, string> = {
-  draft: 'Förberedelse',
+  draft: 'Utkast – ordföranden förbereder',
   open: 'Öppen – alla fyller i',
   locked: 'Låst – väntar på underskrifter',
   signed: 'Underskriven – kan stängas',
@@ -187,10 +201,31 @@ export const PHASE_LABELS: Record<Phase, string> = {
 };
 
 export const PHASE_HINTS: Record<Phase, string> = {
-  draft: 'Ordföranden förbereder mötet. Lägesbilden kan inte fyllas i än.',
+  draft: 'Ordföranden förbereder mötet och öppnar det när det börjar. Lägesbilden kan inte fyllas i än.',
   open: 'Alla fyller i sin del av lägesbilden. Ordföranden kan låsa ett ämne i taget eller hela lägesbilden.',
   locked:
-    'Lägesbilden är låst. Bara ordförandens samlad bedömning kan ändras – och då dras alla underskrifter tillbaka. Ordföranden och medundertecknaren signerar.',
-  signed: 'Ordföranden och medundertecknaren har signerat. Ordföranden kan stänga mötet.',
+    'Lägesbilden är låst. Bara ordförandens samlad bedömning kan ändras – och då dras alla underskrifter tillbaka. De som ska signera gör det nu.',
+  signed: 'Alla som ska signera har signerat. Ordföranden kan stänga mötet.',
   closed: 'Mötet är stängt. Lägesbilden kan inte längre ändras.',
 };
+
+/** A meeting's state in a list of meetings (its `state`: the lifecycle's phase), one word. */
+export const STATE_WORDS: Record<Phase, string> = {
+  draft: 'Utkast',
+  open: 'Öppet',
+  locked: 'Låst',
+  signed: 'Signerat',
+  closed: 'Stängt',
+};
+
+/** "Utkast", "Öppet"…; a state this client does not know as it is. */
+export function stateWord(state: string): string {
+  return (PHASES as readonly string[]).includes(state) ? STATE_WORDS[state as Phase] : state;
+}
+
+/** Who signs: "ordföranden", "ordföranden och en medundertecknare", … "ordföranden och tre medundertecknare". */
+export function signersText(required: readonly Role[]): string {
+  const cosigners = required.filter((r) => r === 'cosigner').length;
+  const count = ['', 'en', 'två', 'tre'][cosigners] ?? String(cosigners);
+  return cosigners === 0 ? 'ordföranden' : `ordföranden och ${count} medundertecknare`;
+}

@@ -15,6 +15,11 @@ export interface Group {
   name: string;
   municipality?: string;
   organisations: Organisation[];
+  /**
+   * Whose signatures make a meeting's picture signed: "chair" and 0–3 "cosigner" (docs/protocol.md). A meeting keeps
+   * the setting it was made with. Absent from older servers: chair and one co-signer.
+   */
+  signers?: Role[];
 }
 
 /** Another meeting as a meeting names it (a correction's link, docs/protocol.md "Corrections"). */

@@ -7,7 +7,7 @@ import { ROLE_LABELS } from '../labels';
 import type { Account, AuditRow, AuditVerdict, Group, IssuedLink } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
-import { CopyLink, InviteForm, MembersTable, PendingInvitations, roleText } from './GroupAdmin';
+import { CopyLink, InviteForm, MembersTable, PendingInvitations, roleText, SignersSetting } from './GroupAdmin';
 import { describedBy, FormError, TextField } from './Form';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
@@ -137,6 +137,8 @@ function GroupsSection(props: { groups: Group[] | null; selfId: string; onMember
                 {group.organisations.length} organisationer: {group.organisations.map((o) => o.name).join(', ')}.{' '}
                 <a href={href.group(group.id)}>Gruppens möten</a>
               </p>
+              <h3>Underskrifter</h3>
+              <SignersSetting group={group} />
               <h3>Medlemmar</h3>
               <MembersTable
                 group={group}

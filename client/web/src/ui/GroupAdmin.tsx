@@ -532,3 +532,91 @@ export function PendingInvitations(props: { group: Group; reload?: number; headi
     </section>
   );
 }
+
+const SIGNER_CHOICES: { cosigners: number; label: string }[] = [
+  { cosigners: 0, label: 'Bara ordföranden' },
+  { cosigners: 1, label: 'Ordföranden och en medundertecknare' },
+  { cosigners: 2, label: 'Ordföranden och två olika medundertecknare' },
+  { cosigners: 3, label: 'Ordföranden och tre olika medundertecknare' },
+];
+
+/** ["chair", "cosigner", …]: the chair and `cosigners` co-signers, the group setting's form. */
+export function signersOf(cosigners: number): Role[] {
+  return ['chair', ...Array.from({ length: cosigners }, () => 'cosigner' as const)];
+}
+
+/**
+ * Vem signerar lägesbilden: the group's setting (administrators only, PUT /api/groups/{id}/settings). A meeting keeps
+ * what it was made with; the setting counts for meetings made from now on.
+ */
+export function SignersSetting(props: { group: Group }) {
+  const id = `signers-${props.group.id}`;
+  const count = (signers: Role[] | undefined) => (signers ?? ['chair', 'cosigner']).filter((r) => r === 'cosigner').length;
+  const [saved, setSaved] = useState(count(props.group.signers));
+  const [chosen, setChosen] = useState(saved);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState('');
+  useEffect(() => {
+    // The list may be older than the setting: read the group as it is now.
+    let live = true;
+    api
+      .group(props.group.id)
+      .then((g) => {
+        if (!live) return;
+        setSaved(count(g.signers));
+        setChosen(count(g.signers));
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [props.group.id]);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone('');
+    try {
+      const g = await api.setGroupSettings(props.group.id, { signers: signersOf(chosen) });
+      setSaved(count(g.signers));
+      setDone(`Sparat. Nya möten signeras av ${SIGNER_CHOICES[count(g.signers)].label.toLowerCase()}. Möten som redan finns behåller sina.`);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.swedish : 'Det gick inte att spara. Försök igen.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="signers-setting" onSubmit={save} data-testid="signers-setting">
+      <fieldset aria-describedby={`${id}-hint`}>
+        <legend>Vem signerar lägesbilden</legend>
+        <p id={`${id}-hint`} class="hint">
+          Lägesbilden är signerad när alla dessa har signerat. Varje medundertecknare är en egen person. Gäller möten som
+          skapas efter ändringen.
+        </p>
+        {SIGNER_CHOICES.map((c) => (
+          <label key={c.cosigners}>
+            <input
+              type="radio"
+              name={id}
+              value={String(c.cosigners)}
+              checked={chosen === c.cosigners}
+              onChange={() => setChosen(c.cosigners)}
+            />
+            {c.label}
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit" class="btn" disabled={busy || chosen === saved}>
+        Spara
+      </button>
+      <div role="status" class="hint" data-testid="signers-status">
+        {done}
+      </div>
+      {error && <FormError text={error} />}
+    </form>
+  );
+}

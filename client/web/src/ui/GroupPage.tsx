@@ -3,6 +3,7 @@ import { api, ApiError } from '../api';
 import { invitableRoles, mayCreateMeeting, mayInvite, roleIn } from '../access';
 import type { Group, MeetingInfo } from '../model/types';
 import { swedishDate } from '../labels';
+import { stateWord } from '../model/lifecycle';
 import { href } from '../routes';
 import { useAccount } from './account-context';
 import { InviteForm, MembersTable, PendingInvitations, roleText } from './GroupAdmin';
@@ -86,8 +87,7 @@ export function GroupPage(props: { groupId: string }) {
                       <span class="card-title">{m.title}</span>
                     </a>
                     <span class="card-meta">
-                      {swedishDate(m.date)}
-                      {m.state !== 'open' ? ' · stängt' : ''}
+                      {swedishDate(m.date)} · <span data-testid="meeting-state">{stateWord(m.state)}</span>
                     </span>
                     {m.corrected_by && (
                       <span class="card-meta card-version" data-testid="corrected-by">
@@ -106,6 +106,7 @@ export function GroupPage(props: { groupId: string }) {
                   <h2 id="new-h">Nytt möte</h2>
                   <p class="hint">
                     Mötet får lägesbildens sex ämnen från mallen. Titel och datum fylls i automatiskt om du lämnar dem tomma.
+                    Det börjar som ett utkast som du förbereder och öppnar när mötet börjar.
                   </p>
                   <form onSubmit={create}>
                     <div class="form-row">

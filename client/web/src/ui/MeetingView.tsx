@@ -11,6 +11,7 @@ import { MeetingSession, type SessionCheck } from '../sync/session';
 import { href } from '../routes';
 import { EditableChoice, EditableText, ReadOnlyChoice, ReadOnlyText } from './Fields';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
+import { DraftBanner } from './DraftBanner';
 import { LockIcon, RescuedTexts, SignOffPanel, TopicLock, VersionBanner, useMeetingNow } from './SignOff';
 import { PHASE_LABELS, topicLocked } from '../model/lifecycle';
 
@@ -164,6 +165,7 @@ export function MeetingView(props: { meetingId: string }) {
         )}
       </div>
       <VersionBanner now={now} />
+      <DraftBanner meetingId={props.meetingId} lifecycle={session.lifecycle()} role={me?.role} />
       <PresenceBar session={session} meeting={meeting} />
       <Notices session={session} />
       {/* While the meeting is open the panel only tells the phase (the header links to it), so it follows the

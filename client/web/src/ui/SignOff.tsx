@@ -198,8 +198,8 @@ export function SignOffPanel(props: {
             <div>
               <h3>Ska signera</h3>
               <ul class="to-sign" data-testid="to-sign">
-                {missing.map((r) => (
-                  <li key={r}>{ROLE_LABELS[r] ?? r} – inte signerat än</li>
+                {missing.map((r, i) => (
+                  <li key={`${r}-${i}`}>{ROLE_LABELS[r] ?? r} – inte signerat än</li>
                 ))}
               </ul>
             </div>

@@ -277,9 +277,14 @@ export async function waitLive(page: Page): Promise<void> {
   await page.locator('[data-testid="sync"][data-status="live"][data-pending="0"]').waitFor();
 }
 
-/** Creates a meeting as the group's chair. */
-export async function createMeeting(chair: ApiClient, title?: string, group = 'fagersta'): Promise<string> {
-  return (await chair.ok<{ id: string }>('POST', `/api/groups/${group}/meetings`, title ? { title } : {})).id;
+/**
+ * Creates a meeting as the group's chair and opens it (a new meeting is a draft the chair opens), so the tests find
+ * it under way; `{ draft: true }` leaves it a draft.
+ */
+export async function createMeeting(chair: ApiClient, title?: string, group = 'fagersta', options: { draft?: boolean } = {}): Promise<string> {
+  const id = (await chair.ok<{ id: string }>('POST', `/api/groups/${group}/meetings`, title ? { title } : {})).id;
+  if (!options.draft) await chair.ok('POST', `/api/meetings/${id}/lifecycle`, { action: 'open' });
+  return id;
 }
 
 /** The field element of an entry field, by data-field key. */

@@ -2,7 +2,16 @@
 // that an accepted edit voids every signature, unknown change kinds skipped, and text refused with `locked` kept
 // for the person to copy.
 import { describe, expect, it } from 'vitest';
-import { applyLifecycle, initialLifecycle, missingSigners, pictureChanged, readLifecycle, type SignedRecord } from '../../src/model/lifecycle';
+import {
+  applyLifecycle,
+  initialLifecycle,
+  missingSigners,
+  pictureChanged,
+  readLifecycle,
+  signersText,
+  stateWord,
+  type SignedRecord,
+} from '../../src/model/lifecycle';
 import type { FieldRef } from '../../src/model/types';
 import { ClientReplica } from '../../src/sync/replica';
 import { Peer } from './peer';
@@ -72,6 +81,33 @@ describe('the lifecycle model', () => {
     // Unknown or malformed moves change nothing.
     expect(applyLifecycle(lc, { kind: 'summon_dragon' })).toBe(lc);
     expect(applyLifecycle(lc, { kind: 'sign', signature: { statement: 1 } })).toBe(lc);
+  });
+
+  it('opens a draft, and counts one place per required signature (1 and 3 signers)', () => {
+    let lc = readLifecycle({ phase: 'draft', locked_topics: [], required: ['chair'], signatures: [], closing: null });
+    expect(lc.phase).toBe('draft');
+    lc = applyLifecycle(lc, { kind: 'open' });
+    expect(lc.phase).toBe('open');
+    lc = applyLifecycle(lc, { kind: 'lock_picture' });
+    expect(missingSigners(lc)).toEqual(['chair']);
+    expect(applyLifecycle(lc, { kind: 'sign', signature: sig('chair') }).phase).toBe('signed');
+
+    let three = readLifecycle({ phase: 'locked', required: ['chair', 'cosigner', 'cosigner', 'cosigner'], signatures: [] });
+    three = applyLifecycle(three, { kind: 'sign', signature: sig('cosigner') });
+    expect(missingSigners(three)).toEqual(['chair', 'cosigner', 'cosigner']);
+    three = applyLifecycle(three, { kind: 'sign', signature: sig('chair') });
+    three = applyLifecycle(three, { kind: 'sign', signature: sig('cosigner') });
+    expect(three.phase).toBe('locked');
+    expect(missingSigners(three)).toEqual(['cosigner']);
+    three = applyLifecycle(three, { kind: 'sign', signature: sig('cosigner') });
+    expect(three.phase).toBe('signed');
+  });
+
+  it('names states and signers in Swedish', () => {
+    expect(['draft', 'open', 'locked', 'signed', 'closed'].map(stateWord)).toEqual(['Utkast', 'Öppet', 'Låst', 'Signerat', 'Stängt']);
+    expect(stateWord('archived')).toBe('archived');
+    expect(signersText(['chair'])).toBe('ordföranden');
+    expect(signersText(['chair', 'cosigner', 'cosigner'])).toBe('ordföranden och två medundertecknare');
   });
 
   it('reads what an older server sends (no lifecycle) from the meeting state', () => {
