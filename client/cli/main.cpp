@@ -110,20 +110,32 @@ struct acting_as {
 
 // POST /api/meetings/{meeting}/lifecycle: prints the phase the answer reports and returns 0 on 200; else prints
 // the server's error code and message and returns 1.
+// Without a session (a server with --open-access) a move's body says who acts.
+void add_acting_as(const est::client::server_session& session, nlohmann::json& body, const acting_as& as) {
+    if (!session.cookie().empty() || as.name.empty()) return;
+    body["as"] = {{"name", as.name}, {"role", as.role}};
+    if (!as.org.empty()) body["as"]["org"] = as.org;
+}
+
+// POSTs `body` (with who acts, without a session) to `target`: the answer's JSON when its status is `expected`;
+// otherwise prints the server's error code and message, and nullopt.
+std::optional<nlohmann::json> post_as(const est::client::server_session& session, const std::string& target,
+                                      nlohmann::json body, const acting_as& as, unsigned expected) {
+    add_acting_as(session, body, as);
+    const auto r = session.call("POST", target, body.dump());
+    if (r.status != expected) {
+        std::cerr << "est-cli: " << est::client::refusal_of(r).what() << '\n';
+        return std::nullopt;
+    }
+    return nlohmann::json::parse(r.body);
+}
+
 int lifecycle_move(const est::client::server_session& session, const std::string& meeting, nlohmann::json body,
                    const acting_as& as) {
-    if (session.cookie().empty() && !as.name.empty()) {
-        body["as"] = {{"name", as.name}, {"role", as.role}};
-        if (!as.org.empty()) body["as"]["org"] = as.org;
-    }
-    const auto r = session.call("POST", "/api/meetings/" + meeting + "/lifecycle", body.dump());
-    if (r.status != 200) {
-        std::cerr << "est-cli: " << est::client::refusal_of(r).what() << '\n';
-        return 1;
-    }
-    const auto answer = nlohmann::json::parse(r.body);
-    const auto& lc = answer.at("lifecycle");
-    std::cout << "fas / phase: " << lc.value("phase", "?") << " (rev " << answer.value("rev", 0ull) << ")";
+    const auto answer = post_as(session, "/api/meetings/" + meeting + "/lifecycle", std::move(body), as, 200);
+    if (!answer) return 1;
+    const auto& lc = answer->at("lifecycle");
+    std::cout << "fas / phase: " << lc.value("phase", "?") << " (rev " << answer->value("rev", 0ull) << ")";
     if (const auto it = lc.find("locked_topics"); it != lc.end() && it->is_array() && !it->empty()) {
         std::cout << "; låsta ämnen / locked topics:";
         for (const auto& t : *it) std::cout << ' ' << t.get<std::string>();
@@ -131,6 +143,18 @@ int lifecycle_move(const est::client::server_session& session, const std::string
     if (const auto it = lc.find("signatures"); it != lc.end() && it->is_array())
         std::cout << "; underskrifter / signatures: " << it->size();
     std::cout << '\n';
+    return 0;
+}
+
+// POST /api/meetings/{meeting}/correction: prints the new meeting and what it corrects and returns 0 on 201; else
+// prints the server's error code and message and returns 1.
+int start_correction(const est::client::server_session& session, const std::string& meeting, const acting_as& as) {
+    const auto m = post_as(session, "/api/meetings/" + meeting + "/correction", nlohmann::json::object(), as, 201);
+    if (!m) return 1;
+    const auto c = m->value("corrects", nlohmann::json::object());
+    std::cout << "rättelse / correction: möte / meeting " << m->value("id", "?") << " \"" << m->value("title", "")
+              << "\" (" << m->value("state", "?") << "); rättar / corrects " << c.value("meeting", "?")
+              << ", lägesbild / picture " << c.value("digest", "?") << '\n';
     return 0;
 }
 
@@ -201,6 +225,17 @@ int main(int argc, char** argv) {
         cmd->add_option("--as-org", as.org, "without --email: their organisation");
     }
     for (auto* cmd : {lock_cmd, unlock_cmd}) cmd->add_option("--topic", topic, "the topic's id (default: the whole picture)");
+    // A correction of a closed meeting (docs/records.md, "Corrections"): a new meeting, the closed one unchanged.
+    auto* correct_cmd = app.add_subcommand("correct", "start a correction of a closed meeting (chair): a new, open "
+                                                      "meeting whose picture starts as a copy of the closed one");
+    correct_cmd->add_option("meeting", meeting_id, "the closed meeting's id (or --meeting)");
+    correct_cmd->add_option("--meeting", meeting_id, "the closed meeting's id");
+    correct_cmd->add_option("--as-name", as.name, "without --email (a server with --open-access): the name of who acts");
+    correct_cmd->add_option("--as-role", as.role, "without --email: their role (chair)");
+    correct_cmd->add_option("--as-org", as.org, "without --email: their organisation");
+    correct_cmd->callback([&] {
+        if (meeting_id.empty()) throw CLI::ValidationError("correct", "give the meeting: est-cli correct MEETING");
+    });
 
     auto* verify_cmd = app.add_subcommand(
         "verify", "check an exported picture (JSON, Markdown or HTML) or a group's chain of closings against the "
@@ -232,7 +267,7 @@ int main(int argc, char** argv) {
         std::cerr << "est-cli: show behöver --org eller --email / needs --org or --email\n";
         return 2;
     }
-    if (lifecycle_cmd && !email.empty() && (!as.name.empty() || !as.role.empty() || !as.org.empty())) {
+    if ((lifecycle_cmd || *correct_cmd) && !email.empty() && (!as.name.empty() || !as.role.empty() || !as.org.empty())) {
         std::cerr << "est-cli: --as-name/--as-role/--as-org gäller bara utan --email / apply only without --email\n";
         return 2;
     }
@@ -316,6 +351,7 @@ int main(int argc, char** argv) {
             return lifecycle_move(session, meeting_id, std::move(body), as);
         }
         if (*close_cmd) return lifecycle_move(session, meeting_id, {{"action", "close"}}, as);
+        if (*correct_cmd) return start_correction(session, meeting_id, as);
         if (*show) {
             if (session.tls()) {
                 std::cerr << "est-cli: show talar inte wss:// än / does not speak wss:// yet\n";

@@ -8,6 +8,7 @@
 
 #include "est/change.hpp"
 #include "est/error.hpp"
+#include "est/meeting_phase.hpp"
 #include "est/meeting_state.hpp"
 #include "est/server/picture_report.hpp"
 #include "est/server/store.hpp"
@@ -58,13 +59,26 @@ void wait_durable(const std::function<void(store::completion)>& write) {
 }
 }  // namespace
 
+json meeting_ref::to_json() const { return {{"id", id}, {"title", title}, {"date", date}, {"state", state}}; }
+
 json meeting_info::meta_json() const {
-    return {{"title", title}, {"date", date}, {"state", state}, {"created_at", created_at}};
+    json j = {{"title", title}, {"date", date}, {"state", state}, {"created_at", created_at}};
+    if (corrects) j["corrects"] = corrects->to_json();
+    return j;
 }
 
 json meeting_info::to_json() const {
-    return {{"id", id}, {"group_id", group_id}, {"title", title}, {"date", date}, {"state", state},
-            {"created_at", created_at}, {"template", {{"id", tmpl->id}, {"name", tmpl->name}, {"version", tmpl->version}}}};
+    json j = {{"id", id}, {"group_id", group_id}, {"title", title}, {"date", date}, {"state", state},
+              {"created_at", created_at}, {"template", {{"id", tmpl->id}, {"name", tmpl->name}, {"version", tmpl->version}}}};
+    if (corrects) {
+        j["corrects"] = corrects->to_json();
+        if (corrected_meeting) {
+            j["corrects"]["title"] = corrected_meeting->title;
+            j["corrects"]["date"] = corrected_meeting->date;
+        }
+    }
+    if (corrected_by) j["corrected_by"] = corrected_by->to_json();
+    return j;
 }
 
 catalog::catalog(store& db, std::shared_ptr<const meeting_template> default_template)
@@ -83,6 +97,8 @@ void catalog::load() {
         m.date = meta.at("date").get<std::string>();
         m.state = meta.at("state").get<std::string>();
         m.created_at = meta.at("created_at").get<std::string>();
+        if (auto c = meta.find("corrects"); c != meta.end())
+            m.corrects = correction_link::from_json(*c, "meeting " + row.id + ": corrects", "bad_snapshot");
         m.tmpl = std::make_shared<const meeting_template>(
             meeting_template::from_json(json::parse(row.tmpl), "meeting " + row.id));
         ms.push_back(std::move(m));
@@ -94,10 +110,29 @@ void catalog::load() {
         const std::string digest = picture_report::sha256_hex(record.at("statement").get_ref<const std::string&>());
         chains[row.group_id].push_back({row.meeting_id, row.sequence, std::move(record), digest});
     }
+    std::map<std::string, std::string, std::less<>> corrected_by;
+    for (const auto& m : ms)
+        if (m.corrects) corrected_by[m.corrects->meeting] = m.id;
     std::lock_guard lock(mutex_);
     groups_ = std::move(gs);
     meetings_ = std::move(ms);
     chains_ = std::move(chains);
+    corrected_by_ = std::move(corrected_by);
+}
+
+const meeting_info* catalog::find_locked(std::string_view id) const {
+    for (const auto& m : meetings_)
+        if (m.id == id) return &m;
+    return nullptr;
+}
+
+meeting_info catalog::linked(meeting_info m) const {
+    const auto ref = [](const meeting_info& x) { return meeting_ref{x.id, x.title, x.date, x.state}; };
+    if (m.corrects)
+        if (const auto* old = find_locked(m.corrects->meeting)) m.corrected_meeting = ref(*old);
+    if (auto it = corrected_by_.find(m.id); it != corrected_by_.end())
+        if (const auto* by = find_locked(it->second)) m.corrected_by = ref(*by);
+    return m;
 }
 
 void catalog::set_state(std::string_view meeting_id, std::string_view state) {
@@ -169,7 +204,7 @@ std::vector<meeting_info> catalog::meetings_of(std::string_view group_id) const 
     std::lock_guard lock(mutex_);
     std::vector<meeting_info> out;
     for (const auto& m : meetings_)
-        if (m.group_id == group_id) out.push_back(m);
+        if (m.group_id == group_id) out.push_back(linked(m));
     std::sort(out.begin(), out.end(), newer);
     return out;
 }
@@ -197,15 +232,60 @@ catalog::page<meeting_info> catalog::meetings_page(std::string_view group_id, st
     std::sort(next.begin(), next.end(), older_first);
     page<meeting_info> out;
     out.more = next.size() > limit;
-    for (std::size_t i = 0; i < next.size() && i < limit; ++i) out.items.push_back(*next[i]);
+    for (std::size_t i = 0; i < next.size() && i < limit; ++i) out.items.push_back(linked(*next[i]));
     return out;
 }
 
 std::optional<meeting_info> catalog::find_meeting(std::string_view id) const {
     std::lock_guard lock(mutex_);
-    for (const auto& m : meetings_)
-        if (m.id == id) return m;
+    if (const auto* m = find_locked(id)) return linked(*m);
     return std::nullopt;
+}
+
+void catalog::claim_correction(std::string_view meeting_id) {
+    std::lock_guard lock(mutex_);
+    if (auto it = corrected_by_.find(meeting_id); it != corrected_by_.end()) {
+        const auto* by = find_locked(it->second);
+        const bool open = by && by->state != to_string(meeting_phase::closed);
+        throw domain_error("conflict", "meeting '" + std::string(meeting_id) + "' is corrected in meeting '" +
+                                           it->second + "' already" +
+                                           (open ? ": go on with that correction" : ": correct that one instead"));
+    }
+    if (!correcting_.insert(std::string(meeting_id)).second)
+        throw domain_error("conflict", "a correction of meeting '" + std::string(meeting_id) + "' is being made");
+}
+
+void catalog::release_correction(std::string_view meeting_id) {
+    std::lock_guard lock(mutex_);
+    if (auto it = correcting_.find(meeting_id); it != correcting_.end()) correcting_.erase(it);
+}
+
+void catalog::create_correction(const meeting_info& of, const correction_link& link, std::string first_snapshot,
+                                std::function<void(std::optional<meeting_info>, const std::string& error)> done) {
+    meeting_info m;
+    m.id = random_id("m-");
+    m.group_id = of.group_id;
+    m.title = correction_title(of.title);
+    m.date = of.date;  // the same meeting's picture, corrected: it sorts next to the one it corrects
+    m.state = std::string(to_string(meeting_phase::open));
+    m.created_at = utc_now_iso();
+    m.tmpl = of.tmpl;
+    m.corrects = link;
+    meeting_row row{m.id, m.group_id, m.meta_json().dump(), m.tmpl->to_json().dump()};
+    db_.create_meeting(std::move(row), std::move(first_snapshot),
+                       [this, m = std::move(m), done = std::move(done)](const std::string& error) {
+                           {
+                               std::lock_guard lock(mutex_);
+                               if (auto it = correcting_.find(m.corrects->meeting); it != correcting_.end())
+                                   correcting_.erase(it);
+                               if (error.empty()) {
+                                   meetings_.push_back(m);
+                                   corrected_by_[m.corrects->meeting] = m.id;
+                               }
+                           }
+                           if (!error.empty()) return done(std::nullopt, error);
+                           done(find_meeting(m.id), {});
+                       });
 }
 
 group catalog::create_group(const json& body) {

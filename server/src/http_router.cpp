@@ -15,6 +15,7 @@
 #include "est/server/catalog.hpp"
 #include "est/server/error_log.hpp"
 #include "est/server/http_reply.hpp"
+#include "est/server/records/correction_routes.hpp"
 #include "est/server/records/lifecycle_routes.hpp"
 #include "est/server/auth/access_gate.hpp"
 #include "est/server/auth/account_routes.hpp"
@@ -189,6 +190,9 @@ void http_router::release_export_turn(const std::string& address) const {
 }
 
 void http_router::use_records(std::unique_ptr<records::lifecycle_routes> routes) { records_ = std::move(routes); }
+void http_router::use_corrections(std::unique_ptr<records::correction_routes> routes) {
+    corrections_ = std::move(routes);
+}
 
 bool http_router::defer(const http_request& req, std::function<void(http_response)> reply) const {
     const std::string_view path = path_of(req.target);
@@ -197,6 +201,11 @@ bool http_router::defer(const http_request& req, std::function<void(http_respons
         auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };
         if (auto no = gate_->refuse(req)) return secure(std::move(*no)), true;
         return records_->defer(req, parts, identify(req), std::move(secure));
+    }
+    if (corrections_ && records::correction_routes::is_correction_path(parts)) {
+        auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };
+        if (auto no = gate_->refuse(req)) return secure(std::move(*no)), true;
+        return corrections_->defer(req, parts, identify(req), std::move(secure));
     }
     if (!report_ || !pictures_ || parts.size() != 4 || parts[0] != "api" || parts[1] != "meetings" || parts[3] != "export")
         return false;
@@ -243,7 +252,10 @@ void http_router::export_picture(const http_request& req, std::string_view meeti
             turn->end();
         };
         if (!r.error.empty()) return answer(std::make_shared<const http_response>(domain_error_response(route, r.error, r.message)));
-        const std::string key = export_cache::key(info.id, r.rev, fmt);
+        // A closed meeting's revision never moves, but its export shows the correction that points at it (read
+        // from the catalog now): that is part of what is cached.
+        const std::string key = export_cache::key(
+            info.corrected_by ? info.id + "~" + info.corrected_by->id + "~" + info.corrected_by->state : info.id, r.rev, fmt);
         if (!exports_.find_or_wait(key, answer)) return;
         std::shared_ptr<const http_response> out;
         try {

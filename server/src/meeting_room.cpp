@@ -48,6 +48,7 @@ meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& 
     meeting_json_["group"] = group_.to_json();
     meeting_json_["template"] = info.tmpl->to_json();
     meeting_json_["state"] = to_string(state_.lifecycle().phase());
+    corrects_ = info.corrects;
     // The list's state follows the op log: a crash between the two writes is mended on the next load.
     if (catalog_ && info.state != to_string(state_.lifecycle().phase()))
         catalog_->set_state(id_, to_string(state_.lifecycle().phase()));
@@ -134,7 +135,7 @@ signed_record meeting_room::sign_record(const lifecycle_request& req, const std:
     if (!keys_) throw domain_error("unavailable", "this server has no signing key: the picture cannot be signed");
     const meeting_lifecycle& life = state_.lifecycle();
     if (req.kind == lifecycle_kind::sign) {
-        const std::string statement = signature_statement(id_, group_.id, state_.rev(), digest, utc_now(), req.by);
+        const std::string statement = signature_statement(id_, group_.id, state_.rev(), digest, utc_now(), req.by, corrects_);
         auto sig = keys_->sign(signature_namespace, statement);
         return {statement, std::move(sig.sshsig), std::move(sig.key_id)};
     }
@@ -145,7 +146,7 @@ signed_record meeting_room::sign_record(const lifecycle_request& req, const std:
     for (int attempt = 0; attempt < 8; ++attempt) {
         const auto head = catalog_ ? catalog_->next_closing(group_.id) : catalog::chain_head{};
         const std::string statement = closing_statement(id_, group_.id, state_.rev(), digest, utc_now(), req.by,
-                                                        signature_digests, head.previous, head.sequence);
+                                                        signature_digests, head.previous, head.sequence, corrects_);
         auto sig = keys_->sign(closing_namespace, statement);
         signed_record record{statement, std::move(sig.sshsig), std::move(sig.key_id)};
         if (!catalog_ || catalog_->add_closing(group_.id, head,

@@ -175,6 +175,19 @@ std::string picture_report::html(const picture_export& p) const {
     d.set("rev", std::to_string(p.rev));
     d.set("digest", digest(p.document));
     d.set("exported_at", p.exported_at);
+    if (so.corrects) {
+        mustache::data c;
+        c.set("text", export_sign_off::corrects_text(*so.corrects));
+        c.set("meeting", so.corrects->meeting);
+        c.set("digest", so.corrects->digest);
+        d.set("corrects", c);
+    }
+    if (so.corrected_by) {
+        mustache::data c;
+        c.set("text", export_sign_off::corrected_by_text(*so.corrected_by));
+        c.set("meeting", so.corrected_by->meeting);
+        d.set("corrected_by", c);
+    }
 
     std::string orgs;
     for (const auto& o : p.grp.organisations) orgs += (orgs.empty() ? "" : ", ") + o.name;
@@ -299,10 +312,26 @@ std::string picture_report::markdown(const picture_export& p) const {
     return seal(records::markdown_report::render(p, sign_off(p), json(p).dump(2)), p.keys);
 }
 
+std::string export_sign_off::corrects_text(const version& v) {
+    return "Rättelse av " + (v.title.empty() ? "möte " + v.meeting : v.title) + (v.date.empty() ? "" : ", " + v.date) +
+           " (lägesbild " + v.digest.substr(0, 12) + "…)";
+}
+
+std::string export_sign_off::corrected_by_text(const version& v) {
+    return "Rättad – se " + v.title + (v.closed ? "" : " (rättelsen är inte stängd än)");
+}
+
 export_sign_off picture_report::sign_off(const picture_export& p) {
     const nlohmann::json lc = lifecycle_of(p);
     const std::string current_digest = digest(p.document);
     export_sign_off so;
+    if (const auto& c = p.meeting.corrects) {
+        const auto& ref = p.meeting.corrected_meeting;
+        so.corrects = export_sign_off::version{c->meeting, ref ? ref->title : std::string(), ref ? ref->date : std::string(),
+                                               c->digest, true};
+    }
+    if (const auto& by = p.meeting.corrected_by)
+        so.corrected_by = export_sign_off::version{by->id, by->title, by->date, {}, by->state == "closed"};
     so.phase = text_of(lc, "phase");
     if (so.phase.empty()) so.phase = "open";
     so.state = state_label(so.phase);

@@ -35,6 +35,7 @@
 #include "est/server/listener.hpp"
 #include "est/server/picture_report.hpp"
 #include "est/server/room_registry.hpp"
+#include "est/server/records/correction_routes.hpp"
 #include "est/server/records/lifecycle_routes.hpp"
 #include "est/server/records/signing_keys.hpp"
 #include "est/server/store.hpp"
@@ -240,6 +241,9 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
             net::post(ex, [done, r = std::move(r)]() mutable { done(std::move(r)); });
         });
     };
+    // A correction copies the closed picture: on the export pool too, never on an I/O or a room's thread.
+    auto corrections = std::make_unique<records::correction_routes>(*i.cat, i.auth.get(), pictures, i.opts.limits,
+                                                                    i.opts.max_moves_per_minute, i.opts.move_burst);
     i.router = std::make_unique<http_router>(*i.cat, i.opts.web_root, [&i] {
         const auto st = i.db->counters();
         return nlohmann::json{{"websocket_connections", i.connections.count()},
@@ -271,6 +275,7 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     i.router->use_records(std::make_unique<records::lifecycle_routes>(*i.cat, i.auth.get(), i.keys.get(), std::move(act),
                                                                        std::move(confirm), i.opts.max_moves_per_minute,
                                                                        i.opts.move_burst));
+    i.router->use_corrections(std::move(corrections));
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
     i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards,
                                    i.blocking->get_executor(), i.passwords->get_executor(), {}, i.cat.get(), i.auth.get(),

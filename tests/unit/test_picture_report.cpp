@@ -554,3 +554,42 @@ TEST_CASE("Markdown escaping shows text literally and never lets a line open a b
     CHECK(markdown_report::block_text("\x0b\x0c- dolt") == "\\- dolt");
     CHECK(markdown_report::block_text(std::string("a\0b", 3)) == "a\uFFFDb");
 }
+
+TEST_CASE("a correction and the meeting it corrects name each other in every export", "[export][correction]") {
+    const auto report = report_from_file();
+    const std::string digest(64, 'd');
+    SECTION("the corrected meeting: 'Rättad – se …' with a link, read from the catalog, not signed") {
+        picture_fixture f;
+        f.info.corrected_by = server::meeting_ref{"m2", "Rättelse: EST-möte <v47>", "2026-11-24", "open"};
+        const std::string html = report.html(f.view());
+        CHECK(html.find("<a href=\"/#/m/m2\">Rättad – se Rättelse: EST-möte &lt;v47&gt; (rättelsen är inte stängd än)</a>") !=
+              std::string::npos);
+        f.info.corrected_by->state = "closed";
+        const std::string md = report.markdown(f.view());
+        CHECK(md.find("- **Rättad:** [Rättad – se Rättelse: EST-möte \\<v47\\>](/#/m/m2) (möte `m2`)\n") != std::string::npos);
+        CHECK(report.json(f.view()).at("meeting").at("corrected_by").at("id") == "m2");
+    }
+    SECTION("the correction: what it corrects, its date and the corrected picture's digest") {
+        picture_fixture f;
+        f.info.id = "m2";
+        f.info.title = "Rättelse: EST-möte";
+        f.info.corrects = correction_link{"m1", digest, std::string(64, 'c')};
+        f.info.corrected_meeting = server::meeting_ref{"m1", "EST-möte", "2026-11-24", "closed"};
+        const std::string html = report.html(f.view());
+        CHECK(html.find("<a href=\"/#/m/m1\">Rättelse av EST-möte, 2026-11-24 (lägesbild dddddddddddd…)</a> (möte m1, "
+                        "kontrollsumma " + digest + ")") != std::string::npos);
+        CHECK(report.markdown(f.view()).find("- **Rättelse:** [Rättelse av EST-möte, 2026-11-24 (lägesbild dddddddddddd…)]") !=
+              std::string::npos);
+        const auto j = report.json(f.view());
+        CHECK(j.at("meeting").at("corrects").at("meeting") == "m1");
+        CHECK(j.at("meeting").at("corrects").at("digest") == digest);
+        CHECK(j.at("meeting").at("corrects").at("title") == "EST-möte");
+    }
+    SECTION("a meeting that is neither says neither") {
+        picture_fixture f;
+        const std::string html = report.html(f.view());
+        CHECK(html.find("Rättad") == std::string::npos);
+        CHECK(html.find("Rättelse av") == std::string::npos);
+        CHECK_FALSE(report.json(f.view()).at("meeting").contains("corrects"));
+    }
+}

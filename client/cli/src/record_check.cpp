@@ -204,6 +204,37 @@ std::optional<std::string_view> embedded_record(std::string_view sealed) {
     return sealed.substr(begin, end + 1 - begin);
 }
 
+// A correction (docs/records.md, "Corrections"): every statement names the same corrected meeting, picture digest
+// and closing, and the export's meeting says the same. Says so in the verdict's headline; a meeting that a later
+// correction corrects gets a note (the export says so; no signed text does, since the closed meeting never changes).
+void check_correction(const json& meeting, const std::vector<json>& named, std::string& head, std::string& head_en,
+                      record_verdict& v) {
+    json claimed;
+    if (meeting.contains("corrects") && meeting["corrects"].is_object())
+        claimed = {{"meeting", str(meeting["corrects"], "meeting")},
+                   {"digest", str(meeting["corrects"], "digest")},
+                   {"closing", str(meeting["corrects"], "closing")}};
+    if (std::any_of(named.begin(), named.end(), [&](const json& c) { return c != named.front(); }))
+        v.problems.push_back(altered + both("underskrifterna och avslutet anger olika möten som rättas",
+                                            "the signatures and the closing name different meetings as corrected"));
+    else if (!named.empty() && named.front() != claimed)
+        v.problems.push_back(altered + both("exporten och de signerade texterna säger olika om vad mötet rättar",
+                                            "the export and the signed statements disagree on what the meeting corrects"));
+    if (claimed.is_object()) {
+        const std::string signed_sv = named.empty() ? " (inte signerad än)" : "";
+        const std::string signed_en = named.empty() ? " (not signed yet)" : "";
+        head += "; rättelse av möte " + str(claimed, "meeting") + " med digest " + str(claimed, "digest") +
+                " (avslutets SHA-256 " + short_hex(str(claimed, "closing")) + ")" + signed_sv;
+        head_en += "; a correction of meeting " + str(claimed, "meeting") + " with digest " + str(claimed, "digest") +
+                   " (its closing's SHA-256 " + short_hex(str(claimed, "closing")) + ")" + signed_en;
+    }
+    if (meeting.contains("corrected_by") && meeting["corrected_by"].is_object())
+        v.notes.push_back(both("Rättad i möte " + str(meeting["corrected_by"], "id") + " (" + str(meeting["corrected_by"], "title") +
+                                   "), enligt servern vid exporten: det står inte i de signerade texterna",
+                               "Corrected in meeting " + str(meeting["corrected_by"], "id") +
+                                   ", as the server said at the export: no signed statement says so"));
+}
+
 void check_record(const json& doc, key_judge& keys, record_verdict& v, bool sealed) {
     if (!doc.is_object() || !doc.contains("picture") || !doc.contains("meeting") || !doc["meeting"].is_object() ||
         !doc.contains("group") || !doc["group"].is_object()) {
@@ -229,6 +260,7 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
     std::string head_en = "picture of meeting " + meeting + ", rev " + num(doc, "rev") + ", digest " + digest;
     std::vector<std::string> statement_digests;
     std::vector<std::string> roles_signed;
+    std::vector<json> named_corrects;  // each readable statement's "corrects" (null when it names none)
     std::string signed_by;
     const auto problems_before = v.problems.size();
     for (std::size_t i = 0; i < signatures.size(); ++i) {
@@ -238,6 +270,7 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
         const auto facts = check_signed(signatures[i], signature_namespace, what, keys, v.problems);
         if (!facts) continue;
         check_facts(*facts, what, "est-live/signature", meeting, group, digest, v.problems);
+        named_corrects.push_back(facts->contains("corrects") ? (*facts)["corrects"] : json());
         const json signer = facts->contains("signer") ? (*facts)["signer"] : json();
         if (signer.is_object()) roles_signed.push_back(str(signer, "role"));
         signed_by += (signed_by.empty() ? "" : "; ") + who_when(signer, str(*facts, "signed_at")) + " rev " + num(*facts, "rev");
@@ -249,6 +282,7 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
         const label what{"avslutet", "the closing"};
         if (const auto facts = check_signed(closing, closing_namespace, what, keys, v.problems)) {
             check_facts(*facts, what, "est-live/closing", meeting, group, digest, v.problems);
+            named_corrects.push_back(facts->contains("corrects") ? (*facts)["corrects"] : json());
             const json listed = facts->contains("signatures") ? (*facts)["signatures"] : json();
             if (listed != json(statement_digests))
                 v.problems.push_back(altered + both("avslutet räknar upp andra underskrifter än exporten har (" +
@@ -274,6 +308,7 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
         v.problems.push_back(unsigned_ + both(head + ": inga underskrifter och inget sigill, inget visar var den kommer ifrån",
                                               head_en + ": no signatures and no seal, nothing shows where it came from"));
 
+    check_correction(doc["meeting"], named_corrects, head, head_en, v);
     if (!signed_by.empty()) {
         head += "; signerad av " + signed_by;
         head_en += "; signed by " + signed_by;
@@ -374,6 +409,8 @@ record_verdict check_chain(const json& chain, std::string_view group, const trus
                                             "the chain is of group " + str(chain, "group") + ", not " + g));
     std::string previous;
     std::string last;
+    std::vector<std::string> earlier;  // the SHA-256 of each closing statement so far
+    std::size_t corrections = 0;
     const auto& closings = chain["closings"];
     for (std::size_t i = 0; i < closings.size(); ++i) {
         const auto& c = closings[i];
@@ -403,12 +440,25 @@ record_verdict check_chain(const json& chain, std::string_view group, const trus
                 v.problems.push_back(altered + both(what.sv + ": listans fält skiljer sig från den signerade texten",
                                                     what.en + ": the listing's fields differ from the signed statement"));
             last = str(*facts, "meeting") + " (" + str(*facts, "closed_at") + ")";
+            // A correction corrects a meeting closed before it in the same group: that closing is earlier here.
+            if (facts->contains("corrects")) {
+                const std::string corrected = str((*facts)["corrects"], "closing");
+                if (std::find(earlier.begin(), earlier.end(), corrected) == earlier.end())
+                    v.problems.push_back(altered + both(what.sv + " rättar ett avslut som inte finns före det i kedjan (" +
+                                                            short_hex(corrected) + ")",
+                                                        what.en + " corrects a closing that is not before it in the chain (" +
+                                                            short_hex(corrected) + ")"));
+                ++corrections;
+            }
         }
         previous = sshsig::sha256_hex(text);
+        earlier.push_back(previous);
     }
     v.notes.push_back(both("kedjan för grupp " + g + ": " + std::to_string(closings.size()) + " stängda möten, i obruten följd" +
+                               (corrections ? ", varav " + std::to_string(corrections) + " rättelser" : std::string()) +
                                (last.empty() ? std::string() : ", senast " + last),
                            "the chain of group " + g + ": " + std::to_string(closings.size()) + " closed meetings, unbroken" +
+                               (corrections ? ", " + std::to_string(corrections) + " of them corrections" : std::string()) +
                                (last.empty() ? std::string() : ", last " + last)));
     if (auto note = keys.unpinned_note(); !note.empty()) v.notes.push_back(std::move(note));
     else if (!trusted.pinned.empty()) v.notes.push_back(both("nycklar från " + trusted.source, "keys from " + trusted.source));

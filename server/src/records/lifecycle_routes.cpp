@@ -58,21 +58,24 @@ move_body read_body(const std::string& text, bool open_access) {
     for (const auto& [key, value] : j.items())
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
             throw domain_error("bad_message", "'" + key + "' is not a field of the action " + name);
-    if (open_access) {
-        const json& as = json_read::required(j, "", "as");
-        json_read::object(as, "as");
-        json_read::only_fields(as, "as", {"name", "org", "role"});
-        const std::string role_name = json_read::string(as, "as", "role", 32);
-        const auto r = role_from_string(role_name);
-        if (!r) throw domain_error("bad_message", "'as.role' is not a role: '" + role_name + "'");
-        b.as = identity{json_read::string(as, "as", "name", 100),
-                        as.contains("org") ? json_read::id(as, "as", "org") : std::string(), *r};
-        if (b.as->name.empty()) throw domain_error("bad_message", "'as.name' must not be empty");
-    }
+    if (open_access) b.as = lifecycle_routes::acting_as(j);
     return b;
 }
 
 }  // namespace
+
+identity lifecycle_routes::acting_as(const json& body) {
+    const json& as = json_read::required(body, "", "as");
+    json_read::object(as, "as");
+    json_read::only_fields(as, "as", {"name", "org", "role"});
+    const std::string role_name = json_read::string(as, "as", "role", 32);
+    const auto r = role_from_string(role_name);
+    if (!r) throw domain_error("bad_message", "'as.role' is not a role: '" + role_name + "'");
+    identity who{json_read::string(as, "as", "name", 100), as.contains("org") ? json_read::id(as, "as", "org") : std::string(),
+                 *r};
+    if (who.name.empty()) throw domain_error("bad_message", "'as.name' must not be empty");
+    return who;
+}
 
 lifecycle_routes::lifecycle_routes(catalog& cat, auth::auth_service* auth, const signing_keys* keys, act_fn act,
                                    confirm_fn confirm, double moves_per_minute, double burst)

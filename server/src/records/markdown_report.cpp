@@ -146,6 +146,14 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
     md += item("Mötesdatum", inline_text(p.meeting.date));
     md += item("Mall", inline_text(t.name));
     md += item("Status", inline_text(s.state));
+    // The meeting ids are plain ([a-z0-9_-]): safe as they are in a link target.
+    if (s.corrected_by)
+        md += item("Rättad", "[" + inline_text(export_sign_off::corrected_by_text(*s.corrected_by)) + "](/#/m/" +
+                                 s.corrected_by->meeting + ") (möte " + code(s.corrected_by->meeting) + ")");
+    if (s.corrects)
+        md += item("Rättelse", "[" + inline_text(export_sign_off::corrects_text(*s.corrects)) + "](/#/m/" +
+                                   s.corrects->meeting + ") (möte " + code(s.corrects->meeting) + ", kontrollsumma " +
+                                   code(s.corrects->digest) + ")");
     md += item("Revision", std::to_string(p.rev));
     md += item("Exporterad", inline_text(p.exported_at));
     md += item("Kontrollsumma (SHA-256)", code(picture_report::digest(p.document)));

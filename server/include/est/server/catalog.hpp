@@ -3,19 +3,32 @@
 // written through to the store.
 #include <map>
 #include <memory>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "est/correction.hpp"
 #include "est/group.hpp"
 #include "est/meeting_template.hpp"
 
 namespace est::server {
 
 class store;
+
+// Another meeting as a meeting names it: what a reader needs to find and recognise it.
+struct meeting_ref {
+    std::string id;
+    std::string title;
+    std::string date;
+    std::string state;
+
+    nlohmann::json to_json() const;  // {"id","title","date","state"}
+};
 
 struct meeting_info {
     std::string id;
@@ -25,9 +38,17 @@ struct meeting_info {
     std::string state = "open";
     std::string created_at;
     std::shared_ptr<const meeting_template> tmpl;
+    // A correction: the closed meeting it corrects (stored with the meeting, so part of it once it is closed).
+    std::optional<correction_link> corrects;
+    // Filled in when read from the catalog, never stored: the meeting `corrects` names, and the correction that
+    // corrects this meeting, if any (a closed meeting never changes; its correction points at it).
+    std::optional<meeting_ref> corrected_meeting;
+    std::optional<meeting_ref> corrected_by;
 
     nlohmann::json meta_json() const;  // what the meetings table stores
-    nlohmann::json to_json() const;    // what the API shows
+    // What the API shows: the fields above, "corrects" as {"meeting","digest","closing","title"?,"date"?} and
+    // "corrected_by" as a meeting_ref, each only when there is one.
+    nlohmann::json to_json() const;
 };
 
 class catalog {
@@ -66,6 +87,19 @@ public:
     // with. Throws domain_error: bad_message (nothing changes), not_found.
     group change_settings(std::string_view group_id, const nlohmann::json& body);
 
+    // Corrections (docs/records.md, "Corrections"). A closed meeting is corrected at most once: each version has at
+    // most one successor, so "corrected in …" names one meeting. claim_correction reserves the right to correct
+    // `meeting_id` and throws domain_error("conflict") naming the correction when one exists or is being made; the
+    // claim ends with create_correction (either way) or release_correction.
+    void claim_correction(std::string_view meeting_id);
+    void release_correction(std::string_view meeting_id);
+    // The correction of the claimed meeting `of`: a new, open meeting of its group titled "Rättelse: …", with its
+    // date and template and `link` as its `corrects`. Writes `first_snapshot` (its state at revision 0) and its row
+    // in one job, and publishes it once durable; `done(meeting, "")` or `done({}, error)` once, on the store's
+    // thread.
+    void create_correction(const meeting_info& of, const correction_link& link, std::string first_snapshot,
+                           std::function<void(std::optional<meeting_info>, const std::string& error)> done);
+
     // The meeting's lifecycle phase as its list shows it ("open", "locked", "signed", "closed"): set in memory
     // at once and written through to the store (queued before the op that moved it, so a closing's trigger finds
     // the meeting's row final).
@@ -92,6 +126,10 @@ public:
     std::vector<closing_link> chain_of(std::string_view group_id) const;
 
 private:
+    // With the lock held: `m` with corrected_meeting and corrected_by filled in; the meeting of that id.
+    meeting_info linked(meeting_info m) const;
+    const meeting_info* find_locked(std::string_view id) const;
+
     store& db_;
     std::shared_ptr<const meeting_template> default_template_;
     mutable std::mutex mutex_;
@@ -99,6 +137,8 @@ private:
     std::vector<group> groups_;  // sorted by id
     std::vector<meeting_info> meetings_;
     std::map<std::string, std::vector<closing_link>, std::less<>> chains_;  // by group, in sequence order
+    std::map<std::string, std::string, std::less<>> corrected_by_;  // corrected meeting → its correction
+    std::set<std::string, std::less<>> correcting_;                  // claimed, correction not yet durable
 };
 
 }  // namespace est::server

@@ -26,7 +26,8 @@ class picture_report;
 struct picture_result;
 namespace records {
 class lifecycle_routes;
-}
+class correction_routes;
+}  // namespace records
 namespace auth {
 class auth_service;
 class access_gate;
@@ -105,6 +106,8 @@ public:
     bool defer(const http_request& req, std::function<void(http_response)> reply) const;
     // The routes of sign-off (lifecycle moves, the server's keys, a group's chain); without them those are 404.
     void use_records(std::unique_ptr<records::lifecycle_routes> routes);
+    // The route that starts a correction of a closed meeting; without it that is 404.
+    void use_corrections(std::unique_ptr<records::correction_routes> routes);
 
 private:
     // An export's turn: counted in all and per address while it is under way (released when destroyed).
@@ -136,6 +139,7 @@ private:
     std::unique_ptr<auth::access_gate> gate_;
     std::unique_ptr<auth::account_routes> accounts_;
     std::unique_ptr<records::lifecycle_routes> records_;
+    std::unique_ptr<records::correction_routes> corrections_;
     mutable rate_limiter creations_;
     mutable export_cache exports_;
     mutable std::mutex export_turns_mutex_;

@@ -126,6 +126,7 @@ private:
     const records::signing_keys* keys_;
     std::shared_ptr<const nlohmann::json> lifecycle_json_;  // state_.lifecycle() as JSON, at its revision
     std::uint64_t closing_sequence_ = 0;  // the group chain's place of this meeting's closing, once closed
+    std::optional<correction_link> corrects_;  // a correction: what its signatures and closing name
     std::deque<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> wire_history_;
     std::uint64_t wire_floor_;  // catch-up can start at any revision >= this
     std::size_t wire_bytes_ = 0;

@@ -78,6 +78,20 @@ struct export_sign_off {
     std::vector<signature> signatures;       // in signing order
     std::optional<closing> closed;
     std::vector<std::string> missing;        // required roles (Swedish) that have not signed, in required order
+    // Versions (docs/records.md, "Corrections"): the closed meeting this one corrects, and the correction that
+    // corrects this one (read from the catalog when exported: the closed meeting itself never changes).
+    struct version {
+        std::string meeting;  // its id
+        std::string title;
+        std::string date;
+        std::string digest;   // corrects: the corrected picture's digest as closed; corrected_by: ""
+        bool closed = false;  // corrected_by: the correction is closed too
+    };
+    std::optional<version> corrects;
+    std::optional<version> corrected_by;
+    // "Rättelse av <title>, <date> (lägesbild <first 12 hex>…)" and "Rättad – se <title>": what both forms print.
+    static std::string corrects_text(const version& v);
+    static std::string corrected_by_text(const version& v);
 };
 
 class picture_report {

@@ -9,6 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "est/identity.hpp"
 #include "est/server/http_router.hpp"
 #include "est/server/lifecycle_request.hpp"
 #include "est/server/rate_limiter.hpp"
@@ -48,6 +51,9 @@ public:
     bool defer(const http_request& req, const std::vector<std::string_view>& parts, const auth::caller& who,
                std::function<void(http_response)> reply) const;
     static bool is_lifecycle_path(const std::vector<std::string_view>& parts) noexcept;
+    // Under --open-access a move's body names who acts: its "as" {"name","role","org"?}. Throws
+    // domain_error("bad_message") naming the field.
+    static identity acting_as(const nlohmann::json& body);
 
 private:
     catalog& catalog_;
