@@ -23,10 +23,15 @@ bool is_hex_digest(const std::string& s) {
     return true;
 }
 
-// Every choice field ({"value","rev"}) of a picture's JSON back to revision 0.
-void reset_registers(json& fields) {
-    for (auto& [id, v] : fields.items())
-        if (v.is_object() && v.contains("rev")) v["rev"] = std::uint64_t{0};
+// Every choice field ({"value","rev"}) anywhere in a picture's JSON (topics, entries, decision items) back to
+// revision 0.
+void reset_registers(json& j) {
+    if (j.is_object() && j.size() == 2 && j.contains("value") && j.contains("rev")) {
+        j["rev"] = std::uint64_t{0};
+        return;
+    }
+    if (j.is_structured())
+        for (auto& child : j) reset_registers(child);
 }
 
 }  // namespace
@@ -77,12 +82,10 @@ std::string correction_title(std::string_view title, std::size_t max_bytes) {
 
 meeting_document correction_copy(const meeting_document& closed) {
     json j = closed.to_json();
-    j["retired"] = json::array();
-    for (auto& topic : j.at("topics")) {
-        reset_registers(topic.at("fields"));
-        for (auto& [org, cell] : topic.at("cells").items())
-            for (auto& e : cell.at("entries")) reset_registers(e.at("fields"));
-    }
+    // The ids of removed entries (and items) guard a live log against late edits: a new log has none.
+    for (auto& [key, value] : j.items())
+        if (key.starts_with("retired")) value = json::array();
+    reset_registers(j.at("topics"));
     return meeting_document::from_json(closed.tmpl_ptr(), closed.organisations(), j);
 }
 
