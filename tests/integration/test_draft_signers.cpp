@@ -106,7 +106,7 @@ TEST_CASE("a new meeting is a draft: the chair prepares it and opens it, live an
     CHECK(move(f, "chair", m, {{"action", "open"}}) == "200");
     REQUIRE(client::run_until(ioc, [&] { return !ops_seen.empty(); }));
     CHECK(ops_seen.back().at("change") == json{{"kind", "open"}});
-    CHECK(ops_seen.back().at("author").at("name") == f.at("chair").name);
+    CHECK(ops_seen.back().at("by").at("name") == f.at("chair").name);
     CHECK(move(f, "chair", m, {{"action", "open"}}) == "409 wrong_phase");
     CHECK(state_in_list(f, m) == "open");
     CHECK(edit(f, "participant_a", m) == "allowed");
