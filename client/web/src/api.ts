@@ -16,6 +16,7 @@ import type {
   Role,
 } from './model/types';
 import { swedishError } from './errors';
+import type { BraEventBody, BraItem, BraQueue } from './bra/queue';
 import type { Lifecycle } from './model/lifecycle';
 import { emitAuth } from './auth-events';
 
@@ -26,6 +27,8 @@ export class ApiError extends Error {
     message: string,
     /** Seconds from a `Retry-After` header (429 answers), when there was one. */
     readonly retryAfter: number | null = null,
+    /** The whole JSON body of the refusal (a BRÅ `conflict` carries the item as it is now). */
+    readonly body: unknown = null,
   ) {
     super(message);
   }
@@ -78,7 +81,7 @@ async function request(method: string, path: string, body?: unknown): Promise<{ 
   }
   if (!res.ok) {
     const e = (json ?? {}) as { error?: string; message?: string };
-    const err = new ApiError(e.error ?? 'internal', res.status, e.message ?? res.statusText, parseRetryAfter(res.headers.get('Retry-After')));
+    const err = new ApiError(e.error ?? 'internal', res.status, e.message ?? res.statusText, parseRetryAfter(res.headers.get('Retry-After')), json);
     // The session is gone (signed out elsewhere, expired, disabled): the page asks the person to sign in again.
     if (res.status === 401 && err.code === 'sign_in_required') emitAuth({ kind: 'signed_out' });
     throw err;
@@ -209,7 +212,20 @@ export const api = {
   exportJson: (meetingId: string) => call<JsonExport>('GET', exportUrl(meetingId, 'json')),
   /** The server's signing keys, old ones too (the pinned keys a check of an export trusts). */
   keys: () => call<{ keys: ServerKey[] }>('GET', '/api/keys'),
+
+  // ---- the BRÅ queue (src/bra/queue.ts) ----
+  /** Every item of the groups the person is a member of, newest meeting first. */
+  braItems: () => call<BraQueue>('GET', '/api/bra/items'),
+  /** One item with its history. */
+  braItem: (id: string) => call<BraItem>('GET', `/api/bra/items/${enc(id)}`),
+  /** A decision, re-assignment, comment or follow-up; the answer is the item as it is now (with history). */
+  braEvent: (id: string, body: BraEventBody) => call<BraItem>('POST', `/api/bra/items/${enc(id)}/events`, body),
 };
+
+/** The queue as CSV (a download), all of it or one group's. */
+export function braCsvUrl(group?: string): string {
+  return `/api/bra/items?${group ? `group=${encodeURIComponent(group)}&` : ''}format=csv`;
+}
 
 export type LifecycleAction =
   | { action: 'lock_topic' | 'unlock_topic'; topic: string }

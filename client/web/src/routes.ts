@@ -6,6 +6,8 @@
 //   #/m/<meeting>           the live meeting
 //   #/admin                 the administrator's page
 //   #/kontrollera           check an exported picture (its digest, signatures and seal)
+//   #/bra[?<filter>]        the BRÅ queue (the filter and sort order in the query: src/bra/queue.ts)
+//   #/bra/<item>            one item of the queue (`<meeting>.<topic>.<item>`)
 //   #/logga-in[?till=<route>]   sign in, then go to <route> (one of the routes above)
 //   #/inbjudan/<token>      accept an invitation
 //   #/aterstall/<token>     choose a new password
@@ -16,6 +18,8 @@ export type Route =
   | { name: 'meeting'; id: string }
   | { name: 'admin' }
   | { name: 'verify' }
+  | { name: 'bra'; query: string }
+  | { name: 'bra-item'; id: string }
   | { name: 'sign-in'; next: string | null }
   | { name: 'invitation'; token: string }
   | { name: 'reset'; token: string }
@@ -36,6 +40,9 @@ export function parseRoute(hash: string): Route {
   if (h === '' || h === '/') return { name: 'start' };
   if (/^\/admin\/?$/.test(h)) return { name: 'admin' };
   if (/^\/kontrollera\/?$/.test(h)) return { name: 'verify' };
+  if (/^\/bra\/?$/.test(h)) return { name: 'bra', query };
+  const item = new RegExp(`^/bra/(${ID}\\.${ID}\\.${ID})/?$`).exec(h);
+  if (item) return { name: 'bra-item', id: item[1] };
   if (/^\/logga-in\/?$/.test(h)) return { name: 'sign-in', next: returnTarget(new URLSearchParams(query).get('till')) };
   let m = new RegExp(`^/(g|m)/(${ID})/?$`).exec(h);
   if (m) return m[1] === 'g' ? { name: 'group', id: m[2] } : { name: 'meeting', id: m[2] };
@@ -68,6 +75,8 @@ export const href = {
   meeting: (id: string) => `#/m/${id}`,
   admin: () => '#/admin',
   verify: () => '#/kontrollera',
+  bra: (query = '') => (query ? `#/bra?${query}` : '#/bra'),
+  braItem: (id: string) => `#/bra/${id}`,
   /** The sign-in page; after it, back to `next` (a route such as `/m/x`) when that is one to return to. */
   signIn: (next?: string | null) => {
     const target = returnTarget(next ?? null);

@@ -7,6 +7,7 @@ import type { Me } from '../model/types';
 import { currentTarget, href, isPublic, parseRoute, type Route } from '../routes';
 import { AccountContext, type AccountState } from './account-context';
 import { AdminPage } from './AdminPage';
+import { BraItemPage, BraQueuePage } from './BraQueue';
 import { GroupPage } from './GroupPage';
 import { InvitationPage } from './InvitationPage';
 import { MeetingRoute } from './MeetingRoute';
@@ -148,6 +149,12 @@ export function App() {
         break;
       case 'verify':
         page = <VerifyPage />;
+        break;
+      case 'bra':
+        page = <BraQueuePage query={route.query} />;
+        break;
+      case 'bra-item':
+        page = <BraItemPage key={route.id} itemId={route.id} />;
         break;
       default:
         page = <StartPage notFound />;

@@ -101,6 +101,11 @@ function UserMenu(props: { groupId?: string }) {
   };
   return (
     <div class="account">
+      {me.memberships.length > 0 && (
+        <a class="topbar-link" href={href.bra()} aria-current={/^#\/bra(\/|\?|$)/.test(location.hash) ? 'page' : undefined}>
+          BRÅ-kö
+        </a>
+      )}
       {me.is_admin && (
         <a class="topbar-link" href={href.admin()} aria-current={location.hash.startsWith('#/admin') ? 'page' : undefined}>
           Administration
