@@ -83,9 +83,10 @@ TEST_CASE("three clients type at once, two of them in one field, and all converg
     auto a = join(ioc, server, meeting, "kommun");
     auto b = join(ioc, server, meeting, "polis", role::participant, {}, "/ws");
     auto c = join(ioc, server, meeting, "polis", role::participant, {}, test::ws_path_on_other_thread(meeting, 4));
+    const std::uint64_t opened = a->client->replica().rev();  // the chair's opening of the draft
     add_entry(ioc, *a->client, "hot-och-vald", "kommun", "ea");
     add_entry(ioc, *b->client, "hot-och-vald", "polis", "eb");
-    REQUIRE(run_until(ioc, [&] { return a->client->replica().rev() == 2 && c->client->replica().rev() == 2; }));
+    REQUIRE(run_until(ioc, [&] { return a->client->replica().rev() == opened + 2 && c->client->replica().rev() == opened + 2; }));
 
     const auto own = handelse("hot-och-vald", "kommun", "ea");
     const auto shared = handelse("hot-och-vald", "polis", "eb");
@@ -258,11 +259,12 @@ TEST_CASE("bad input gets a clear error, changes nothing, and another client goe
     boost::asio::io_context ioc;
     auto a = join(ioc, server, meeting, "kommun");
     auto b = join(ioc, server, meeting, "polis");
+    const std::uint64_t opened = a->client->replica().rev();  // the chair's opening of the draft
     add_entry(ioc, *a->client, "hot-och-vald", "kommun", "e1");
     add_entry(ioc, *b->client, "hot-och-vald", "polis", "e2");
     const auto fa = handelse("hot-och-vald", "kommun", "e1");
     const auto fb = handelse("hot-och-vald", "polis", "e2");
-    REQUIRE(run_until(ioc, [&] { return a->client->replica().rev() == 2; }));
+    REQUIRE(run_until(ioc, [&] { return a->client->replica().rev() == opened + 2; }));
     const auto before = a->client->replica().confirmed();
 
     int b_words = 0;

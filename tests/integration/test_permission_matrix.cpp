@@ -125,7 +125,7 @@ TEST_CASE("every action of the permission table and every meeting state is class
         "write_own_cell", "write_other_cell", "add_own_entry", "add_other_entry", "remove_own_entry",
         "remove_other_entry", "write_topic_field", "join_meeting", "export_meeting", "list_own_groups",
         "list_all_groups", "create_group", "list_meetings", "create_meeting", "invite_to_group", "change_roles",
-        "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic", "lock_picture",
+        "change_group_settings", "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic", "lock_picture",
         "unlock_picture", "sign_picture", "close_meeting", "correct_meeting"};
     CHECK(permission_table().size() == action_count);
     for (const auto& rule : permission_table()) {
@@ -375,6 +375,10 @@ TEST_CASE("every actor × every action × every meeting state, through the real 
              [&](test::person& p) { return p.http.put(g + "/members/" + spare_id, {{"role", "participant"}, {"org", "raddning"}}); }),
         rest("POST /api/groups/{id}/invitations as chair",
              [&](test::person& p) { return p.http.post(g + "/invitations", {{"email", "chair-by-" + p.key + "-" + phase_name() + "@est.test"}, {"role", "chair"}}); })};
+    // The group's signers, set to what they are (the chair and one co-signer): who may, not what, is probed.
+    probes["change_group_settings"] = {rest("PUT /api/groups/{id}/settings", [&](test::person& p) {
+        return p.http.put(g + "/settings", {{"signers", {"chair", "cosigner"}}});
+    })};
     probes["manage_accounts"] = {
         rest("GET /api/accounts", [&](test::person& p) { return p.http.get("/api/accounts"); }),
         rest("POST /api/accounts/{id}/disable (false)",
