@@ -685,12 +685,21 @@ function DecideForm(props: { item: BraItem; today: string; group: Group | null; 
               ['defer', 'Bordläggning', 'till ett senare BRÅ-möte'],
             ] as const
           ).map(([v, label, hint]) => (
-            <label key={v} class="bra-choice">
-              <input type="radio" id={`dec-${v}`} name="verdict" value={v} checked={d.verdict === v} onChange={() => upd('verdict', v)} />
-              <span>
-                <strong>{label}</strong> <span class="hint">{hint}</span>
+            <div key={v} class="bra-choice">
+              <input
+                type="radio"
+                id={`dec-${v}`}
+                name="verdict"
+                value={v}
+                checked={d.verdict === v}
+                aria-describedby={`dec-${v}-hint`}
+                onChange={() => upd('verdict', v)}
+              />
+              <label for={`dec-${v}`}>{label}</label>
+              <span id={`dec-${v}-hint`} class="hint">
+                {hint}
               </span>
-            </label>
+            </div>
           ))}
           {problems.verdict && (
             <p id="dec-verdict-error" class="field-error">
@@ -801,14 +810,24 @@ function FollowUpForm(props: { item: BraItem; send: Send }) {
         <fieldset class="bra-choices bra-progress-choices" aria-describedby={describedBy(problem && !needsText && 'fu-error')}>
           <legend>Läge</legend>
           {PROGRESSES.map((p) => (
-            <label key={p} class="bra-choice">
-              <input type="radio" id={`fu-${p}`} name="progress" value={p} checked={progress === p} onChange={() => setProgress(p)} />
-              <span class={`bra-progress bra-progress-${p}`}>
+            <div key={p} class="bra-choice">
+              <input
+                type="radio"
+                id={`fu-${p}`}
+                name="progress"
+                value={p}
+                checked={progress === p}
+                aria-describedby={`fu-${p}-hint`}
+                onChange={() => setProgress(p)}
+              />
+              <label for={`fu-${p}`} class={`bra-progress bra-progress-${p}`}>
                 <span class="bra-dot" aria-hidden="true" />
-                <strong>{PROGRESS_LABELS[p]}</strong>
+                {PROGRESS_LABELS[p]}
+              </label>
+              <span id={`fu-${p}-hint`} class="hint">
+                {PROGRESS_HINTS[p]}
               </span>
-              <span class="hint">{PROGRESS_HINTS[p]}</span>
-            </label>
+            </div>
           ))}
         </fieldset>
         <TextArea
