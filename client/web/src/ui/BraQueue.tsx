@@ -42,7 +42,7 @@ import {
   type SortDir,
   type SortKey,
 } from '../bra/queue';
-import { ROLE_LABELS, swedishDate } from '../labels';
+import { ROLE_LABELS, shortOrgName, swedishDate } from '../labels';
 import type { Group, Role } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
@@ -142,6 +142,9 @@ export function BraQueuePage(props: { query: string }) {
   const overdue = items.filter((i) => i.flags.overdue).length;
   const awaiting = items.filter((i) => i.status === 'awaiting').length;
   const multiGroup = options.groups.length > 1 || (me?.memberships.length ?? 0) > 1;
+  const activeFilters = (Object.keys(EMPTY_FILTER) as (keyof QueueFilter)[]).filter((k) => filter[k] !== EMPTY_FILTER[k]).length;
+  // On a phone the filters start folded (unless some are set), so the list is in view; on a laptop they are open.
+  const [filtersOpen, setFiltersOpen] = useState(() => activeFilters > 0 || typeof matchMedia !== 'function' || !matchMedia('(max-width: 760px)').matches);
 
   return (
     <Shell title="BRÅ-kö" crumbs={[{ label: 'Start', href: href.start() }, { label: 'BRÅ-kö' }]} wide>
@@ -179,6 +182,11 @@ export function BraQueuePage(props: { query: string }) {
       {!queue && !error && <Loading text="Hämtar BRÅ-kön…" />}
       {queue && (
         <>
+          <details class="bra-filter-box" open={filtersOpen} onToggle={(e) => setFiltersOpen((e.currentTarget as HTMLDetailsElement).open)}>
+            <summary>
+              Filter och sortering
+              {activeFilters > 0 && <span class="bra-active"> ({activeFilters === 1 ? '1 filter valt' : `${activeFilters} filter valda`})</span>}
+            </summary>
           <form class="bra-filters" role="search" aria-label="Filtrera BRÅ-kön" onSubmit={(e) => e.preventDefault()}>
             <FilterSelect
               id="f-status"
@@ -201,7 +209,7 @@ export function BraQueuePage(props: { query: string }) {
             <FilterSelect id="f-meeting" label="Möte" value={filter.meeting} onValue={(v) => set('meeting', v)} options={options.meetings} />
             <FilterSelect id="f-owner" label="Ansvarig organisation" value={filter.owner} onValue={(v) => set('owner', v)} options={options.owners} />
             <div class="form-row bra-search">
-              <label for="f-text">Sök i rubrik och beskrivning</label>
+              <label for="f-text">Sök</label>
               <input id="f-text" type="search" value={filter.text} onInput={(e) => set('text', (e.target as HTMLInputElement).value)} />
             </div>
             <FilterSelect
@@ -228,6 +236,7 @@ export function BraQueuePage(props: { query: string }) {
               )}
             </div>
           </form>
+          </details>
           <p class="bra-count" role="status" data-testid="bra-count">
             {countText(shown.length, items.length)}
           </p>
@@ -300,7 +309,7 @@ function QueueRow(props: { item: BraItem; names: OrgNames; groupName: string | n
         <Flags item={i} />
       </td>
       <td data-label="Ansvarig">
-        {owner ? props.names(i.group, owner) : '–'}
+        {owner ? shortOrgName(props.names(i.group, owner)) : '–'}
         {owner && proposed && <span class="cell-sub">förslag</span>}
       </td>
       <td data-label="Klart senast">
@@ -657,7 +666,10 @@ function DecideForm(props: { item: BraItem; today: string; group: Group | null; 
     // The group's organisations may come after the form: the proposal's owner then becomes the default.
     if (!d.owner_org && proposedOwner) setD((x) => ({ ...x, owner_org: proposedOwner }));
   }, [proposedOwner]);
-  const upd = <K extends keyof DecisionDraft>(k: K, v: DecisionDraft[K]) => setD((x) => ({ ...x, [k]: v }));
+  const upd = <K extends keyof DecisionDraft>(k: K, v: DecisionDraft[K]) => {
+    setD((x) => ({ ...x, [k]: v }));
+    setProblems((p) => (p[k] ? { ...p, [k]: undefined } : p));
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
@@ -818,7 +830,10 @@ function FollowUpForm(props: { item: BraItem; send: Send }) {
                 value={p}
                 checked={progress === p}
                 aria-describedby={`fu-${p}-hint`}
-                onChange={() => setProgress(p)}
+                onChange={() => {
+                  setProgress(p);
+                  setProblem(null);
+                }}
               />
               <label for={`fu-${p}`} class={`bra-progress bra-progress-${p}`}>
                 <span class="bra-dot" aria-hidden="true" />
@@ -834,7 +849,10 @@ function FollowUpForm(props: { item: BraItem; send: Send }) {
           id="fu-text"
           label={needsText ? 'Kommentar (krävs för gul och röd)' : 'Kommentar (valfritt)'}
           value={text}
-          onValue={setText}
+          onValue={(v) => {
+            setText(v);
+            if (v.trim()) setProblem(null);
+          }}
           error={problem && needsText ? problem : null}
         />
         {problem && !needsText && (
@@ -871,7 +889,16 @@ function CommentForm(props: { item: BraItem; send: Send }) {
     <section aria-labelledby="cm-h" class="panel bra-form">
       <h2 id="cm-h">Kommentar</h2>
       <form onSubmit={submit} noValidate>
-        <TextArea id="cm-text" label="Ny kommentar" value={text} onValue={setText} error={problem} />
+        <TextArea
+          id="cm-text"
+          label="Ny kommentar"
+          value={text}
+          onValue={(v) => {
+            setText(v);
+            if (v.trim()) setProblem(null);
+          }}
+          error={problem}
+        />
         <button type="submit" class="btn" disabled={busy}>
           {busy ? 'Sparar…' : 'Spara kommentar'}
         </button>
