@@ -309,12 +309,16 @@ function QueueRow(props: { item: BraItem; names: OrgNames; groupName: string | n
         <Flags item={i} />
       </td>
       <td data-label="Ansvarig">
-        {owner ? shortOrgName(props.names(i.group, owner)) : '–'}
-        {owner && proposed && <span class="cell-sub">förslag</span>}
+        <span>
+          {owner ? shortOrgName(props.names(i.group, owner)) : '–'}
+          {owner && proposed && <span class="bra-proposed"> (förslag)</span>}
+        </span>
       </td>
       <td data-label="Klart senast">
-        <span class="nowrap">{due || '–'}</span>
-        {due && !i.due && <span class="cell-sub">förslag</span>}
+        <span>
+          <span class="nowrap">{due || '–'}</span>
+          {due && !i.due && <span class="bra-proposed"> (förslag)</span>}
+        </span>
       </td>
     </tr>
   );
