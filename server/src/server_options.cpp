@@ -38,6 +38,7 @@ std::variant<server_options, int, auth::admin_command> parse_server_options(int 
                    "most bytes one meeting may take encoded (its picture as JSON, removed entries, clients' sequence records)")
         ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
     app.add_option("--max-entries-per-cell", l.max_entries_per_cell, "most entries in one cell");
+    app.add_option("--max-items-per-topic", l.max_items_per_topic, "most decision items proposed from one topic");
     app.add_option("--max-participants", l.max_participants, "most connections in one meeting");
     app.add_option("--history-window", l.history_window, "operations kept in memory for merging and catch-up");
     app.add_option("--history-bytes", l.history_bytes,

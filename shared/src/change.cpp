@@ -68,7 +68,10 @@ std::uint64_t uint(const json& obj, const std::string& where, const char* key) {
 
 std::string field_ref::key() const {
     std::string k = topic;
-    if (!is_topic_field()) {
+    if (is_item_field()) {
+        k += "/*";
+        k += item;
+    } else if (!is_topic_field()) {
         k += '/';
         k += org;
         k += '/';
@@ -82,7 +85,9 @@ std::string field_ref::key() const {
 int field_ref::compare_key(std::string_view other) const noexcept {
     // The parts key() joins, in its order; a topic field's key has the first three only.
     using parts = std::array<std::string_view, 7>;
-    const parts joined = is_topic_field() ? parts{topic, "/", field} : parts{topic, "/", org, "/", entry, "/", field};
+    const parts joined = is_item_field()    ? parts{topic, "/*", item, "/", field}
+                         : is_topic_field() ? parts{topic, "/", field}
+                                            : parts{topic, "/", org, "/", entry, "/", field};
     std::size_t pos = 0;
     for (const std::string_view part : joined) {
         const std::size_t n = std::min(part.size(), other.size() - pos);
@@ -94,17 +99,24 @@ int field_ref::compare_key(std::string_view other) const noexcept {
 }
 
 json field_ref::to_json() const {
+    if (is_item_field()) return {{"topic", topic}, {"item", item}, {"field", field}};
     if (is_topic_field()) return {{"topic", topic}, {"field", field}};
     return {{"topic", topic}, {"org", org}, {"entry", entry}, {"field", field}};
 }
 
 field_ref field_ref::from_json(const json& j, const std::string& where) {
     json_read::object(j, where);
-    json_read::only_fields(j, where, {"topic", "org", "entry", "field"});
+    json_read::only_fields(j, where, {"topic", "org", "entry", "field", "item"});
     field_ref r;
     r.topic = json_read::id(j, where, "topic");
     r.field = json_read::id(j, where, "field");
     const bool has_org = j.contains("org"), has_entry = j.contains("entry");
+    if (j.contains("item")) {
+        if (has_org || has_entry)
+            throw domain_error("bad_message", "'" + where + "' addresses a decision item ('item') or an entry ('org' and 'entry'), not both");
+        r.item = json_read::id(j, where, "item");
+        return r;
+    }
     if (has_org != has_entry)
         throw domain_error("bad_message", "'" + where + "' needs both 'org' and 'entry' for an entry field, or neither for a topic field");
     if (has_org) {
@@ -124,8 +136,12 @@ json change_to_json(const change& c) {
                 return {{"kind", "set"}, {"target", v.target.to_json()}, {"value", v.value}};
             else if constexpr (std::is_same_v<T, add_entry_change>)
                 return {{"kind", "add_entry"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}};
-            else
+            else if constexpr (std::is_same_v<T, remove_entry_change>)
                 return {{"kind", "remove_entry"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}};
+            else if constexpr (std::is_same_v<T, add_item_change>)
+                return {{"kind", "add_item"}, {"topic", v.topic}, {"item", v.item}};
+            else
+                return {{"kind", "remove_item"}, {"topic", v.topic}, {"item", v.item}};
         },
         c);
 }
@@ -154,7 +170,15 @@ change change_from_json(const json& j, const std::string& where) {
         if (kind == "add_entry") return add_entry_change{std::move(topic), std::move(org), std::move(entry)};
         return remove_entry_change{std::move(topic), std::move(org), std::move(entry)};
     }
-    throw domain_error("bad_message", "'" + where + ".kind' must be text, set, add_entry or remove_entry, not '" + kind + "'");
+    if (kind == "add_item" || kind == "remove_item") {
+        json_read::only_fields(j, where, {"kind", "topic", "item"});
+        auto topic = json_read::id(j, where, "topic");
+        auto item = json_read::id(j, where, "item");
+        if (kind == "add_item") return add_item_change{std::move(topic), std::move(item)};
+        return remove_item_change{std::move(topic), std::move(item)};
+    }
+    throw domain_error("bad_message", "'" + where + ".kind' must be text, set, add_entry, remove_entry, add_item or remove_item, not '" +
+                                          kind + "'");
 }
 
 }  // namespace est

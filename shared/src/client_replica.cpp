@@ -14,7 +14,7 @@ using json = nlohmann::json;
 client_replica::client_replica(std::string client_id, std::string meeting_id, identity who)
     : client_id_(std::move(client_id)), meeting_id_(std::move(meeting_id)), who_(std::move(who)) {
     limits_.max_field_length = limits_.max_meeting_text = SIZE_MAX;
-    limits_.max_entries_per_cell = SIZE_MAX;
+    limits_.max_entries_per_cell = limits_.max_items_per_topic = SIZE_MAX;
 }
 
 std::string client_replica::join_message() const {
@@ -130,6 +130,12 @@ void client_replica::on_remote(const remote_op& op) {
         for (auto it = texts_.begin(); it != texts_.end();) {
             const auto& t2 = it->second.target;
             if (t2.topic == r->topic && t2.org == r->org && t2.entry == r->entry) it = texts_.erase(it);
+            else ++it;
+        }
+    } else if (const auto* ri = std::get_if<remove_item_change>(&op.body)) {
+        for (auto it = texts_.begin(); it != texts_.end();) {
+            const auto& t2 = it->second.target;
+            if (t2.topic == ri->topic && t2.item == ri->item) it = texts_.erase(it);
             else ++it;
         }
     }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "est/calendar_date.hpp"
 #include "est/error.hpp"
 #include "est/utf.hpp"
 
@@ -71,6 +72,13 @@ std::size_t meeting_document::bytes_of(const entry& e) const {
     return n;
 }
 
+std::size_t meeting_document::item_bytes(const entry& item) const {
+    // {"fields":{},"id":""}, and a share of the topic's "items":[], which is there once it has one.
+    std::size_t n = item.id.size() + 24 + 11;
+    for (const auto& d : tmpl_->decision_item_fields) n += est::bytes_of(d, item.fields.find(d.id)->second);
+    return n;
+}
+
 std::uint64_t meeting_document::newest_register_rev() const noexcept {
     std::uint64_t newest = 0;
     auto scan = [&](const id_map<field_value>& fields) {
@@ -80,6 +88,7 @@ std::uint64_t meeting_document::newest_register_rev() const noexcept {
         scan(ts.fields);
         for (const auto& [org, c] : ts.cells)
             for (const auto& e : c.entries) scan(e.fields);
+        for (const auto& item : ts.items) scan(item.fields);
     }
     return newest;
 }
@@ -94,8 +103,10 @@ std::size_t meeting_document::count_bytes() const {
             n += org.size() + 18;  // "org":{"entries":[]},
             for (const auto& e : c.entries) n += bytes_of(e);
         }
+        for (const auto& item : ts.items) n += item_bytes(item);
     }
     for (const auto& k : retired_entries_) n += retired_bytes(k);
+    for (const auto& k : retired_items_) n += retired_bytes(k) + 19;  // and "retired_items":[],
     return n;
 }
 
@@ -118,9 +129,11 @@ cell& meeting_document::cell_mut(std::string_view topic_id, std::string_view org
 }
 
 const field_def& meeting_document::definition(const field_ref& ref) const {
-    const field_def* d = ref.is_topic_field() ? tmpl_->find_topic_field(ref.field) : tmpl_->find_entry_field(ref.field);
-    if (!d) throw domain_error("not_found", "the template has no " + std::string(ref.is_topic_field() ? "topic" : "entry") +
-                                                " field '" + ref.field + "'");
+    const field_def* d = ref.is_item_field()    ? tmpl_->find_decision_item_field(ref.field)
+                         : ref.is_topic_field() ? tmpl_->find_topic_field(ref.field)
+                                                : tmpl_->find_entry_field(ref.field);
+    const char* kind = ref.is_item_field() ? "decision item" : ref.is_topic_field() ? "topic" : "entry";
+    if (!d) throw domain_error("not_found", "the template has no " + std::string(kind) + " field '" + ref.field + "'");
     return *d;
 }
 
@@ -131,6 +144,11 @@ const field_value& meeting_document::field(const field_ref& ref) const {
 
 const field_value& meeting_document::value_of(const field_ref& ref) const {
     const auto& t = topic(ref.topic);
+    if (ref.is_item_field()) {
+        for (const auto& item : t.items)
+            if (item.id == ref.item) return item.fields.find(ref.field)->second;
+        throw domain_error("not_found", "there is no decision item '" + ref.item + "' in " + ref.topic);
+    }
     if (ref.is_topic_field()) return t.fields.find(ref.field)->second;
     auto c = t.cells.find(ref.org);
     if (c == t.cells.end())
@@ -150,6 +168,33 @@ entry meeting_document::make_entry(std::string id) const {
     return e;
 }
 
+entry meeting_document::make_item(std::string id) const {
+    entry item{std::move(id), {}};
+    for (const auto& f : tmpl_->decision_item_fields) item.fields.emplace(f.id, empty_value(f));
+    return item;
+}
+
+void meeting_document::check_register_value(const field_def& def, const std::string& value) const {
+    if (value.empty()) return;  // clears any register
+    switch (def.kind) {
+        case field_kind::text: break;
+        case field_kind::choice:
+            if (std::find(def.choices.begin(), def.choices.end(), value) == def.choices.end())
+                throw domain_error("bad_value", "'" + value + "' is not one of the choices for '" + def.id + "'");
+            break;
+        case field_kind::date:
+            if (!calendar_date::parse(value))
+                throw domain_error("bad_value", "'" + value + "' is not a date for '" + def.id +
+                                                    "': write a real calendar day as YYYY-MM-DD, e.g. 2027-03-01");
+            break;
+        case field_kind::organisation:
+            if (std::find(organisations_.begin(), organisations_.end(), value) == organisations_.end())
+                throw domain_error("bad_value", "'" + value + "' is not one of the meeting's organisations, for '" +
+                                                    def.id + "'");
+            break;
+    }
+}
+
 void meeting_document::apply(const change& c, std::uint64_t rev, const limits& lim, std::size_t byte_budget) {
     std::visit(
         [&](const auto& v) {
@@ -157,7 +202,7 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
             if constexpr (std::is_same_v<T, text_change>) {
                 const field_def& def = definition(v.target);
                 if (def.kind != field_kind::text)
-                    throw domain_error("wrong_kind", "'" + v.target.field + "' is a choice field; use a set change");
+                    throw domain_error("wrong_kind", "'" + v.target.field + "' is a register (choice, date or organisation); use a set change");
                 field_value& fv = value_mut(v.target);
                 if (v.op.base_length() != fv.text.size())
                     throw domain_error("out_of_range", "the operation covers " + std::to_string(v.op.base_length()) +
@@ -182,10 +227,9 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                 encoded_bytes_ = encoded_bytes_ + added - removed;
             } else if constexpr (std::is_same_v<T, set_change>) {
                 const field_def& def = definition(v.target);
-                if (def.kind != field_kind::choice)
+                if (def.kind == field_kind::text)
                     throw domain_error("wrong_kind", "'" + v.target.field + "' is a text field; use a text change");
-                if (!v.value.empty() && std::find(def.choices.begin(), def.choices.end(), v.value) == def.choices.end())
-                    throw domain_error("bad_value", "'" + v.value + "' is not one of the choices for '" + def.id + "'");
+                check_register_value(def, v.value);
                 field_value& fv = value_mut(v.target);
                 if (v.value.size() > fv.choice.size() && encoded_bytes_ + v.value.size() - fv.choice.size() > byte_budget)
                     over_budget("limit_reached", encoded_bytes_ + v.value.size() - fv.choice.size(), byte_budget);
@@ -205,6 +249,33 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                 if (encoded_bytes_ + cost > byte_budget) over_budget("limit_reached", encoded_bytes_ + cost, byte_budget);
                 cl.entries.push_back(std::move(e));
                 encoded_bytes_ += cost;
+            } else if constexpr (std::is_same_v<T, add_item_change>) {
+                if (!tmpl_->has_decision_items())
+                    throw domain_error("not_found", "the meeting's template '" + tmpl_->id + "' has no decision items");
+                topic_state& ts = topic_mut(v.topic);
+                for (const auto& item : ts.items)
+                    if (item.id == v.item) throw domain_error("duplicate_entry", "decision item '" + v.item + "' already exists");
+                if (retired_items_.count(v.topic + "/" + v.item))
+                    throw domain_error("duplicate_entry", "decision item id '" + v.item + "' was used before and removed");
+                if (ts.items.size() >= lim.max_items_per_topic)
+                    throw domain_error("limit_reached", "a topic holds at most " + std::to_string(lim.max_items_per_topic) +
+                                                            " decision items");
+                entry item = make_item(v.item);
+                const std::size_t cost = item_bytes(item);
+                if (encoded_bytes_ + cost > byte_budget) over_budget("limit_reached", encoded_bytes_ + cost, byte_budget);
+                ts.items.push_back(std::move(item));
+                encoded_bytes_ += cost;
+            } else if constexpr (std::is_same_v<T, remove_item_change>) {
+                topic_state& ts = topic_mut(v.topic);
+                auto it = std::find_if(ts.items.begin(), ts.items.end(), [&](const entry& e) { return e.id == v.item; });
+                if (it == ts.items.end())
+                    throw domain_error("not_found", "there is no decision item '" + v.item + "' in " + v.topic);
+                for (const auto& [k, fv] : it->fields) total_text_ -= fv.text.size();
+                // Never refused: an item costs more than its id in the retired list.
+                std::string key = v.topic + "/" + v.item;
+                encoded_bytes_ = encoded_bytes_ - item_bytes(*it) + retired_bytes(key) + 19;
+                ts.items.erase(it);
+                retired_items_.insert(std::move(key));
             } else {
                 cell& cl = cell_mut(v.topic, v.org);
                 auto it = std::find_if(cl.entries.begin(), cl.entries.end(), [&](const entry& e) { return e.id == v.entry; });
@@ -241,7 +312,7 @@ json fields_to_json(const id_map<field_value>& fields, const std::vector<field_d
 }
 
 void fields_from_json(id_map<field_value>& fields, const std::vector<field_def>& defs,
-                      const json& j, std::size_t& total) {
+                      const json& j, std::size_t& total, const std::vector<std::string>& organisations) {
     if (!j.is_object()) throw domain_error("bad_snapshot", "fields must be an object");
     for (const auto& d : defs) {
         auto it = j.find(d.id);
@@ -254,8 +325,12 @@ void fields_from_json(id_map<field_value>& fields, const std::vector<field_def>&
             total += fv.text.size();
         } else {
             fv.choice = it->at("value").get<std::string>();
-            if (!fv.choice.empty() && std::find(d.choices.begin(), d.choices.end(), fv.choice) == d.choices.end())
-                throw domain_error("bad_snapshot", "field '" + d.id + "' holds '" + fv.choice + "', not one of its choices");
+            const bool fits = fv.choice.empty() ||
+                              (d.kind == field_kind::choice && std::find(d.choices.begin(), d.choices.end(), fv.choice) != d.choices.end()) ||
+                              (d.kind == field_kind::date && calendar_date::parse(fv.choice)) ||
+                              (d.kind == field_kind::organisation &&
+                               std::find(organisations.begin(), organisations.end(), fv.choice) != organisations.end());
+            if (!fits) throw domain_error("bad_snapshot", "field '" + d.id + "' holds '" + fv.choice + "', which it cannot hold");
             fv.rev = snapshot_count(it->at("rev"), "the revision of field '" + d.id + "'");
         }
     }
@@ -273,9 +348,20 @@ json meeting_document::to_json() const {
                 entries.push_back({{"id", e.id}, {"fields", fields_to_json(e.fields, tmpl_->entry_fields)}});
             cells[o] = {{"entries", std::move(entries)}};
         }
-        topics.push_back({{"id", td.id}, {"fields", fields_to_json(ts.fields, tmpl_->topic_fields)}, {"cells", std::move(cells)}});
+        json tj = {{"id", td.id}, {"fields", fields_to_json(ts.fields, tmpl_->topic_fields)}, {"cells", std::move(cells)}};
+        // Only a topic with decision items has the key: a picture without any keeps its canonical form (and
+        // digest) from before decision items existed.
+        if (!ts.items.empty()) {
+            json items = json::array();
+            for (const auto& item : ts.items)
+                items.push_back({{"id", item.id}, {"fields", fields_to_json(item.fields, tmpl_->decision_item_fields)}});
+            tj["items"] = std::move(items);
+        }
+        topics.push_back(std::move(tj));
     }
-    return {{"topics", std::move(topics)}, {"retired", retired_entries_}};
+    json out = {{"topics", std::move(topics)}, {"retired", retired_entries_}};
+    if (!retired_items_.empty()) out["retired_items"] = retired_items_;
+    return out;
 }
 
 meeting_document meeting_document::from_json(std::shared_ptr<const meeting_template> tmpl,
@@ -285,12 +371,14 @@ meeting_document meeting_document::from_json(std::shared_ptr<const meeting_templ
         std::set<std::string, std::less<>> seen_topics;
         if (auto r = j.find("retired"); r != j.end())
             for (const auto& k : *r) doc.retired_entries_.insert(k.get<std::string>());
+        if (auto r = j.find("retired_items"); r != j.end())
+            for (const auto& k : *r) doc.retired_items_.insert(k.get<std::string>());
         for (const auto& tj : j.at("topics")) {
             const std::string topic_id = tj.at("id").get<std::string>();
             auto& ts = doc.topic_mut(topic_id);
             if (!seen_topics.insert(topic_id).second)
                 throw domain_error("bad_snapshot", "topic '" + topic_id + "' is listed twice");
-            fields_from_json(ts.fields, doc.tmpl_->topic_fields, tj.at("fields"), doc.total_text_);
+            fields_from_json(ts.fields, doc.tmpl_->topic_fields, tj.at("fields"), doc.total_text_, doc.organisations_);
             for (const auto& [org, cj] : tj.at("cells").items()) {
                 auto c = ts.cells.find(org);
                 if (c == ts.cells.end()) throw domain_error("bad_snapshot", "unknown organisation '" + org + "'");
@@ -300,8 +388,22 @@ meeting_document meeting_document::from_json(std::shared_ptr<const meeting_templ
                         if (other.id == e.id) throw domain_error("bad_snapshot", "entry '" + e.id + "' is listed twice in " + topic_id + "/" + org);
                     if (doc.retired_entries_.count(topic_id + "/" + org + "/" + e.id))
                         throw domain_error("bad_snapshot", "entry '" + e.id + "' in " + topic_id + "/" + org + " is both live and removed");
-                    fields_from_json(e.fields, doc.tmpl_->entry_fields, ej.at("fields"), doc.total_text_);
+                    fields_from_json(e.fields, doc.tmpl_->entry_fields, ej.at("fields"), doc.total_text_, doc.organisations_);
                     c->second.entries.push_back(std::move(e));
+                }
+            }
+            if (auto items = tj.find("items"); items != tj.end()) {
+                if (!doc.tmpl_->has_decision_items() && !items->empty())
+                    throw domain_error("bad_snapshot", "topic '" + topic_id + "' has decision items; its template has none");
+                for (const auto& ij : *items) {
+                    entry item = doc.make_item(ij.at("id").get<std::string>());
+                    for (const auto& other : ts.items)
+                        if (other.id == item.id) throw domain_error("bad_snapshot", "decision item '" + item.id + "' is listed twice in " + topic_id);
+                    if (doc.retired_items_.count(topic_id + "/" + item.id))
+                        throw domain_error("bad_snapshot", "decision item '" + item.id + "' in " + topic_id + " is both live and removed");
+                    fields_from_json(item.fields, doc.tmpl_->decision_item_fields, ij.at("fields"), doc.total_text_,
+                                     doc.organisations_);
+                    ts.items.push_back(std::move(item));
                 }
             }
         }

@@ -53,7 +53,10 @@ public:
         }
     }
 
-    std::vector<field_def> fields(const json& root, const char* key, bool topic_level) const {
+    // Which list a field belongs to: what it may declare follows from that.
+    enum class level { entry, topic, decision_item };
+
+    std::vector<field_def> fields(const json& root, const char* key, level at) const {
         const std::string path = std::string("/") + key;
         const json& arr = member(root, "", key);
         if (!arr.is_array() || arr.empty()) fail(path, "must be a non-empty array");
@@ -63,7 +66,7 @@ public:
             const std::string p = path + "/" + std::to_string(i);
             const json& f = arr[i];
             if (!f.is_object()) fail(p, "must be an object");
-            only_known(f, p, {"id", "label", "kind", "choices", "max_length", "editor"});
+            only_known(f, p, {"id", "label", "kind", "choices", "max_length", "editor", "group"});
             field_def d;
             d.id = id_member(f, p);
             if (!seen.insert(d.id).second) fail(p + "/id", "duplicate id '" + d.id + "'");
@@ -71,6 +74,10 @@ public:
             const auto kind = string_member(f, p, "kind");
             if (kind == "text") d.kind = field_kind::text;
             else if (kind == "choice") d.kind = field_kind::choice;
+            else if (at == level::decision_item && kind == "date") d.kind = field_kind::date;
+            else if (at == level::decision_item && kind == "organisation") d.kind = field_kind::organisation;
+            else if (at == level::decision_item)
+                fail(p + "/kind", "must be \"text\", \"choice\", \"date\" or \"organisation\", not \"" + kind + "\"");
             else fail(p + "/kind", "must be \"text\" or \"choice\", not \"" + kind + "\"");
             if (auto c = f.find("choices"); c != f.end()) {
                 if (d.kind != field_kind::choice) fail(p + "/choices", "only choice fields have choices");
@@ -84,29 +91,65 @@ public:
                 fail(p, "a choice field needs 'choices'");
             }
             if (auto m = f.find("max_length"); m != f.end()) {
+                if (at == level::decision_item && d.kind != field_kind::text)
+                    fail(p + "/max_length", "only text fields have a maximum length");
                 if (!m->is_number_unsigned() || m->get<std::uint64_t>() == 0 || m->get<std::uint64_t>() > 100000)
                     fail(p + "/max_length", "must be a whole number from 1 to 100000");
                 d.max_length = m->get<std::size_t>();
             }
             if (auto e = f.find("editor"); e != f.end()) {
-                if (!topic_level) fail(p + "/editor", "entry fields are always written by the cell's organisation");
+                if (at == level::entry) fail(p + "/editor", "entry fields are always written by the cell's organisation");
+                if (at == level::decision_item && d.id != to_bra_field)
+                    fail(p + "/editor", "decision item fields are written by everyone taking part; only 'till_bra' is the chair's");
                 if (*e != "chair") fail(p + "/editor", "must be \"chair\"");
                 d.chair_only = true;
             }
+            if (f.contains("group")) {
+                if (at != level::decision_item) fail(p + "/group", "only decision item fields are grouped");
+                d.group = string_member(f, p, "group");
+                if (d.group.size() > 100) fail(p + "/group", "must be at most 100 bytes");
+            }
             out.push_back(std::move(d));
         }
+        if (at == level::decision_item) check_to_bra_mark(out, path);
         return out;
+    }
+
+    // The BRÅ mark is what the BRÅ queue, the exports and the chair's toggle read: its shape is fixed.
+    void check_to_bra_mark(const std::vector<field_def>& defs, const std::string& path) const {
+        for (std::size_t i = 0; i < defs.size(); ++i) {
+            const field_def& d = defs[i];
+            if (d.id != to_bra_field) continue;
+            const std::string p = path + "/" + std::to_string(i);
+            if (d.kind != field_kind::choice ||
+                d.choices != std::vector<std::string>{std::string(to_bra_yes), std::string(to_bra_no)})
+                fail(p, "'till_bra' must be a choice field with the choices [\"ja\", \"nej\"]");
+            if (!d.chair_only) fail(p, "'till_bra' must have \"editor\": \"chair\": the chair decides what goes to BRÅ");
+            return;
+        }
+        fail(path, "must hold the field 'till_bra' (the chair's mark for what goes to BRÅ)");
     }
 
 private:
     std::string source_;
 };
 
+std::string_view kind_name(field_kind k) noexcept {
+    switch (k) {
+        case field_kind::text: return "text";
+        case field_kind::choice: return "choice";
+        case field_kind::date: return "date";
+        case field_kind::organisation: return "organisation";
+    }
+    return "text";
+}
+
 json field_to_json(const field_def& f) {
-    json j = {{"id", f.id}, {"label", f.label}, {"kind", f.kind == field_kind::text ? "text" : "choice"}};
+    json j = {{"id", f.id}, {"label", f.label}, {"kind", kind_name(f.kind)}};
     if (!f.choices.empty()) j["choices"] = f.choices;
     if (f.max_length) j["max_length"] = f.max_length;
     if (f.chair_only) j["editor"] = "chair";
+    if (!f.group.empty()) j["group"] = f.group;
     return j;
 }
 
@@ -115,7 +158,7 @@ json field_to_json(const field_def& f) {
 meeting_template meeting_template::from_json(const json& root, const std::string& source) {
     validator v(source);
     if (!root.is_object()) v.fail("", "a template must be a JSON object");
-    v.only_known(root, "", {"id", "name", "version", "topics", "entry_fields", "topic_fields"});
+    v.only_known(root, "", {"id", "name", "version", "topics", "entry_fields", "topic_fields", "decision_item_fields"});
     meeting_template t;
     t.id = v.id_member(root, "");
     t.name = v.string_member(root, "", "name");
@@ -136,8 +179,10 @@ meeting_template meeting_template::from_json(const json& root, const std::string
         if (!seen.insert(d.id).second) v.fail(p + "/id", "duplicate id '" + d.id + "'");
         t.topics.push_back(std::move(d));
     }
-    t.entry_fields = v.fields(root, "entry_fields", false);
-    t.topic_fields = v.fields(root, "topic_fields", true);
+    t.entry_fields = v.fields(root, "entry_fields", validator::level::entry);
+    t.topic_fields = v.fields(root, "topic_fields", validator::level::topic);
+    if (root.contains("decision_item_fields"))
+        t.decision_item_fields = v.fields(root, "decision_item_fields", validator::level::decision_item);
     return t;
 }
 
@@ -165,7 +210,13 @@ json meeting_template::to_json() const {
     json ef = json::array(), tf = json::array();
     for (const auto& f : entry_fields) ef.push_back(field_to_json(f));
     for (const auto& f : topic_fields) tf.push_back(field_to_json(f));
-    return {{"id", id}, {"name", name}, {"version", version}, {"topics", topics_j}, {"entry_fields", ef}, {"topic_fields", tf}};
+    json out = {{"id", id}, {"name", name}, {"version", version}, {"topics", topics_j}, {"entry_fields", ef}, {"topic_fields", tf}};
+    if (has_decision_items()) {
+        json df = json::array();
+        for (const auto& f : decision_item_fields) df.push_back(field_to_json(f));
+        out["decision_item_fields"] = std::move(df);
+    }
+    return out;
 }
 
 const topic_def* meeting_template::find_topic(std::string_view tid) const noexcept {
@@ -175,6 +226,11 @@ const topic_def* meeting_template::find_topic(std::string_view tid) const noexce
 }
 const field_def* meeting_template::find_entry_field(std::string_view fid) const noexcept {
     for (const auto& f : entry_fields)
+        if (f.id == fid) return &f;
+    return nullptr;
+}
+const field_def* meeting_template::find_decision_item_field(std::string_view fid) const noexcept {
+    for (const auto& f : decision_item_fields)
         if (f.id == fid) return &f;
     return nullptr;
 }

@@ -122,7 +122,11 @@ constexpr std::array<permission_rule, action_count> table{{
         "only a closed meeting is corrected: until it is closed, unlock or change it"),
 
     row(action::propose_decision_item, "propose_decision_item", taking_part, phases_of(open, locked), any_topic,
-        "propose a decision item for BRÅ", "only those taking part in the meeting propose decision items"),
+        "propose a decision item for BRÅ, write its fields or remove it (topic locks do not apply)",
+        "only those taking part in the meeting propose decision items"),
+    row(action::select_decision_item, "select_decision_item", actors_of(chair), phases_of(open, locked), any_topic,
+        "mark whether a decision item goes to BRÅ (its field till_bra)",
+        "only the chair decides which decision items go to BRÅ"),
     row(action::decide_decision_item, "decide_decision_item", actors_of(bra_member), phases_of(closed), any_topic,
         "decide on a decision item (bifall, avslag, bordläggning)", "only a BRÅ member decides on decision items",
         "BRÅ decides on the decision items of a closed meeting"),

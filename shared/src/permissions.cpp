@@ -42,10 +42,20 @@ landing landing_of(const change& c) noexcept {
         [](const auto& v) -> landing {
             if constexpr (requires { v.target; })
                 return {v.target.topic, v.target.org, v.target.field, true};
-            else
+            else if constexpr (requires { v.org; })
                 return {v.topic, v.org, {}, false};
+            else
+                return {v.topic, {}, {}, false};
         },
         c);
+}
+
+// A change to a topic's decision items: adding or removing one, or writing one of its fields.
+bool is_item_change(const change& c) noexcept {
+    if (std::holds_alternative<add_item_change>(c) || std::holds_alternative<remove_item_change>(c)) return true;
+    if (const auto* t = std::get_if<text_change>(&c)) return t->target.is_item_field();
+    if (const auto* s = std::get_if<set_change>(&c)) return s->target.is_item_field();
+    return false;
 }
 
 }  // namespace
@@ -63,6 +73,7 @@ bool meeting_status::topic_locked(std::string_view topic) const noexcept {
 
 action action_of(const identity& who, const change& c) noexcept {
     const landing at = landing_of(c);
+    if (is_item_change(c)) return at.field == to_bra_field ? action::select_decision_item : action::propose_decision_item;
     if (at.is_field && at.org.empty()) return action::write_topic_field;
     const cell_actions& acts = cell_actions_of(c);
     return who.org == at.org ? acts.own : acts.other;
@@ -87,6 +98,13 @@ void check_may_apply(const identity& who, const change& c, const meeting_templat
     const landing at = landing_of(c);
     const action what = action_of(who, c);
     const bool locked = now.topic_locked(at.topic);
+
+    if (what == action::propose_decision_item || what == action::select_decision_item) {
+        // Decision items belong to no organisation and no topic lock holds them (DESIGN.md §4).
+        const decision d = decide(a, what, now.phase, locked);
+        if (!d) refuse(d, now.phase);
+        return;
+    }
 
     if (what == action::write_topic_field) {
         const field_def* def = tmpl.find_topic_field(at.field);

@@ -269,16 +269,17 @@ bool scan_object(scanner& s, F&& member) {
 bool scan_id(scanner& s, std::string& out) { return s.string(out) && is_valid_id(out); }
 
 bool scan_target(scanner& s, field_ref& r) {
-    enum : unsigned { topic, org, entry, field };
+    enum : unsigned { topic, org, entry, field, item };
     member_set m;
     const bool ok = scan_object(s, [&](std::string_view k) {
         if (is(k, "topic")) return m.add(topic) && scan_id(s, r.topic);
         if (is(k, "org")) return m.add(org) && scan_id(s, r.org);
         if (is(k, "entry")) return m.add(entry) && scan_id(s, r.entry);
         if (is(k, "field")) return m.add(field) && scan_id(s, r.field);
+        if (is(k, "item")) return m.add(item) && scan_id(s, r.item);
         return false;
     });
-    return ok && (m.exactly<topic, field>() || m.exactly<topic, org, entry, field>());
+    return ok && (m.exactly<topic, field>() || m.exactly<topic, org, entry, field>() || m.exactly<topic, item, field>());
 }
 
 // `ops` as text_operation::from_json reads it, component by component through the same builders.
@@ -303,10 +304,10 @@ bool scan_ops(scanner& s, text_operation& op) {
 
 // A change as change_from_json reads it.
 bool scan_change(scanner& s, change& out) {
-    enum : unsigned { kind, target, ops, value, topic, org, entry };
+    enum : unsigned { kind, target, ops, value, topic, org, entry, item };
     member_set m;
     std::string_view kind_name;
-    std::string value_text, topic_id, org_id, entry_id;
+    std::string value_text, topic_id, org_id, entry_id, item_id;
     field_ref where;
     text_operation op;
     const bool ok = scan_object(s, [&](std::string_view k) {
@@ -317,6 +318,7 @@ bool scan_change(scanner& s, change& out) {
         if (is(k, "topic")) return m.add(topic) && scan_id(s, topic_id);
         if (is(k, "org")) return m.add(org) && scan_id(s, org_id);
         if (is(k, "entry")) return m.add(entry) && scan_id(s, entry_id);
+        if (is(k, "item")) return m.add(item) && scan_id(s, item_id);
         return false;
     });
     if (!ok) return false;
@@ -328,6 +330,10 @@ bool scan_change(scanner& s, change& out) {
         out = add_entry_change{std::move(topic_id), std::move(org_id), std::move(entry_id)};
     } else if (kind_name == "remove_entry" && m.exactly<kind, topic, org, entry>()) {
         out = remove_entry_change{std::move(topic_id), std::move(org_id), std::move(entry_id)};
+    } else if (kind_name == "add_item" && m.exactly<kind, topic, item>()) {
+        out = add_item_change{std::move(topic_id), std::move(item_id)};
+    } else if (kind_name == "remove_item" && m.exactly<kind, topic, item>()) {
+        out = remove_item_change{std::move(topic_id), std::move(item_id)};
     } else {
         return false;
     }

@@ -183,6 +183,7 @@ expectation expected(actor who, action what, meeting_phase phase, bool topic_loc
         case action::close_meeting: return {is_chair, phase == meeting_phase::signed_off};
         case action::correct_meeting: return {is_chair, phase == meeting_phase::closed};
         case action::propose_decision_item: return {takes_part, open || phase == meeting_phase::locked};
+        case action::select_decision_item: return {is_chair, open || phase == meeting_phase::locked};
         case action::decide_decision_item: return {who == actor::bra_member, phase == meeting_phase::closed};
         case action::comment_decision_item:
             return {is_chair || who == actor::bra_member, phase == meeting_phase::closed};
@@ -266,7 +267,8 @@ TEST_CASE("permission table: the names are stable and round-trip", "[permissions
         "remove_other_entry", "write_topic_field", "join_meeting", "export_meeting", "list_own_groups",
         "list_all_groups", "create_group", "list_meetings", "create_meeting", "invite_to_group", "change_roles",
         "change_group_settings", "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic",
-        "lock_picture", "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item", "decide_decision_item",
+        "lock_picture", "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item", "select_decision_item",
+        "decide_decision_item",
         "comment_decision_item", "follow_up_decision_item"};
     REQUIRE(actions.size() == action_count);
     for (std::size_t i = 0; i < action_count; ++i) {

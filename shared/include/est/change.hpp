@@ -11,16 +11,19 @@
 
 namespace est {
 
-// Addresses one field: a topic field ({topic, field}) or a field of an entry in a cell
-// ({topic, org, entry, field}).
+// Addresses one field: a topic field ({topic, field}), a field of an entry in a cell ({topic, org, entry,
+// field}) or a field of one of the topic's decision items ({topic, item, field}).
 struct field_ref {
     std::string topic;
     std::string org;
     std::string entry;
     std::string field;
+    std::string item = {};  // a decision item's id; then org and entry are empty (initialised: {t, o, e, f} stays quiet)
 
-    bool is_topic_field() const noexcept { return org.empty(); }
-    // A compact unique key, e.g. "hot-och-vald/polis/e1/handelse".
+    bool is_topic_field() const noexcept { return org.empty() && item.empty(); }
+    bool is_item_field() const noexcept { return !item.empty(); }
+    // A compact unique key, e.g. "hot-och-vald/polis/e1/handelse", "hot-och-vald/bedomning", or for a decision
+    // item "hot-och-vald/*d1/titel" ('*' is in no id, so no key of one kind equals a key of another).
     std::string key() const;
     // key().compare(other), without building key(): for looking a field up among keys per message.
     int compare_key(std::string_view other) const noexcept;
@@ -48,7 +51,18 @@ struct remove_entry_change {
     std::string entry;
 };
 
-using change = std::variant<text_change, set_change, add_entry_change, remove_entry_change>;
+// Decision items (DESIGN.md §5): a topic's list of proposals for BRÅ, co-edited by everyone taking part.
+struct add_item_change {
+    std::string topic;
+    std::string item;
+};
+struct remove_item_change {
+    std::string topic;
+    std::string item;
+};
+
+using change = std::variant<text_change, set_change, add_entry_change, remove_entry_change, add_item_change,
+                            remove_item_change>;
 
 nlohmann::json change_to_json(const change& c);
 // Throws domain_error("bad_message") naming the offending field.

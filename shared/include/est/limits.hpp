@@ -17,6 +17,7 @@ struct limits {
     // A client's seq may run at most this far past its last applied one (gaps are refused changes).
     std::uint64_t max_seq_ahead = 4096;
     std::size_t max_entries_per_cell = 100;
+    std::size_t max_items_per_topic = 30;            // decision items proposed from one topic
     std::size_t max_participants = 250;              // connections in one meeting
     std::size_t history_window = 2000;               // operations kept in memory for transform and catch-up
     std::size_t history_bytes = 128 * 1024;          // ... and at most about this much memory for each of the two

@@ -45,6 +45,9 @@ struct cell {
 struct topic_state {
     id_map<field_value> fields;
     id_map<cell> cells;  // by organisation id
+    // Decision items proposed from this topic, in the order they were added: entries with the template's
+    // decision item fields, owned by no organisation.
+    std::vector<entry> items;
     bool operator==(const topic_state&) const = default;
 };
 
@@ -82,7 +85,7 @@ public:
                                       std::vector<std::string> organisations, const nlohmann::json& j);
 
     bool operator==(const meeting_document& o) const {
-        return topics_ == o.topics_ && retired_entries_ == o.retired_entries_;
+        return topics_ == o.topics_ && retired_entries_ == o.retired_entries_ && retired_items_ == o.retired_items_;
     }
 
 private:
@@ -92,7 +95,11 @@ private:
     const field_value& value_of(const field_ref& ref) const;
     field_value& value_mut(const field_ref& ref);
     entry make_entry(std::string id) const;
+    entry make_item(std::string id) const;
     std::size_t bytes_of(const entry& e) const;
+    std::size_t item_bytes(const entry& item) const;
+    // Checks a register's new value against its field's kind: a choice, a date or an organisation.
+    void check_register_value(const field_def& def, const std::string& value) const;
     std::size_t count_bytes() const;  // encoded_bytes() from scratch
 
     std::shared_ptr<const meeting_template> tmpl_;
@@ -101,6 +108,8 @@ private:
     // "topic/org/entry" of removed entries: an id is never reused, so a late edit meant for a removed
     // entry can never land in a new one.
     std::set<std::string, std::less<>> retired_entries_;
+    // "topic/item" of removed decision items, for the same reason.
+    std::set<std::string, std::less<>> retired_items_;
     std::size_t total_text_ = 0;
     std::size_t encoded_bytes_ = 0;
 };

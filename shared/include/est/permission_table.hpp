@@ -83,11 +83,12 @@ enum class action : unsigned char {
     correct_meeting,
     // Decision items (DESIGN.md §5).
     propose_decision_item,
+    select_decision_item,
     decide_decision_item,
     comment_decision_item,
     follow_up_decision_item,
 };
-inline constexpr std::size_t action_count = 32;
+inline constexpr std::size_t action_count = 33;
 
 std::string_view to_string(action a) noexcept;
 std::optional<action> action_from_string(std::string_view s) noexcept;

@@ -27,7 +27,8 @@ struct meeting_status {
 std::string_view refusal_code(refusal why, meeting_phase phase) noexcept;
 
 // The action a change is for `who`: writing a field, adding or removing an entry of their own organisation's
-// cell or another's, or writing a topic field.
+// cell or another's, writing a topic field, or a decision item's: proposing, writing or removing one
+// (propose_decision_item), or setting its BRÅ mark `till_bra` (select_decision_item, the chair's).
 action action_of(const identity& who, const change& c) noexcept;
 
 // May this person write the cell (topic × organisation) of an open meeting's unlocked topic? Only their own
