@@ -420,7 +420,11 @@ export class ClientReplica {
     if (msg.rev !== this.revision + 1)
       throw new OtError('out_of_order', `expected revision ${this.revision + 1}, got ${msg.rev}`);
     const any = msg.change as { kind: string } & Record<string, unknown>;
-    if (!isPictureKind(any?.kind)) {
+    // A decision item's change (protocol.md, "Decision items"): this client does not show items yet, but it is an
+    // edit of the picture all the same, so it withdraws signatures like any other.
+    const itemChange =
+      any?.kind === 'add_item' || any?.kind === 'remove_item' || !!(any?.target as { item?: unknown } | undefined)?.item;
+    if (!isPictureKind(any?.kind) || itemChange) {
       // A lifecycle move (a lock, a signature, the closing), or a kind from a newer server this client does not
       // know: it takes a revision like any change; an unknown one is skipped.
       this.revision = msg.rev;
@@ -428,6 +432,8 @@ export class ClientReplica {
       if (isLifecycleKind(any?.kind)) {
         this.life = applyLifecycle(this.life, any);
         this.listener.lifecycle?.();
+      } else if (itemChange) {
+        this.pictureEdited();
       }
       this.listener.structure?.();
       return;

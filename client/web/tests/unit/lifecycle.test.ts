@@ -151,6 +151,20 @@ describe('ClientReplica and the lifecycle', () => {
     expect(server.doc.field(E1).text).toBe('Efter');
   });
 
+  it('takes a decision item change (not shown yet) as an edit: a revision, signatures void, nothing thrown', () => {
+    const { server, join } = setup();
+    const a = join(new Peer(server, 'c-a'));
+    server.move({ kind: 'lock_picture' });
+    server.move({ kind: 'sign', signature: sig('cosigner') });
+    a.sync();
+    expect(a.replica.lifecycle().signatures).toHaveLength(1);
+    server.move({ kind: 'add_item', topic: 'andt', item: 'd1' } as { kind: string });
+    server.move({ kind: 'set', target: { topic: 'andt', item: 'd1', field: 'till_bra' }, value: 'ja' } as { kind: string });
+    expect(() => a.sync()).not.toThrow();
+    expect(a.replica.rev()).toBe(4);
+    expect(a.replica.lifecycle().signatures).toHaveLength(0);
+  });
+
   it('voids every signature when an edit of the picture is accepted, its own or another’s', () => {
     const { server, join } = setup();
     const chair = join(new Peer(server, 'c-chair', 'kommun', 'chair'));
