@@ -161,14 +161,21 @@ export function compareItems(a: BraItem, b: BraItem, key: SortKey, dir: SortDir)
     const s = STATUS_ORDER[a.status] - STATUS_ORDER[b.status];
     c = dir === 'asc' ? s : -s;
   }
-  // Ties: the newest meeting first, then the item's id, so the order never jumps between renders.
+  // Ties: the newest meeting first; then visibleItems keeps the server's order (a meeting's items in topic order).
   if (c === 0 && key !== 'meeting') c = compareDates(a.meeting.date, b.meeting.date, 'desc');
-  return c !== 0 ? c : compareText(a.id, b.id);
+  return c;
 }
 
-/** The items that pass the filter, sorted (a new array; the input is left as it is). */
+/**
+ * The items that pass the filter, sorted (a new array; the input is left as it is). Items equal in the sort keep
+ * the order the server gave, so the order never jumps between renders.
+ */
 export function visibleItems(items: readonly BraItem[], f: QueueFilter, key: SortKey, dir: SortDir): BraItem[] {
-  return items.filter((i) => matchesFilter(i, f)).sort((a, b) => compareItems(a, b, key, dir));
+  return items
+    .map((item, at) => ({ item, at }))
+    .filter((x) => matchesFilter(x.item, f))
+    .sort((a, b) => compareItems(a.item, b.item, key, dir) || a.at - b.at)
+    .map((x) => x.item);
 }
 
 /** "3 av 200 punkter", "1 av 1 punkt". */

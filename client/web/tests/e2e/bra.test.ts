@@ -377,3 +377,53 @@ describe('the BRÅ queue', () => {
     expect(await page.locator('tr', { hasText: 'Orsaksanalys: langning' }).innerText()).toContain('Gul');
   });
 });
+
+describe('a queue of 200 items', () => {
+  it('stays usable on a laptop: all shown, filtered at once, axe-clean', async () => {
+    const group = await suite.admin.ok<{ id: string }>('POST', '/api/groups', {
+      id: 'storby',
+      name: 'EST-gruppen Storby',
+      municipality: 'Storby kommun',
+      organisations: ORGS,
+    });
+    const chair = await invitePerson(suite.admin, { name: 'Lena Storm', role: 'chair', group: group.id });
+    const cosigner = await invitePerson(suite.admin, { name: 'Ali Rahimi', role: 'cosigner', org: 'polis', group: group.id });
+    const bra = await invitePerson(suite.admin, { name: 'Gun Berg', role: 'bra_member', group: group.id });
+    const topics = ['hot-och-vald', 'ordningsstorning', 'extremism', 'ungdomar-skolor', 'andt', 'ovrigt'];
+    const types = ['fördjupad kartläggning', 'orsaksanalys', 'åtgärd/insats', 'underlag till inriktningsbeslut', 'medborgarlöfte', 'för kännedom'];
+    const chairPage = await suite.pageAs(chair, 1366, 900);
+    await chairPage.goto(`${suite.server.url}/#/`);
+    // Two meetings of 100 items each (a topic holds at most 30).
+    for (const week of [47, 49]) {
+      const meetingId = await createMeeting(chair.api, `EST-möte vecka ${week}`, group.id);
+      const changes: WireChange[] = [];
+      for (let n = 0; n < 100; ++n) {
+        const topic = topics[n % topics.length];
+        const target = (field: string) => ({ topic, item: `d${n}`, field });
+        changes.push(
+          { kind: 'add_item', topic, item: `d${n}` },
+          { kind: 'text', target: target('rubrik'), ops: [`Punkt ${n + 1} vecka ${week}: ${types[n % types.length]} i ${topic}`] },
+          { kind: 'set', target: target('typ'), value: types[n % types.length] },
+          { kind: 'set', target: target('agare'), value: ORGS[n % ORGS.length].id },
+          { kind: 'set', target: target('till_bra'), value: 'ja' },
+        );
+      }
+      await sendLive(chairPage, meetingId, changes);
+      await closeMeeting(meetingId, chair, cosigner);
+    }
+    const page = await suite.pageAs(bra, 1366, 768, { bypassCSP: true });
+    await page.goto(`${suite.server.url}/#/bra`);
+    await expect.poll(() => count(page).innerText()).toBe('200 av 200 punkter');
+    expect(await page.locator('tbody tr').count()).toBe(200);
+    await shoot(page, 'bra-queue-200-1366');
+    await page.getByLabel('Typ').selectOption('orsaksanalys');
+    await page.getByLabel('Ansvarig organisation').selectOption({ label: 'Polisen, lokalpolisområde Norrby' });
+    // 200 / 6 types, of which every sixth owner: the same n modulo 6 — all orsaksanalys items are the police's.
+    await expect.poll(() => count(page).innerText()).toBe('34 av 200 punkter');
+    const week47 = await page.locator('#f-meeting option', { hasText: 'vecka 47' }).getAttribute('value');
+    await page.getByLabel('Möte').selectOption(week47!);
+    await expect.poll(() => count(page).innerText()).toBe('17 av 200 punkter');
+    await expectNoAxeViolations(page, 'the queue of 200');
+    await shoot(page, 'bra-queue-200-filtered-1366');
+  });
+});
