@@ -332,6 +332,19 @@ describe('the BRÅ queue', () => {
     await expectNoAxeViolations(page, 'the conflict');
     await shoot(page, 'bra-item-conflict-1366');
 
+    // The chair comments (and neither decides nor follows up); an empty comment is not sent.
+    const chairItem = await suite.pageAs(chair, 1366, 900);
+    await chairItem.goto(`${suite.server.url}/#/bra/${meetingId}.andt.d1`);
+    await chairItem.getByRole('heading', { name: 'Kommentar' }).waitFor();
+    expect(await chairItem.getByRole('heading', { name: 'Besluta' }).count()).toBe(0);
+    expect(await chairItem.getByRole('heading', { name: 'Uppföljning' }).count()).toBe(0);
+    await chairItem.getByRole('button', { name: 'Spara kommentar' }).click();
+    await chairItem.getByText('Skriv en kommentar.').waitFor();
+    await chairItem.getByLabel('Ny kommentar').fill('Tas upp på nästa EST-möte under Uppföljning.');
+    await chairItem.getByRole('button', { name: 'Spara kommentar' }).click();
+    await chairItem.getByText('Kommentaren är sparad.').waitFor();
+    expect(await chairItem.getByTestId('bra-history').innerText()).toContain('Tas upp på nästa EST-möte under Uppföljning.');
+
     // The owner organisation's participant: follow-up, where gul needs a note.
     for (const [w, h] of [
       [1366, 900],
