@@ -261,7 +261,7 @@ describe('the BRÅ queue', () => {
     await page.goto(`${suite.server.url}/#/`);
     await page.getByRole('link', { name: 'BRÅ-kö' }).click();
     await page.getByRole('heading', { level: 1, name: 'BRÅ-kö' }).waitFor();
-    await expect.poll(() => count(page).innerText()).toBe('8 av 8 punkter');
+    await expect.poll(() => count(page).innerText(), { timeout: 15_000 }).toBe('8 av 8 punkter');
     expect(await page.getByText('Stannar i gruppen').count()).toBe(0);
     const lampRow = page.locator('tr', { hasText: 'Belysning i gångtunneln' });
     expect(await lampRow.innerText()).toContain('Grön');
@@ -271,13 +271,13 @@ describe('the BRÅ queue', () => {
 
     // Filters: ANDT, then only those awaiting a decision; the address keeps the filter.
     await page.getByLabel('Ämne').selectOption({ label: 'ANDT' });
-    await expect.poll(() => count(page).innerText()).toBe('2 av 8 punkter');
+    await expect.poll(() => count(page).innerText(), { timeout: 15_000 }).toBe('2 av 8 punkter');
     await page.getByLabel('Status').selectOption({ label: 'Bifall' });
-    await expect.poll(() => count(page).innerText()).toBe('0 av 8 punkter');
+    await expect.poll(() => count(page).innerText(), { timeout: 15_000 }).toBe('0 av 8 punkter');
     await page.getByLabel('Status').selectOption({ label: 'Inkommen' });
-    await expect.poll(() => count(page).innerText()).toBe('2 av 8 punkter');
+    await expect.poll(() => count(page).innerText(), { timeout: 15_000 }).toBe('2 av 8 punkter');
     await page.getByLabel('Endast försenade').check();
-    await expect.poll(() => count(page).innerText()).toBe('0 av 8 punkter');
+    await expect.poll(() => count(page).innerText(), { timeout: 15_000 }).toBe('0 av 8 punkter');
     await page.getByLabel('Endast försenade').uncheck();
     await page.getByLabel('Sortera').selectOption({ label: 'Klart senast, närmast först' });
     expect(page.url()).toContain('amne=andt');
@@ -292,7 +292,7 @@ describe('the BRÅ queue', () => {
     await page.getByRole('heading', { level: 1, name: 'Orsaksanalys: langning av snus vid Risbroskolan' }).waitFor();
     const signed = page.locator('.bra-signed');
     await signed.getByText('Orsak eller problem som punkten avser').waitFor();
-    await expect.poll(() => signed.innerText()).toContain('Socialtjänsten, Norrby kommun');
+    await expect.poll(() => signed.innerText(), { timeout: 15_000 }).toContain('Socialtjänsten, Norrby kommun');
     expect(await page.getByRole('link', { name: /Öppna den signerade lägesbilden/ }).getAttribute('href')).toBe(`/api/meetings/${meetingId}/export`);
     // Nothing chosen: the form says what is missing, and sends nothing.
     await page.getByRole('button', { name: 'Spara beslut' }).click();
@@ -375,7 +375,7 @@ describe('the BRÅ queue', () => {
         await shoot(owner, 'bra-item-390-full', true);
         // The queue on a phone: each row a card.
         await owner.goto(`${suite.server.url}/#/bra`);
-        await expect.poll(() => count(owner).innerText()).toBe('8 av 8 punkter');
+        await expect.poll(() => count(owner).innerText(), { timeout: 15_000 }).toBe('8 av 8 punkter');
         const row = owner.locator('tr', { hasText: 'Orsaksanalys: langning' });
         expect(await row.innerText()).toContain('Gul');
         await expectNoAxeViolations(owner, 'the queue on a phone');
@@ -386,7 +386,7 @@ describe('the BRÅ queue', () => {
 
     // The BRÅ member's queue shows the follow-up after a reload.
     await page.goto(`${suite.server.url}/#/bra`);
-    await expect.poll(() => count(page).innerText()).toBe('8 av 8 punkter');
+    await expect.poll(() => count(page).innerText(), { timeout: 15_000 }).toBe('8 av 8 punkter');
     expect(await page.locator('tr', { hasText: 'Orsaksanalys: langning' }).innerText()).toContain('Gul');
   });
 });
@@ -426,17 +426,48 @@ describe('a queue of 200 items', () => {
     }
     const page = await suite.pageAs(bra, 1366, 768, { bypassCSP: true });
     await page.goto(`${suite.server.url}/#/bra`);
-    await expect.poll(() => count(page).innerText()).toBe('200 av 200 punkter');
+    await expect.poll(() => count(page).innerText(), { timeout: 15_000 }).toBe('200 av 200 punkter');
     expect(await page.locator('tbody tr').count()).toBe(200);
     await shoot(page, 'bra-queue-200-1366');
     await page.getByLabel('Typ').selectOption('orsaksanalys');
     await page.getByLabel('Ansvarig organisation').selectOption({ label: 'Polisen, lokalpolisområde Norrby' });
     // 200 / 6 types, of which every sixth owner: the same n modulo 6 — all orsaksanalys items are the police's.
-    await expect.poll(() => count(page).innerText()).toBe('34 av 200 punkter');
+    await expect.poll(() => count(page).innerText(), { timeout: 15_000 }).toBe('34 av 200 punkter');
     const week47 = await page.locator('#f-meeting option', { hasText: 'vecka 47' }).getAttribute('value');
     await page.getByLabel('Möte').selectOption(week47!);
-    await expect.poll(() => count(page).innerText()).toBe('17 av 200 punkter');
+    await expect.poll(() => count(page).innerText(), { timeout: 15_000 }).toBe('17 av 200 punkter');
     await expectNoAxeViolations(page, 'the queue of 200');
     await shoot(page, 'bra-queue-200-filtered-1366');
+
+    // The marks, in words and not by colour alone: the server's answer with flags set on the first three items
+    // (a real item is overdue or stale only after weeks).
+    for (const [w, h] of [
+      [1366, 768],
+      [390, 844],
+    ] as const) {
+      const marked = await suite.pageAs(bra, w, h, { bypassCSP: true });
+      await marked.route('**/api/bra/items', async (route) => {
+        const res = await route.fetch();
+        const body = (await res.json()) as { items: { flags: Record<string, boolean> }[] };
+        body.items[0].flags.overdue = true;
+        body.items[1].flags.stale = true;
+        body.items[2].flags.back_on_agenda = true;
+        body.items[2].flags.overdue = true;
+        await route.fulfill({ response: res, json: body });
+      });
+      await marked.goto(`${suite.server.url}/#/bra`);
+      await expect.poll(() => count(marked).innerText(), { timeout: 15_000 }).toBe('200 av 200 punkter');
+      const rows = marked.locator('tbody tr');
+      expect(await rows.nth(0).innerText()).toContain('Försenad');
+      expect(await rows.nth(1).innerText()).toContain('Inte uppdaterad');
+      expect(await rows.nth(2).innerText()).toContain('Åter på dagordningen');
+      // On a phone the filters start folded.
+      if (w === 390) await marked.locator('.bra-filter-box > summary').click();
+      await marked.getByLabel('Endast försenade').check();
+      await expect.poll(() => count(marked).innerText(), { timeout: 15_000 }).toBe('2 av 200 punkter');
+      await marked.getByLabel('Endast försenade').uncheck();
+      await expectNoAxeViolations(marked, `the marks at ${w} px`);
+      await shoot(marked, `bra-queue-marks-${w}`);
+    }
   });
 });
