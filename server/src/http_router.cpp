@@ -15,6 +15,7 @@
 #include "est/server/catalog.hpp"
 #include "est/server/error_log.hpp"
 #include "est/server/http_reply.hpp"
+#include "est/server/records/bra_routes.hpp"
 #include "est/server/records/correction_routes.hpp"
 #include "est/server/records/lifecycle_routes.hpp"
 #include "est/server/auth/access_gate.hpp"
@@ -190,6 +191,7 @@ void http_router::release_export_turn(const std::string& address) const {
 }
 
 void http_router::use_records(std::unique_ptr<records::lifecycle_routes> routes) { records_ = std::move(routes); }
+void http_router::use_bra(std::unique_ptr<records::bra_routes> routes) { bra_ = std::move(routes); }
 void http_router::use_corrections(std::unique_ptr<records::correction_routes> routes) {
     corrections_ = std::move(routes);
 }
@@ -201,6 +203,11 @@ bool http_router::defer(const http_request& req, std::function<void(http_respons
         auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };
         if (auto no = gate_->refuse(req)) return secure(std::move(*no)), true;
         return records_->defer(req, parts, identify(req), std::move(secure));
+    }
+    if (bra_ && records::bra_routes::is_bra_path(parts)) {
+        auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };
+        if (auto no = gate_->refuse(req)) return secure(std::move(*no)), true;
+        return bra_->defer(req, parts, identify(req), std::move(secure));
     }
     if (corrections_ && records::correction_routes::is_correction_path(parts)) {
         auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };

@@ -35,6 +35,8 @@
 #include "est/server/listener.hpp"
 #include "est/server/picture_report.hpp"
 #include "est/server/room_registry.hpp"
+#include "est/server/records/bra_queue.hpp"
+#include "est/server/records/bra_routes.hpp"
 #include "est/server/records/correction_routes.hpp"
 #include "est/server/records/lifecycle_routes.hpp"
 #include "est/server/records/signing_keys.hpp"
@@ -93,6 +95,7 @@ struct server::impl {
     std::unique_ptr<picture_report> report;
     std::unique_ptr<auth::auth_service> auth;  // none under --open-access
     std::unique_ptr<auth::session_watch> watch;
+    std::unique_ptr<records::bra_queue> bra;  // the BRÅ queue: read from closed meetings, events in the store
     std::unique_ptr<http_router> router;
     connection_tracker connections;
     std::unique_ptr<address_counter> addresses;
@@ -244,6 +247,9 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     // A correction copies the closed picture: on the export pool too, never on an I/O or a room's thread.
     auto corrections = std::make_unique<records::correction_routes>(*i.cat, i.auth.get(), pictures, i.opts.limits,
                                                                     i.opts.max_moves_per_minute, i.opts.move_burst);
+    // The BRÅ queue reads closed pictures the same way, once each.
+    i.bra = std::make_unique<records::bra_queue>(*i.cat, *i.db, pictures);
+    i.bra->load();
     i.router = std::make_unique<http_router>(*i.cat, i.opts.web_root, [&i] {
         const auto st = i.db->counters();
         return nlohmann::json{{"websocket_connections", i.connections.count()},
@@ -276,10 +282,13 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                                                                        std::move(confirm), i.opts.max_moves_per_minute,
                                                                        i.opts.move_burst));
     i.router->use_corrections(std::move(corrections));
+    i.router->use_bra(std::make_unique<records::bra_routes>(*i.cat, *i.bra, i.auth.get(), i.opts.bra_stale_weeks,
+                                                            i.opts.max_moves_per_minute, i.opts.move_burst));
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);
     i.ctx.reset(new server_context{i.opts, *i.rooms, *i.router, i.connections, *i.addresses, *i.shards,
                                    i.blocking->get_executor(), i.passwords->get_executor(), {}, i.cat.get(), i.auth.get(),
                                    i.tls.get()});
+    i.ctx->bra = i.bra.get();
 }
 
 server::~server() {

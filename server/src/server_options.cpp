@@ -65,6 +65,9 @@ std::variant<server_options, int, auth::admin_command> parse_server_options(int 
                    "lifecycle moves (lock, unlock, sign, close) one account may make per minute (past the burst: "
                    "429 rate_limited); 0 for no limit")
         ->check(CLI::Range(0.0, 1e9));
+    app.add_option("--bra-stale-weeks", o.bra_stale_weeks,
+                   "weeks after which an approved BRÅ item without a follow-up shows as not updated (0: never)")
+        ->check(CLI::Range(0u, 520u));
     app.add_option("--move-burst", o.move_burst, "lifecycle moves one account may make at once")
         ->check(CLI::Range(1.0, 1e9));
     app.add_option("--max-exports-per-address", o.max_exports_per_address,

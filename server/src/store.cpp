@@ -151,6 +151,23 @@ const char* const migrations[] = {
         SELECT RAISE(ABORT, 'a closed meeting cannot change');
     END;
     )sql",
+    // 4: the BRÅ queue (issue 14). What happens to a closed meeting's decision item — decisions, assignments,
+    // comments, follow-ups — is an append-only list of events per item; the item's signed text stays in the closed
+    // picture. (item, version) is the key: two events made on the same version of an item cannot both be written.
+    R"sql(
+    CREATE TABLE bra_events (item TEXT NOT NULL, version INTEGER NOT NULL, meeting_id TEXT NOT NULL,
+                             event TEXT NOT NULL, PRIMARY KEY (item, version)) WITHOUT ROWID;
+    CREATE TRIGGER bra_events_no_update BEFORE UPDATE ON bra_events BEGIN
+        SELECT RAISE(ABORT, 'the history of a decision item is append-only');
+    END;
+    CREATE TRIGGER bra_events_no_delete BEFORE DELETE ON bra_events BEGIN
+        SELECT RAISE(ABORT, 'the history of a decision item is append-only');
+    END;
+    CREATE TRIGGER bra_events_closed_only BEFORE INSERT ON bra_events
+        WHEN NOT EXISTS (SELECT 1 FROM closings WHERE meeting_id = NEW.meeting_id) BEGIN
+        SELECT RAISE(ABORT, 'decision items are decided once their meeting is closed');
+    END;
+    )sql",
 };
 
 // Binds an optional text: NULL when absent.
@@ -408,6 +425,34 @@ std::vector<meeting_row> store::meetings() {
                   [&](const std::string& err) {
                       if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
              }));
+    return result.get_future().get();
+}
+
+void store::append_bra_event(bra_event_row e, completion done) {
+    enqueue(other([this, e = std::move(e)] {
+                      SQLite::Statement s(*db_, "INSERT INTO bra_events (item, version, meeting_id, event) VALUES (?, ?, ?, ?)");
+                      s.bind(1, e.item);
+                      s.bind(2, static_cast<std::int64_t>(e.version));
+                      s.bind(3, e.meeting_id);
+                      s.bind(4, e.event);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+std::vector<bra_event_row> store::bra_events() {
+    std::promise<std::vector<bra_event_row>> result;
+    enqueue(other([&] {
+                      std::vector<bra_event_row> out;
+                      SQLite::Statement s(*db_, "SELECT item, version, meeting_id, event FROM bra_events ORDER BY item, version");
+                      while (s.executeStep())
+                          out.push_back({s.getColumn(0).getString(), static_cast<std::uint64_t>(s.getColumn(1).getInt64()),
+                                         s.getColumn(2).getString(), s.getColumn(3).getString()});
+                      result.set_value(std::move(out));
+                  },
+                  [&](const std::string& err) {
+                      if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
+                  }));
     return result.get_future().get();
 }
 

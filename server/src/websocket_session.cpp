@@ -9,6 +9,8 @@
 #include "est/server/auth/auth_service.hpp"
 #include "est/server/catalog.hpp"
 #include "est/server/meeting_room.hpp"
+#include "est/server/records/bra_queue.hpp"
+#include "est/server/records/bra_routes.hpp"
 #include "est/server/room_registry.hpp"
 
 namespace est::server {
@@ -80,7 +82,7 @@ void websocket_session::on_accept(beast::error_code ec) {
 }
 
 void websocket_session::on_join_deadline() {
-    if (room_ || gone_ || closing_) return;
+    if (room_ || watch_ || gone_ || closing_) return;
     if (joining_) {
         // A join is under way (the meeting is loading): give it another period.
         join_deadline_.expires_after(ctx_.options.join_timeout);
@@ -165,6 +167,7 @@ void websocket_session::handle(std::string_view text) {
         return send_error(e.code(), e.what(), seq);
     }
     if (auto* join = std::get_if<join_message>(&msg)) return on_join(std::move(*join));
+    if (std::holds_alternative<watch_queue_message>(msg)) return on_watch_queue();
     if (!room_) {
         return send_error("not_joined", joining_ ? "wait for the welcome before sending" : "join a meeting first", seq);
     }
@@ -195,7 +198,7 @@ void websocket_session::send_focus() {
 }
 
 void websocket_session::on_join(join_message msg) {
-    if (room_ || joining_) return send_error("already_joined", "this connection has already joined a meeting");
+    if (room_ || joining_ || watch_) return send_error("already_joined", "this connection has already joined a meeting");
     if (ctx_.auth) {
         if (msg.who) return send_error("bad_message", "name, org and role come from your account: leave them out of join");
         auto who = identity_in(msg.meeting);
@@ -211,6 +214,27 @@ void websocket_session::on_join(join_message msg) {
     as_ = msg.who;
     joining_ = true;
     open_room(std::move(msg));
+}
+
+void websocket_session::on_watch_queue() {
+    if (room_ || joining_ || watch_)
+        return send_error("already_joined", "this connection has already joined a meeting or watches the queue");
+    if (!ctx_.bra) return send_error("unknown_type", "this server has no BRÅ queue");
+    std::optional<auth::account> a;
+    if (ctx_.auth) {
+        a = ctx_.auth->accounts().find(owner_->account_id);
+        if (!a || a->disabled) return start_close(close_session_ended, "account_disabled");
+    }
+    watch_groups_ = records::bra_routes::groups_of(*ctx_.meetings, a ? &*a : nullptr);
+    join_deadline_.cancel();
+    // Called on the store's thread: held weakly, delivered through the inbox.
+    const unsigned stale_weeks = ctx_.options.bra_stale_weeks;
+    watch_ = ctx_.bra->watch(watch_groups_, [weak = weak_from_this(), stale_weeks](const records::bra_item& item) {
+        if (auto self = weak.lock()) self->deliver(std::make_shared<const std::string>(records::bra_queue::item_message(item, stale_weeks)));
+    });
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& g : watch_groups_) groups.push_back(g);
+    send(std::make_shared<const std::string>(nlohmann::json{{"type", "queue_watching"}, {"groups", std::move(groups)}}.dump()));
 }
 
 std::variant<identity, std::string> websocket_session::identity_in(const std::string& meeting) const {
@@ -232,6 +256,10 @@ void websocket_session::recheck_access() {
     if (!owner_ || !ctx_.auth || gone_ || closing_) return;
     const auto a = ctx_.auth->accounts().find(owner_->account_id);
     if (!a || a->disabled) return start_close(close_session_ended, "account_disabled");
+    // A watcher of the queue sees the items of the groups it was a member of when it began: a change of
+    // memberships ends the watch (the client watches again, with what it may see now).
+    if (watch_ && records::bra_routes::groups_of(*ctx_.meetings, &*a) != watch_groups_)
+        return start_close(close_session_ended, "access_changed");
     if (!as_) return;
     auto now = identity_in(meeting_);
     const auto* who = std::get_if<identity>(&now);
@@ -436,6 +464,8 @@ void websocket_session::gone() {
     gone_ = true;
     if (room_) room_->leave(this);
     room_.reset();
+    if (watch_ && ctx_.bra) ctx_.bra->unwatch(watch_);
+    watch_ = 0;
     ctx_.connections.remove(this);
     close_deadline_.cancel();
     message_deadline_.cancel();

@@ -35,6 +35,10 @@ client_message parse_client_message(std::string_view text, const limits& lim, st
         if (!t.is_null()) m.target = field_ref::from_json(t, "target");
         return m;
     }
+    if (type == "watch_queue") {
+        json_read::only_fields(j, "", {"type"});
+        return watch_queue_message{};
+    }
     if (type == "join") {
         json_read::only_fields(j, "", {"type", "meeting", "client", "name", "org", "role", "since"});
         join_message m;
@@ -68,7 +72,7 @@ client_message parse_client_message(std::string_view text, const limits& lim, st
         if (j.contains("since")) m.since = json_read::uint(j, "", "since");
         return m;
     }
-    throw domain_error("unknown_type", "unknown message type '" + type + "'; expected join, op or focus");
+    throw domain_error("unknown_type", "unknown message type '" + type + "'; expected join, op, focus or watch_queue");
 }
 
 std::string encode_client_message(const client_message& m) {
@@ -86,8 +90,10 @@ std::string encode_client_message(const client_message& m) {
                 if (v.since) j["since"] = *v.since;
             } else if constexpr (std::is_same_v<T, op_message>) {
                 j = {{"type", "op"}, {"seq", v.seq}, {"rev", v.rev}, {"change", change_to_json(v.body)}};
-            } else {
+            } else if constexpr (std::is_same_v<T, focus_message>) {
                 j = {{"type", "focus"}, {"target", v.target ? v.target->to_json() : json(nullptr)}};
+            } else {
+                j = {{"type", "watch_queue"}};
             }
             return j.dump();
         },

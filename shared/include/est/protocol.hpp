@@ -37,7 +37,12 @@ struct focus_message {
     std::optional<field_ref> target;  // the field the person is writing in, or none
 };
 
-using client_message = std::variant<join_message, op_message, focus_message>;
+// Instead of joining a meeting, a connection may watch the BRÅ queue: it then receives a `queue_item` message for
+// each durable change to an item of the groups the person belongs to (docs/protocol.md, "The BRÅ queue").
+struct watch_queue_message {
+    bool operator==(const watch_queue_message&) const = default;
+};
+using client_message = std::variant<join_message, op_message, focus_message, watch_queue_message>;
 
 // Throws domain_error: bad_json, too_deep, bad_message, unknown_type. When the message is an `op` whose
 // `seq` could be read, `*seq` is set before anything else is checked, so an error can name the change.

@@ -26,6 +26,7 @@ class picture_report;
 struct picture_result;
 namespace records {
 class lifecycle_routes;
+class bra_routes;
 class correction_routes;
 }  // namespace records
 namespace auth {
@@ -108,6 +109,8 @@ public:
     void use_records(std::unique_ptr<records::lifecycle_routes> routes);
     // The route that starts a correction of a closed meeting; without it that is 404.
     void use_corrections(std::unique_ptr<records::correction_routes> routes);
+    // The routes of the BRÅ queue; without them those are 404.
+    void use_bra(std::unique_ptr<records::bra_routes> routes);
 
 private:
     // An export's turn: counted in all and per address while it is under way (released when destroyed).
@@ -140,6 +143,7 @@ private:
     std::unique_ptr<auth::account_routes> accounts_;
     std::unique_ptr<records::lifecycle_routes> records_;
     std::unique_ptr<records::correction_routes> corrections_;
+    std::unique_ptr<records::bra_routes> bra_;
     mutable rate_limiter creations_;
     mutable export_cache exports_;
     mutable std::mutex export_turns_mutex_;

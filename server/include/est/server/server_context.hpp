@@ -25,6 +25,9 @@ class room_registry;
 class http_router;
 class websocket_session;
 class catalog;
+namespace records {
+class bra_queue;
+}
 namespace auth {
 class auth_service;
 }
@@ -171,6 +174,7 @@ struct server_context {
     catalog* meetings = nullptr;
     auth::auth_service* auth = nullptr;  // nullptr under --open-access
     boost::asio::ssl::context* tls = nullptr;  // with --tls-cert: the port speaks TLS only
+    records::bra_queue* bra = nullptr;         // the BRÅ queue, for connections that watch it
 };
 
 }  // namespace est::server

@@ -39,6 +39,7 @@ struct server_options {
     double creation_burst = 20;            // ... at once
     double max_moves_per_minute = 60;      // lifecycle moves (lock, sign, close…) per account (token bucket)
     double move_burst = 30;                // ... at once
+    unsigned bra_stale_weeks = 6;          // an approved item's follow-up older than this shows "inte uppdaterad"
     unsigned max_exports_per_address = 2;  // exports under way per client address
     std::size_t export_cache_bytes = 64u << 20;  // rendered exports kept for unchanged revisions
     est::limits limits;

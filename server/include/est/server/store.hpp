@@ -109,6 +109,14 @@ struct audit_row {
     std::string hash;       // hex
 };
 
+// One event in the history of a closed meeting's decision item (the BRÅ queue; est::bra_event as JSON).
+struct bra_event_row {
+    std::string item;  // "<meeting>.<topic>.<item>"
+    std::uint64_t version = 0;
+    std::string meeting_id;
+    std::string event;
+};
+
 struct loaded_meeting {
     meeting_row meeting;
     std::optional<std::string> snapshot;  // JSON, see meeting_state::snapshot()
@@ -148,6 +156,10 @@ public:
     std::vector<group_row> groups();
     std::vector<meeting_row> meetings();
     std::vector<closing_row> closings();  // by group, then sequence
+    // Appends one event of a decision item's history; the error names a taken (item, version) or a meeting that is
+    // not closed (the triggers of migration 4).
+    void append_bra_event(bra_event_row e, completion done);
+    std::vector<bra_event_row> bra_events();  // by item, then version
     // Async load of one meeting: its latest snapshot, the ops after it and up to `history` ops before it.
     // nullopt when it does not exist. `done` runs on the store thread.
     void load_meeting(std::string id, std::uint64_t history, std::function<void(std::optional<loaded_meeting>, const std::string& error)> done);

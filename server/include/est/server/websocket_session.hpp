@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -73,6 +74,7 @@ private:
     void send_focus();
     void on_join_deadline();
     void on_join(join_message msg);
+    void on_watch_queue();
     void open_room(join_message msg);  // finds (or loads) the room and joins it
     // Under accounts: who the owner is in `meeting` (name from the account, org and role from the membership of
     // its group), or the error code refusing the join.
@@ -129,6 +131,9 @@ private:
     std::size_t welcome_bytes_ = 0;
     bool write_pending_ = false;  // listed in the shard's pending_writes
     std::shared_ptr<meeting_room> room_;
+    // Watching the BRÅ queue instead of a meeting: the handle (0: not watching) and the groups watched.
+    std::uint64_t watch_ = 0;
+    std::set<std::string, std::less<>> watch_groups_;
     std::string meeting_;       // the meeting joined (or being joined)
     std::optional<identity> as_;  // who the connection joined as
     bool joining_ = false;

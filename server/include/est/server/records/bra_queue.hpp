@@ -1,0 +1,103 @@
+#pragma once
+// The BRÅ queue (docs/protocol.md, "The BRÅ queue"): every decision item the chair sent to BRÅ ("till_bra": "ja")
+// in a closed meeting, with what BRÅ and the owner organisation have done with it since (est::bra_record).
+//
+// The items' text is the closed pictures' and never changes, so the queue reads a group's closed meetings once,
+// when someone first asks for the group's items, and keeps them. What happens to an item afterwards is an
+// append-only list of events in the store (bra_events); an event is applied and shown only once durable, and two
+// events made on the same version of an item cannot both be kept: the second is refused `conflict`.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "est/bra_record.hpp"
+#include "est/calendar_date.hpp"
+
+namespace est::server {
+class catalog;
+class store;
+struct picture_result;
+}  // namespace est::server
+
+namespace est::server::records {
+
+// One item of the queue.
+struct bra_item {
+    std::string id;  // "<meeting>.<topic>.<item>" ('.' is in no id)
+    std::string group_id;
+    std::string meeting_id, meeting_title, meeting_date;
+    std::string topic_id, topic_title;
+    nlohmann::json fields;  // the item's fields as the closed picture holds them (signed): {"rubrik": "…", …}
+    bra_record record;
+
+    // {"id","group","meeting":{"id","title","date"},"topic":{"id","title"},"fields","status","version",…,
+    //  "flags":{"overdue","stale","back_on_agenda"}} and, when asked, "history".
+    nlohmann::json to_json(calendar_date today, unsigned stale_weeks, bool with_history) const;
+};
+
+class bra_queue {
+public:
+    using picture_source = std::function<void(const std::string& meeting_id, std::function<void(picture_result)> done)>;
+
+    bra_queue(catalog& cat, store& db, picture_source pictures);
+
+    // The municipality's calendar: due dates and deferrals are days where the server runs.
+    static calendar_date today();
+    // What a watching connection receives for a changed item: {"type":"queue_item","item":{…, "history_length"}}
+    // (the history itself is read with GET /api/bra/items/{id}: it can be long).
+    static std::string item_message(const bra_item& item, unsigned stale_weeks);
+
+    // Reads every stored event (at start, blocking). Throws when a stored event does not read.
+    void load();
+    // Reads the closed meetings of these groups that the queue has not read yet, then calls `done` once (on any
+    // thread). A meeting that cannot be read now is tried again at the next call.
+    void index(const std::vector<std::string>& group_ids, std::function<void()> done);
+    // The items of these groups, newest meeting first, then in the picture's topic order.
+    std::vector<bra_item> items(const std::set<std::string, std::less<>>& group_ids) const;
+    std::optional<bra_item> find(std::string_view id) const;
+
+    struct act_result {
+        std::string error;  // "" on success; else a domain code (docs/protocol.md) and `message`
+        std::string message;
+        std::optional<bra_item> item;  // as it is now: after the event, or (conflict) what the other did
+    };
+    // Checks the request (est::bra_record::check) and, when it holds, writes the event and applies it once
+    // durable; `done` once, on any thread. `id` must be indexed (find), else not_found.
+    void act(const std::string& id, const bra_request& r, const standing& who, const std::string& who_org,
+             bra_author by, std::string at, calendar_date today, std::function<void(act_result)> done);
+
+    // Live updates: `w` runs with each item as it is after every durable event on it, for items of `group_ids`
+    // only; on the store's thread, never under the queue's lock. Returns the handle to unwatch with.
+    using watcher = std::function<void(const bra_item&)>;
+    std::uint64_t watch(std::set<std::string, std::less<>> group_ids, watcher w);
+    void unwatch(std::uint64_t handle);
+
+private:
+    void index_meeting(const std::string& meeting_id, const picture_result& r);
+
+    catalog& catalog_;
+    store& db_;
+    picture_source pictures_;
+    mutable std::mutex mutex_;
+    std::map<std::string, bra_item, std::less<>> items_;                    // by id
+    std::set<std::string, std::less<>> indexed_;                            // meetings read
+    std::set<std::string, std::less<>> reading_;                            // meetings being read
+    std::map<std::string, std::vector<bra_event>, std::less<>> stored_;     // events of items not read yet
+    std::set<std::string, std::less<>> in_flight_;                          // items with an event being written
+    struct watch_entry {
+        std::set<std::string, std::less<>> groups;
+        watcher w;
+    };
+    std::map<std::uint64_t, watch_entry> watchers_;
+    std::uint64_t next_watch_ = 1;
+};
+
+}  // namespace est::server::records

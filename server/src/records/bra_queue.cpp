@@ -1,0 +1,194 @@
+#include "est/server/records/bra_queue.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <ctime>
+#include <memory>
+
+#include "est/error.hpp"
+#include "est/meeting_document.hpp"
+#include "est/meeting_template.hpp"
+#include "est/server/catalog.hpp"
+#include "est/server/picture_report.hpp"
+#include "est/server/store.hpp"
+
+namespace est::server::records {
+
+using json = nlohmann::json;
+
+json bra_item::to_json(calendar_date today, unsigned stale_weeks, bool with_history) const {
+    json j = record.to_json();
+    if (!with_history) j.erase("history");
+    const bra_flags f = record.flags(today, stale_weeks);
+    j["id"] = id;
+    j["group"] = group_id;
+    j["meeting"] = {{"id", meeting_id}, {"title", meeting_title}, {"date", meeting_date}};
+    j["topic"] = {{"id", topic_id}, {"title", topic_title}};
+    j["fields"] = fields;
+    j["flags"] = {{"overdue", f.overdue}, {"stale", f.stale}, {"back_on_agenda", f.back_on_agenda}};
+    return j;
+}
+
+calendar_date bra_queue::today() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&now, &tm);
+    char day[16];
+    std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    return *calendar_date::parse(day);
+}
+
+std::string bra_queue::item_message(const bra_item& item, unsigned stale_weeks) {
+    json j = item.to_json(today(), stale_weeks, false);
+    j["history_length"] = item.record.history().size();
+    return json{{"type", "queue_item"}, {"item", std::move(j)}}.dump();
+}
+
+bra_queue::bra_queue(catalog& cat, store& db, picture_source pictures)
+    : catalog_(cat), db_(db), pictures_(std::move(pictures)) {}
+
+void bra_queue::load() {
+    std::lock_guard lock(mutex_);
+    for (auto& row : db_.bra_events()) stored_[row.item].push_back(bra_event::from_json(json::parse(row.event)));
+}
+
+void bra_queue::index(const std::vector<std::string>& group_ids, std::function<void()> done) {
+    std::vector<std::string> to_read;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& g : group_ids)
+            for (const auto& m : catalog_.meetings_of(g))
+                if (m.state == "closed" && !indexed_.count(m.id) && reading_.insert(m.id).second) to_read.push_back(m.id);
+    }
+    if (to_read.empty()) return done();
+    // Each read answers once; the last one answers the caller.
+    auto left = std::make_shared<std::atomic<std::size_t>>(to_read.size());
+    auto finish = std::make_shared<std::function<void()>>(std::move(done));
+    for (const auto& id : to_read)
+        pictures_(id, [this, id, left, finish](picture_result r) {
+            {
+                std::lock_guard lock(mutex_);
+                reading_.erase(id);
+                if (r.error.empty() && r.document) index_meeting(id, r);
+            }
+            if (left->fetch_sub(1) == 1) (*finish)();
+        });
+}
+
+// With the lock held.
+void bra_queue::index_meeting(const std::string& meeting_id, const picture_result& r) {
+    const auto info = catalog_.find_meeting(meeting_id);
+    if (!info) return;
+    const meeting_document& doc = *r.document;
+    const json picture = doc.to_json();
+    for (const auto& tj : picture.at("topics")) {
+        const auto items = tj.find("items");
+        if (items == tj.end()) continue;
+        const std::string topic_id = tj.at("id").get<std::string>();
+        const topic_def* td = doc.tmpl().find_topic(topic_id);
+        for (const auto& ij : *items) {
+            // Each field's value as people read it: a register's value without its revision.
+            json fields = json::object();
+            for (const auto& [key, value] : ij.at("fields").items())
+                fields[key] = value.is_object() ? json(value.value("value", "")) : value;
+            if (fields.value(std::string(to_bra_field), "") != to_bra_yes) continue;
+            bra_item item;
+            item.id = meeting_id + "." + topic_id + "." + ij.at("id").get<std::string>();
+            item.group_id = info->group_id;
+            item.meeting_id = meeting_id;
+            item.meeting_title = info->title;
+            item.meeting_date = info->date;
+            item.topic_id = topic_id;
+            item.topic_title = td ? td->title : topic_id;
+            item.fields = fields;
+            if (auto stored = stored_.find(item.id); stored != stored_.end()) {
+                for (const auto& e : stored->second) item.record.apply(e);
+                stored_.erase(stored);
+            }
+            items_.insert_or_assign(item.id, std::move(item));
+        }
+    }
+    indexed_.insert(meeting_id);
+}
+
+std::vector<bra_item> bra_queue::items(const std::set<std::string, std::less<>>& group_ids) const {
+    std::vector<bra_item> out;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, item] : items_)
+            if (group_ids.count(item.group_id)) out.push_back(item);
+    }
+    // Newest meeting first; within a meeting, in the order of the ids (the picture's topic order is the
+    // template's, which the client knows; ids keep the answer stable).
+    std::stable_sort(out.begin(), out.end(), [](const bra_item& a, const bra_item& b) {
+        if (a.meeting_date != b.meeting_date) return a.meeting_date > b.meeting_date;
+        return a.id < b.id;
+    });
+    return out;
+}
+
+std::optional<bra_item> bra_queue::find(std::string_view id) const {
+    std::lock_guard lock(mutex_);
+    if (auto it = items_.find(id); it != items_.end()) return it->second;
+    return std::nullopt;
+}
+
+void bra_queue::act(const std::string& id, const bra_request& r, const standing& who, const std::string& who_org,
+                    bra_author by, std::string at, calendar_date today, std::function<void(act_result)> done) {
+    bra_event event;
+    std::string meeting_id;
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = items_.find(id);
+        if (it == items_.end()) return done({"not_found", "there is no item '" + id + "' in the BRÅ queue", {}});
+        try {
+            const auto organisations = catalog_.find_group(it->second.group_id);
+            const std::vector<std::string> orgs = organisations ? organisations->organisation_ids() : std::vector<std::string>{};
+            it->second.record.check(r, who, who_org, today, orgs);
+        } catch (const domain_error& e) {
+            std::optional<bra_item> now;
+            if (e.code() == "conflict") now = it->second;
+            return done({e.code(), e.what(), std::move(now)});
+        }
+        // One event per item at a time: the next is checked against what this one makes of the item.
+        if (!in_flight_.insert(id).second)
+            return done({"conflict", "another change to this item is being saved: read it again before you act",
+                         it->second});
+        event = {r, std::move(by), std::move(at), r.version + 1};
+        meeting_id = it->second.meeting_id;
+    }
+    bra_event_row row{id, event.version, meeting_id, event.to_json().dump()};
+    db_.append_bra_event(std::move(row), [this, id, event = std::move(event), done = std::move(done)](const std::string& error) {
+        std::optional<bra_item> now;
+        std::vector<watcher> notify;
+        {
+            std::lock_guard lock(mutex_);
+            in_flight_.erase(id);
+            auto it = items_.find(id);
+            if (it == items_.end()) return done({"internal", "the item left the queue", {}});
+            if (error.empty()) {
+                it->second.record.apply(event);
+                for (const auto& [handle, entry] : watchers_)
+                    if (entry.groups.count(it->second.group_id)) notify.push_back(entry.w);
+            }
+            now = it->second;
+        }
+        if (!error.empty()) return done({"storage_failed", "the change could not be saved; nothing changed", std::move(now)});
+        for (const auto& w : notify) w(*now);
+        done({"", "", std::move(now)});
+    });
+}
+
+std::uint64_t bra_queue::watch(std::set<std::string, std::less<>> group_ids, watcher w) {
+    std::lock_guard lock(mutex_);
+    const std::uint64_t handle = next_watch_++;
+    watchers_.emplace(handle, watch_entry{std::move(group_ids), std::move(w)});
+    return handle;
+}
+
+void bra_queue::unwatch(std::uint64_t handle) {
+    std::lock_guard lock(mutex_);
+    watchers_.erase(handle);
+}
+
+}  // namespace est::server::records
