@@ -42,6 +42,7 @@ import {
   type SortDir,
   type SortKey,
 } from '../bra/queue';
+import { watchQueue } from '../bra/live';
 import { ROLE_LABELS, shortOrgName, swedishDate } from '../labels';
 import type { Group, Role } from '../model/types';
 import { href } from '../routes';
@@ -67,6 +68,25 @@ function useQueueItems(listener: ItemListener) {
     listeners.add(l);
     return () => void listeners.delete(l);
   }, []);
+}
+
+/**
+ * Watches the queue live while the page is shown (others' decisions arrive through onQueueItem); after a
+ * reconnect `reload` reads the page's data again, since what happened meanwhile is not replayed.
+ */
+function useLiveQueue(reload: () => unknown, key?: string) {
+  const ref = useRef(reload);
+  ref.current = reload;
+  useEffect(() => {
+    let first = true;
+    return watchQueue({
+      onItem: onQueueItem,
+      onState: (watching) => {
+        if (watching && !first) void ref.current();
+        if (watching) first = false;
+      },
+    });
+  }, [key]);
 }
 
 // ---- organisation names ----
@@ -124,6 +144,7 @@ export function BraQueuePage(props: { query: string }) {
     api.groups().then(setGroups, () => undefined);
   }, []);
   useQueueItems((item) => setQueue((q) => (q ? { ...q, items: upsertItem(q.items, item) } : q)));
+  useLiveQueue(load);
 
   // The filter lives in the address too, so a filtered queue can be shared and survives a reload.
   useEffect(() => {
@@ -470,8 +491,12 @@ export function BraItemPage(props: { itemId: string }) {
   useEffect(() => {
     if (item && group?.id !== item.group) api.group(item.group).then(setGroup, () => undefined);
   }, [item?.group]);
+  useLiveQueue(load, props.itemId);
   useQueueItems((i) => {
-    if (i.id === props.itemId) setItem((cur) => (!cur || cur.version <= i.version ? { ...i, history: i.history ?? cur?.history } : cur));
+    if (i.id !== props.itemId) return;
+    // A live change carries no history: read the item again for it.
+    if (!i.history) return void api.braItem(i.id).then((fresh) => setItem((cur) => (!cur || cur.version <= fresh.version ? fresh : cur)), () => undefined);
+    setItem((cur) => (!cur || cur.version <= i.version ? i : cur));
   });
 
   const orgName = (org: string) => (org ? group?.organisations.find((o) => o.id === org)?.name ?? org : '');
