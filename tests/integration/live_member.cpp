@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "est/error.hpp"
 #include "est/protocol.hpp"
 #include "est/server_message.hpp"
 
@@ -79,8 +80,21 @@ std::string live_member::append(const field_ref& f, const std::u16string& text) 
     }
     const auto errors_before = errors_.size();
     const auto acks_before = acks_;
+    std::size_t length = 0;
+    try {
+        length = client_->replica().visible_text(f).size();
+    } catch (const est::domain_error&) {
+        // A field this client's picture does not have (an entry nobody could make yet, in a draft): the change
+        // goes out raw, as a client that believed in the entry would send it, with a seq no other change of this
+        // client uses; the answer is the server's.
+        text_operation raw;
+        raw.insert(text);
+        client_->send_raw(encode_client_message(op_message{4000, client_->replica().rev(), text_change{f, raw}}));
+        run_until(ioc_, [&] { return errors_.size() > errors_before || !client_->connected(); });
+        return answer_since(errors_before, acks_before);
+    }
     text_operation op;
-    op.retain(client_->replica().visible_text(f).size()).insert(text);
+    op.retain(length).insert(text);
     client_->edit_text(f, op);
     run_until(ioc_, [&] { return client_->replica().idle() || !client_->connected(); });
     return answer_since(errors_before, acks_before);
