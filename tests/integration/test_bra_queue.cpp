@@ -106,7 +106,7 @@ test::accounts_fixture::options queue_people() {
 
 }  // namespace
 
-TEST_CASE("a decision item's life: proposed, sent to BRÅ, decided, followed up, done; with kill -9 between",
+TEST_CASE("a decision item's life: proposed, sent to BRÅ, decided, followed up, done, with kill -9 between",
           "[bra][integration]") {
     test::accounts_fixture f(queue_people());
     meeting_with_items_closed(f);
