@@ -198,7 +198,8 @@ TEST_CASE("a closed meeting is corrected by a new version that names it, and nev
     const json closing = json::parse(fixed.at("lifecycle").at("closing").at("statement").get<std::string>());
     CHECK(closing.at("corrects") == link);
     // ... and the old meeting's never will: its statements are as they were.
-    for (const auto& s : old.exported().at("lifecycle").at("signatures"))
+    const json old_export = old.exported();  // held: a range-for over a member of a temporary reads freed memory
+    for (const auto& s : old_export.at("lifecycle").at("signatures"))
         CHECK_FALSE(json::parse(s.at("statement").get<std::string>()).contains("corrects"));
     // The correction's closing takes its own place in the group's chain, after the one it corrects.
     CHECK(closing.at("sequence") == 2);
