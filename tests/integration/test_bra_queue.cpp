@@ -3,6 +3,7 @@
 // one winner and a conflict; the owner organisation follows up until done; all of it survives kill -9; bad input
 // and the wrong people are refused with nothing changed.
 #include <boost/asio/io_context.hpp>
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -282,4 +283,34 @@ TEST_CASE("a decision reaches a second reviewer watching the queue live, and no 
     second.ws.send(R"({"type":"op","seq":1,"rev":0,"change":{"kind":"add_entry","topic":"andt","org":"polis","entry":"e9"}})");
     REQUIRE(client::run_until(ioc, [&] { return second.has("error"); }, std::chrono::seconds(20)));
     CHECK(second.got.back().at("code") == "not_joined");
+}
+
+TEST_CASE("the BRÅ queue refuses a foreign web page, and a damaged history row neither stops the server nor changes "
+          "the others",
+          "[bra][integration]") {
+    test::accounts_fixture f(queue_people());
+    meeting_with_items_closed(f);
+    const std::string d1 = item_path(f, "andt", "d1"), d2 = item_path(f, "andt", "d2");
+    // A page of another origin, with the BRÅ member's cookie: refused before anything is read, nothing changes.
+    json body = approve();
+    body["version"] = 1;
+    const auto foreign = f.at("bra_member").http.post(d1 + "/events", body, {{"Origin", "https://evil.example"}});
+    CHECK(foreign.status == 403);
+    CHECK(item(f, "bra_member", d1).at("version") == 1);
+    REQUIRE(answer_of(act(f, "bra_member", d2, approve())) == "200");
+
+    // A row written past the server (it may only append: the triggers refuse UPDATE and DELETE) that is not an
+    // event of the item's history: the server still starts, reports it, and serves every other item as it was.
+    f.server().terminate();
+    {
+        SQLite::Database db(f.data_dir() + "/est.sqlite3", SQLite::OPEN_READWRITE);
+        SQLite::Statement s(db, "INSERT INTO bra_events (item, version, meeting_id, event) VALUES (?, 2, ?, 'not json')");
+        s.bind(1, f.meeting() + ".andt.d1");
+        s.bind(2, f.meeting());
+        REQUIRE(s.exec() == 1);
+        CHECK_THROWS(db.exec("DELETE FROM bra_events"));
+    }
+    f.restart();
+    CHECK(item(f, "bra_member", d2).at("status") == "approved");
+    CHECK(item(f, "bra_member", d1).at("status") == "awaiting");
 }

@@ -9,6 +9,7 @@
 #include "est/meeting_document.hpp"
 #include "est/meeting_template.hpp"
 #include "est/server/catalog.hpp"
+#include "est/server/http_reply.hpp"
 #include "est/server/picture_report.hpp"
 #include "est/server/store.hpp"
 
@@ -49,7 +50,15 @@ bra_queue::bra_queue(catalog& cat, store& db, picture_source pictures)
 
 void bra_queue::load() {
     std::lock_guard lock(mutex_);
-    for (auto& row : db_.bra_events()) stored_[row.item].push_back(bra_event::from_json(json::parse(row.event)));
+    for (auto& row : db_.bra_events()) {
+        // A damaged row is reported and left out; the item's later events then do not follow and stop its replay
+        // (index_meeting): the others are served as they are.
+        try {
+            stored_[row.item].push_back(bra_event::from_json(json::parse(row.event)));
+        } catch (const std::exception& e) {
+            log_error("bra_queue", "bad_snapshot", "event " + std::to_string(row.version) + " of " + row.item + ": " + e.what());
+        }
+    }
 }
 
 void bra_queue::index(const std::vector<std::string>& group_ids, std::function<void()> done) {
@@ -102,7 +111,12 @@ void bra_queue::index_meeting(const std::string& meeting_id, const picture_resul
             item.topic_title = td ? td->title : topic_id;
             item.fields = fields;
             if (auto stored = stored_.find(item.id); stored != stored_.end()) {
-                for (const auto& e : stored->second) item.record.apply(e);
+                try {
+                    for (const auto& e : stored->second) item.record.apply(e);
+                } catch (const domain_error& e) {
+                    // Shown as far as its history holds; a new event on it cannot be stored (its version is taken).
+                    log_error("bra_queue", "bad_snapshot", item.id + ": " + e.what());
+                }
                 stored_.erase(stored);
             }
             items_.insert_or_assign(item.id, std::move(item));
@@ -137,10 +151,11 @@ void bra_queue::act(const std::string& id, const bra_request& r, const standing&
                     bra_author by, std::string at, calendar_date today, std::function<void(act_result)> done) {
     bra_event event;
     std::string meeting_id;
-    {
+    // Checked under the lock; answered after it (the answer runs the caller's code).
+    auto refusal = [&]() -> std::optional<act_result> {
         std::lock_guard lock(mutex_);
         const auto it = items_.find(id);
-        if (it == items_.end()) return done({"not_found", "there is no item '" + id + "' in the BRÅ queue", {}});
+        if (it == items_.end()) return act_result{"not_found", "there is no item '" + id + "' in the BRÅ queue", {}};
         try {
             const auto organisations = catalog_.find_group(it->second.group_id);
             const std::vector<std::string> orgs = organisations ? organisations->organisation_ids() : std::vector<std::string>{};
@@ -148,15 +163,17 @@ void bra_queue::act(const std::string& id, const bra_request& r, const standing&
         } catch (const domain_error& e) {
             std::optional<bra_item> now;
             if (e.code() == "conflict") now = it->second;
-            return done({e.code(), e.what(), std::move(now)});
+            return act_result{e.code(), e.what(), std::move(now)};
         }
         // One event per item at a time: the next is checked against what this one makes of the item.
         if (!in_flight_.insert(id).second)
-            return done({"conflict", "another change to this item is being saved: read it again before you act",
-                         it->second});
+            return act_result{"conflict", "another change to this item is being saved: read it again before you act",
+                              it->second};
         event = {r, std::move(by), std::move(at), r.version + 1};
         meeting_id = it->second.meeting_id;
-    }
+        return std::nullopt;
+    }();
+    if (refusal) return done(std::move(*refusal));
     bra_event_row row{id, event.version, meeting_id, event.to_json().dump()};
     db_.append_bra_event(std::move(row), [this, id, event = std::move(event), done = std::move(done)](const std::string& error) {
         std::optional<bra_item> now;
@@ -164,8 +181,7 @@ void bra_queue::act(const std::string& id, const bra_request& r, const standing&
         {
             std::lock_guard lock(mutex_);
             in_flight_.erase(id);
-            auto it = items_.find(id);
-            if (it == items_.end()) return done({"internal", "the item left the queue", {}});
+            const auto it = items_.find(id);  // items never leave the queue
             if (error.empty()) {
                 it->second.record.apply(event);
                 for (const auto& [handle, entry] : watchers_)
