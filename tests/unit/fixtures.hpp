@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "est/error.hpp"
@@ -41,6 +42,13 @@ failure fails(F&& f) {
         return {e.code(), e.what()};
     }
     return {"(no error)", ""};
+}
+
+// The code of the domain_error `f` throws, or "(allowed)" when it throws none: for tables of what is refused.
+template <class F>
+std::string code_of(F&& f) {
+    std::string code = fails(std::forward<F>(f)).code;
+    return code == "(no error)" ? "(allowed)" : code;
 }
 
 }  // namespace est::test

@@ -6,11 +6,13 @@
 #include "est/bra_record.hpp"
 #include "est/calendar_date.hpp"
 #include "est/error.hpp"
+#include "fixtures.hpp"
 
 namespace {
 
 using namespace est;
 using json = nlohmann::json;
+using est::test::code_of;
 
 const std::vector<std::string> orgs{"kommun", "polis", "skola"};
 const calendar_date today = *calendar_date::parse("2026-12-04");
@@ -18,15 +20,6 @@ const standing bra{false, role::bra_member};
 const standing chair{false, role::chair};
 const standing participant{false, role::participant};
 const standing outsider{false, std::nullopt};
-
-std::string code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const domain_error& e) {
-        return e.code();
-    }
-    return "(allowed)";
-}
 
 bra_request request(json j) { return bra_request::from_json(j, "body"); }
 

@@ -21,6 +21,7 @@ namespace {
 
 using namespace est;
 using json = nlohmann::json;
+using est::test::code_of;
 using est::test::biweekly;
 using est::test::U;
 
@@ -41,11 +42,6 @@ change write(field_ref target, std::string_view utf8) {
 change set(field_ref target, std::string value) { return set_change{std::move(target), std::move(value)}; }
 
 identity person(role r, std::string org = "polis") { return {"Eva Ek", std::move(org), r}; }
-
-std::string code_of(const std::function<void()>& f) {
-    std::string code = test::fails(f).code;
-    return code == "(no error)" ? "(allowed)" : code;
-}
 
 // Applies a change that must fail with `code` and checks the picture did not change.
 void expect_refused(meeting_document& doc, const change& c, const std::string& code, const limits& lim = {},

@@ -16,18 +16,10 @@ namespace {
 
 using namespace est;
 using json = nlohmann::json;
+using est::test::code_of;
 using est::test::biweekly;
 
 identity person(role r, std::string org = "polis", std::string name = "Eva Ek") { return {std::move(name), std::move(org), r}; }
-
-std::string code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const domain_error& e) {
-        return e.code();
-    }
-    return "(allowed)";
-}
 
 // A signature as the server would record it (the SSHSIG is not looked at by the rules).
 lifecycle_change signature(const signer& by, std::string digest = "d1", std::uint64_t rev = 5) {

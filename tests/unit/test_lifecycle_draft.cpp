@@ -17,16 +17,8 @@ namespace {
 
 using namespace est;
 using json = nlohmann::json;
+using est::test::code_of;
 using est::test::biweekly;
-
-std::string code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const domain_error& e) {
-        return e.code();
-    }
-    return "(allowed)";
-}
 
 identity person(role r, std::string org = "polis", std::string name = "Eva Ek") {
     return {std::move(name), std::move(org), r};

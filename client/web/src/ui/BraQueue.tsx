@@ -671,6 +671,20 @@ function SignedText(props: { item: BraItem; fields: ItemFieldDef[]; orgName: (o:
 
 type Send = (body: BraEventBody, done: string) => Promise<boolean>;
 
+/** A form's sending: `busy` while its event is under way, and `sending`, which sends one event at a time. */
+function useSending(send: Send): { busy: boolean; sending: Send } {
+  const [busy, setBusy] = useState(false);
+  const sending: Send = async (body, done) => {
+    setBusy(true);
+    try {
+      return await send(body, done);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, sending };
+}
+
 function OrgSelect(props: { id: string; label: string; group: Group | null; value: string; onValue: (v: string) => void; error?: string | null }) {
   return (
     <Select id={props.id} label={props.label} value={props.value} onValue={props.onValue} error={props.error} required>
@@ -690,7 +704,7 @@ function DecideForm(props: { item: BraItem; today: string; group: Group | null; 
   const proposedDue = i.fields.klart_senast && i.fields.klart_senast >= props.today ? i.fields.klart_senast : '';
   const [d, setD] = useState<DecisionDraft>({ ...EMPTY_DECISION, owner_org: proposedOwner ?? '', contact: i.fields.kontakt ?? '', due: proposedDue });
   const [problems, setProblems] = useState<Partial<Record<keyof DecisionDraft, string>>>({});
-  const [busy, setBusy] = useState(false);
+  const { busy, sending } = useSending(props.send);
   useEffect(() => {
     // The group's organisations may come after the form: the proposal's owner then becomes the default.
     if (!d.owner_org && proposedOwner) setD((x) => ({ ...x, owner_org: proposedOwner }));
@@ -709,9 +723,7 @@ function DecideForm(props: { item: BraItem; today: string; group: Group | null; 
       document.getElementById(first === 'verdict' ? 'dec-approve' : `dec-${first}`)?.focus();
       return;
     }
-    setBusy(true);
-    await props.send(r.body, d.verdict === 'approve' ? 'Bifall sparat.' : d.verdict === 'reject' ? 'Avslag sparat.' : 'Bordläggning sparad.');
-    setBusy(false);
+    await sending(r.body, d.verdict === 'approve' ? 'Bifall sparat.' : d.verdict === 'reject' ? 'Avslag sparat.' : 'Bordläggning sparad.');
   };
   return (
     <section aria-labelledby="decide-h" class="panel bra-form">
@@ -789,7 +801,7 @@ function AssignForm(props: { item: BraItem; today: string; group: Group | null; 
   const [contact, setContact] = useState(i.contact ?? '');
   const [due, setDue] = useState(i.due ?? '');
   const [problems, setProblems] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  const { busy, sending } = useSending(props.send);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
@@ -803,9 +815,7 @@ function AssignForm(props: { item: BraItem; today: string; group: Group | null; 
       document.getElementById(`as-${Object.keys(p)[0]}`)?.focus();
       return;
     }
-    setBusy(true);
-    await props.send({ kind: 'assign', version: i.version, owner_org: owner, contact: contact.trim(), due }, 'Ny ansvarig sparad.');
-    setBusy(false);
+    await sending({ kind: 'assign', version: i.version, owner_org: owner, contact: contact.trim(), due }, 'Ny ansvarig sparad.');
   };
   return (
     <section aria-labelledby="as-h" class="panel bra-form bra-assign">
@@ -827,7 +837,7 @@ function FollowUpForm(props: { item: BraItem; send: Send }) {
   const [progress, setProgress] = useState<Progress | ''>('');
   const [text, setText] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, sending } = useSending(props.send);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
@@ -837,10 +847,8 @@ function FollowUpForm(props: { item: BraItem; send: Send }) {
       document.getElementById(progress ? 'fu-text' : 'fu-green')?.focus();
       return;
     }
-    setBusy(true);
     const t = text.trim();
-    await props.send({ kind: 'follow_up', version: i.version, progress, ...(t ? { text: t } : {}) }, `Uppföljningen är sparad: ${PROGRESS_LABELS[progress]}.`);
-    setBusy(false);
+    await sending({ kind: 'follow_up', version: i.version, progress, ...(t ? { text: t } : {}) }, `Uppföljningen är sparad: ${PROGRESS_LABELS[progress]}.`);
   };
   const needsText = progress === 'yellow' || progress === 'red';
   return (
@@ -900,7 +908,7 @@ function FollowUpForm(props: { item: BraItem; send: Send }) {
 function CommentForm(props: { item: BraItem; send: Send }) {
   const [text, setText] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, sending } = useSending(props.send);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
@@ -910,9 +918,7 @@ function CommentForm(props: { item: BraItem; send: Send }) {
       return;
     }
     setProblem(null);
-    setBusy(true);
-    if (await props.send({ kind: 'comment', version: props.item.version, text: text.trim() }, 'Kommentaren är sparad.')) setText('');
-    setBusy(false);
+    if (await sending({ kind: 'comment', version: props.item.version, text: text.trim() }, 'Kommentaren är sparad.')) setText('');
   };
   return (
     <section aria-labelledby="cm-h" class="panel bra-form">
