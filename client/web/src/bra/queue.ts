@@ -1,6 +1,7 @@
 // The BRÅ queue in the browser (issue 14, DESIGN.md §5): the shapes of GET /api/bra/items, the Swedish words of
 // its codes, and the pure logic of the queue page (filters, sorting, counts) and of the item page (which forms a
 // person is offered, what a form must hold before it is sent). The server checks every rule again.
+import { isCalendarDay } from '../model/document';
 import type { Me, Role } from '../model/types';
 
 export type BraStatus = 'awaiting' | 'approved' | 'rejected' | 'deferred' | 'done';
@@ -285,19 +286,10 @@ export function itemAccess(me: Me | null, item: BraItem): ItemAccess {
 
 // ---- the item page: what a form must hold ----
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function validDate(s: string): boolean {
-  if (!DATE.test(s)) return false;
-  const [y, mo, d] = s.split('-').map(Number);
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
-}
-
 /** A date the server takes as a due date or a BRÅ meeting: a real day, not before `today`. */
 export function dateProblem(s: string, today: string, what: string): string | null {
   if (!s) return `Välj ${what}.`;
-  if (!validDate(s)) return `${capitalise(what)} ska vara ett datum (ÅÅÅÅ-MM-DD).`;
+  if (!isCalendarDay(s)) return `${capitalise(what)} ska vara ett datum (ÅÅÅÅ-MM-DD).`;
   if (today && s < today) return `${capitalise(what)} kan inte ligga före i dag (${today}).`;
   return null;
 }

@@ -1,14 +1,14 @@
 // The situation picture (lägesbild) of one meeting as the server confirmed it: topics × organisations,
-// each cell a list of entries, each topic with the chair's fields. Mirrors shared/src/meeting_document.cpp
-// (without the size limits: a replica accepts whatever the server accepted).
+// each cell a list of entries, each topic with the chair's fields and its decision items. Mirrors
+// shared/src/meeting_document.cpp (without the size limits: a replica accepts whatever the server accepted).
 import { OtError, TextOperation, splitsSurrogatePair } from '../ot/text-operation';
 import type { Change, FieldDef, FieldRef, MeetingTemplate } from './types';
-import { entryKey } from './types';
+import { entryKey, isRegister, itemKey } from './types';
 
 export interface FieldValue {
   text: string; // text fields
-  choice: string; // choice fields ("" when unset)
-  rev: number; // revision of the last set (choice fields)
+  choice: string; // registers: choice, date and organisation fields ("" when unset)
+  rev: number; // revision of the last set (registers)
 }
 
 export interface Entry {
@@ -16,9 +16,28 @@ export interface Entry {
   fields: Map<string, FieldValue>;
 }
 
+/** A decision item (beslutsförslag): its fields from the template's `decision_item_fields`. */
+export interface Item {
+  id: string;
+  fields: Map<string, FieldValue>;
+}
+
 export interface TopicState {
   fields: Map<string, FieldValue>;
   cells: Map<string, Entry[]>; // by organisation id
+  /** In the order they were added. */
+  items: Item[];
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A real calendar day written YYYY-MM-DD (the server's rule for a `date` field). */
+export function isCalendarDay(s: string): boolean {
+  const m = DATE.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
 }
 
 function emptyFields(defs: FieldDef[]): Map<string, FieldValue> {
@@ -39,6 +58,8 @@ function cutsSurrogatePair(op: TextOperation, text: string): boolean {
 export class MeetingDoc {
   readonly topics = new Map<string, TopicState>();
   readonly retired = new Set<string>();
+  /** Removed decision items ("topic/item"): their ids are never used again in the topic. */
+  readonly retiredItems = new Set<string>();
 
   constructor(
     readonly template: MeetingTemplate,
@@ -47,14 +68,23 @@ export class MeetingDoc {
     for (const t of template.topics) {
       const cells = new Map<string, Entry[]>();
       for (const o of organisations) cells.set(o, []);
-      this.topics.set(t.id, { fields: emptyFields(template.topic_fields), cells });
+      this.topics.set(t.id, { fields: emptyFields(template.topic_fields), cells, items: [] });
     }
   }
 
+  /** The template's decision item fields (none: the template has no decision items). */
+  itemFields(): FieldDef[] {
+    return this.template.decision_item_fields ?? [];
+  }
+
   definition(ref: FieldRef): FieldDef {
-    const defs = ref.org ? this.template.entry_fields : this.template.topic_fields;
+    const [defs, what] = ref.item
+      ? [this.itemFields(), 'decision item']
+      : ref.org
+        ? [this.template.entry_fields, 'entry']
+        : [this.template.topic_fields, 'topic'];
     const d = defs.find((f) => f.id === ref.field);
-    if (!d) throw new OtError('not_found', `the template has no ${ref.org ? 'entry' : 'topic'} field '${ref.field}'`);
+    if (!d) throw new OtError('not_found', `the template has no ${what} field '${ref.field}'`);
     return d;
   }
 
@@ -75,10 +105,23 @@ export class MeetingDoc {
     return !!c && c.some((e) => e.id === entry);
   }
 
+  items(topic: string): Item[] {
+    return this.topic(topic).items;
+  }
+
+  hasItem(topic: string, item: string): boolean {
+    return !!this.topics.get(topic)?.items.some((i) => i.id === item);
+  }
+
   /** Throws OtError('not_found') when the field does not exist. */
   field(ref: FieldRef): FieldValue {
     this.definition(ref);
     const t = this.topic(ref.topic);
+    if (ref.item) {
+      const i = t.items.find((x) => x.id === ref.item);
+      if (!i) throw new OtError('not_found', `there is no decision item '${ref.item}' in ${ref.topic}`);
+      return i.fields.get(ref.field)!;
+    }
     if (!ref.org) return t.fields.get(ref.field)!;
     const e = this.cell(ref.topic, ref.org).find((x) => x.id === ref.entry);
     if (!e) throw new OtError('not_found', `there is no entry '${ref.entry}' in ${ref.topic}/${ref.org}`);
@@ -90,7 +133,7 @@ export class MeetingDoc {
     switch (c.kind) {
       case 'text': {
         const def = this.definition(c.target);
-        if (def.kind !== 'text') throw new OtError('wrong_kind', `'${c.target.field}' is a choice field`);
+        if (def.kind !== 'text') throw new OtError('wrong_kind', `'${c.target.field}' is a ${def.kind} field`);
         const fv = this.field(c.target);
         const op = TextOperation.fromJSON(c.ops, 'ops');
         if (op.baseLength !== fv.text.length)
@@ -101,9 +144,15 @@ export class MeetingDoc {
       }
       case 'set': {
         const def = this.definition(c.target);
-        if (def.kind !== 'choice') throw new OtError('wrong_kind', `'${c.target.field}' is a text field`);
-        if (c.value !== '' && !(def.choices ?? []).includes(c.value))
-          throw new OtError('bad_value', `'${c.value}' is not one of the choices for '${def.id}'`);
+        if (!isRegister(def)) throw new OtError('wrong_kind', `'${c.target.field}' is a text field`);
+        if (c.value !== '') {
+          if (def.kind === 'choice' && !(def.choices ?? []).includes(c.value))
+            throw new OtError('bad_value', `'${c.value}' is not one of the choices for '${def.id}'`);
+          if (def.kind === 'date' && !isCalendarDay(c.value))
+            throw new OtError('bad_value', `'${c.value}' is not a day written YYYY-MM-DD`);
+          if (def.kind === 'organisation' && !this.organisations.includes(c.value))
+            throw new OtError('bad_value', `'${c.value}' is not one of the group's organisations`);
+        }
         const fv = this.field(c.target);
         fv.choice = c.value;
         fv.rev = rev;
@@ -125,22 +174,41 @@ export class MeetingDoc {
         this.retired.add(entryKey(c.topic, c.org, c.entry));
         return;
       }
+      case 'add_item': {
+        if (!this.template.decision_item_fields) throw new OtError('not_found', 'the template has no decision items');
+        const items = this.items(c.topic);
+        if (items.some((i) => i.id === c.item)) throw new OtError('duplicate_entry', `decision item '${c.item}' already exists`);
+        if (this.retiredItems.has(itemKey(c.topic, c.item)))
+          throw new OtError('duplicate_entry', `decision item id '${c.item}' was used before and removed`);
+        items.push({ id: c.item, fields: emptyFields(this.itemFields()) });
+        return;
+      }
+      case 'remove_item': {
+        const items = this.items(c.topic);
+        const i = items.findIndex((x) => x.id === c.item);
+        if (i < 0) throw new OtError('not_found', `there is no decision item '${c.item}' in ${c.topic}`);
+        items.splice(i, 1);
+        this.retiredItems.add(itemKey(c.topic, c.item));
+        return;
+      }
     }
   }
 
   /** Reads the `state` of a welcome (see docs/protocol.md). */
   static fromJSON(template: MeetingTemplate, organisations: string[], j: unknown): MeetingDoc {
     const doc = new MeetingDoc(template, organisations);
+    type FieldsJSON = { id: string; fields: Record<string, unknown> };
     const state = j as {
-      topics: { id: string; fields: Record<string, unknown>; cells: Record<string, { entries: { id: string; fields: Record<string, unknown> }[] }> }[];
+      topics: (FieldsJSON & { cells: Record<string, { entries: FieldsJSON[] }>; items?: FieldsJSON[] })[];
       retired?: string[];
+      retired_items?: string[];
     };
     const readFields = (target: Map<string, FieldValue>, defs: FieldDef[], src: Record<string, unknown>) => {
       for (const d of defs) {
         if (!(d.id in src)) continue;
         const v = src[d.id];
         const fv = target.get(d.id)!;
-        if (d.kind === 'text') fv.text = String(v ?? '');
+        if (!isRegister(d)) fv.text = String(v ?? '');
         else {
           const cv = v as { value?: string; rev?: number } | null;
           fv.choice = cv?.value ?? '';
@@ -161,8 +229,14 @@ export class MeetingDoc {
           cl.push(e);
         }
       }
+      for (const ij of tj.items ?? []) {
+        const item: Item = { id: ij.id, fields: emptyFields(doc.itemFields()) };
+        readFields(item.fields, doc.itemFields(), ij.fields ?? {});
+        ts.items.push(item);
+      }
     }
     for (const k of state.retired ?? []) doc.retired.add(k);
+    for (const k of state.retired_items ?? []) doc.retiredItems.add(k);
     return doc;
   }
 }

@@ -47,10 +47,18 @@ export interface MeetingInfo {
 export interface FieldDef {
   id: string;
   label: string;
-  kind: 'text' | 'choice';
+  /** `date` and `organisation` are decision item fields only (docs/protocol.md, "Decision items"). */
+  kind: 'text' | 'choice' | 'date' | 'organisation';
   max_length?: number;
   choices?: string[];
   editor?: string;
+  /** A heading for showing decision item fields together (Åtgärdens art, SMART-mål, Ansvar). */
+  group?: string;
+}
+
+/** Every kind but text is a register, set with `set`. */
+export function isRegister(d: FieldDef): boolean {
+  return d.kind !== 'text';
 }
 
 export interface TopicDef {
@@ -66,17 +74,25 @@ export interface MeetingTemplate {
   topics: TopicDef[];
   entry_fields: FieldDef[];
   topic_fields: FieldDef[];
+  /** The fields of a decision item; absent: the template has no decision items. */
+  decision_item_fields?: FieldDef[];
 }
 
-/** Addresses one field: a topic field ({topic, field}) or a field of an entry in a cell. */
+/**
+ * Addresses one field: a topic field ({topic, field}), a field of an entry in a cell ({topic, org, entry, field})
+ * or a field of a decision item ({topic, item, field}; never with org or entry).
+ */
 export interface FieldRef {
   topic: string;
   org?: string;
   entry?: string;
+  item?: string;
   field: string;
 }
 
+/** The id of the field's decision item "item:<id>" in keys: `:` is in no id, so it never meets an org's id. */
 export function fieldKey(r: FieldRef): string {
+  if (r.item) return `${r.topic}/item:${r.item}/${r.field}`;
   return r.org ? `${r.topic}/${r.org}/${r.entry}/${r.field}` : `${r.topic}/${r.field}`;
 }
 
@@ -84,8 +100,14 @@ export function entryKey(topic: string, org: string, entry: string): string {
   return `${topic}/${org}/${entry}`;
 }
 
+/** A decision item's key, as in `state.retired_items` ("andt/d-1a2b3c4d"). */
+export function itemKey(topic: string, item: string): string {
+  return `${topic}/${item}`;
+}
+
 /** The wire form of a field reference: only the keys that apply. */
 export function fieldRefToJSON(r: FieldRef): FieldRef {
+  if (r.item) return { topic: r.topic, item: r.item, field: r.field };
   return r.org ? { topic: r.topic, org: r.org, entry: r.entry, field: r.field } : { topic: r.topic, field: r.field };
 }
 
@@ -97,7 +119,9 @@ export type Change =
   | { kind: 'text'; target: FieldRef; ops: WireComponent[] }
   | { kind: 'set'; target: FieldRef; value: string }
   | { kind: 'add_entry'; topic: string; org: string; entry: string }
-  | { kind: 'remove_entry'; topic: string; org: string; entry: string };
+  | { kind: 'remove_entry'; topic: string; org: string; entry: string }
+  | { kind: 'add_item'; topic: string; item: string }
+  | { kind: 'remove_item'; topic: string; item: string };
 
 export interface Participant {
   session: string;

@@ -36,7 +36,7 @@ import type {
   ServerMessage,
   WelcomeMessage,
 } from '../model/types';
-import { entryKey, fieldKey, fieldRefToJSON } from '../model/types';
+import { entryKey, fieldKey, fieldRefToJSON, itemKey } from '../model/types';
 import { OtError, TextOperation } from '../ot/text-operation';
 
 export type ClientMessage = Record<string, unknown>;
@@ -196,17 +196,21 @@ export class ClientReplica {
     return out;
   }
 
-  /** A local change of another kind (set, add_entry, remove_entry): sent as is, confirmed on its ack. */
+  /**
+   * A local change of another kind (set, add_entry, remove_entry, add_item, remove_item): sent as is, confirmed on
+   * its ack.
+   */
   submit(c: Exclude<Change, { kind: 'text' }>): ClientMessage[] {
     if (!this.doc) throw new OtError('not_joined', 'no state yet');
     const out: ClientMessage[] = [];
     const seq = this.nextSeq++;
     const change = c.kind === 'set' ? { ...c, target: fieldRefToJSON(c.target) } : c;
     this.others.set(seq, { change, sent: false });
-    if (c.kind === 'remove_entry') {
-      // Typing in the entry that has not gone out can never land: forget it.
+    if (c.kind === 'remove_entry' || c.kind === 'remove_item') {
+      // Typing in the entry or item that has not gone out can never land: forget it.
+      const gone = containerOf(c);
       for (const [k, p] of this.texts) {
-        if (p.target.topic === c.topic && p.target.org === c.org && p.target.entry === c.entry) {
+        if (containerOfField(p.target) === gone) {
           p.buffer = null;
           if (!p.outstanding || !p.sent) this.texts.delete(k);
         }
@@ -343,29 +347,54 @@ export class ClientReplica {
     return out;
   }
 
-  /** True when the field exists for the user: confirmed, or in an entry they added and is on its way. */
+  /**
+   * The decision items of a topic as the user sees them (in the order they were added, their own new ones last),
+   * with whether each is still waiting for its ack.
+   */
+  visibleItems(topic: string): { id: string; pending: boolean }[] {
+    if (!this.doc) return [];
+    let confirmed: { id: string }[] = [];
+    try {
+      confirmed = this.doc.items(topic);
+    } catch {
+      return [];
+    }
+    const removed = new Set<string>();
+    const added: string[] = [];
+    for (const seq of [...this.others.keys()].sort((a, b) => a - b)) {
+      const c = this.others.get(seq)!.change;
+      if (c.kind === 'remove_item' && c.topic === topic) removed.add(c.item);
+      if (c.kind === 'add_item' && c.topic === topic) added.push(c.item);
+    }
+    const out = confirmed.filter((i) => !removed.has(i.id)).map((i) => ({ id: i.id, pending: false }));
+    for (const id of added) if (!removed.has(id) && !out.some((i) => i.id === id)) out.push({ id, pending: true });
+    return out;
+  }
+
+  /** True when the field exists for the user: confirmed, or in an entry or item they added that is on its way. */
   fieldExists(target: FieldRef): boolean {
     if (!this.doc) return false;
     try {
       this.doc.field(target);
       return true;
     } catch {
-      if (!target.org || !target.entry) return false;
+      const container = containerOfField(target);
+      if (!container) return false;
       try {
         this.doc.definition(target);
       } catch {
         return false;
       }
-      return this.pendingAdd(target.topic, target.org, target.entry) !== null;
+      return this.pendingAdd(container) !== null;
     }
   }
 
   // ---- internals ----
 
-  private pendingAdd(topic: string, org: string, entry: string): number | null {
+  /** The seq of the pending add_entry or add_item that makes the entry or item (`containerOf`), or null. */
+  private pendingAdd(container: string): number | null {
     for (const [seq, o] of this.others)
-      if (o.change.kind === 'add_entry' && o.change.topic === topic && o.change.org === org && o.change.entry === entry)
-        return seq;
+      if ((o.change.kind === 'add_entry' || o.change.kind === 'add_item') && containerOf(o.change) === container) return seq;
     return null;
   }
 
@@ -420,11 +449,7 @@ export class ClientReplica {
     if (msg.rev !== this.revision + 1)
       throw new OtError('out_of_order', `expected revision ${this.revision + 1}, got ${msg.rev}`);
     const any = msg.change as { kind: string } & Record<string, unknown>;
-    // A decision item's change (protocol.md, "Decision items"): this client does not show items yet, but it is an
-    // edit of the picture all the same, so it withdraws signatures like any other.
-    const itemChange =
-      any?.kind === 'add_item' || any?.kind === 'remove_item' || !!(any?.target as { item?: unknown } | undefined)?.item;
-    if (!isPictureKind(any?.kind) || itemChange) {
+    if (!isPictureKind(any?.kind)) {
       // A lifecycle move (a lock, a signature, the closing), or a kind from a newer server this client does not
       // know: it takes a revision like any change; an unknown one is skipped.
       this.revision = msg.rev;
@@ -432,8 +457,6 @@ export class ClientReplica {
       if (isLifecycleKind(any?.kind)) {
         this.life = applyLifecycle(this.life, any);
         this.listener.lifecycle?.();
-      } else if (itemChange) {
-        this.pictureEdited();
       }
       this.listener.structure?.();
       return;
@@ -463,10 +486,10 @@ export class ClientReplica {
       this.listener.text?.(key, c.target, serverOp);
       return;
     }
-    if (c.kind === 'remove_entry') {
-      // Edits of a removed entry can never land: drop them.
-      for (const [k, p] of this.texts)
-        if (p.target.topic === c.topic && p.target.org === c.org && p.target.entry === c.entry) this.texts.delete(k);
+    if (c.kind === 'remove_entry' || c.kind === 'remove_item') {
+      // Edits of a removed entry or item can never land: drop them.
+      const gone = containerOf(c);
+      for (const [k, p] of this.texts) if (containerOfField(p.target) === gone) this.texts.delete(k);
     }
     this.listener.structure?.();
   }
@@ -559,14 +582,11 @@ export class ClientReplica {
       } else {
         this.others.delete(seq);
       }
-      if (!keep && o.change.kind === 'add_entry') {
-        // The entry never came to be: what was typed in it cannot land either.
-        const c = o.change;
-        for (const [k, p] of this.texts)
-          if (p.target.topic === c.topic && p.target.org === c.org && p.target.entry === c.entry) this.texts.delete(k);
-        for (const [s, x] of this.others)
-          if (x.change.kind !== 'add_entry' && 'topic' in x.change && entryOf(x.change) === entryKey(c.topic, c.org, c.entry))
-            this.others.delete(s);
+      if (!keep && (o.change.kind === 'add_entry' || o.change.kind === 'add_item')) {
+        // The entry or item never came to be: what was typed or chosen in it cannot land either.
+        const gone = containerOf(o.change);
+        for (const [k, p] of this.texts) if (containerOfField(p.target) === gone) this.texts.delete(k);
+        for (const [s, x] of this.others) if (containerOf(x.change) === gone) this.others.delete(s);
       }
       this.listener.structure?.();
       this.listener.error?.(msg, o.change);
@@ -648,7 +668,8 @@ export class ClientReplica {
     };
     for (const [k, p] of this.texts) {
       try {
-        const addSeq = p.target.org ? this.pendingAdd(p.target.topic, p.target.org, p.target.entry!) : null;
+        const container = containerOfField(p.target);
+        const addSeq = container ? this.pendingAdd(container) : null;
         let base = textIn(oldDoc, p.target, addSeq !== null);
         let mine: TextOperation | null = null;
         if (p.outstanding && p.outstandingSeq <= lastSeq) {
@@ -678,8 +699,16 @@ export class ClientReplica {
   }
 }
 
-function entryOf(c: Change): string | null {
-  if (c.kind === 'add_entry' || c.kind === 'remove_entry') return entryKey(c.topic, c.org, c.entry);
-  if (c.target.org && c.target.entry) return entryKey(c.target.topic, c.target.org, c.target.entry);
+/** The entry ("e:topic/org/entry") or decision item ("i:topic/item") a field is in; null for a topic field. */
+function containerOfField(t: FieldRef): string | null {
+  if (t.item) return `i:${itemKey(t.topic, t.item)}`;
+  if (t.org && t.entry) return `e:${entryKey(t.topic, t.org, t.entry)}`;
   return null;
+}
+
+/** The entry or decision item a change makes, removes or edits (see containerOfField). */
+function containerOf(c: Change): string | null {
+  if (c.kind === 'add_entry' || c.kind === 'remove_entry') return `e:${entryKey(c.topic, c.org, c.entry)}`;
+  if (c.kind === 'add_item' || c.kind === 'remove_item') return `i:${itemKey(c.topic, c.item)}`;
+  return containerOfField(c.target);
 }

@@ -73,6 +73,11 @@ export function newEntryId(): string {
   return 'e-' + randomHex(6);
 }
 
+/** A new decision item id (`d-` and 12 hex digits): unique in its topic, never reused. */
+export function newItemId(): string {
+  return 'd-' + randomHex(6);
+}
+
 /**
  * A new client id: a secret only this tab knows (the server never shows it to anyone; others see a public id
  * derived from it). 128 random bits from crypto.getRandomValues, as `c-` and 32 hex digits (34 characters;
@@ -84,6 +89,22 @@ export function newClientId(): string {
   const b = new Uint8Array(16);
   c.getRandomValues(b);
   return 'c-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** The Swedish words for a refused decision item change where the general ones speak of entries; else null. */
+export function itemErrorText(code: string, refused: Change | null): string | null {
+  if (!refused) return null;
+  const onItem = refused.kind === 'add_item' || refused.kind === 'remove_item' || ('target' in refused && !!refused.target.item);
+  if (!onItem) return null;
+  if (code === 'limit_reached' && refused.kind === 'add_item')
+    return 'Ämnet har redan så många beslutsförslag som tillåts. Ta bort ett förslag innan du lägger till ett nytt.';
+  if (code === 'not_found') return 'Ändringen kunde inte sparas eftersom beslutsförslaget har tagits bort av någon annan.';
+  if (code === 'duplicate_entry') return 'Beslutsförslaget kunde inte läggas till. Försök igen.';
+  if (code === 'bad_value' && refused.kind === 'set')
+    return 'Värdet togs inte emot: ett datum ska vara en riktig dag (ÅÅÅÅ-MM-DD) och en organisation en av gruppens.';
+  if (code === 'forbidden' && refused.kind === 'set' && refused.target.field === 'till_bra')
+    return 'Bara ordföranden bestämmer vilka beslutsförslag som går till BRÅ.';
+  return null;
 }
 
 export class MeetingSession {
@@ -304,6 +325,22 @@ export class MeetingSession {
     return this.you?.role === 'chair' && (phase === 'draft' || phase === 'open' || phase === 'locked');
   }
 
+  /**
+   * Whether this person proposes, writes and removes decision items (the permission table's
+   * propose_decision_item): a participant, chair or co-signer, while the meeting is open or locked. Items belong to
+   * no organisation, and topic locks do not apply to them.
+   */
+  canWriteItems(): boolean {
+    const r = this.you?.role;
+    const phase = this.lifecycle().phase;
+    return (r === 'participant' || r === 'chair' || r === 'cosigner') && (phase === 'open' || phase === 'locked');
+  }
+
+  /** Only the chair marks which decision items go to BRÅ (`till_bra`, select_decision_item), while items may change. */
+  canSelectItems(): boolean {
+    return this.you?.role === 'chair' && this.canWriteItems();
+  }
+
   dismissRescued(id: number): void {
     this.rescued = this.rescued.filter((r) => r.id !== id);
     this.emit('notices');
@@ -339,6 +376,17 @@ export class MeetingSession {
 
   removeEntry(topic: string, org: string, entry: string): void {
     this.submit({ kind: 'remove_entry', topic, org, entry });
+  }
+
+  /** Proposes a new, empty decision item in the topic; returns its id. */
+  addItem(topic: string): string {
+    const item = newItemId();
+    this.submit({ kind: 'add_item', topic, item });
+    return item;
+  }
+
+  removeItem(topic: string, item: string): void {
+    this.submit({ kind: 'remove_item', topic, item });
   }
 
   /** Where this person is writing, or null. */
@@ -519,7 +567,7 @@ export class MeetingSession {
       this.scheduleDeferred();
       return; // nothing is lost: not worth a message unless it persists
     }
-    this.notify(e.code);
+    this.notify(e.code, itemErrorText(e.code, refused) ?? swedishError(e.code));
     if (RECONNECT.has(e.code)) {
       this.replica.requestFullState();
       this.conn.drop('resync');

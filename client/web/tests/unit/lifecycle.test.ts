@@ -151,7 +151,7 @@ describe('ClientReplica and the lifecycle', () => {
     expect(server.doc.field(E1).text).toBe('Efter');
   });
 
-  it('takes a decision item change (not shown yet) as an edit: a revision, signatures void, nothing thrown', () => {
+  it('takes a decision item change as an edit: applied, a revision, signatures void', () => {
     const { server, join } = setup();
     const a = join(new Peer(server, 'c-a'));
     server.move({ kind: 'lock_picture' });
@@ -163,6 +163,8 @@ describe('ClientReplica and the lifecycle', () => {
     expect(() => a.sync()).not.toThrow();
     expect(a.replica.rev()).toBe(4);
     expect(a.replica.lifecycle().signatures).toHaveLength(0);
+    expect(a.replica.visibleItems('andt')).toEqual([{ id: 'd1', pending: false }]);
+    expect(a.replica.visibleChoice({ topic: 'andt', item: 'd1', field: 'till_bra' })).toBe('ja');
   });
 
   it('voids every signature when an edit of the picture is accepted, its own or another’s', () => {

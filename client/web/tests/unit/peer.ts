@@ -1,6 +1,7 @@
 // A simulated browser for the replica tests: a ClientReplica with a link to the SimServer whose two
 // directions are queues the test moves by hand (so messages can be in flight, delayed or lost).
 import type { FieldRef, Role, ServerMessage } from '../../src/model/types';
+import { fieldKey } from '../../src/model/types';
 import { TextOperation } from '../../src/ot/text-operation';
 import { ClientReplica, type ClientMessage } from '../../src/sync/replica';
 import type { SimConn, SimServer, SimWho } from './sim-server';
@@ -124,7 +125,7 @@ export class Peer {
 }
 
 function fieldKeyOf(t: FieldRef): string {
-  return t.org ? `${t.topic}/${t.org}/${t.entry}/${t.field}` : `${t.topic}/${t.field}`;
+  return fieldKey(t);
 }
 
 /** Runs until every peer and the server are quiet. */

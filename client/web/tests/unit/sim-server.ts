@@ -30,6 +30,13 @@ export const TEMPLATE: MeetingTemplate = {
     { id: 'bedomning', label: 'Samlad bedömning', kind: 'text', max_length: 8000, editor: 'chair' },
     { id: 'niva', label: 'Nivå', kind: 'choice', choices: ['låg', 'förhöjd', 'hög'], editor: 'chair' },
   ],
+  decision_item_fields: [
+    { id: 'typ', label: 'Typ', kind: 'choice', choices: ['orsaksanalys', 'åtgärd/insats'] },
+    { id: 'rubrik', label: 'Rubrik', kind: 'text', max_length: 200 },
+    { id: 'klart_senast', label: 'Tidsatt: klart senast', kind: 'date', group: 'SMART-mål' },
+    { id: 'agare', label: 'Föreslagen ansvarig organisation', kind: 'organisation', group: 'Ansvar' },
+    { id: 'till_bra', label: 'Till BRÅ', kind: 'choice', choices: ['ja', 'nej'], editor: 'chair' },
+  ],
 };
 export const ORGS = [
   { id: 'polis', name: 'Polisen' },
@@ -124,9 +131,12 @@ export class SimServer {
         const cells: Record<string, unknown> = {};
         for (const [org, entries] of ts.cells)
           cells[org] = { entries: entries.map((e) => ({ id: e.id, fields: fields(e.fields, TEMPLATE.entry_fields) })) };
-        return { id: t.id, fields: fields(ts.fields, TEMPLATE.topic_fields), cells };
+        // As the server: `items` only in a topic that has some, `retired_items` only once one was removed.
+        const items = ts.items.map((i) => ({ id: i.id, fields: fields(i.fields, TEMPLATE.decision_item_fields!) }));
+        return { id: t.id, fields: fields(ts.fields, TEMPLATE.topic_fields), cells, ...(items.length ? { items } : {}) };
       }),
       retired: [...this.doc.retired],
+      ...(this.doc.retiredItems.size ? { retired_items: [...this.doc.retiredItems] } : {}),
     };
   }
 
@@ -222,8 +232,11 @@ export class SimServer {
     const lc = this.lifecycle;
     if (lc.phase === 'closed') throw new OtError('closed', 'the meeting is closed');
     const topic = c.kind === 'text' || c.kind === 'set' ? c.target.topic : c.topic;
-    const cellEdit = c.kind === 'add_entry' || c.kind === 'remove_entry' || !!c.target.org;
+    const cellEdit = c.kind === 'add_entry' || c.kind === 'remove_entry' || ((c.kind === 'text' || c.kind === 'set') && !!c.target.org);
     if (cellEdit && (lc.phase !== 'open' || lc.locked_topics.includes(topic))) throw new OtError('locked', 'locked');
+    // Decision items: while open or locked, whatever the topic locks; till_bra is the chair's.
+    const itemEdit = c.kind === 'add_item' || c.kind === 'remove_item' || ((c.kind === 'text' || c.kind === 'set') && !!c.target.item);
+    if (itemEdit && lc.phase !== 'open' && lc.phase !== 'locked') throw new OtError('locked', 'locked');
     if (baseRev > this.rev) throw new OtError('stale_revision', 'ahead');
     let change = c;
     if (c.kind === 'text') {
