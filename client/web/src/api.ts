@@ -214,8 +214,8 @@ export const api = {
   keys: () => call<{ keys: ServerKey[] }>('GET', '/api/keys'),
 
   // ---- the BRÅ queue (src/bra/queue.ts) ----
-  /** Every item of the groups the person is a member of, newest meeting first. */
-  braItems: () => call<BraQueue>('GET', '/api/bra/items'),
+  /** Every item of the groups the person is a member of (or one group's), newest meeting first. */
+  braItems: (group?: string) => call<BraQueue>('GET', group ? `/api/bra/items?group=${enc(group)}` : '/api/bra/items'),
   /** One item with its history. */
   braItem: (id: string) => call<BraItem>('GET', `/api/bra/items/${enc(id)}`),
   /** A decision, re-assignment, comment or follow-up; the answer is the item as it is now (with history). */

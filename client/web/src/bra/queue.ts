@@ -377,3 +377,36 @@ export function flagWords(item: BraItem): string[] {
   if (item.flags.back_on_agenda) w.push('Åter på dagordningen');
   return w;
 }
+
+// ---- a meeting's Uppföljning: the group's decided items still running ----
+
+/** What a meeting's Uppföljning lists: decided and running (bifall), bordlagda, and those still awaiting BRÅ. */
+export const FOLLOW_UP_STATUSES: readonly BraStatus[] = ['approved', 'deferred', 'awaiting'];
+
+/**
+ * The items a meeting follows up: those of other meetings (earlier ones: a meeting's own items reach BRÅ only when it
+ * closes) whose status is running, approved first — overdue before the rest, then by due date — then bordlagda by
+ * the BRÅ meeting they come back to, then those awaiting a decision, newest meeting first.
+ */
+export function followUpItems(items: readonly BraItem[], meetingId: string): BraItem[] {
+  const rank = (i: BraItem) => FOLLOW_UP_STATUSES.indexOf(i.status);
+  const key = (i: BraItem) => (i.status === 'approved' ? dueOf(i) : i.status === 'deferred' ? i.deferred_to ?? '' : '');
+  return items
+    .map((item, at) => ({ item, at }))
+    .filter((x) => x.item.meeting.id !== meetingId && rank(x.item) >= 0)
+    .sort(
+      (a, b) =>
+        rank(a.item) - rank(b.item) ||
+        Number(b.item.flags.overdue) - Number(a.item.flags.overdue) ||
+        compareDates(key(a.item), key(b.item), 'asc') ||
+        a.at - b.at,
+    )
+    .map((x) => x.item);
+}
+
+/** The latest follow-up in an item's history (its progress, note, who and when), or null. */
+export function lastReport(item: BraItem): BraEvent | null {
+  const h = item.history ?? [];
+  for (let i = h.length - 1; i >= 0; --i) if (h[i].kind === 'follow_up') return h[i];
+  return null;
+}

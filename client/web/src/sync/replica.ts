@@ -328,23 +328,10 @@ export class ClientReplica {
 
   /** The entries of a cell as the user sees them, with whether each is still waiting for its ack. */
   visibleEntries(topic: string, org: string): { id: string; pending: boolean }[] {
-    if (!this.doc) return [];
-    let confirmed: { id: string }[] = [];
-    try {
-      confirmed = this.doc.cell(topic, org);
-    } catch {
-      return [];
-    }
-    const removed = new Set<string>();
-    const added: string[] = [];
-    for (const seq of [...this.others.keys()].sort((a, b) => a - b)) {
-      const c = this.others.get(seq)!.change;
-      if (c.kind === 'remove_entry' && c.topic === topic && c.org === org) removed.add(c.entry);
-      if (c.kind === 'add_entry' && c.topic === topic && c.org === org) added.push(c.entry);
-    }
-    const out = confirmed.filter((e) => !removed.has(e.id)).map((e) => ({ id: e.id, pending: false }));
-    for (const id of added) if (!removed.has(id) && !out.some((e) => e.id === id)) out.push({ id, pending: true });
-    return out;
+    return this.visibleList(
+      () => this.doc!.cell(topic, org),
+      (c) => (c.kind === 'add_entry' || c.kind === 'remove_entry') && c.topic === topic && c.org === org ? c.entry : null,
+    );
   }
 
   /**
@@ -352,10 +339,24 @@ export class ClientReplica {
    * with whether each is still waiting for its ack.
    */
   visibleItems(topic: string): { id: string; pending: boolean }[] {
+    return this.visibleList(
+      () => this.doc!.items(topic),
+      (c) => (c.kind === 'add_item' || c.kind === 'remove_item') && c.topic === topic ? c.item : null,
+    );
+  }
+
+  /**
+   * A confirmed list (a cell's entries, a topic's items) with the pending adds and removes on top: `idOf` says
+   * which pending changes add to or remove from it (their id, else null).
+   */
+  private visibleList(
+    confirmedList: () => { id: string }[],
+    idOf: (c: PendingOther['change']) => string | null,
+  ): { id: string; pending: boolean }[] {
     if (!this.doc) return [];
     let confirmed: { id: string }[] = [];
     try {
-      confirmed = this.doc.items(topic);
+      confirmed = confirmedList();
     } catch {
       return [];
     }
@@ -363,11 +364,13 @@ export class ClientReplica {
     const added: string[] = [];
     for (const seq of [...this.others.keys()].sort((a, b) => a - b)) {
       const c = this.others.get(seq)!.change;
-      if (c.kind === 'remove_item' && c.topic === topic) removed.add(c.item);
-      if (c.kind === 'add_item' && c.topic === topic) added.push(c.item);
+      const id = idOf(c);
+      if (id === null) continue;
+      if (c.kind === 'remove_entry' || c.kind === 'remove_item') removed.add(id);
+      else added.push(id);
     }
-    const out = confirmed.filter((i) => !removed.has(i.id)).map((i) => ({ id: i.id, pending: false }));
-    for (const id of added) if (!removed.has(id) && !out.some((i) => i.id === id)) out.push({ id, pending: true });
+    const out = confirmed.filter((e) => !removed.has(e.id)).map((e) => ({ id: e.id, pending: false }));
+    for (const id of added) if (!removed.has(id) && !out.some((e) => e.id === id)) out.push({ id, pending: true });
     return out;
   }
 

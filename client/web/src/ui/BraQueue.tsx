@@ -19,13 +19,10 @@ import {
   filterFromQuery,
   filterOptions,
   filterToQuery,
-  flagWords,
-  followUpProblem,
   itemAccess,
   ownerOf,
   PROGRESS_HINTS,
   PROGRESS_LABELS,
-  PROGRESSES,
   STATUS_LABELS,
   STATUSES,
   titleOf,
@@ -37,7 +34,6 @@ import {
   type BraQueue,
   type DecisionDraft,
   type Option,
-  type Progress,
   type QueueFilter,
   type SortDir,
   type SortKey,
@@ -47,6 +43,7 @@ import { ROLE_LABELS, shortOrgName, swedishDate } from '../labels';
 import type { Group, Role } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
+import { braErrorText, Flags, FollowUpPanel, StatusBadge, TextArea, useSending, type Send } from './BraFollowUp';
 import { describedBy, TextField } from './Form';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
@@ -108,16 +105,6 @@ const SORTS: { value: string; label: string }[] = [
   { value: 'status-desc', label: 'Status, klara först' },
 ];
 
-function errorText(e: unknown, fallback: string): string {
-  if (!(e instanceof ApiError)) return fallback;
-  if (e.code === 'not_found') return 'Punkten finns inte i BRÅ-kön, eller så ingår du inte i gruppen den kommer från.';
-  if (e.code === 'forbidden') return 'Du har inte behörighet att göra det med den här punkten.';
-  if (e.code === 'wrong_state') return 'Punkten är inte längre i det läget: någon har hunnit ändra den. Sidan visar hur den ser ut nu.';
-  if (e.code === 'bad_message') return `Servern tog inte emot uppgifterna: ${e.message}`;
-  if (e.code === 'rate_limited' || e.status === 429) return 'För många ändringar i BRÅ-kön på kort tid. Vänta en stund och försök igen.';
-  return e.swedish;
-}
-
 // ---- the queue ----
 
 export function BraQueuePage(props: { query: string }) {
@@ -137,7 +124,7 @@ export function BraQueuePage(props: { query: string }) {
         setQueue(q);
         setError(null);
       },
-      (e: unknown) => setError(errorText(e, 'BRÅ-kön gick inte att hämta.')),
+      (e: unknown) => setError(braErrorText(e, 'BRÅ-kön gick inte att hämta.')),
     );
   useEffect(() => {
     void load();
@@ -345,38 +332,6 @@ function QueueRow(props: { item: BraItem; names: OrgNames; groupName: string | n
   );
 }
 
-function StatusBadge(props: { item: BraItem }) {
-  const i = props.item;
-  return (
-    <span class="bra-status-line">
-      <span class={`badge bra-badge bra-${i.status}`} data-testid="bra-status">
-        {STATUS_LABELS[i.status] ?? i.status}
-      </span>
-      {i.status === 'approved' && i.progress && (
-        <span class={`bra-progress bra-progress-${i.progress}`}>
-          <span class="bra-dot" aria-hidden="true" />
-          {PROGRESS_LABELS[i.progress]}
-        </span>
-      )}
-      {i.status === 'deferred' && i.deferred_to && <span class="cell-sub">till {i.deferred_to}</span>}
-    </span>
-  );
-}
-
-function Flags(props: { item: BraItem }) {
-  const words = flagWords(props.item);
-  if (!words.length) return null;
-  return (
-    <span class="bra-flags">
-      {words.map((w) => (
-        <span key={w} class={`bra-flag bra-flag-${w === 'Försenad' ? 'overdue' : w === 'Inte uppdaterad' ? 'stale' : 'agenda'}`}>
-          {w}
-        </span>
-      ))}
-    </span>
-  );
-}
-
 /** A filter: "Alla" (unless `all` is false) and the options. */
 function FilterSelect(props: { id: string; label: string; value: string; onValue: (v: string) => void; options: Option[]; all?: boolean }) {
   return (
@@ -405,33 +360,6 @@ function Select(props: { id: string; label: string; value: string; onValue: (v: 
       >
         {props.children}
       </select>
-      {props.error && (
-        <p id={`${props.id}-error`} class="field-error">
-          {props.error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-function TextArea(props: { id: string; label: string; value: string; onValue: (v: string) => void; error?: string | null; hint?: string; maxLength?: number }) {
-  return (
-    <div class="form-row">
-      <label for={props.id}>{props.label}</label>
-      <textarea
-        id={props.id}
-        rows={3}
-        maxLength={props.maxLength ?? 4000}
-        value={props.value}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={describedBy(props.error && `${props.id}-error`, props.hint && `${props.id}-hint`)}
-        onInput={(e) => props.onValue((e.target as HTMLTextAreaElement).value)}
-      />
-      {props.hint && (
-        <p id={`${props.id}-hint`} class="hint">
-          {props.hint}
-        </p>
-      )}
       {props.error && (
         <p id={`${props.id}-error`} class="field-error">
           {props.error}
@@ -476,7 +404,7 @@ export function BraItemPage(props: { itemId: string }) {
         setItem(i);
         setError(null);
       },
-      (e: unknown) => setError(errorText(e, 'Punkten gick inte att hämta.')),
+      (e: unknown) => setError(braErrorText(e, 'Punkten gick inte att hämta.')),
     );
   useEffect(() => {
     void load();
@@ -529,7 +457,7 @@ export function BraItemPage(props: { itemId: string }) {
         decisionH.current?.focus();
         return false;
       }
-      setOutcome({ ok: false, text: errorText(e, 'Det gick inte att spara. Försök igen.') });
+      setOutcome({ ok: false, text: braErrorText(e, 'Det gick inte att spara. Försök igen.') });
       if (e instanceof ApiError && (e.code === 'wrong_state' || e.code === 'not_found')) void load();
       return false;
     }
@@ -585,7 +513,7 @@ export function BraItemPage(props: { itemId: string }) {
               </section>
               {access.decide && <DecideForm key={`d${item.version}`} item={item} today={today} group={group} send={send} />}
               {access.assign && <AssignForm key={`a${item.version}`} item={item} today={today} group={group} send={send} />}
-              {access.followUp && <FollowUpForm key={`f${item.version}`} item={item} send={send} />}
+              {access.followUp && <FollowUpPanel key={`f${item.version}`} item={item} send={send} />}
               {access.comment && <CommentForm key={`c${item.version}`} item={item} send={send} />}
               {!access.decide && !access.assign && !access.followUp && !access.comment && (
                 <p class="hint">
@@ -667,22 +595,6 @@ function SignedText(props: { item: BraItem; fields: ItemFieldDef[]; orgName: (o:
       ))}
     </section>
   );
-}
-
-type Send = (body: BraEventBody, done: string) => Promise<boolean>;
-
-/** A form's sending: `busy` while its event is under way, and `sending`, which sends one event at a time. */
-function useSending(send: Send): { busy: boolean; sending: Send } {
-  const [busy, setBusy] = useState(false);
-  const sending: Send = async (body, done) => {
-    setBusy(true);
-    try {
-      return await send(body, done);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, sending };
 }
 
 function OrgSelect(props: { id: string; label: string; group: Group | null; value: string; onValue: (v: string) => void; error?: string | null }) {
@@ -826,79 +738,6 @@ function AssignForm(props: { item: BraItem; today: string; group: Group | null; 
         <TextField id="as-due" type="date" label="Klart senast" min={props.today || undefined} value={due} onValue={setDue} error={problems.due} />
         <button type="submit" class="btn" disabled={busy}>
           {busy ? 'Sparar…' : 'Spara ny ansvarig'}
-        </button>
-      </form>
-    </section>
-  );
-}
-
-function FollowUpForm(props: { item: BraItem; send: Send }) {
-  const i = props.item;
-  const [progress, setProgress] = useState<Progress | ''>('');
-  const [text, setText] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const { busy, sending } = useSending(props.send);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (busy) return;
-    const p = followUpProblem(progress, text);
-    setProblem(p);
-    if (p || !progress) {
-      document.getElementById(progress ? 'fu-text' : 'fu-green')?.focus();
-      return;
-    }
-    const t = text.trim();
-    await sending({ kind: 'follow_up', version: i.version, progress, ...(t ? { text: t } : {}) }, `Uppföljningen är sparad: ${PROGRESS_LABELS[progress]}.`);
-  };
-  const needsText = progress === 'yellow' || progress === 'red';
-  return (
-    <section aria-labelledby="fu-h" class="panel bra-form">
-      <h2 id="fu-h">Uppföljning</h2>
-      <p class="hint">Din organisation ansvarar för punkten. Rapportera hur arbetet går; gul och röd behöver en kommentar.</p>
-      <form onSubmit={submit} noValidate>
-        <fieldset class="bra-choices bra-progress-choices" aria-describedby={describedBy(problem && !needsText && 'fu-error')}>
-          <legend>Läge</legend>
-          {PROGRESSES.map((p) => (
-            <div key={p} class="bra-choice">
-              <input
-                type="radio"
-                id={`fu-${p}`}
-                name="progress"
-                value={p}
-                checked={progress === p}
-                aria-describedby={`fu-${p}-hint`}
-                onChange={() => {
-                  setProgress(p);
-                  setProblem(null);
-                }}
-              />
-              <label for={`fu-${p}`} class={`bra-progress bra-progress-${p}`}>
-                <span class="bra-dot" aria-hidden="true" />
-                {PROGRESS_LABELS[p]}
-              </label>
-              <span id={`fu-${p}-hint`} class="hint">
-                {PROGRESS_HINTS[p]}
-              </span>
-            </div>
-          ))}
-        </fieldset>
-        <TextArea
-          id="fu-text"
-          label={needsText ? 'Kommentar (krävs för gul och röd)' : 'Kommentar (valfritt)'}
-          value={text}
-          onValue={(v) => {
-            setText(v);
-            if (v.trim()) setProblem(null);
-          }}
-          error={problem && needsText ? problem : null}
-        />
-        {problem && !needsText && (
-          <p id="fu-error" class="field-error">
-            {problem}
-          </p>
-        )}
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? 'Sparar…' : 'Spara uppföljning'}
         </button>
       </form>
     </section>

@@ -35,6 +35,22 @@ function WhoTags(props: { people: Participant[] }) {
   );
 }
 
+/** An editable field's frame: its label (with the context for screen readers) and who else is in it. */
+function EditableShell(props: { id: string; label: string; context: string; people: Participant[]; children: ComponentChildren }) {
+  return (
+    <div class={props.people.length ? 'field field-others' : 'field'}>
+      <div class="field-label-row">
+        <label for={props.id}>
+          {props.label}
+          <span class="visually-hidden">, {props.context}</span>
+        </label>
+        <WhoTags people={props.people} />
+      </div>
+      {props.children}
+    </div>
+  );
+}
+
 function autosize(el: HTMLTextAreaElement | HTMLInputElement) {
   if (el instanceof HTMLTextAreaElement) {
     el.style.height = 'auto';
@@ -120,34 +136,22 @@ export function EditableText(props: FieldProps) {
     style: people.length ? { outlineColor: colourFor(people[0].name + '|' + people[0].org) } : undefined,
   };
   return (
-    <div class={people.length ? 'field field-others' : 'field'}>
-      <div class="field-label-row">
-        <label for={id}>
-          {props.label}
-          <span class="visually-hidden">, {props.context}</span>
-        </label>
-        <WhoTags people={people} />
-      </div>
+    <EditableShell id={id} label={props.label} context={props.context} people={people}>
       {/* Textareas throughout: long places and times wrap instead of hiding behind the edge. */}
       <textarea rows={props.multiline ? 2 : 1} {...common} class={props.multiline ? 'input' : 'input input-short'} />
-    </div>
+    </EditableShell>
   );
 }
 
-export function EditableChoice(props: FieldProps) {
+/** A choice among `options` (the field's own choices by default; a decision item's owner: the group's organisations). */
+export function EditableChoice(props: FieldProps & { options?: { value: string; label: string }[] }) {
   const { session, target, def } = props;
+  const options = props.options ?? (def.choices ?? []).map((c) => ({ value: c, label: capitalise(c) }));
   const people = useFocusers(session, target);
   const id = domId(target);
   const value = session.replica.visibleChoice(target);
   return (
-    <div class={people.length ? 'field field-others' : 'field'}>
-      <div class="field-label-row">
-        <label for={id}>
-          {props.label}
-          <span class="visually-hidden">, {props.context}</span>
-        </label>
-        <WhoTags people={people} />
-      </div>
+    <EditableShell id={id} label={props.label} context={props.context} people={people}>
       <select
         id={id}
         class="input"
@@ -158,13 +162,41 @@ export function EditableChoice(props: FieldProps) {
         onBlur={() => session.blur()}
       >
         <option value="">– Inte angiven –</option>
-        {(def.choices ?? []).map((c) => (
-          <option key={c} value={c}>
-            {capitalise(c)}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
           </option>
         ))}
       </select>
-    </div>
+    </EditableShell>
+  );
+}
+
+/**
+ * A date register (a decision item's "klart senast"): the browser's date input, which hands over only whole days
+ * (YYYY-MM-DD) or "" — what the server takes. It is set when a whole day is chosen, not on every key.
+ */
+export function EditableDate(props: FieldProps) {
+  const { session, target } = props;
+  const people = useFocusers(session, target);
+  const id = domId(target);
+  const value = session.replica.visibleChoice(target);
+  return (
+    <EditableShell id={id} label={props.label} context={props.context} people={people}>
+      <input
+        type="date"
+        id={id}
+        class="input input-date"
+        data-field={fieldKey(target)}
+        value={value}
+        onChange={(e) => {
+          const v = (e.target as HTMLInputElement).value;
+          if (v !== session.replica.visibleChoice(target)) session.setChoice(target, v);
+        }}
+        onFocus={() => session.focus(target)}
+        onBlur={() => session.blur()}
+      />
+    </EditableShell>
   );
 }
 
@@ -189,13 +221,14 @@ export function ReadOnlyText(props: FieldProps & { empty?: string; inline?: bool
   );
 }
 
-export function ReadOnlyChoice(props: FieldProps & { badge?: boolean }) {
+export function ReadOnlyChoice(props: FieldProps & { badge?: boolean; display?: (value: string) => string }) {
   const value = props.session.replica.visibleChoice(props.target);
+  const shown = props.display ? props.display(value) : capitalise(value);
   const people = useFocusers(props.session, props.target);
   return (
     <ReadOnlyShell label={props.label} people={people} fieldKey={fieldKey(props.target)} inline>
       {value ? (
-        <span class={props.badge ? `badge badge-${slug(value)}` : 'ro-text'}>{capitalise(value)}</span>
+        <span class={props.badge ? `badge badge-${slug(value)}` : 'ro-text'}>{shown}</span>
       ) : (
         <span class="ro-empty">Inte angiven</span>
       )}

@@ -1,6 +1,6 @@
 // The live meeting: the situation picture (topics × organisations), who is here and where they write,
 // the connection's state and the server's messages.
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { api, ApiError, exportFileName, exportUrl, wsUrl } from '../api';
 import { emitAuth, onAuth } from '../auth-events';
 import type { FieldDef, FieldRef, Organisation, TopicDef, WelcomeMeeting } from '../model/types';
@@ -14,6 +14,9 @@ import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 import { DraftBanner } from './DraftBanner';
 import { LockIcon, RescuedTexts, SignOffPanel, TopicLock, VersionBanner, useMeetingNow } from './SignOff';
 import { PHASE_LABELS, topicLocked } from '../model/lifecycle';
+import { ConfirmBox, useConfirm } from './ConfirmRemove';
+import { DecisionItems } from './DecisionItems';
+import { FollowUpSection } from './FollowUpSection';
 
 declare global {
   interface Window {
@@ -173,6 +176,7 @@ export function MeetingView(props: { meetingId: string }) {
           Two slots, so the picture is never remounted when the panel moves. */}
       {!panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} now={now} />}
       <Picture session={session} meeting={meeting} />
+      <FollowUpSection meeting={meeting} />
       {panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} now={now} />}
     </Shell>
   );
@@ -317,10 +321,10 @@ function Notices(props: { session: MeetingSession }) {
 function describeFocus(meeting: WelcomeMeeting, f: FieldRef | null): string | null {
   if (!f) return null;
   const topic = meeting.template.topics.find((t) => t.id === f.topic);
-  const defs = f.org ? meeting.template.entry_fields : meeting.template.topic_fields;
+  const defs = f.item ? meeting.template.decision_item_fields ?? [] : f.org ? meeting.template.entry_fields : meeting.template.topic_fields;
   const def = defs.find((d) => d.id === f.field);
   if (!topic || !def) return null;
-  return `${topic.title} › ${def.label}`;
+  return f.item ? `${topic.title} › Beslutsförslag › ${def.label}` : `${topic.title} › ${def.label}`;
 }
 
 function PresenceBar(props: { session: MeetingSession; meeting: WelcomeMeeting }) {
@@ -388,8 +392,10 @@ function Picture(props: { session: MeetingSession; meeting: WelcomeMeeting }) {
             {phase === 'closed'
               ? 'Mötet är stängt: lägesbilden kan inte ändras.'
               : session.canWriteTopicFields()
-                ? 'Lägesbilden är låst. Du kan ändra samlad bedömning, men då dras underskrifterna tillbaka.'
-                : 'Lägesbilden är låst och kan inte ändras.'}
+                ? 'Lägesbilden är låst. Du kan ändra samlad bedömning och beslutsförslag, men då dras underskrifterna tillbaka.'
+                : session.canWriteItems()
+                  ? 'Lägesbilden är låst. Beslutsförslag kan fortfarande ändras, men då dras underskrifterna tillbaka.'
+                  : 'Lägesbilden är låst och kan inte ändras.'}
           </p>
         )}
         <p class="hint">
@@ -466,6 +472,7 @@ function Topic(props: {
         ))}
       </div>
       <TopicSummary topic={topic} session={session} meeting={meeting} />
+      <DecisionItems topic={topic} session={session} meeting={meeting} />
     </section>
   );
 }
@@ -540,12 +547,7 @@ function EntryCard(props: {
   onRemoved: () => void;
 }) {
   const { session, topic, org, entryId } = props;
-  const [confirming, setConfirming] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const removeRef = useRef<HTMLButtonElement>(null);
-  useLayoutEffect(() => {
-    if (confirming) confirmRef.current?.focus();
-  }, [confirming]);
+  const confirm = useConfirm();
   const context = `händelse ${props.n}, ${shortOrgName(org.name)}, ${topic.title}`;
   const ref = (f: FieldDef): FieldRef => ({ topic: topic.id, org: org.id, entry: entryId, field: f.id });
   const textFields = props.fields.filter((f) => f.kind === 'text');
@@ -558,53 +560,21 @@ function EntryCard(props: {
         </span>
         <span class="visually-hidden">Händelse {props.n}</span>
         {props.pending && <span class="entry-saving">sparas…</span>}
-        {props.editable && !confirming && (
-          <button
-            type="button"
-            class="btn btn-small btn-quiet"
-            ref={removeRef}
-            onClick={() => setConfirming(true)}
-          >
+        {props.editable && !confirm.confirming && (
+          <button type="button" class="btn btn-small btn-quiet" ref={confirm.triggerRef} onClick={confirm.open}>
             Ta bort<span class="visually-hidden"> händelse {props.n} i {topic.title}</span>
           </button>
         )}
       </div>
-      {confirming && (
-        <div
-          class="confirm"
-          role="group"
-          aria-label={`Bekräfta borttagning av händelse ${props.n}`}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') {
-              setConfirming(false);
-              setTimeout(() => removeRef.current?.focus());
-            }
-          }}
-        >
-          <p>Ta bort händelsen och allt som står i den? Det går inte att ångra.</p>
-          <button
-            type="button"
-            class="btn btn-danger btn-small"
-            ref={confirmRef}
-            onClick={() => {
-              session.removeEntry(topic.id, org.id, entryId);
-              props.onRemoved();
-            }}
-          >
-            Ja, ta bort
-          </button>{' '}
-          <button
-            type="button"
-            class="btn btn-small"
-            onClick={() => {
-              setConfirming(false);
-              setTimeout(() => removeRef.current?.focus());
-            }}
-          >
-            Avbryt
-          </button>
-        </div>
-      )}
+      <ConfirmBox
+        confirm={confirm}
+        label={`Bekräfta borttagning av händelse ${props.n}`}
+        question="Ta bort händelsen och allt som står i den? Det går inte att ångra."
+        onConfirm={() => {
+          session.removeEntry(topic.id, org.id, entryId);
+          props.onRemoved();
+        }}
+      />
       {props.editable ? (
         <div class="entry-fields">
           {props.fields.map((f) => (

@@ -7,7 +7,7 @@
 // screenshots at 1366 and 390 px go to the artifacts folder.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PASSWORD, axe, createMeeting, invitePerson, shoot, useSuite, type Person } from './harness';
+import { createMeeting, dayFromToday, expectNoAxeViolations, invitePerson, lockSignClose, shoot, useSuite, type Person } from './harness';
 
 const suite = useSuite();
 
@@ -20,11 +20,7 @@ const ORGS = [
   { id: 'raddning', name: 'Räddningstjänsten Mälardalen' },
 ];
 
-/** A day `days` from today, as YYYY-MM-DD. */
-function day(days: number): string {
-  const d = new Date(Date.now() + days * 86_400_000);
-  return d.toISOString().slice(0, 10);
-}
+const day = dayFromToday;
 
 interface Proposal {
   topic: string;
@@ -189,24 +185,6 @@ function proposalChanges(p: Proposal): WireChange[] {
   return changes;
 }
 
-/** Locks, signs (chair and co-signer, with their passwords) and closes the meeting over the REST API. */
-async function closeMeeting(meetingId: string, chair: Person, cosigner: Person) {
-  const path = `/api/meetings/${meetingId}/lifecycle`;
-  await chair.api.ok('POST', path, { action: 'lock_picture' });
-  for (const who of [chair, cosigner]) {
-    const ex = await who.api.ok<{ rev: number; digest: string }>('GET', `/api/meetings/${meetingId}/export?format=json`);
-    await who.api.ok('POST', path, { action: 'sign', rev: ex.rev, digest: ex.digest, password: PASSWORD });
-  }
-  await chair.api.ok('POST', path, { action: 'close' });
-}
-
-/** axe finds nothing at all: no violation of any impact. */
-async function expectNoAxeViolations(page: Page, what: string) {
-  const { all, passes } = await axe(page);
-  expect(all, what).toEqual([]);
-  expect(passes).toBeGreaterThan(5);
-}
-
 function count(page: Page) {
   return page.getByTestId('bra-count');
 }
@@ -243,7 +221,7 @@ describe('the BRÅ queue', () => {
       meetingId,
       PROPOSALS.map((p) => ({ kind: 'set', target: { topic: p.topic, item: p.item, field: 'till_bra' }, value: p.toBra ? 'ja' : 'nej' })),
     );
-    await closeMeeting(meetingId, chair, cosigner);
+    await lockSignClose(meetingId, chair, cosigner);
 
     // Some of the queue is decided already: an approval followed up green, a rejection, a deferral.
     const itemPath = (topic: string, item: string) => `/api/bra/items/${meetingId}.${topic}.${item}`;
@@ -422,7 +400,7 @@ describe('a queue of 200 items', () => {
         );
       }
       await sendLive(chairPage, meetingId, changes);
-      await closeMeeting(meetingId, chair, cosigner);
+      await lockSignClose(meetingId, chair, cosigner);
     }
     const page = await suite.pageAs(bra, 1366, 768, { bypassCSP: true });
     await page.goto(`${suite.server.url}/#/bra`);

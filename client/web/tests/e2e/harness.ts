@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { slugify } from '../../src/access';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -395,4 +395,27 @@ export function useSuite(extraArgs: string[] = []): Suite {
     await suite.server?.stop();
   });
   return suite;
+}
+
+/** axe finds nothing at all on the page: no violation of any impact (and it did check something). */
+export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
+  const { all, passes } = await axe(page);
+  expect(all, what).toEqual([]);
+  expect(passes).toBeGreaterThan(5);
+}
+
+/** Locks, signs (the chair and co-signer, with their passwords) and closes the meeting over the REST API. */
+export async function lockSignClose(meetingId: string, chair: Person, cosigner: Person): Promise<void> {
+  const path = `/api/meetings/${meetingId}/lifecycle`;
+  await chair.api.ok('POST', path, { action: 'lock_picture' });
+  for (const who of [chair, cosigner]) {
+    const ex = await who.api.ok<{ rev: number; digest: string }>('GET', `/api/meetings/${meetingId}/export?format=json`);
+    await who.api.ok('POST', path, { action: 'sign', rev: ex.rev, digest: ex.digest, password: PASSWORD });
+  }
+  await chair.api.ok('POST', path, { action: 'close' });
+}
+
+/** A day `days` from today, as YYYY-MM-DD (UTC). */
+export function dayFromToday(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
