@@ -28,12 +28,31 @@ struct picture_report::compiled {
 namespace {
 
 // What a field shows: its text, or its choice; empty fields say so.
-mustache::data field_data(const field_def& def, const field_value& v) {
-    std::string value = def.kind == field_kind::text ? utf16_to_utf8(v.text) : v.choice;
+mustache::data field_data(const field_def& def, const field_value& v, const group& grp) {
+    std::string value = picture_report::field_text(def, v, grp);
     mustache::data d;
     d.set("label", def.label);
     d.set("empty", value.empty());
     d.set("value", std::move(value));
+    return d;
+}
+
+mustache::data item_data(const export_item& item) {
+    mustache::data d;
+    d.set("topic_number", std::to_string(item.topic_number));
+    d.set("topic_title", item.topic_title);
+    d.set("number", std::to_string(item.number));
+    d.set("has_title", !item.title.empty());
+    d.set("title", item.title);
+    d.set("to_bra", item.to_bra);
+    mustache::data fields{mustache::data::type::list};
+    for (const auto& [label, value] : item.fields) {
+        mustache::data f;
+        f.set("label", label);
+        f.set("value", value);
+        fields.push_back(f);
+    }
+    d.set("fields", fields);
     return d;
 }
 
@@ -199,6 +218,7 @@ std::string picture_report::html(const picture_export& p) const {
         if (f.kind == field_kind::choice) columns.push_back(mustache::data("label", f.label));
     d.set("overview_columns", columns);
 
+    const std::vector<export_item> items = decision_items(p);
     mustache::data overview{mustache::data::type::list}, topics{mustache::data::type::list};
     int number = 0;
     for (const auto& def : t.topics) {
@@ -208,7 +228,7 @@ std::string picture_report::html(const picture_export& p) const {
         mustache::data chair{mustache::data::type::list}, choices{mustache::data::type::list};
         for (const auto& f : t.topic_fields) {
             const auto it = ts.fields.find(f.id);
-            auto fd = field_data(f, it == ts.fields.end() ? field_value{} : it->second);
+            auto fd = field_data(f, it == ts.fields.end() ? field_value{} : it->second, p.grp);
             if (f.kind == field_kind::choice) choices.push_back(fd);
             chair.push_back(std::move(fd));
         }
@@ -223,7 +243,7 @@ std::string picture_report::html(const picture_export& p) const {
                     mustache::data fields{mustache::data::type::list};
                     for (const auto& f : t.entry_fields) {
                         const auto fit = e.fields.find(f.id);
-                        fields.push_back(field_data(f, fit == e.fields.end() ? field_value{} : fit->second));
+                        fields.push_back(field_data(f, fit == e.fields.end() ? field_value{} : fit->second, p.grp));
                     }
                     ++n;
                     entries.push_back(mustache::data("fields", fields));
@@ -255,10 +275,27 @@ std::string picture_report::html(const picture_export& p) const {
         topic.set("has_description", !def.description.empty());
         topic.set("chair_fields", chair);
         topic.set("cells", cells);
+        mustache::data topic_items{mustache::data::type::list};
+        bool has_items = false;
+        for (const auto& item : items)
+            if (item.topic_number == static_cast<std::size_t>(number)) {
+                topic_items.push_back(item_data(item));
+                has_items = true;
+            }
+        topic.set("has_items", has_items);
+        topic.set("items", topic_items);
         topics.push_back(topic);
     }
     d.set("overview", overview);
     d.set("topics", topics);
+    // What the meeting sends to BRÅ, all topics together: the list a reader of the record looks for first.
+    mustache::data to_bra{mustache::data::type::list};
+    const bool has_to_bra = std::any_of(items.begin(), items.end(), [](const export_item& i) { return i.to_bra; });
+    for (const auto& item : items)
+        if (item.to_bra) to_bra.push_back(item_data(item));
+    d.set("has_items", !items.empty());
+    d.set("has_to_bra", has_to_bra);
+    d.set("to_bra", to_bra);
 
     // The sign-off: each signature, the closing, and who has yet to sign.
     mustache::data signatures{mustache::data::type::list};
@@ -319,6 +356,40 @@ std::string export_sign_off::corrects_text(const version& v) {
 
 std::string export_sign_off::corrected_by_text(const version& v) {
     return "Rättad – se " + v.title + (v.closed ? "" : " (rättelsen är inte stängd än)");
+}
+
+std::string picture_report::field_text(const field_def& def, const field_value& v, const group& grp) {
+    if (def.kind == field_kind::text) return utf16_to_utf8(v.text);
+    if (def.kind == field_kind::organisation && !v.choice.empty()) return organisation_name(grp, v.choice);
+    return v.choice;
+}
+
+std::vector<export_item> picture_report::decision_items(const picture_export& p) {
+    const meeting_template& t = p.document.tmpl();
+    std::vector<export_item> out;
+    // The title is the first text field (the template's "rubrik").
+    const auto title = std::find_if(t.decision_item_fields.begin(), t.decision_item_fields.end(),
+                                    [](const field_def& f) { return f.kind == field_kind::text; });
+    std::size_t topic_number = 0;
+    for (const auto& def : t.topics) {
+        ++topic_number;
+        std::size_t number = 0;
+        for (const auto& e : p.document.topic(def.id).items) {
+            export_item item;
+            item.topic_number = topic_number;
+            item.topic_title = def.title;
+            item.number = ++number;
+            for (const auto& f : t.decision_item_fields) {
+                const auto it = e.fields.find(f.id);
+                const std::string value = it == e.fields.end() ? std::string() : field_text(f, it->second, p.grp);
+                if (f.id == to_bra_field) item.to_bra = value == "ja";
+                else if (title != t.decision_item_fields.end() && &f == &*title) item.title = value;
+                else if (!value.empty()) item.fields.emplace_back(f.label, value);
+            }
+            out.push_back(std::move(item));
+        }
+    }
+    return out;
 }
 
 export_sign_off picture_report::sign_off(const picture_export& p) {

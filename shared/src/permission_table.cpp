@@ -138,6 +138,13 @@ constexpr std::array<permission_rule, action_count> table{{
         "report progress on an approved decision item (only the owner organisation's representatives)",
         "only those taking part in the group's meetings report progress on decision items",
         "decision items are followed up once their meeting is closed and BRÅ has approved them"),
+
+    row(action::read_bra_report, "read_bra_report", in_group, members,
+        "read the group's monthly report to BRÅ and Länsstyrelsen (closed pictures, decision items, level charts)",
+        "only the group's members read its monthly report"),
+    row(action::import_decision_items, "import_decision_items", in_group, actors_of(bra_member, admin),
+        "import open measures into the group's BRÅ queue (CSV or JSON, the queue's export format)",
+        "only a BRÅ member or an administrator imports measures into the BRÅ queue"),
 }};
 // clang-format on
 

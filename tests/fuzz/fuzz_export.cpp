@@ -125,6 +125,12 @@ void check_export(const est::meeting_document& doc, std::uint64_t rev, const est
                     must_show(html, f.kind == est::field_kind::text ? est::utf16_to_utf8(v.text) : v.choice, "an entry field");
                 }
         }
+        for (const auto& e : ts.items)
+            for (const auto& f : t.decision_item_fields) {
+                const auto v = e.fields.find(f.id);
+                if (v == e.fields.end() || f.id == est::to_bra_field) continue;
+                must_show(html, est::server::picture_report::field_text(f, v->second, grp), "a decision item field");
+            }
     }
 }
 

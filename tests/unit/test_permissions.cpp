@@ -188,6 +188,8 @@ expectation expected(actor who, action what, meeting_phase phase, bool topic_loc
         case action::comment_decision_item:
             return {is_chair || who == actor::bra_member, phase == meeting_phase::closed};
         case action::follow_up_decision_item: return {takes_part, phase == meeting_phase::closed};
+        case action::read_bra_report: return {member};
+        case action::import_decision_items: return {who == actor::bra_member || is_admin};
     }
     FAIL("an action without an expectation: " << static_cast<int>(what));
     return {false};
@@ -269,7 +271,7 @@ TEST_CASE("permission table: the names are stable and round-trip", "[permissions
         "change_group_settings", "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic",
         "lock_picture", "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item", "select_decision_item",
         "decide_decision_item",
-        "comment_decision_item", "follow_up_decision_item"};
+        "comment_decision_item", "follow_up_decision_item", "read_bra_report", "import_decision_items"};
     REQUIRE(actions.size() == action_count);
     for (std::size_t i = 0; i < action_count; ++i) {
         const auto a = static_cast<action>(i);

@@ -593,3 +593,66 @@ TEST_CASE("a correction and the meeting it corrects name each other in every exp
         CHECK_FALSE(report.json(f.view()).at("meeting").contains("corrects"));
     }
 }
+
+TEST_CASE("decision items are printed under their topic and listed together when they go to BRÅ, in both forms",
+          "[export][decision_items]") {
+    picture_fixture f;
+    auto item_field = [](std::string item, std::string field) { return field_ref{"andt", "", "", field, item}; };
+    f.apply(add_item_change{"andt", "d1"});
+    f.apply(text_change{item_field("d1", "rubrik"), insert(0, U("Orsaksanalys: oro <kring> Risbroskolan"))});
+    f.apply(set_change{item_field("d1", "typ"), "orsaksanalys"});
+    f.apply(set_change{item_field("d1", "agare"), "kommun"});
+    f.apply(set_change{item_field("d1", "klart_senast"), "2027-03-01"});
+    f.apply(set_change{item_field("d1", std::string(to_bra_field)), "ja"});
+    f.apply(add_item_change{"andt", "d2"});
+    f.apply(text_change{item_field("d2", "beskrivning"), insert(0, U("Bara för kännedom"))});
+    f.apply(set_change{item_field("d2", std::string(to_bra_field)), "nej"});
+
+    const auto items = server::picture_report::decision_items(f.view());
+    REQUIRE(items.size() == 2);
+    CHECK(items[0].title == "Orsaksanalys: oro <kring> Risbroskolan");
+    CHECK(items[0].to_bra);
+    CHECK(items[0].number == 1);
+    CHECK(items[1].number == 2);
+    CHECK_FALSE(items[1].to_bra);
+    CHECK(items[1].title.empty());
+    // The owner is shown by its name, not its id, and unwritten fields are left out.
+    const auto has = [](const server::export_item& i, std::string label, std::string value) {
+        return std::find(i.fields.begin(), i.fields.end(), std::pair{label, value}) != i.fields.end();
+    };
+    CHECK(has(items[0], "Föreslagen ansvarig organisation", "Kommunen"));
+    CHECK(has(items[0], "Tidsatt: klart senast", "2027-03-01"));
+    CHECK(items[0].fields.size() == 3);
+
+    const auto report = report_from_file();
+    const std::string html = report.html(f.view());
+    const auto topic_number = std::to_string(items[0].topic_number);
+    CHECK(count_of(html, "<h3>Beslutspunkter</h3>") == 1);
+    CHECK(count_of(html, "<li class=\"item\">") == 2);
+    CHECK(html.find("Orsaksanalys: oro &lt;kring&gt; Risbroskolan<span class=\"to-bra\">Till BRÅ</span>") !=
+          std::string::npos);
+    CHECK(html.find("<dd>Kommunen</dd>") != std::string::npos);
+    CHECK(html.find("<span class=\"empty\">Utan rubrik</span></p>") != std::string::npos);
+    // Only the marked item is in the list for BRÅ, with a link to its topic.
+    const auto list = html.find("<h2 id=\"till-bra\">Beslutspunkter till BRÅ</h2>");
+    REQUIRE(list != std::string::npos);
+    CHECK(html.find("<a href=\"#omrade-" + topic_number + "\">", list) != std::string::npos);
+    CHECK(html.find("Risbroskolan", list) < html.find("<h2 id=\"underskrifter\">"));
+    CHECK(html.find("Utan rubrik", list) > html.find("<h2 id=\"underskrifter\">"));
+
+    const std::string md = report.markdown(f.view());
+    CHECK(count_of(md, "### Beslutspunkter\n") == 1);
+    CHECK(md.find("#### Beslutspunkt 1: Orsaksanalys: oro \\<kring\\> Risbroskolan (Till BRÅ)\n") != std::string::npos);
+    CHECK(md.find("#### Beslutspunkt 2: *Utan rubrik*\n") != std::string::npos);
+    CHECK(md.find("**Föreslagen ansvarig organisation:** Kommunen\n") != std::string::npos);
+    const auto md_list = md.find("## Beslutspunkter till BRÅ\n");
+    REQUIRE(md_list != std::string::npos);
+    CHECK(md.find(": Orsaksanalys: oro \\<kring\\> Risbroskolan\n", md_list) < md.find("## Underskrifter"));
+}
+
+TEST_CASE("an export of a picture without decision items has no decision item sections", "[export][decision_items]") {
+    picture_fixture f;
+    const auto report = report_from_file();
+    CHECK(report.html(f.view()).find("Beslutspunkter") == std::string::npos);
+    CHECK(report.markdown(f.view()).find("Beslutspunkter") == std::string::npos);
+}

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "est/meeting_document.hpp"
-#include "est/utf.hpp"
 
 namespace est::server::records {
 
@@ -94,17 +93,21 @@ std::string item(std::string_view label, std::string_view value) {
     return "- **" + markdown_report::inline_text(label) + ":** " + std::string(value) + "\n";
 }
 
-std::string field_value_text(const field_def& def, const field_value& v) {
-    return def.kind == field_kind::text ? utf16_to_utf8(v.text) : v.choice;
+// A labelled value: the label, then the value on the same line (a one-line kind) or on lines of its own (text).
+std::string labelled(std::string_view label, std::string_view value, bool one_line) {
+    std::string out = "**" + markdown_report::inline_text(label) + ":**";
+    if (value.empty()) return out + " *Ej ifyllt*\n\n";
+    if (one_line) return out + " " + markdown_report::inline_text(value) + "\n\n";
+    return out + "\\\n" + markdown_report::block_text(value) + "\n\n";
 }
 
-// A field of the chair's or of an entry: its label, then its text on lines of their own.
-std::string field(const field_def& def, const field_value& v) {
-    const std::string value = field_value_text(def, v);
-    std::string out = "**" + markdown_report::inline_text(def.label) + ":**";
-    if (value.empty()) return out + " *Ej ifyllt*\n\n";
-    if (def.kind == field_kind::choice) return out + " " + markdown_report::inline_text(value) + "\n\n";
-    return out + "\\\n" + markdown_report::block_text(value) + "\n\n";
+// A field of the chair's or of an entry.
+std::string field(const field_def& def, const field_value& v, const group& grp) {
+    return labelled(def.label, picture_report::field_text(def, v, grp), def.kind != field_kind::text);
+}
+
+std::string item_title(const export_item& i) {
+    return i.title.empty() ? std::string("*Utan rubrik*") : markdown_report::inline_text(i.title);
 }
 
 std::string code(std::string_view s) {
@@ -161,6 +164,7 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
     for (const auto& o : p.grp.organisations) orgs += (orgs.empty() ? "" : ", ") + inline_text(o.name);
     md += item("Deltagande organisationer", orgs);
 
+    const std::vector<export_item> items = picture_report::decision_items(p);
     const auto is_locked = [&s](const std::string& topic) {
         return std::find(s.locked_topics.begin(), s.locked_topics.end(), topic) != s.locked_topics.end();
     };
@@ -198,7 +202,7 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
         md += "### Ordförandens samlade bedömning\n\n";
         for (const auto& f : t.topic_fields) {
             const auto it = ts.fields.find(f.id);
-            md += field(f, it == ts.fields.end() ? field_value{} : it->second);
+            md += field(f, it == ts.fields.end() ? field_value{} : it->second, p.grp);
         }
         md += "### Rapporter från organisationerna\n\n";
         for (const auto& org : p.grp.organisations) {
@@ -213,10 +217,29 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
                 md += "##### Post " + std::to_string(++n) + "\n\n";
                 for (const auto& f : t.entry_fields) {
                     const auto fit = e.fields.find(f.id);
-                    md += field(f, fit == e.fields.end() ? field_value{} : fit->second);
+                    md += field(f, fit == e.fields.end() ? field_value{} : fit->second, p.grp);
                 }
             }
         }
+        bool heading = false;
+        for (const auto& i : items) {
+            if (i.topic_number != static_cast<std::size_t>(number)) continue;
+            if (!heading) md += "### Beslutspunkter\n\n";
+            heading = true;
+            md += "#### Beslutspunkt " + std::to_string(i.number) + ": " + item_title(i) + (i.to_bra ? " (Till BRÅ)" : "") + "\n\n";
+            for (const auto& [label, value] : i.fields) md += labelled(label, value, value.find('\n') == std::string::npos);
+        }
+    }
+
+    if (!items.empty()) {
+        md += "## Beslutspunkter till BRÅ\n\n";
+        bool any = false;
+        for (const auto& i : items) {
+            if (!i.to_bra) continue;
+            any = true;
+            md += "- " + std::to_string(i.topic_number) + ". " + inline_text(i.topic_title) + ": " + item_title(i) + "\n";
+        }
+        md += any ? "\n" : "*Ordföranden har inte markerat någon beslutspunkt till BRÅ.*\n\n";
     }
 
     md += "## Underskrifter\n\n";

@@ -87,8 +87,11 @@ enum class action : unsigned char {
     decide_decision_item,
     comment_decision_item,
     follow_up_decision_item,
+    // BRÅ's records of a group (DESIGN.md §5).
+    read_bra_report,
+    import_decision_items,
 };
-inline constexpr std::size_t action_count = 33;
+inline constexpr std::size_t action_count = 35;
 
 std::string_view to_string(action a) noexcept;
 std::optional<action> action_from_string(std::string_view s) noexcept;

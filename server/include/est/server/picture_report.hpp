@@ -94,6 +94,18 @@ struct export_sign_off {
     static std::string corrected_by_text(const version& v);
 };
 
+// A decision item as the HTML and Markdown forms both print it (docs/protocol.md, "Decision items").
+struct export_item {
+    std::size_t topic_number = 0;  // 1-based, in the template's order
+    std::string topic_title;
+    std::size_t number = 0;        // 1-based within its topic
+    std::string title;             // its first text field (the template's "rubrik"); "" when not written
+    bool to_bra = false;           // the chair marked it "till_bra": "ja"
+    // Every other written field (not the title, not the mark), in the template's order: its label and its value
+    // as people read it (an organisation's name rather than its id).
+    std::vector<std::pair<std::string, std::string>> fields;
+};
+
 class picture_report {
 public:
     // Checks the HTML template (Mustache); throws domain_error("bad_template", "<source>: <problem>").
@@ -115,6 +127,11 @@ public:
 
     // The meeting's lifecycle read for people.
     static export_sign_off sign_off(const picture_export& p);
+    // Every topic's decision items, topic by topic in the template's order, each topic's in the order proposed.
+    static std::vector<export_item> decision_items(const picture_export& p);
+    // A field's value as an export prints it: text as written, a choice or date as it is, an organisation by its
+    // name in the meeting's group (its id when the group no longer has it); "" when not filled.
+    static std::string field_text(const field_def& def, const field_value& v, const group& grp);
     // "Utkast", "Öppen – lägesbilden kan fortfarande ändras", "Låst – väntar på underskrifter", "Signerad",
     // "Stängd och signerad"; the phase itself when unknown.
     static std::string state_label(std::string_view phase);
