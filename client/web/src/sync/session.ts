@@ -361,6 +361,10 @@ export class MeetingSession {
     const op = TextOperation.diff(old, clean.value, clean.caret);
     this.sendAll(this.replica.editText(target, op));
     this.emitSyncIfChanged();
+    // Others showing this field in this page (a decision item's heading follows its rubrik) hear of the person's own
+    // typing too — after the input has taken the cleaned value, so the input itself finds nothing to change.
+    const key = fieldKey(target);
+    queueMicrotask(() => this.emitText(key, null));
     return clean;
   }
 

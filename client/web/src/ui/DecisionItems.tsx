@@ -56,7 +56,7 @@ export function DecisionItems(props: { topic: TopicDef; session: MeetingSession;
         {items.length > 0 && <span class="count">{items.length}</span>}
       </h4>
       {items.length === 0 && (
-        <p class="hint items-empty">Inga beslutsförslag än. Föreslå en kartläggning, orsaksanalys eller åtgärd som BRÅ ska ta ställning till.</p>
+        <p class="hint items-empty">Inga beslutsförslag än: en kartläggning, orsaksanalys eller åtgärd som BRÅ ska ta ställning till.</p>
       )}
       {items.length > 0 && (
         <ol class="items-list">
@@ -129,7 +129,7 @@ function ItemCard(props: {
     return <EditableChoice {...common} />;
   };
   const slot = (f: FieldDef) => (
-    <div key={f.id} class={f.kind === 'text' && (f.max_length ?? 0) >= 200 ? 'slot' : 'slot slot-half'}>
+    <div key={f.id} class={(f.kind === 'text' && (f.max_length ?? 0) >= 200) || f.kind === 'organisation' || f.kind === 'date' ? 'slot' : 'slot slot-half'}>
       {fieldOf(f)}
     </div>
   );

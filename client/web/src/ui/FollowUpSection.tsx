@@ -218,7 +218,7 @@ function FollowUpItem(props: {
           <summary>
             Rapportera läge<span class="visually-hidden"> för {title}</span>
           </summary>
-          <p class="hint">Din organisation ansvarar för punkten. Gul och röd behöver en kommentar om vad som hänt.</p>
+          <p class="hint">Din organisation ansvarar för punkten: rapportera hur arbetet går. Gul och röd behöver en kommentar.</p>
           <FollowUpForm key={`v${i.version}`} item={i} send={props.send} idPrefix={`fu-${props.n}`} context={title} />
         </details>
       )}

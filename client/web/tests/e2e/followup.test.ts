@@ -63,6 +63,8 @@ describe('decision items in the meeting and their follow-up at the next meeting'
     const key = (f: string) => `andt/item:${item}/${f}`;
     expect(await focused(page)).toBe(key('rubrik'));
     await page.keyboard.type('Orsaksanalys: langning av snus vid Risbroskolan');
+    // The card's heading follows its rubrik as it is typed.
+    await page.locator(`[data-item="${item}"]`).getByRole('heading', { name: /langning av snus vid Risbroskolan/ }).waitFor();
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe(key('beskrivning'));
     await page.keyboard.type('Skolan och fältassistenterna ser langning vid idrottshallen på kvällarna.');
@@ -162,7 +164,7 @@ describe('decision items in the meeting and their follow-up at the next meeting'
     await row.getByText('Rapportera läge').click();
     await row.getByRole('radio', { name: 'Gul', exact: true }).check();
     await row.getByRole('button', { name: 'Spara uppföljning' }).click();
-    await row.getByText('Gul och röd behöver en kommentar om vad som hänt.').waitFor();
+    await row.getByText('Gul och röd behöver en kommentar om vad som hänt.', { exact: true }).waitFor();
     await expectNoAxeViolations(page, 'the meeting with items and the follow-up form');
     await row.getByLabel(/^Kommentar/).fill('Analysen är försenad: skolans enkät kommer först i februari.');
     await row.getByRole('button', { name: 'Spara uppföljning' }).click();
@@ -206,7 +208,10 @@ describe('decision items in the meeting and their follow-up at the next meeting'
 
     // Someone whose queue does not hold the group (404): no Uppföljning at all, the meeting works as ever.
     const outsider = await suite.pageAs(school, 1366, 900);
-    await outsider.route('**/api/bra/items?group=*', (route) => route.fulfill({ status: 404, json: { error: 'not_found', message: 'no such group' } }));
+    await outsider.route(
+      (url) => url.pathname === '/api/bra/items' && url.searchParams.has('group'),
+      (route) => route.fulfill({ status: 404, json: { error: 'not_found', message: 'no such group' } }),
+    );
     const refused = outsider.waitForResponse((r) => r.url().includes('/api/bra/items?group=') && r.status() === 404);
     await openMeeting(outsider, suite.server.url, next);
     await refused;

@@ -12,8 +12,10 @@ import {
   filterOptions,
   filterToQuery,
   flagWords,
+  followUpItems,
   followUpProblem,
   itemAccess,
+  lastReport,
   matchesFilter,
   upsertItem,
   visibleItems,
@@ -274,5 +276,35 @@ describe('the routes of the queue', () => {
     expect(parseRoute(href.braItem('m.t.i'))).toEqual({ name: 'bra-item', id: 'm.t.i' });
     expect(href.bra('status=done')).toBe('#/bra?status=done');
     expect(returnTarget('/bra/m.t.i')).toBe('/bra/m.t.i');
+  });
+});
+
+describe('a meeting’s Uppföljning', () => {
+  const by = { account: 'a1', name: 'Sara Nilsson', org: 'social', role: 'participant' };
+  const list = [
+    item({ id: 'm1.andt.a', status: 'awaiting' }),
+    item({ id: 'm1.andt.b', status: 'approved', due: '2027-03-01' }),
+    item({ id: 'm1.andt.c', status: 'rejected' }),
+    item({ id: 'm1.andt.d', status: 'approved', due: '2027-05-01', flags: { overdue: true, stale: false, back_on_agenda: false } }),
+    item({ id: 'm1.andt.e', status: 'done' }),
+    item({ id: 'm1.andt.f', status: 'deferred', deferred_to: '2027-01-10' }),
+    item({ id: 'm1.andt.g', status: 'approved', due: '2027-01-01' }),
+    item({ id: 'm3.andt.h', status: 'approved', meeting: { id: 'm3', title: 'Detta möte', date: '2026-12-15' } }),
+  ];
+
+  it('lists the running items of other meetings: approved (overdue first, then by due date), deferred, awaiting', () => {
+    expect(followUpItems(list, 'm3').map((i) => i.id)).toEqual(['m1.andt.d', 'm1.andt.g', 'm1.andt.b', 'm1.andt.f', 'm1.andt.a']);
+    expect(followUpItems([], 'm3')).toEqual([]);
+  });
+
+  it('finds the latest follow-up in the history', () => {
+    expect(lastReport(list[1])).toBeNull();
+    const history = [
+      { kind: 'decide', verdict: 'approve' as const, by, at: '2026-12-01T10:00:00Z', version: 2 },
+      { kind: 'follow_up', progress: 'green' as const, by, at: '2026-12-02T10:00:00Z', version: 3 },
+      { kind: 'follow_up', progress: 'yellow' as const, text: 'Enkäten dröjer.', by, at: '2026-12-03T10:00:00Z', version: 4 },
+      { kind: 'comment', text: 'Noterat.', by, at: '2026-12-04T10:00:00Z', version: 5 },
+    ];
+    expect(lastReport({ ...list[1], history })).toMatchObject({ progress: 'yellow', text: 'Enkäten dröjer.' });
   });
 });
