@@ -10,6 +10,7 @@
 
 #include "est/client/http_get.hpp"
 #include "est/client/meeting_client.hpp"
+#include "est/client/queue_table.hpp"
 #include "est/client/record_check.hpp"
 #include "est/client/server_session.hpp"
 
@@ -158,6 +159,48 @@ int start_correction(const est::client::server_session& session, const std::stri
     return 0;
 }
 
+// The BRÅ queue (docs/protocol.md, "The BRÅ queue"): one event on an item, made on the version the server has now
+// (read first); prints the item's status and version and returns 0, or the server's refusal and 1.
+int bra_event(const est::client::server_session& session, const std::string& item, nlohmann::json body,
+              const acting_as& as) {
+    const auto now = session.call("GET", "/api/bra/items/" + item);
+    if (now.status != 200) {
+        std::cerr << "est-cli: " << est::client::refusal_of(now).what() << '\n';
+        return 1;
+    }
+    body["version"] = nlohmann::json::parse(now.body).at("version");
+    const auto answer = post_as(session, "/api/bra/items/" + item + "/events", std::move(body), as, 200);
+    if (!answer) return 1;
+    std::cout << "status: " << answer->value("status", "?") << " (version " << answer->value("version", 0ull) << ")";
+    if (const auto owner = answer->value("owner_org", ""); !owner.empty())
+        std::cout << "; ägare / owner: " << owner << ", klart / due " << answer->value("due", "");
+    if (const auto p = answer->value("progress", ""); !p.empty()) std::cout << "; uppföljning / progress: " << p;
+    std::cout << '\n';
+    return 0;
+}
+
+// POST /api/bra/import?group=G with a file as the queue's export gives it: JSON when it begins with '{' (after
+// white space), else CSV. Prints how many items came in and returns 0, or the server's refusal and 1.
+int bra_import(const est::client::server_session& session, const std::string& file, const std::string& group) {
+    const auto bytes = read_whole_file(file);
+    if (!bytes) {
+        std::cerr << "est-cli: kan inte läsa / cannot read " << file << '\n';
+        return 2;
+    }
+    const auto first = bytes->find_first_not_of(" \t\r\n");
+    const bool json = first != std::string::npos && (*bytes)[first] == '{';
+    const auto r = session.call("POST", "/api/bra/import?group=" + group, *bytes,
+                                {{"Content-Type", json ? "application/json" : "text/csv; charset=utf-8"}});
+    if (r.status != 200) {
+        std::cerr << "est-cli: " << est::client::refusal_of(r).what() << '\n';
+        return 1;
+    }
+    const auto answer = nlohmann::json::parse(r.body);
+    std::cout << "importerade / imported: " << answer.value("count", 0ull) << " till / into " << group << " (import "
+              << answer.value("batch", "?") << ")\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -237,6 +280,54 @@ int main(int argc, char** argv) {
         if (meeting_id.empty()) throw CLI::ValidationError("correct", "give the meeting: est-cli correct MEETING");
     });
 
+    // The BRÅ queue (docs/protocol.md, "The BRÅ queue").
+    auto* queue_cmd = app.add_subcommand("queue", "list the BRÅ queue: the decision items of your groups");
+    bool as_csv = false;
+    queue_cmd->add_option("--group", group_id, "one group's items only");
+    queue_cmd->add_flag("--csv", as_csv, "the queue as CSV (the import format), not a table");
+    std::string item_id, owner, contact, due, reason, deferred_to, text, progress;
+    bool approve = false, reject = false, defer = false;
+    auto* decide_cmd = app.add_subcommand("decide", "decide an item of the BRÅ queue (BRÅ member): --approve with "
+                                                    "--owner, --contact and --due, --reject with --reason, or --defer --to");
+    decide_cmd->add_option("item", item_id, "the item's id")->required();
+    auto* approve_flag = decide_cmd->add_flag("--approve", approve, "bifall");
+    auto* reject_flag = decide_cmd->add_flag("--reject", reject, "avslag");
+    auto* defer_flag = decide_cmd->add_flag("--defer", defer, "bordläggning");
+    approve_flag->excludes(reject_flag)->excludes(defer_flag);
+    reject_flag->excludes(defer_flag);
+    decide_cmd->add_option("--owner", owner, "with --approve: the owner organisation's id");
+    decide_cmd->add_option("--contact", contact, "with --approve: the contact person there");
+    decide_cmd->add_option("--due", due, "with --approve: the due date, YYYY-MM-DD");
+    decide_cmd->add_option("--reason", reason, "with --reject: why");
+    decide_cmd->add_option("--to", deferred_to, "with --defer: the date of the BRÅ meeting it comes back to, YYYY-MM-DD");
+    decide_cmd->add_option("--text", text, "a word with the decision");
+    decide_cmd->callback([&] {
+        if (!approve && !reject && !defer) throw CLI::ValidationError("decide", "give --approve, --reject or --defer");
+        if (approve && (owner.empty() || contact.empty() || due.empty()))
+            throw CLI::ValidationError("decide", "--approve needs --owner, --contact and --due");
+        if (reject && reason.empty()) throw CLI::ValidationError("decide", "--reject needs --reason");
+        if (defer && deferred_to.empty()) throw CLI::ValidationError("decide", "--defer needs --to");
+    });
+    auto* comment_cmd = app.add_subcommand("comment", "comment on an item of the BRÅ queue (BRÅ member, chair)");
+    comment_cmd->add_option("item", item_id, "the item's id")->required();
+    comment_cmd->add_option("text", text, "the comment")->required();
+    auto* follow_up_cmd = app.add_subcommand("follow-up", "report progress on an approved item (its owner organisation)");
+    follow_up_cmd->add_option("item", item_id, "the item's id")->required();
+    follow_up_cmd->add_option("--progress", progress, "green, yellow, red or done")
+        ->required()
+        ->check(CLI::IsMember({"green", "yellow", "red", "done"}));
+    follow_up_cmd->add_option("--text", text, "a note (yellow and red need one: what is wrong)");
+    for (auto* cmd : {decide_cmd, comment_cmd, follow_up_cmd}) {
+        cmd->add_option("--as-name", as.name, "without --email (a server with --open-access): the name of who acts");
+        cmd->add_option("--as-role", as.role, "without --email: their role (bra_member, chair, participant)");
+        cmd->add_option("--as-org", as.org, "without --email: their organisation");
+    }
+    auto* import_cmd = app.add_subcommand("import", "import open measures into a group's BRÅ queue from a file in "
+                                                    "the queue's export format (CSV or JSON; BRÅ member)");
+    std::string import_file;
+    import_cmd->add_option("file", import_file, "the CSV or JSON file")->required();
+    import_cmd->add_option("--group", group_id, "the group to import into")->required();
+
     auto* verify_cmd = app.add_subcommand(
         "verify", "check an exported picture (JSON, Markdown or HTML) or a group's chain of closings against the "
                   "server's signatures: exit 0 intact, 1 altered or unverifiable, 2 usage");
@@ -267,7 +358,8 @@ int main(int argc, char** argv) {
         std::cerr << "est-cli: show behöver --org eller --email / needs --org or --email\n";
         return 2;
     }
-    if ((lifecycle_cmd || *correct_cmd) && !email.empty() && (!as.name.empty() || !as.role.empty() || !as.org.empty())) {
+    const bool acts = lifecycle_cmd || *correct_cmd || *decide_cmd || *comment_cmd || *follow_up_cmd;
+    if (acts && !email.empty() && (!as.name.empty() || !as.role.empty() || !as.org.empty())) {
         std::cerr << "est-cli: --as-name/--as-role/--as-org gäller bara utan --email / apply only without --email\n";
         return 2;
     }
@@ -352,6 +444,32 @@ int main(int argc, char** argv) {
         }
         if (*close_cmd) return lifecycle_move(session, meeting_id, {{"action", "close"}}, as);
         if (*correct_cmd) return start_correction(session, meeting_id, as);
+        if (*queue_cmd) {
+            std::string target = "/api/bra/items?format=" + std::string(as_csv ? "csv" : "json");
+            if (!group_id.empty()) target += "&group=" + group_id;
+            const auto r = session.call("GET", target);
+            if (r.status != 200) {
+                std::cerr << "est-cli: " << est::client::refusal_of(r).what() << '\n';
+                return 1;
+            }
+            std::cout << (as_csv ? r.body : est::client::queue_table(nlohmann::json::parse(r.body)));
+            return 0;
+        }
+        if (*decide_cmd) {
+            nlohmann::json body = {{"kind", "decide"}};
+            if (approve) body.update({{"verdict", "approve"}, {"owner_org", owner}, {"contact", contact}, {"due", due}});
+            if (reject) body.update({{"verdict", "reject"}, {"reason", reason}});
+            if (defer) body.update({{"verdict", "defer"}, {"deferred_to", deferred_to}});
+            if (!text.empty()) body["text"] = text;
+            return bra_event(session, item_id, std::move(body), as);
+        }
+        if (*comment_cmd) return bra_event(session, item_id, {{"kind", "comment"}, {"text", text}}, as);
+        if (*follow_up_cmd) {
+            nlohmann::json body = {{"kind", "follow_up"}, {"progress", progress}};
+            if (!text.empty()) body["text"] = text;
+            return bra_event(session, item_id, std::move(body), as);
+        }
+        if (*import_cmd) return bra_import(session, import_file, group_id);
         if (*show) {
             if (session.tls()) {
                 std::cerr << "est-cli: show talar inte wss:// än / does not speak wss:// yet\n";

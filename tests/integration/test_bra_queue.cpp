@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "accounts_fixture.hpp"
+#include "bra_items.hpp"
 #include "est/client/meeting_client.hpp"
 #include "est/client/ws_connection.hpp"
 #include "live_member.hpp"
@@ -16,30 +17,9 @@ namespace {
 
 using namespace est;
 using json = nlohmann::json;
-
-// "200" or "<status> <error code>".
-std::string answer_of(const client::http_result& r) {
-    if (r.status == 200) return "200";
-    return std::to_string(r.status) + " " + json::parse(r.body).value("error", "?");
-}
-
-std::string move(test::accounts_fixture& f, const json& body) {
-    return answer_of(f.at("chair").http.post("/api/meetings/" + f.meeting() + "/lifecycle", body));
-}
-
-json exported(test::accounts_fixture& f) {
-    const auto r = f.at("chair").http.get("/api/meetings/" + f.meeting() + "/export?format=json");
-    REQUIRE(r.status == 200);
-    return json::parse(r.body);
-}
-
-void sign(test::accounts_fixture& f, const std::string& who) {
-    const json now = exported(f);
-    const auto r = f.at(who).http.post("/api/meetings/" + f.meeting() + "/lifecycle",
-                                       {{"action", "sign"}, {"rev", now.at("rev")}, {"digest", now.at("digest")},
-                                        {"password", test::accounts_fixture::password_of(who)}});
-    REQUIRE(answer_of(r) == "200");
-}
+using test::answer_of;
+using test::meeting_with_items_closed;
+using test::queue_people;
 
 json queue(test::accounts_fixture& f, const std::string& who, const std::string& query = "") {
     const auto r = f.at(who).http.get("/api/bra/items" + query);
@@ -67,42 +47,6 @@ client::http_result act(test::accounts_fixture& f, const std::string& who, const
 json approve(const std::string& owner = "polis", const std::string& due = "2099-03-01") {
     return {{"kind", "decide"}, {"verdict", "approve"}, {"owner_org", owner}, {"contact", "Anna Berg, 0223-123 45"},
             {"due", due}};
-}
-
-// Proposes items live in "andt": d1 and d2 sent to BRÅ by the chair, d3 not; then locks, signs and closes.
-void meeting_with_items_closed(test::accounts_fixture& f) {
-    {
-        boost::asio::io_context ioc;
-        test::live_member a(ioc, f.live_options(f.at("participant_a")));
-        REQUIRE(a.join() == "allowed");
-        for (const char* id : {"d1", "d2", "d3"}) {
-            REQUIRE(a.apply(add_item_change{"andt", id}) == "allowed");
-            REQUIRE(a.append(field_ref{"andt", "", "", "rubrik", id}, u"Fördjupad kartläggning vid resecentrum") ==
-                    "allowed");
-        }
-        // Only the chair sends items to BRÅ.
-        CHECK(a.apply(set_change{field_ref{"andt", "", "", "till_bra", "d1"}, "ja"}) == "forbidden");
-    }
-    {
-        boost::asio::io_context ioc;
-        test::live_member chair(ioc, f.live_options(f.at("chair")));
-        REQUIRE(chair.join() == "allowed");
-        REQUIRE(chair.apply(set_change{field_ref{"andt", "", "", "till_bra", "d1"}, "ja"}) == "allowed");
-        REQUIRE(chair.apply(set_change{field_ref{"andt", "", "", "till_bra", "d2"}, "ja"}) == "allowed");
-        REQUIRE(chair.apply(set_change{field_ref{"andt", "", "", "till_bra", "d3"}, "nej"}) == "allowed");
-    }
-    REQUIRE(move(f, {{"action", "lock_picture"}}) == "200");
-    sign(f, "chair");
-    sign(f, "cosigner");
-    // Not in the queue before the picture closes.
-    CHECK(queue(f, "bra_member").at("items").empty());
-    REQUIRE(move(f, {{"action", "close"}}) == "200");
-}
-
-test::accounts_fixture::options queue_people() {
-    test::accounts_fixture::options o;
-    o.people = {"participant_a", "participant_b", "chair", "cosigner", "bra_member", "non_member", "anonymous"};
-    return o;
 }
 
 }  // namespace

@@ -36,8 +36,14 @@ server_session::server_session(const std::string& url) : addr_(server_address::p
 }
 
 http_result server_session::call(const std::string& method, const std::string& target, const std::string& body) const {
+    return call(method, target, body, {});
+}
+
+http_result server_session::call(const std::string& method, const std::string& target, const std::string& body,
+                                 const http_headers& extra) const {
     http_headers headers;
     if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
+    headers.insert(headers.end(), extra.begin(), extra.end());
     return http_call(addr_.host, addr_.port, method, target, body, options_, headers);
 }
 

@@ -34,6 +34,9 @@ public:
 
     // A call with the session's cookie, if any. Throws std::runtime_error when the server cannot be reached.
     http_result call(const std::string& method, const std::string& target, const std::string& body = {}) const;
+    // The same with more request headers (Content-Type: text/csv, say), set after the defaults (http_headers).
+    http_result call(const std::string& method, const std::string& target, const std::string& body,
+                     const http_headers& extra) const;
     // GET `target`, the answer's JSON; throws server_refusal for anything but 200.
     nlohmann::json get_json(const std::string& target) const;
 
