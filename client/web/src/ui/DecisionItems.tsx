@@ -55,9 +55,7 @@ export function DecisionItems(props: { topic: TopicDef; session: MeetingSession;
         Beslutsförslag<span class="visually-hidden">, {topic.title}</span>
         {items.length > 0 && <span class="count">{items.length}</span>}
       </h4>
-      {items.length === 0 && (
-        <p class="hint items-empty">Inga beslutsförslag än: en kartläggning, orsaksanalys eller åtgärd som BRÅ ska ta ställning till.</p>
-      )}
+      {items.length === 0 && <p class="hint items-empty">Inga beslutsförslag än.</p>}
       {items.length > 0 && (
         <ol class="items-list">
           {items.map((it, i) => (

@@ -557,8 +557,13 @@ export function RescuedTexts(props: { session: MeetingSession; meeting: WelcomeM
   return (
     <div class="rescued-list">
       {mine.map((r) => {
-        const defs = r.target.org ? meeting.template.entry_fields : meeting.template.topic_fields;
-        const label = defs.find((d) => d.id === r.target.field)?.label ?? r.target.field;
+        const defs = r.target.item
+          ? meeting.template.decision_item_fields ?? []
+          : r.target.org
+            ? meeting.template.entry_fields
+            : meeting.template.topic_fields;
+        const name = defs.find((d) => d.id === r.target.field)?.label ?? r.target.field;
+        const label = r.target.item ? `beslutsförslag, ${name}` : name;
         const why =
           r.code === 'closed' || phase === 'closed'
             ? 'Mötet stängdes innan din ändring sparades.'

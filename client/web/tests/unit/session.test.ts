@@ -95,6 +95,27 @@ describe('MeetingSession', () => {
     expect(seen).toContain('live');
   });
 
+  it('proposes a decision item and tells the field’s other views of the person’s own typing in it', async () => {
+    const { server, session, open, pumpAll } = setup();
+    session.start();
+    open();
+    expect(session.canWriteItems()).toBe(true);
+    expect(session.canSelectItems()).toBe(false);
+    const item = session.addItem('andt');
+    expect(item).toMatch(/^d-[0-9a-f]{12}$/);
+    const rubrik: FieldRef = { topic: 'andt', item, field: 'rubrik' };
+    const heard: (string | null)[] = [];
+    session.onText(`andt/item:${item}/rubrik`, () => heard.push(session.text(rubrik)));
+    session.editText(rubrik, 'Fältgång', 8);
+    await settle();
+    expect(heard).toEqual(['Fältgång']);
+    pumpAll();
+    expect(server.doc.field(rubrik).text).toBe('Fältgång');
+    session.removeItem('andt', item);
+    pumpAll();
+    expect(server.doc.items('andt')).toEqual([]);
+  });
+
   it('says reconnecting when the socket drops, keeps typing, and sends it after the reconnect', () => {
     const { server, session, wires, timers, open, pumpAll } = setup();
     session.start();
