@@ -112,7 +112,7 @@ function ItemCard(props: {
     const common = { session, target: ref(f.id), def: f, label: f.label, context };
     if (!props.editable) {
       if (f.kind === 'text') return <ReadOnlyText {...common} />;
-      return <ReadOnlyChoice {...common} display={f.kind === 'organisation' ? orgName : undefined} />;
+      return <ReadOnlyChoice {...common} inline={false} display={f.kind === 'organisation' ? orgName : undefined} />;
     }
     if (f.kind === 'text')
       return (

@@ -221,12 +221,12 @@ export function ReadOnlyText(props: FieldProps & { empty?: string; inline?: bool
   );
 }
 
-export function ReadOnlyChoice(props: FieldProps & { badge?: boolean; display?: (value: string) => string }) {
+export function ReadOnlyChoice(props: FieldProps & { badge?: boolean; display?: (value: string) => string; inline?: boolean }) {
   const value = props.session.replica.visibleChoice(props.target);
   const shown = props.display ? props.display(value) : capitalise(value);
   const people = useFocusers(props.session, props.target);
   return (
-    <ReadOnlyShell label={props.label} people={people} fieldKey={fieldKey(props.target)} inline>
+    <ReadOnlyShell label={props.label} people={people} fieldKey={fieldKey(props.target)} inline={props.inline ?? true}>
       {value ? (
         <span class={props.badge ? `badge badge-${slug(value)}` : 'ro-text'}>{shown}</span>
       ) : (

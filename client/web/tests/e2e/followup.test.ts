@@ -57,7 +57,7 @@ describe('decision items in the meeting and their follow-up at the next meeting'
     // The participant proposes an item in ANDT: Enter on the button, the heading field takes the focus, Tab moves on.
     const page = await suite.pageAs(social, 1366, 900, { bypassCSP: true });
     await openMeeting(page, suite.server.url, meetingId);
-    const chairPage = await suite.pageAs(chair, 1366, 900);
+    const chairPage = await suite.pageAs(chair, 1366, 900, { bypassCSP: true });
     await openMeeting(chairPage, suite.server.url, meetingId);
     const item = await proposeItem(page, 'andt');
     const key = (f: string) => `andt/item:${item}/${f}`;
@@ -91,6 +91,7 @@ describe('decision items in the meeting and their follow-up at the next meeting'
     await chairCard.getByRole('radio', { name: 'Ja' }).check();
     await waitLive(chairPage);
     await card.getByTestId('till-bra').filter({ hasText: 'Till BRÅ: ja' }).waitFor();
+    await expectNoAxeViolations(chairPage, 'the chair’s meeting with the Till BRÅ choice');
 
     // A second proposal, removed again with the keyboard: Escape cancels (focus back on "Ta bort"), Enter confirms.
     const extra = await proposeItem(page, 'ovrigt');
@@ -125,6 +126,8 @@ describe('decision items in the meeting and their follow-up at the next meeting'
     expect(await card.locator('textarea, select, input').count()).toBe(0);
     expect(await card.innerText()).toContain('Orsaksanalys: langning av snus vid Risbroskolan');
     expect(await page.locator(`[data-add-item]`).count()).toBe(0);
+    await card.scrollIntoViewIfNeeded();
+    await shoot(page, 'items-meeting-closed-1366');
 
     // The BRÅ member filters the queue and approves the item, owner the participant's organisation.
     const braPage = await suite.pageAs(bra, 1366, 900);
