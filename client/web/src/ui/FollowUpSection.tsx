@@ -2,8 +2,9 @@
 // and that are still running, those bordlagda, and those still awaiting BRÅ's decision — with status, owner
 // organisation, due date, the last report (grön, gul, röd in words, not by colour alone) and the flags försenad and
 // inte uppdaterad. The owner organisation's people report progress right here (the same form as on the item page).
-// Someone whose queue does not hold the group (401, 403, 404) sees no section at all.
-import { useEffect, useRef, useState } from 'preact/hooks';
+// Someone whose queue does not hold the group (401, 403, 404) sees no section at all. The section watches the queue
+// live (src/bra/live.ts) while it is shown, so a report or decision made elsewhere appears during the meeting.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { swedishDateTime } from '../access';
 import {
@@ -15,9 +16,11 @@ import {
   PROGRESS_HINTS,
   PROGRESS_LABELS,
   titleOf,
+  upsertItem,
   type BraEventBody,
   type BraItem,
 } from '../bra/queue';
+import { watchQueue } from '../bra/live';
 import { shortOrgName, swedishDate } from '../labels';
 import type { WelcomeMeeting } from '../model/types';
 import { href } from '../routes';
@@ -32,33 +35,64 @@ type Outcome = { ok: boolean; text: string };
 export function FollowUpSection(props: { meeting: WelcomeMeeting }) {
   const { meeting } = props;
   const { me } = useAccount();
-  const [items, setItems] = useState<BraItem[] | null>(null);
+  /** Every item of the group's queue; the section shows those `followUpItems` picks. */
+  const [all, setAll] = useState<BraItem[] | null>(null);
+  const items = useMemo(() => (all ? followUpItems(all, meeting.id) : null), [all, meeting.id]);
   const [hidden, setHidden] = useState(false);
+  const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
 
-  /** Keeps the newer of two copies of an item (a late answer never replaces a newer one). */
+  /** Puts in the newer copy of an item: never an older version, nor one without history over the same version with. */
   const put = (fresh: BraItem) =>
-    setItems((cur) => (cur ? cur.map((i) => (i.id === fresh.id && i.version <= fresh.version ? fresh : i)) : cur));
+    setAll((cur) => {
+      if (!cur) return cur;
+      const old = cur.find((i) => i.id === fresh.id);
+      if (old && old.version === fresh.version && old.history && !fresh.history) return cur;
+      return upsertItem(cur, fresh);
+    });
+  /** The list and live items carry no history: read it for an approved item, for its last report's note. */
+  const readHistory = (i: BraItem) => {
+    if (i.status === 'approved' && !i.history) api.braItem(i.id).then(put, () => undefined);
+  };
 
   const load = async () => {
     try {
       const q = await api.braItems(meeting.group.id);
-      const shown = followUpItems(q.items, meeting.id);
-      setItems(shown);
+      setAll(q.items);
       setError(null);
       setHidden(false);
-      // The list has no history: read it for the approved items, for their last report's note.
-      for (const i of shown.filter((x) => x.status === 'approved').slice(0, HISTORIES))
-        api.braItem(i.id).then(put, () => undefined);
+      setLoaded(true);
+      followUpItems(q.items, meeting.id).slice(0, HISTORIES).forEach(readHistory);
     } catch (e) {
-      if (e instanceof ApiError && [401, 403, 404].includes(e.status)) setHidden(true);
-      else setError(braErrorText(e, 'Uppföljningen gick inte att hämta.'));
+      if (e instanceof ApiError && [401, 403, 404].includes(e.status)) {
+        setHidden(true);
+        setLoaded(false);
+      } else setError(braErrorText(e, 'Uppföljningen gick inte att hämta.'));
     }
   };
   useEffect(() => {
     void load();
   }, [meeting.group.id, meeting.id]);
+  // Live: others' reports and BRÅ's decisions while the meeting is on. After a reconnect the list is read again, since
+  // what happened meanwhile is not replayed.
+  const reload = useRef(load);
+  reload.current = load;
+  useEffect(() => {
+    if (!loaded) return undefined;
+    let first = true;
+    return watchQueue({
+      onItem: (i) => {
+        if (i.group !== meeting.group.id) return;
+        put(i);
+        readHistory(i);
+      },
+      onState: (watching) => {
+        if (watching && !first) void reload.current();
+        if (watching) first = false;
+      },
+    });
+  }, [loaded, meeting.group.id]);
 
   const say = (id: string, o: Outcome) => setOutcomes((all) => ({ ...all, [id]: o }));
   const sendFor =

@@ -157,6 +157,12 @@ describe('decision items in the meeting and their follow-up at the next meeting'
     expect(text).toContain('Ingen rapport än');
     expect(await row.getByRole('link', { name: 'Orsaksanalys: langning av snus vid Risbroskolan' }).getAttribute('href')).toBe(`#/bra/${itemId}`);
 
+    // Another organisation follows the meeting on a phone.
+    const other = await suite.pageAs(school, 390, 844, { bypassCSP: true });
+    await openMeeting(other, suite.server.url, next);
+    const otherRow = other.getByTestId('followup').locator(`[data-item="${itemId}"]`);
+    expect(await otherRow.innerText()).toContain('Ingen rapport än');
+
     // And a new proposal in this meeting, so the page has both.
     const fresh = await proposeItem(page, 'hot-och-vald');
     await page.keyboard.type('Belysning i gångtunneln vid Vallonparken');
@@ -183,11 +189,9 @@ describe('decision items in the meeting and their follow-up at the next meeting'
     await shoot(page, 'followup-meeting-1366');
     await shoot(page, 'followup-meeting-1366-full', true);
 
-    // Another organisation sees the report, but no form; the BRÅ queue has it too.
-    const other = await suite.pageAs(school, 390, 844, { bypassCSP: true });
-    await openMeeting(other, suite.server.url, next);
-    const otherRow = other.getByTestId('followup').locator(`[data-item="${itemId}"]`);
+    // Another organisation, in the meeting on a phone since before the report, sees it arrive live, but no form.
     await otherRow.getByText(/skolans enkät/).waitFor();
+    expect(await otherRow.getByTestId('bra-progress').innerText()).toContain('Gul');
     expect(await otherRow.getByText('Rapportera läge').count()).toBe(0);
     await expectNoAxeViolations(other, 'the meeting on a phone');
     await otherRow.scrollIntoViewIfNeeded();
