@@ -18,6 +18,7 @@
 #include "est/server/records/bra_routes.hpp"
 #include "est/server/records/correction_routes.hpp"
 #include "est/server/records/lifecycle_routes.hpp"
+#include "est/server/records/report_routes.hpp"
 #include "est/server/auth/access_gate.hpp"
 #include "est/server/auth/account_routes.hpp"
 #include "est/server/auth/audit_log.hpp"
@@ -192,6 +193,7 @@ void http_router::release_export_turn(const std::string& address) const {
 
 void http_router::use_records(std::unique_ptr<records::lifecycle_routes> routes) { records_ = std::move(routes); }
 void http_router::use_bra(std::unique_ptr<records::bra_routes> routes) { bra_ = std::move(routes); }
+void http_router::use_reports(std::unique_ptr<records::report_routes> routes) { reports_ = std::move(routes); }
 void http_router::use_corrections(std::unique_ptr<records::correction_routes> routes) {
     corrections_ = std::move(routes);
 }
@@ -208,6 +210,11 @@ bool http_router::defer(const http_request& req, std::function<void(http_respons
         auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };
         if (auto no = gate_->refuse(req)) return secure(std::move(*no)), true;
         return bra_->defer(req, parts, identify(req), std::move(secure));
+    }
+    if (reports_ && records::report_routes::is_report_path(parts)) {
+        auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };
+        if (auto no = gate_->refuse(req)) return secure(std::move(*no)), true;
+        return reports_->defer(req, parts, identify(req), std::move(secure));
     }
     if (corrections_ && records::correction_routes::is_correction_path(parts)) {
         auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };

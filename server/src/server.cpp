@@ -38,6 +38,8 @@
 #include "est/server/records/bra_queue.hpp"
 #include "est/server/records/bra_routes.hpp"
 #include "est/server/records/correction_routes.hpp"
+#include "est/server/records/monthly_report.hpp"
+#include "est/server/records/report_routes.hpp"
 #include "est/server/records/lifecycle_routes.hpp"
 #include "est/server/records/signing_keys.hpp"
 #include "est/server/store.hpp"
@@ -96,6 +98,7 @@ struct server::impl {
     std::unique_ptr<auth::auth_service> auth;  // none under --open-access
     std::unique_ptr<auth::session_watch> watch;
     std::unique_ptr<records::bra_queue> bra;  // the BRÅ queue: read from closed meetings, events in the store
+    std::unique_ptr<records::monthly_report> monthly;  // the monthly report's template
     std::unique_ptr<http_router> router;
     connection_tracker connections;
     std::unique_ptr<address_counter> addresses;
@@ -250,6 +253,13 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     // The BRÅ queue reads closed pictures the same way, once each.
     i.bra = std::make_unique<records::bra_queue>(*i.cat, *i.db, pictures);
     i.bra->load();
+    // The monthly report reads closed pictures the same way (on the export pool), and the queue.
+    i.monthly = std::make_unique<records::monthly_report>(records::monthly_report::built_in_template(),
+                                                          "the built-in report template");
+    records::report_routes::options report_options;
+    report_options.stale_weeks = i.opts.bra_stale_weeks;
+    auto reports = std::make_unique<records::report_routes>(*i.cat, *i.bra, *i.monthly, i.keys.get(), i.auth.get(),
+                                                            pictures, report_options);
     i.router = std::make_unique<http_router>(*i.cat, i.opts.web_root, [&i] {
         const auto st = i.db->counters();
         return nlohmann::json{{"websocket_connections", i.connections.count()},
@@ -282,6 +292,7 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                                                                        std::move(confirm), i.opts.max_moves_per_minute,
                                                                        i.opts.move_burst));
     i.router->use_corrections(std::move(corrections));
+    i.router->use_reports(std::move(reports));
     i.router->use_bra(std::make_unique<records::bra_routes>(*i.cat, *i.bra, i.auth.get(), i.opts.bra_stale_weeks,
                                                             i.opts.max_moves_per_minute, i.opts.move_burst));
     i.addresses = std::make_unique<address_counter>(i.opts.max_connections_per_address);

@@ -28,6 +28,7 @@ namespace records {
 class lifecycle_routes;
 class bra_routes;
 class correction_routes;
+class report_routes;
 }  // namespace records
 namespace auth {
 class auth_service;
@@ -111,6 +112,8 @@ public:
     void use_corrections(std::unique_ptr<records::correction_routes> routes);
     // The routes of the BRÅ queue; without them those are 404.
     void use_bra(std::unique_ptr<records::bra_routes> routes);
+    // The monthly report (GET /api/bra/report); without it that is 404.
+    void use_reports(std::unique_ptr<records::report_routes> routes);
 
 private:
     // An export's turn: counted in all and per address while it is under way (released when destroyed).
@@ -144,6 +147,7 @@ private:
     std::unique_ptr<records::lifecycle_routes> records_;
     std::unique_ptr<records::correction_routes> corrections_;
     std::unique_ptr<records::bra_routes> bra_;
+    std::unique_ptr<records::report_routes> reports_;
     mutable rate_limiter creations_;
     mutable export_cache exports_;
     mutable std::mutex export_turns_mutex_;
