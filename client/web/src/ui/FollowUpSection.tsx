@@ -6,6 +6,7 @@
 // live (src/bra/live.ts) while it is shown, so a report or decision made elsewhere appears during the meeting.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
+import { onAuth } from '../auth-events';
 import { swedishDateTime } from '../access';
 import {
   dueOf,
@@ -40,6 +41,8 @@ export function FollowUpSection(props: { meeting: WelcomeMeeting }) {
   const items = useMemo(() => (all ? followUpItems(all, meeting.id) : null), [all, meeting.id]);
   const [hidden, setHidden] = useState(false);
   const [loaded, setLoaded] = useState(false);
+  /** The session ended: no watching (the server would only refuse it) until the person signs in again. */
+  const [signedOut, setSignedOut] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
 
@@ -78,8 +81,19 @@ export function FollowUpSection(props: { meeting: WelcomeMeeting }) {
   // what happened meanwhile is not replayed.
   const reload = useRef(load);
   reload.current = load;
+  useEffect(
+    () =>
+      onAuth((e) => {
+        if (e.kind === 'signed_out') setSignedOut(true);
+        else if (e.kind === 'signed_in') {
+          setSignedOut(false);
+          void reload.current();
+        }
+      }),
+    [],
+  );
   useEffect(() => {
-    if (!loaded) return undefined;
+    if (!loaded || signedOut) return undefined;
     let first = true;
     return watchQueue({
       onItem: (i) => {
@@ -92,7 +106,7 @@ export function FollowUpSection(props: { meeting: WelcomeMeeting }) {
         if (watching) first = false;
       },
     });
-  }, [loaded, meeting.group.id]);
+  }, [loaded, signedOut, meeting.group.id]);
 
   const say = (id: string, o: Outcome) => setOutcomes((all) => ({ ...all, [id]: o }));
   const sendFor =

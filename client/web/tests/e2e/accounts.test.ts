@@ -252,8 +252,10 @@ describe('a session that ends during a meeting', () => {
     const a = await suite.pageAs(who);
     const b = await suite.pageAs(who, 1400, 1000, { bypassCSP: true });
     const u = await suite.pageAs(watcher);
+    // The meeting's connections; the page's watch of the BRÅ queue (Uppföljning) is counted apart.
     let sockets = 0;
-    b.on('websocket', () => ++sockets);
+    let watches = 0;
+    b.on('websocket', (ws) => (ws.url().includes('meeting=') ? ++sockets : ++watches));
     await openMeeting(a, suite.server.url, meetingId);
     await openMeeting(b, suite.server.url, meetingId);
     await openMeeting(u, suite.server.url, meetingId);
@@ -269,6 +271,7 @@ describe('a session that ends during a meeting', () => {
     await a.getByRole('status').filter({ hasText: /Du är utloggad överallt: \d+ inloggningar avslutades\./ }).waitFor();
     await waitSignInDialog(b);
     const socketsWhenEnded = sockets;
+    const watchesWhenEnded = watches;
     expect((await axe(b)).bad, 'the sign-in dialog').toEqual([]);
     // The e-mail is filled in; the focus is on the password.
     expect(await b.getByLabel('E-postadress').inputValue()).toBe(who.email);
@@ -285,8 +288,9 @@ describe('a session that ends during a meeting', () => {
     expect(await field(b, key).inputValue()).toBe(text);
     expect(Number(await b.getByTestId('sync').getAttribute('data-pending'))).toBeGreaterThan(0);
     await b.getByTestId('sync').filter({ hasText: /Utloggad · \d+ ändring/ }).waitFor();
-    // No reconnect loop while signed out.
+    // No reconnect loop while signed out, neither of the meeting nor of the queue's watch.
     expect(sockets).toBe(socketsWhenEnded);
+    expect(watches).toBe(watchesWhenEnded);
 
     // Sign in again from the banner: the connection comes back and the text reaches the others.
     await b.getByRole('button', { name: 'Logga in igen' }).click();
