@@ -168,6 +168,25 @@ const char* const migrations[] = {
         SELECT RAISE(ABORT, 'decision items are decided once their meeting is closed');
     END;
     )sql",
+    // 5: open measures imported into the BRÅ queue (issue 14). One row per import: its items' fields and the state
+    // each started in (JSON), as unchangeable as a closed picture. The items' later events are bra_events whose
+    // meeting_id is the import's batch id, so the trigger that keeps events to closed meetings lets those in too.
+    R"sql(
+    CREATE TABLE bra_imports (batch TEXT PRIMARY KEY, group_id TEXT NOT NULL REFERENCES groups(id), at TEXT NOT NULL,
+                              data TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TRIGGER bra_imports_no_update BEFORE UPDATE ON bra_imports BEGIN
+        SELECT RAISE(ABORT, 'an import is append-only');
+    END;
+    CREATE TRIGGER bra_imports_no_delete BEFORE DELETE ON bra_imports BEGIN
+        SELECT RAISE(ABORT, 'an import is append-only');
+    END;
+    DROP TRIGGER bra_events_closed_only;
+    CREATE TRIGGER bra_events_closed_only BEFORE INSERT ON bra_events
+        WHEN NOT EXISTS (SELECT 1 FROM closings WHERE meeting_id = NEW.meeting_id)
+         AND NOT EXISTS (SELECT 1 FROM bra_imports WHERE batch = NEW.meeting_id) BEGIN
+        SELECT RAISE(ABORT, 'decision items are decided once their meeting is closed');
+    END;
+    )sql",
 };
 
 // Binds an optional text: NULL when absent.
@@ -447,6 +466,34 @@ std::vector<bra_event_row> store::bra_events() {
                       SQLite::Statement s(*db_, "SELECT item, version, meeting_id, event FROM bra_events ORDER BY item, version");
                       while (s.executeStep())
                           out.push_back({s.getColumn(0).getString(), static_cast<std::uint64_t>(s.getColumn(1).getInt64()),
+                                         s.getColumn(2).getString(), s.getColumn(3).getString()});
+                      result.set_value(std::move(out));
+                  },
+                  [&](const std::string& err) {
+                      if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
+                  }));
+    return result.get_future().get();
+}
+
+void store::put_bra_import(bra_import_row row, completion done) {
+    enqueue(other([this, row = std::move(row)] {
+                      SQLite::Statement s(*db_, "INSERT INTO bra_imports (batch, group_id, at, data) VALUES (?, ?, ?, ?)");
+                      s.bind(1, row.batch);
+                      s.bind(2, row.group_id);
+                      s.bind(3, row.at);
+                      s.bind(4, row.data);
+                      s.exec();
+                  },
+                  std::move(done)));
+}
+
+std::vector<bra_import_row> store::bra_imports() {
+    std::promise<std::vector<bra_import_row>> result;
+    enqueue(other([&] {
+                      std::vector<bra_import_row> out;
+                      SQLite::Statement s(*db_, "SELECT batch, group_id, at, data FROM bra_imports ORDER BY at, batch");
+                      while (s.executeStep())
+                          out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
                                          s.getColumn(2).getString(), s.getColumn(3).getString()});
                       result.set_value(std::move(out));
                   },

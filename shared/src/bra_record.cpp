@@ -18,7 +18,7 @@ namespace {
 constexpr std::array<std::string_view, 5> status_names{"awaiting", "approved", "rejected", "deferred", "done"};
 constexpr std::array<std::string_view, 3> verdict_names{"approve", "reject", "defer"};
 constexpr std::array<std::string_view, 4> progress_names{"green", "yellow", "red", "done"};
-constexpr std::array<std::string_view, 4> kind_names{"decide", "assign", "comment", "follow_up"};
+constexpr std::array<std::string_view, 5> kind_names{"decide", "assign", "comment", "follow_up", "import"};
 
 template <class E, std::size_t N>
 std::optional<E> from_name(const std::array<std::string_view, N>& names, std::string_view s) noexcept {
@@ -50,6 +50,16 @@ std::string text_of(const json& obj, const std::string& where, const char* key, 
     if (std::any_of(wide->begin(), wide->end(), [](char16_t c) { return c != u'\n' && is_forbidden_in_text(c); }))
         fail("bad_message", at + ": must not hold control or bidirectional-override characters");
     return s;
+}
+
+// Why `s` is not text a person may write here ("" when it is): not UTF-8, controls, too long.
+std::string text_problem(std::string_view s, std::size_t max) {
+    if (s.size() > max) return "longer than " + std::to_string(max) + " bytes";
+    const auto wide = utf8_to_utf16(s);
+    if (!wide || !is_well_formed(*wide)) return "not valid UTF-8";
+    if (std::any_of(wide->begin(), wide->end(), [](char16_t c) { return c != u'\n' && is_forbidden_in_text(c); }))
+        return "holds control or bidirectional-override characters";
+    return {};
 }
 
 std::string date_of(const json& obj, const std::string& where, const char* key) {
@@ -86,6 +96,7 @@ action action_of(bra_event_kind k) noexcept {
         case bra_event_kind::assign: return action::decide_decision_item;
         case bra_event_kind::comment: return action::comment_decision_item;
         case bra_event_kind::follow_up: return action::follow_up_decision_item;
+        case bra_event_kind::import_item: return action::import_decision_items;
     }
     return action::decide_decision_item;
 }
@@ -94,6 +105,8 @@ bra_request bra_request::from_json(const json& j, const std::string& where) {
     json_read::object(j, where);
     bra_request r;
     r.kind = read_name<bra_event_kind>(kind_names, j, where, "kind");
+    if (r.kind == bra_event_kind::import_item)
+        fail("bad_message", where + ".kind: an item is imported with POST /api/bra/import, not by an event");
     r.version = json_read::uint(j, where, "version");
     r.text = text_of(j, where, "text", max_bra_text_bytes);
     switch (r.kind) {
@@ -132,12 +145,85 @@ bra_request bra_request::from_json(const json& j, const std::string& where) {
             require(r.text.size() > 0 || (*r.progress != bra_progress::yellow && *r.progress != bra_progress::red),
                     where + ".text", "gul and röd need a note saying what is wrong");
             return r;
+        case bra_event_kind::import_item: return r;
     }
+    return r;
+}
+
+bra_request bra_request::imported(const std::function<std::string(std::string_view)>& value,
+                                  const std::function<std::string(std::string_view)>& where,
+                                  const std::vector<std::string>* organisations) {
+    auto bad = [&](std::string_view column, const std::string& what) { fail("bad_message", where(column) + ": " + what); };
+    // A value echoed in a message: short, and only when it is clean text (a message is JSON).
+    auto shown = [](const std::string& v) {
+        return text_problem(v, 60).empty() ? "'" + v + "'" : std::string("the value");
+    };
+    auto one_of = [&]<class E, std::size_t N>(const std::array<std::string_view, N>& names, std::string_view column,
+                                              const char* what) -> std::optional<E> {
+        const std::string v = value(column);
+        if (v.empty()) return std::nullopt;
+        if (auto e = from_name<E>(names, v)) return e;
+        std::string allowed;
+        for (auto n : names) allowed += (allowed.empty() ? "" : ", ") + std::string(n);
+        bad(column, shown(v) + " is not " + what + ": write one of " + allowed);
+        return std::nullopt;
+    };
+    bra_request r;
+    r.kind = bra_event_kind::import_item;
+    r.version = 1;
+    r.status = one_of.template operator()<bra_status>(status_names, "status", "a status");
+    if (!r.status) bad("status", "every item needs a status: awaiting, approved, rejected, deferred or done");
+    const bra_status st = *r.status;
+    const bool approved = st == bra_status::approved || st == bra_status::done;
+    r.verdict = one_of.template operator()<bra_verdict>(verdict_names, "verdict", "a verdict");
+    r.progress = one_of.template operator()<bra_progress>(progress_names, "progress", "a follow-up");
+    // The verdict the status implies; a verdict given must be that one.
+    const std::optional<bra_verdict> implied = approved                     ? std::optional(bra_verdict::approve)
+                                               : st == bra_status::rejected ? std::optional(bra_verdict::reject)
+                                               : st == bra_status::deferred ? std::optional(bra_verdict::defer)
+                                                                            : std::nullopt;
+    if (r.verdict && r.verdict != implied)
+        bad("verdict", "'" + std::string(to_string(*r.verdict)) + "' does not fit the status '" +
+                           std::string(to_string(st)) + "'" + (implied ? "" : " (an awaiting item has no verdict)"));
+    r.verdict = implied;
+    if (st == bra_status::done) {
+        if (r.progress && *r.progress != bra_progress::done) bad("progress", "a done item's follow-up is 'done'");
+        r.progress = bra_progress::done;
+    } else if (r.progress && (st != bra_status::approved || *r.progress == bra_progress::done)) {
+        bad("progress", st == bra_status::approved ? "an approved item that is done has the status 'done'"
+                                                   : "only an approved item is followed up");
+    }
+    auto text = [&](std::string_view column, std::size_t max, bool needed, bool allowed) {
+        std::string v = value(column);
+        if (v.empty()) {
+            if (needed) bad(column, "an item that is " + std::string(to_string(st)) + " needs it");
+            return v;
+        }
+        if (!allowed) bad(column, "an item that is " + std::string(to_string(st)) + " has none");
+        if (auto problem = text_problem(v, max); !problem.empty()) bad(column, problem);
+        return v;
+    };
+    auto date = [&](std::string_view column, bool needed, bool allowed) {
+        std::string v = text(column, 10, needed, allowed);
+        if (!v.empty() && !calendar_date::parse(v))
+            bad(column, shown(v) + " is not a day: write a real calendar day as YYYY-MM-DD, e.g. 2027-03-01");
+        return v;
+    };
+    r.owner_org = text("owner_org", 64, approved, approved);
+    if (approved && organisations &&
+        std::find(organisations->begin(), organisations->end(), r.owner_org) == organisations->end())
+        bad("owner_org", shown(r.owner_org) + " is not one of the group's organisations");
+    r.contact = text("contact", max_bra_contact_bytes, approved, approved);
+    r.due = date("due", approved, approved);
+    r.reason = text("reason", max_bra_text_bytes, st == bra_status::rejected, st == bra_status::rejected);
+    // An item deferred before it was decided keeps the date it was deferred to.
+    r.deferred_to = date("deferred_to", st == bra_status::deferred, st != bra_status::awaiting);
     return r;
 }
 
 json bra_event::to_json() const {
     json j{{"kind", to_string(what.kind)}};
+    if (what.status) j["status"] = to_string(*what.status);
     if (what.verdict) j["verdict"] = to_string(*what.verdict);
     if (what.progress) j["progress"] = to_string(*what.progress);
     for (auto [key, value] : {std::pair{"owner_org", &what.owner_org}, {"contact", &what.contact}, {"due", &what.due},
@@ -160,7 +246,16 @@ bra_event bra_event::from_json(const json& j) {
         e.version = json_read::uint(j, "event", "version");
         if (e.version < 2) fail("bad_snapshot", "event.version must be at least 2");
         request["version"] = e.version - 1;
-        e.what = bra_request::from_json(request, "event");
+        if (request.value("kind", "") == "import") {
+            json_read::only_fields(request, "event", {"kind", "version", "status", "verdict", "owner_org", "contact",
+                                                      "due", "reason", "deferred_to", "progress"});
+            auto value = [&](std::string_view key) { return request.value(std::string(key), std::string()); };
+            auto where = [](std::string_view key) { return "event." + std::string(key); };
+            e.what = bra_request::imported(value, where, nullptr);
+            e.what.version = e.version - 1;
+        } else {
+            e.what = bra_request::from_json(request, "event");
+        }
         const json& by = json_read::object(json_read::required(j, "event", "by"), "event.by");
         e.by = {by.value("account", ""), by.value("name", ""), by.value("org", ""), by.value("role", "")};
         e.at = json_read::string(j, "event", "at", 40);
@@ -173,6 +268,8 @@ bra_event bra_event::from_json(const json& j) {
 
 void bra_record::check(const bra_request& r, const standing& who, std::string_view who_org, calendar_date today,
                        std::span<const std::string> organisations) const {
+    if (r.kind == bra_event_kind::import_item)
+        fail("bad_message", "an item is imported with POST /api/bra/import, not by an event");
     const decision d = decide(who, action_of(r.kind), meeting_phase::closed);
     if (d.why == refusal::sign_in) fail("sign_in_required", std::string(d.reason));
     if (!d) fail("forbidden", std::string(d.reason));
@@ -199,6 +296,7 @@ void bra_record::check(const bra_request& r, const standing& who, std::string_vi
                                         std::string(to_string(status_)) + ")");
             check_assignment(r, today, organisations);
             return;
+        case bra_event_kind::import_item:
         case bra_event_kind::comment: return;
         case bra_event_kind::follow_up:
             if (status_ != bra_status::approved)
@@ -213,7 +311,21 @@ void bra_record::apply(const bra_event& e) {
         fail("bad_snapshot", "a BRÅ event out of order: version " + std::to_string(e.version) + " after " +
                                  std::to_string(version_));
     const bra_request& r = e.what;
+    if (r.kind == bra_event_kind::import_item && !history_.empty())
+        fail("bad_snapshot", "an import is only ever an item's first event");
     switch (r.kind) {
+        case bra_event_kind::import_item:
+            status_ = r.status.value_or(bra_status::awaiting);
+            verdict_ = r.verdict;
+            owner_org_ = r.owner_org;
+            contact_ = r.contact;
+            due_ = r.due;
+            reason_ = r.reason;
+            deferred_to_ = r.deferred_to;
+            progress_ = r.progress;
+            // "Stale" counts from the import: when the item was followed up before is not known here.
+            if (status_ == bra_status::approved || status_ == bra_status::done) last_report_at_ = e.at;
+            break;
         case bra_event_kind::decide:
             verdict_ = r.verdict;
             switch (*r.verdict) {

@@ -1,12 +1,15 @@
 // est-cli and the BRÅ queue (issue 14): a script lists the queue, decides an item, comments on it and follows it up,
 // and imports open measures from a file; every refusal is the server's error on standard error and exit 1.
-#include <catch2/catch.hpp>
+#include <algorithm>
 #include <fstream>
+
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "accounts_fixture.hpp"
 #include "bra_items.hpp"
 #include "child_process.hpp"
+#include "est/csv.hpp"
 
 namespace {
 
@@ -19,6 +22,12 @@ test::program_result est_cli(test::accounts_fixture& f, const std::string& who, 
     args.insert(args.end(), {"--server", "http://" + f.server().host() + ":" + f.server().port(), "--email",
                              f.at(who).email});
     return test::run_program(args, {}, {"EST_PASSWORD=" + test::accounts_fixture::password_of(who)});
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    REQUIRE(out.flush());
 }
 
 bool says(const test::program_result& r, const std::string& text) { return r.output.find(text) != std::string::npos; }
@@ -73,4 +82,26 @@ TEST_CASE("est-cli lists the BRÅ queue, decides an item once, comments and foll
     CHECK(says(now, d1 + "  approved  andt"));
     CHECK(says(now, "polis"));
     CHECK(says(now, "2099-03-01"));
+
+    // The queue as CSV, changed in a spreadsheet and imported back as open measures; a bad file changes nothing.
+    const auto csv = est_cli(f, "bra_member", {"queue", "--csv", "--group", f.group()});
+    REQUIRE(csv.exit_code == 0);
+    const auto columns = csv::read(csv.output).at(0);
+    std::vector<std::string> cells;
+    for (const auto& c : columns)
+        cells.push_back(c == "topic" ? "ovrigt" : c == "rubrik" ? "Trygghetsvandring i Norr" : c == "status" ? "awaiting" : "");
+    const std::string file = f.data_dir() + "/atgarder.csv";
+    const std::string row = csv::row(columns) + csv::row(cells);
+    write_file(file + ".bad", row + "not,enough\r\n");
+    const auto bad = est_cli(f, "bra_member", {"import", file + ".bad", "--group", f.group()});
+    CHECK(bad.exit_code == 1);
+    CHECK(says(bad, "400 bad_message: row 3: 2 cells"));
+    write_file(file, row);
+    const auto imported = est_cli(f, "bra_member", {"import", file, "--group", f.group()});
+    INFO(imported.output);
+    REQUIRE(imported.exit_code == 0);
+    CHECK(says(imported, "importerade / imported: 1 till / into " + f.group()));
+    const auto after = est_cli(f, "bra_member", {"queue", "--csv"});
+    CHECK(says(after, ",ovrigt,,Trygghetsvandring i Norr,"));
+    CHECK(std::count(after.output.begin(), after.output.end(), '\n') == 4);  // the header, d1, d2 and the import
 }

@@ -9,6 +9,7 @@
 #include "est/meeting_document.hpp"
 #include "est/meeting_template.hpp"
 #include "est/server/catalog.hpp"
+#include "est/server/auth/secret_token.hpp"
 #include "est/server/http_reply.hpp"
 #include "est/server/picture_report.hpp"
 #include "est/server/store.hpp"
@@ -59,6 +60,89 @@ void bra_queue::load() {
             log_error("bra_queue", "bad_snapshot", "event " + std::to_string(row.version) + " of " + row.item + ": " + e.what());
         }
     }
+    for (auto& row : db_.bra_imports()) {
+        try {
+            add_import(row.batch, row.group_id, row.at, json::parse(row.data));
+        } catch (const std::exception& e) {
+            log_error("bra_queue", "bad_snapshot", "import " + row.batch + ": " + e.what());
+        }
+    }
+}
+
+std::vector<bra_item> bra_queue::add_import(const std::string& batch, const std::string& group_id, const std::string& at,
+                                            const json& data) {
+    imports_[batch] = group_id;
+    const auto tmpl = catalog_.default_template();
+    std::vector<bra_item> added;
+    for (const auto& ij : data.at("items")) {
+        bra_item item;
+        item.id = ij.at("id").get<std::string>();
+        item.group_id = group_id;
+        item.meeting_id = batch;
+        item.meeting_title = "Importerade åtgärder";
+        item.meeting_date = at.substr(0, 10);
+        item.topic_id = ij.at("topic").get<std::string>();
+        const topic_def* td = tmpl ? tmpl->find_topic(item.topic_id) : nullptr;
+        item.topic_title = td ? td->title : item.topic_id;
+        item.fields = ij.at("fields");
+        item.record.apply(bra_event::from_json(ij.at("event")));
+        replay_stored(item);
+        ++imported_[group_id];
+        added.push_back(item);
+        items_.insert_or_assign(item.id, std::move(item));
+    }
+    return added;
+}
+
+std::optional<std::string> bra_queue::group_of_import(std::string_view batch) const {
+    std::lock_guard lock(mutex_);
+    if (auto it = imports_.find(batch); it != imports_.end()) return it->second;
+    return std::nullopt;
+}
+
+void bra_queue::import(const std::string& group_id, std::vector<bra_import_item> items, bra_author by, std::string at,
+                       std::function<void(import_result)> done) {
+    const std::string batch = auth::secret_token::random_id("imp-");
+    // The items as stored: each with its first event, the state it came with.
+    json stored_items = json::array();
+    std::size_t n = 0;
+    for (auto& it : items) {
+        const bra_event e{it.state, by, at, 2};
+        stored_items.push_back({{"id", batch + "." + it.topic_id + ".i" + std::to_string(++n)},
+                                {"topic", it.topic_id},
+                                {"fields", std::move(it.fields)},
+                                {"event", e.to_json()}});
+    }
+    json data = {{"items", std::move(stored_items)}};
+    {
+        std::lock_guard lock(mutex_);
+        auto& count = imported_[group_id];
+        if (count + n > max_imported_per_group)
+            return done({"limit_reached",
+                         "the group's BRÅ queue holds " + std::to_string(count) + " imported items; one import more of " +
+                             std::to_string(n) + " would pass the limit of " + std::to_string(max_imported_per_group),
+                         {}, {}});
+        count += n;  // held while the import is written
+    }
+    bra_import_row row{batch, group_id, at, data.dump()};
+    db_.put_bra_import(std::move(row), [this, batch, group_id, at, n, data = std::move(data),
+                                        done = std::move(done)](const std::string& error) {
+        std::vector<bra_item> added;
+        std::vector<watcher> notify;
+        {
+            std::lock_guard lock(mutex_);
+            imported_[group_id] -= n;  // counted again by add_import
+            if (error.empty()) {
+                added = add_import(batch, group_id, at, data);
+                for (const auto& [handle, entry] : watchers_)
+                    if (entry.groups.count(group_id)) notify.push_back(entry.w);
+            }
+        }
+        if (!error.empty()) return done({"storage_failed", "the import could not be saved; nothing changed", {}, {}});
+        for (const auto& w : notify)
+            for (const auto& item : added) w(item);
+        done({"", "", batch, std::move(added)});
+    });
 }
 
 void bra_queue::index(const std::vector<std::string>& group_ids, std::function<void()> done) {
@@ -82,6 +166,19 @@ void bra_queue::index(const std::vector<std::string>& group_ids, std::function<v
             }
             if (left->fetch_sub(1) == 1) (*finish)();
         });
+}
+
+// With the lock held.
+void bra_queue::replay_stored(bra_item& item) {
+    const auto stored = stored_.find(item.id);
+    if (stored == stored_.end()) return;
+    try {
+        for (const auto& e : stored->second) item.record.apply(e);
+    } catch (const domain_error& e) {
+        // Shown as far as its history holds; a new event on it cannot be stored (its version is taken).
+        log_error("bra_queue", "bad_snapshot", item.id + ": " + e.what());
+    }
+    stored_.erase(stored);
 }
 
 // With the lock held.
@@ -110,15 +207,7 @@ void bra_queue::index_meeting(const std::string& meeting_id, const picture_resul
             item.topic_id = topic_id;
             item.topic_title = td ? td->title : topic_id;
             item.fields = fields;
-            if (auto stored = stored_.find(item.id); stored != stored_.end()) {
-                try {
-                    for (const auto& e : stored->second) item.record.apply(e);
-                } catch (const domain_error& e) {
-                    // Shown as far as its history holds; a new event on it cannot be stored (its version is taken).
-                    log_error("bra_queue", "bad_snapshot", item.id + ": " + e.what());
-                }
-                stored_.erase(stored);
-            }
+            replay_stored(item);
             items_.insert_or_assign(item.id, std::move(item));
         }
     }

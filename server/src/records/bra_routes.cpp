@@ -7,10 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "est/bra_csv.hpp"
 #include "est/change.hpp"
 #include "est/error.hpp"
 #include "est/json_limits.hpp"
 #include "est/meeting_template.hpp"
+#include "est/server/auth/access_gate.hpp"
 #include "est/server/auth/audit_log.hpp"
 #include "est/server/auth/auth_clock.hpp"
 #include "est/server/auth/auth_service.hpp"
@@ -29,63 +31,10 @@ namespace {
 constexpr const char* list_route = "GET /api/bra/items";
 constexpr const char* item_route = "GET /api/bra/items/{id}";
 constexpr const char* event_route = "POST /api/bra/items/{id}/events";
+constexpr const char* import_route = "POST /api/bra/import";
 
 // The meeting an item id names: what comes before its first '.'.
 std::string_view meeting_of(std::string_view item_id) { return item_id.substr(0, item_id.find('.')); }
-
-// One CSV cell (RFC 4180). A cell a spreadsheet would read as a formula gets a leading apostrophe (OWASP, CSV
-// injection): an item's text is anyone's who took part in the meeting.
-std::string csv_cell(std::string_view v) {
-    std::string s;
-    if (!v.empty() && (v.front() == '=' || v.front() == '+' || v.front() == '-' || v.front() == '@' ||
-                       v.front() == '\t' || v.front() == '\r'))
-        s += '\'';
-    s += v;
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string quoted = "\"";
-    for (char c : s) {
-        if (c == '"') quoted += '"';
-        quoted += c;
-    }
-    return quoted + '"';
-}
-
-std::string text_of(const json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end()) return {};
-    if (it->is_string()) return it->get<std::string>();
-    if (it->is_boolean()) return it->get<bool>() ? "ja" : "nej";
-    return it->dump();
-}
-
-// The queue as CSV (docs/protocol.md, "The BRÅ queue as CSV"): one row per item, the decision item fields of the
-// template in its order between the item's place and what BRÅ made of it.
-std::string to_csv(const std::vector<bra_item>& items, const meeting_template& tmpl, calendar_date today,
-                   unsigned stale_weeks) {
-    std::vector<std::string> header = {"id", "group", "meeting", "meeting_date", "topic"};
-    for (const auto& f : tmpl.decision_item_fields) header.push_back(f.id);
-    for (const char* h : {"status", "verdict", "owner_org", "contact", "due", "reason", "deferred_to", "progress",
-                          "overdue", "stale", "version"})
-        header.push_back(h);
-    std::string out;
-    auto row = [&out](const std::vector<std::string>& cells) {
-        for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
-        out += "\r\n";
-    };
-    row(header);
-    for (const auto& item : items) {
-        const json j = item.to_json(today, stale_weeks, false);
-        std::vector<std::string> cells = {item.id, item.group_id, item.meeting_id, item.meeting_date, item.topic_id};
-        for (const auto& f : tmpl.decision_item_fields) cells.push_back(text_of(item.fields, f.id.c_str()));
-        for (const char* k : {"status", "verdict", "owner_org", "contact", "due", "reason", "deferred_to", "progress"})
-            cells.push_back(text_of(j, k));
-        cells.push_back(text_of(j["flags"], "overdue"));
-        cells.push_back(text_of(j["flags"], "stale"));
-        cells.push_back(std::to_string(item.record.version()));
-        row(cells);
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -94,6 +43,7 @@ bra_routes::bra_routes(catalog& cat, bra_queue& queue, auth::auth_service* auth,
     : catalog_(cat), queue_(queue), auth_(auth), stale_weeks_(stale_weeks), events_(events_per_minute, burst) {}
 
 bool bra_routes::is_bra_path(const std::vector<std::string_view>& parts) noexcept {
+    if (parts.size() == 3 && parts[0] == "api" && parts[1] == "bra" && parts[2] == "import") return true;
     return parts.size() >= 3 && parts.size() <= 5 && parts[0] == "api" && parts[1] == "bra" && parts[2] == "items" &&
            (parts.size() != 5 || parts[4] == "events");
 }
@@ -117,6 +67,10 @@ bool bra_routes::defer(const http_request& req, const std::vector<std::string_vi
     if (auth_ && who.anonymous()) {
         auth::log_security("unauthenticated", who, route_of(req, path_of(req.target)));
         return reply(error_response(401, "sign_in_required", "sign in first")), true;
+    }
+    if (parts[2] == "import") {
+        if (req.method != "POST") return reply(error_response(405, "method_not_allowed", "use POST to import")), true;
+        return import_items(req, who, std::move(reply)), true;
     }
     if (parts.size() == 3) {
         if (!get) return reply(error_response(405, "method_not_allowed", req.method + " is not allowed on the BRÅ queue")), true;
@@ -146,7 +100,9 @@ void bra_routes::list(const http_request& req, const auth::caller& who, std::fun
         const calendar_date today = bra_queue::today();
         const auto items = queue_.items({groups.begin(), groups.end()});
         if (csv) {
-            http_response res{200, "text/csv; charset=utf-8", to_csv(items, *catalog_.default_template(), today, stale_weeks_), {}};
+            std::vector<json> rows;
+            for (const auto& item : items) rows.push_back(item.to_json(today, stale_weeks_, false));
+            http_response res{200, "text/csv; charset=utf-8", write_bra_csv(rows, *catalog_.default_template()), {}};
             res.headers.emplace_back("Content-Disposition", "attachment; filename=\"bra-ko-" + today.to_string() + ".csv\"");
             return reply(std::move(res));
         }
@@ -156,11 +112,16 @@ void bra_routes::list(const http_request& req, const auth::caller& who, std::fun
     });
 }
 
+std::optional<std::string> bra_routes::group_of_item(std::string_view id) const {
+    if (const auto info = catalog_.find_meeting(meeting_of(id))) return info->group_id;
+    return queue_.group_of_import(meeting_of(id));
+}
+
 void bra_routes::show(std::string id, const auth::caller& who, std::function<void(http_response)> reply) const {
-    const auto info = catalog_.find_meeting(meeting_of(id));
+    const auto group = group_of_item(id);
     auto missing = [id] { return error_response(404, "not_found", "there is no item '" + id + "' in the BRÅ queue"); };
-    if (!info || (auth_ && !est::decide(who.in(info->group_id), action::join_meeting))) return reply(missing());
-    queue_.index({info->group_id}, [this, id, missing, reply = std::move(reply)] {
+    if (!group || (auth_ && !est::decide(who.in(*group), action::join_meeting))) return reply(missing());
+    queue_.index({*group}, [this, id, missing, reply = std::move(reply)] {
         const auto item = queue_.find(id);
         if (!item) return reply(missing());
         reply(json_response(200, item->to_json(bra_queue::today(), stale_weeks_, true)));
@@ -169,10 +130,10 @@ void bra_routes::show(std::string id, const auth::caller& who, std::function<voi
 
 void bra_routes::post(const http_request& req, std::string id, const auth::caller& who,
                       std::function<void(http_response)> reply) const {
-    const auto info = catalog_.find_meeting(meeting_of(id));
+    const auto group = group_of_item(id);
     auto missing = [id] { return error_response(404, "not_found", "there is no item '" + id + "' in the BRÅ queue"); };
     // A member first: a stranger learns nothing, not even whether the item exists.
-    if (!info || (auth_ && !est::decide(who.in(info->group_id), action::join_meeting))) return reply(missing());
+    if (!group || (auth_ && !est::decide(who.in(*group), action::join_meeting))) return reply(missing());
     if (const auto wait = events_.take(auth_ ? who.who().id : who.address); wait.count() > 0) {
         auto res = error_response(429, "rate_limited", "too many changes to the BRÅ queue in a short time; try again later");
         res.headers.emplace_back("Retry-After", std::to_string(wait.count()));
@@ -187,8 +148,8 @@ void bra_routes::post(const http_request& req, std::string id, const auth::calle
         json_read::object(body, "");
         if (auth_) {
             const auto& a = who.who();
-            const auto* m = a.membership_of(info->group_id);
-            standing_now = a.standing_in(info->group_id);
+            const auto* m = a.membership_of(*group);
+            standing_now = a.standing_in(*group);
             org = m ? m->org : std::string();
             by = {a.id, a.display_name, org, m ? std::string(to_string(m->role)) : std::string("admin")};
         } else {
@@ -203,7 +164,7 @@ void bra_routes::post(const http_request& req, std::string id, const auth::calle
         return reply(error_response(400, e.code(), e.what()));
     }
     auto* audit = auth_ ? &auth_->audit() : nullptr;
-    const std::string account = by.account, address = who.address, group_id = info->group_id;
+    const std::string account = by.account, address = who.address, group_id = *group;
     queue_.index({group_id}, [this, id, r, standing_now, org, by, audit, account, address, missing,
                               reply = std::move(reply)]() mutable {
         if (!queue_.find(id)) return reply(missing());
@@ -231,6 +192,55 @@ void bra_routes::post(const http_request& req, std::string id, const auth::calle
                                      [reply, ok](const std::string&) { reply(std::move(*ok)); });
                    });
     });
+}
+
+void bra_routes::import_items(const http_request& req, const auth::caller& who,
+                              std::function<void(http_response)> reply) const {
+    const auto g = query_value(req.target, "group");
+    const auto group_id = g ? percent_decoded(*g) : std::nullopt;
+    if (!group_id || group_id->empty())
+        return reply(error_response(400, "bad_message", "name the group to import into: ?group=G"));
+    const auto grp = catalog_.find_group(*group_id);
+    if (!grp) return reply(error_response(404, "not_found", "there is no group '" + *group_id + "'"));
+    bra_author by;
+    if (auth_) {
+        if (auto no = auth::refuse(who, action::import_decision_items, *group_id, route_of(req, path_of(req.target))))
+            return reply(std::move(*no));
+        const auto& a = who.who();
+        const auto* m = a.membership_of(*group_id);
+        by = {a.id, a.display_name, m ? m->org : std::string(), m ? std::string(to_string(m->role)) : std::string("admin")};
+    }
+    // An import counts as one change to the queue (its size is bounded by the body's and max_bra_import_items).
+    if (const auto wait = events_.take(auth_ ? who.who().id : who.address); wait.count() > 0) {
+        auto res = error_response(429, "rate_limited", "too many changes to the BRÅ queue in a short time; try again later");
+        res.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+        return reply(std::move(res));
+    }
+    const auto tmpl = catalog_.default_template();
+    const std::vector<std::string> orgs = grp->organisation_ids();
+    std::vector<bra_import_item> items;
+    try {
+        const std::string type = req.content_type.substr(0, req.content_type.find(';'));
+        if (auth::access_gate::json_content_type(type)) items = read_bra_import_json(parse_json_bounded(req.body, 8), *tmpl, orgs);
+        else items = read_bra_csv(req.body, *tmpl, orgs);
+    } catch (const domain_error& e) {
+        return reply(error_response(400, e.code(), e.what()));
+    }
+    auto* audit = auth_ ? &auth_->audit() : nullptr;
+    const std::string account = by.account, address = who.address, group = *group_id;
+    queue_.import(group, std::move(items), std::move(by), auth::iso_utc(std::chrono::system_clock::now()),
+                  [this, audit, account, address, group, reply = std::move(reply)](bra_queue::import_result res) {
+                      if (!res.error.empty()) return reply(domain_error_response(import_route, res.error, res.message));
+                      const calendar_date today = bra_queue::today();
+                      json out = json::array();
+                      for (const auto& item : res.items) out.push_back(item.to_json(today, stale_weeks_, true));
+                      auto ok = std::make_shared<http_response>(json_response(
+                          200, json{{"batch", res.batch}, {"group", group}, {"count", res.items.size()}, {"items", std::move(out)}}));
+                      if (!audit) return reply(std::move(*ok));
+                      audit->record(account, address, auth::audit_action::bra_import, group,
+                                    {{"batch", res.batch}, {"count", res.items.size()}},
+                                    [reply, ok](const std::string&) { reply(std::move(*ok)); });
+                  });
 }
 
 }  // namespace est::server::records

@@ -8,6 +8,7 @@
 // Pure: the permission table decides who may act (decide_decision_item, comment_decision_item,
 // follow_up_decision_item), the caller supplies the time, "today" and the group's organisations.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,8 +28,10 @@ enum class bra_status : unsigned char { awaiting, approved, rejected, deferred, 
 enum class bra_verdict : unsigned char { approve, reject, defer };
 // A follow-up's colour, or done. Stable names: "green", "yellow", "red", "done".
 enum class bra_progress : unsigned char { green, yellow, red, done };
-// What an event does. Stable names: "decide", "assign", "comment", "follow_up".
-enum class bra_event_kind : unsigned char { decide, assign, comment, follow_up };
+// What an event does. Stable names: "decide", "assign", "comment", "follow_up", "import". An import is no request
+// a person sends to an item: it is the first event of an item imported into the queue (POST /api/bra/import), and
+// gives the item the state it had where it came from.
+enum class bra_event_kind : unsigned char { decide, assign, comment, follow_up, import_item };
 
 std::string_view to_string(bra_status s) noexcept;
 std::string_view to_string(bra_verdict v) noexcept;
@@ -53,10 +56,22 @@ struct bra_request {
     std::string deferred_to;                // decide (defer): the BRÅ meeting it comes back to
     std::optional<bra_progress> progress;   // follow_up
     std::string text;                       // comment (required), follow_up note, an optional word with a decision
+    std::optional<bra_status> status;       // import: the state the item starts in (with the fields above)
 
     // Throws domain_error("bad_message") naming the field: unknown or missing fields, unknown values, text that is
-    // not clean UTF-8 or too long, a date that is no date.
+    // not clean UTF-8 or too long, a date that is no date; kind "import" (no one sends that).
     static bra_request from_json(const nlohmann::json& j, const std::string& where);
+
+    // An imported item's state from its status columns (docs/protocol.md, "The queue as CSV and JSON"): `value`
+    // gives a column's text ("" when absent or empty), `where` names a column in an error. Throws
+    // domain_error("bad_message", "<where(column)>: …"): an unknown status, verdict or progress, a verdict or progress
+    // that does not fit the status, a column the status needs that is empty (an approved item's owner, contact and
+    // due date; a rejected one's reason; a deferred one's date) or one it cannot have, a date that is not a real day
+    // (a past one is allowed: an overdue measure is still open), text that is not clean or too long, and — unless
+    // `organisations` is null (a stored event read again) — an owner that is not one of the group's organisations.
+    static bra_request imported(const std::function<std::string(std::string_view)>& value,
+                                const std::function<std::string(std::string_view)>& where,
+                                const std::vector<std::string>* organisations);
 };
 
 // Who made an event, as the server knows them (never from the body).
@@ -107,7 +122,8 @@ public:
     // `organisations`, a due or deferral date in the past, a missing reason, contact or note), limit_reached.
     void check(const bra_request& r, const standing& who, std::string_view who_org, calendar_date today,
                std::span<const std::string> organisations) const;
-    // Applies a checked event, or replays a stored one (throws bad_snapshot when it does not follow).
+    // Applies a checked event, or replays a stored one (throws bad_snapshot when it does not follow). An import is
+    // only ever the first event.
     void apply(const bra_event& e);
 
     bra_flags flags(calendar_date today, unsigned stale_weeks) const;

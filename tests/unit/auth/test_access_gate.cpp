@@ -85,6 +85,18 @@ TEST_CASE("Content-Type: API writes must say JSON, whatever the body") {
     empty.content_type.clear();
     CHECK(gate.refuse(empty));
     CHECK_FALSE(gate.refuse(request("DELETE", "/api/session")));
+    // The BRÅ queue's import also takes its CSV, there only; and an Origin is checked as for any write.
+    auto csv = request("POST", "/api/bra/import?group=g");
+    csv.content_type = "text/csv; charset=utf-8";
+    CHECK_FALSE(gate.refuse(csv));
+    csv.origin = "http://evil.example";
+    CHECK(gate.refuse(csv)->status == 403);
+    auto elsewhere = request("POST", "/api/bra/items/m-1.andt.d1/events");
+    elsewhere.content_type = "text/csv";
+    CHECK(gate.refuse(elsewhere)->status == 415);
+    auto prefix = request("POST", "/api/bra/importer");
+    prefix.content_type = "text/csv";
+    CHECK(gate.refuse(prefix)->status == 415);
 }
 
 TEST_CASE("the session cookie: read strictly, set with its attributes") {

@@ -67,7 +67,7 @@ TEST_CASE("store migrates a database from before identity and keeps its meetings
         est::server::auth::audit_log(db, clock.fn()).record_durable("", "local", "account.create", a.id);
     }
     SQLite::Database raw(dir.db().string());
-    CHECK(raw.execAndGet("PRAGMA user_version").getInt() == 4);  // and on to the latest (4: the BRÅ queue)
+    CHECK(raw.execAndGet("PRAGMA user_version").getInt() == 5);  // and on to the latest (5: imports into the BRÅ queue)
     CHECK(raw.execAndGet("SELECT count(*) FROM ops").getInt() == 3);
     CHECK(raw.execAndGet("SELECT email FROM accounts").getString() == "anna@polisen.se");
     CHECK(raw.execAndGet("SELECT count(*) FROM audit_log").getInt() == 1);

@@ -117,6 +117,14 @@ struct bra_event_row {
     std::string event;
 };
 
+// One import of open measures into a group's BRÅ queue (est::bra_import_item as JSON, see bra_queue).
+struct bra_import_row {
+    std::string batch;  // "imp-<16 hex>": the items' ids are "<batch>.<topic>.i<n>"
+    std::string group_id;
+    std::string at;     // ISO 8601 UTC
+    std::string data;   // JSON: {"by":{…},"items":[{"id","topic","fields","state":{…}}]}
+};
+
 struct loaded_meeting {
     meeting_row meeting;
     std::optional<std::string> snapshot;  // JSON, see meeting_state::snapshot()
@@ -160,6 +168,9 @@ public:
     // not closed (the triggers of migration 4).
     void append_bra_event(bra_event_row e, completion done);
     std::vector<bra_event_row> bra_events();  // by item, then version
+    // Stores one import (migration 5); the error names a batch id taken or a group that does not exist.
+    void put_bra_import(bra_import_row row, completion done);
+    std::vector<bra_import_row> bra_imports();  // in the order they were made
     // Async load of one meeting: its latest snapshot, the ops after it and up to `history` ops before it.
     // nullopt when it does not exist. `done` runs on the store thread.
     void load_meeting(std::string id, std::uint64_t history, std::function<void(std::optional<loaded_meeting>, const std::string& error)> done);

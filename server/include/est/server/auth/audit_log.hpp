@@ -39,6 +39,7 @@ inline constexpr const char* group_settings_changed = "group.settings";  // deta
 inline constexpr const char* meeting_created = "meeting.create";
 inline constexpr const char* signing_password_failed = "sign_off.password_failed";
 inline constexpr const char* bra_event = "bra.event";  // subject: the item; detail: the kind, verdict or progress, version
+inline constexpr const char* bra_import = "bra.import";  // subject: the group; detail: the import's batch id, its items
 inline constexpr const char* lifecycle_move = "meeting.lifecycle";  // detail: the move, its revision and phase
 inline constexpr const char* meeting_corrected = "meeting.correct";  // subject: the correction; detail: what it corrects
 }  // namespace audit_action

@@ -6,6 +6,10 @@
 // when someone first asks for the group's items, and keeps them. What happens to an item afterwards is an
 // append-only list of events in the store (bra_events); an event is applied and shown only once durable, and two
 // events made on the same version of an item cannot both be kept: the second is refused `conflict`.
+//
+// Open measures imported from a file (POST /api/bra/import) are items of no meeting: an import is one row of the
+// store (bra_imports) with its items' fields and first event ("import"), read at start; its id (the batch,
+// "imp-<16 hex>") stands where a meeting's id stands in its items' ids, "<batch>.<topic>.i<n>".
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -18,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "est/bra_import.hpp"
 #include "est/bra_record.hpp"
 #include "est/calendar_date.hpp"
 
@@ -63,6 +68,21 @@ public:
     // The items of these groups, newest meeting first, then in the picture's topic order.
     std::vector<bra_item> items(const std::set<std::string, std::less<>>& group_ids) const;
     std::optional<bra_item> find(std::string_view id) const;
+    // The group of an import batch (the first part of an imported item's id); nullopt for anything else.
+    std::optional<std::string> group_of_import(std::string_view batch) const;
+
+    // Imported items a group may hold in all: each is kept for ever.
+    static constexpr std::size_t max_imported_per_group = 5000;
+    struct import_result {
+        std::string error;  // "" on success; else limit_reached or storage_failed, and `message`
+        std::string message;
+        std::string batch;
+        std::vector<bra_item> items;  // as they are now (each with its import event)
+    };
+    // Stores `items` as one import into `group_id` (all or none), then shows them in the queue and to the
+    // group's watchers; `done` once, on any thread, after the store made them durable.
+    void import(const std::string& group_id, std::vector<bra_import_item> items, bra_author by, std::string at,
+                std::function<void(import_result)> done);
 
     struct act_result {
         std::string error;  // "" on success; else a domain code (docs/protocol.md) and `message`
@@ -82,6 +102,11 @@ public:
 
 private:
     void index_meeting(const std::string& meeting_id, const picture_result& r);
+    // With the lock held: applies the stored events of an item being read (from stored_, which lets them go).
+    void replay_stored(bra_item& item);
+    // With the lock held: the items of a stored import (at start, or once durable) and their later events.
+    std::vector<bra_item> add_import(const std::string& batch, const std::string& group_id, const std::string& at,
+                                     const nlohmann::json& data);
 
     catalog& catalog_;
     store& db_;
@@ -92,6 +117,8 @@ private:
     std::set<std::string, std::less<>> reading_;                            // meetings being read
     std::map<std::string, std::vector<bra_event>, std::less<>> stored_;     // events of items not read yet
     std::set<std::string, std::less<>> in_flight_;                          // items with an event being written
+    std::map<std::string, std::string, std::less<>> imports_;               // batch → group
+    std::map<std::string, std::size_t, std::less<>> imported_;              // group → items imported or being so
     struct watch_entry {
         std::set<std::string, std::less<>> groups;
         watcher w;

@@ -3,8 +3,10 @@
 //   GET  /api/bra/items[?group=G][&format=csv]  the items of the caller's groups (JSON, or CSV)
 //   GET  /api/bra/items/{id}                     one item with its whole history
 //   POST /api/bra/items/{id}/events              decide, assign, comment or follow up (est::bra_request)
+//   POST /api/bra/import?group=G                 open measures from a file in the export's format (CSV or JSON)
 // Every route reads closed meetings the queue may not have read yet, so each is answered later (defer).
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -47,6 +49,9 @@ private:
     void show(std::string id, const auth::caller& who, std::function<void(http_response)> reply) const;
     void post(const http_request& req, std::string id, const auth::caller& who,
               std::function<void(http_response)> reply) const;
+    void import_items(const http_request& req, const auth::caller& who, std::function<void(http_response)> reply) const;
+    // The group of an item: its meeting's, or its import's; nullopt for an id of neither.
+    std::optional<std::string> group_of_item(std::string_view id) const;
     // groups_of for the caller.
     std::vector<std::string> visible_groups(const auth::caller& who) const;
 
