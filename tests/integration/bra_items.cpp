@@ -1,5 +1,7 @@
 #include "bra_items.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
@@ -67,6 +69,26 @@ void meeting_with_items_closed(accounts_fixture& f) {
     REQUIRE(before.status == 200);
     CHECK(json::parse(before.body).at("items").empty());
     REQUIRE(move(f, {{"action", "close"}}) == "200");
+}
+
+queue_watcher::queue_watcher(boost::asio::io_context& ioc, accounts_fixture& f, person& p)
+    : ws(ioc, {[this] { ws.send(R"({"type":"watch_queue"})"); },
+               [this](std::string_view text) {
+                   // Several protocol messages may come in one WebSocket message, one per line.
+                   while (!text.empty()) {
+                       const auto end = text.find('\n');
+                       got.push_back(nlohmann::json::parse(text.substr(0, end)));
+                       text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+                   }
+               },
+               [this](const std::string& why) { closed = why; }}) {
+    ws.connect(f.server().host(), f.server().port(), "/ws", {{"Cookie", p.http.cookie()}, {"Origin", p.http.own_origin()}});
+}
+
+bool queue_watcher::has(const std::string& type, const std::string& status) const {
+    return std::any_of(got.begin(), got.end(), [&](const nlohmann::json& m) {
+        return m.value("type", "") == type && (status.empty() || m.at("item").value("status", "") == status);
+    });
 }
 
 }  // namespace est::test

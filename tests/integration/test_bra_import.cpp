@@ -2,8 +2,11 @@
 // JSON file in the queue's own export format; the items show in the queue with an "import" event first, are
 // followed up by their owner organisation and survive kill -9; the wrong people and every bad file are refused
 // with nothing changed; a queue exported from one group and imported into another exports the same again.
-#include <catch2/catch.hpp>
+#include <algorithm>
 #include <map>
+
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "accounts_fixture.hpp"
@@ -73,6 +76,13 @@ std::size_t audited(test::accounts_fixture& f, const std::string& action) {
 TEST_CASE("a BRÅ member imports open measures from CSV and JSON: in the queue, followed up, kept through kill -9",
           "[bra][import][integration]") {
     test::accounts_fixture f(test::queue_people());
+    // A member of the group watching the queue live, and one of another group.
+    boost::asio::io_context ioc;
+    test::queue_watcher watcher(ioc, f, f.at("participant_b"));
+    test::queue_watcher stranger(ioc, f, f.at("non_member"));
+    REQUIRE(client::run_until(ioc, [&] { return watcher.has("queue_watching") && stranger.has("queue_watching"); },
+                              std::chrono::seconds(20)));
+
     const auto csv_answer = import_csv(f, "bra_member", f.group(), csv_file(f, {overdue_cameras, formula_walk}));
     INFO(csv_answer.body);
     REQUIRE(answer_of(csv_answer) == "200");
@@ -82,6 +92,14 @@ TEST_CASE("a BRÅ member imports open measures from CSV and JSON: in the queue, 
     CHECK(batch.rfind("imp-", 0) == 0);
     const std::string cameras = batch + ".andt.i1", walk = batch + ".ovrigt.i2";
     CHECK(imported.at("items").at(0).at("id") == cameras);
+
+    // The watcher gets both items as they are; the stranger's next message is the answer to one of its own.
+    REQUIRE(client::run_until(ioc, [&] { return watcher.has("queue_item", "awaiting") && watcher.has("queue_item", "approved"); },
+                              std::chrono::seconds(20)));
+    CHECK(std::count_if(watcher.got.begin(), watcher.got.end(), [](const json& m) { return m.value("type", "") == "queue_item"; }) == 2);
+    stranger.ws.send(R"({"type":"watch_queue"})");
+    REQUIRE(client::run_until(ioc, [&] { return stranger.has("error"); }, std::chrono::seconds(20)));
+    CHECK_FALSE(stranger.has("queue_item"));
 
     json q = queue(f, "participant_b", f.group());
     REQUIRE(q.at("items").size() == 2);

@@ -20,6 +20,7 @@ using json = nlohmann::json;
 using test::answer_of;
 using test::meeting_with_items_closed;
 using test::queue_people;
+using test::queue_watcher;
 
 json queue(test::accounts_fixture& f, const std::string& who, const std::string& query = "") {
     const auto r = f.at(who).http.get("/api/bra/items" + query);
@@ -169,35 +170,6 @@ TEST_CASE("two reviewers decide one item at once: one wins, the other gets confl
     CHECK(answer_of(act(f, "bra_member_2", d1, {{"kind", "decide"}, {"verdict", "reject"}, {"reason", "Nej"}})) ==
           "409 wrong_state");
 }
-
-namespace {
-
-// A WebSocket that watches the BRÅ queue as `p`: every protocol message it receives, parsed.
-struct queue_watcher {
-    queue_watcher(boost::asio::io_context& ioc, test::accounts_fixture& f, test::person& p)
-        : ws(ioc, {[this] { ws.send(R"({"type":"watch_queue"})"); },
-                   [this](std::string_view text) {
-                       // Several protocol messages may come in one WebSocket message, one per line.
-                       while (!text.empty()) {
-                           const auto end = text.find('\n');
-                           got.push_back(json::parse(text.substr(0, end)));
-                           text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-                       }
-                   },
-                   [this](const std::string& why) { closed = why; }}) {
-        ws.connect(f.server().host(), f.server().port(), "/ws", {{"Cookie", p.http.cookie()}, {"Origin", p.http.own_origin()}});
-    }
-    bool has(const std::string& type, const std::string& status = "") const {
-        return std::any_of(got.begin(), got.end(), [&](const json& m) {
-            return m.value("type", "") == type && (status.empty() || m.at("item").value("status", "") == status);
-        });
-    }
-    client::ws_connection ws;
-    std::vector<json> got;
-    std::string closed;
-};
-
-}  // namespace
 
 TEST_CASE("a decision reaches a second reviewer watching the queue live, and no one outside the group",
           "[bra][integration]") {
