@@ -2,6 +2,7 @@
 // and imports open measures from a file; every refusal is the server's error on standard error and exit 1.
 #include <algorithm>
 #include <fstream>
+#include <map>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -87,9 +88,12 @@ TEST_CASE("est-cli lists the BRÅ queue, decides an item once, comments and foll
     const auto csv = est_cli(f, "bra_member", {"queue", "--csv", "--group", f.group()});
     REQUIRE(csv.exit_code == 0);
     const auto columns = csv::read(csv.output).at(0);
+    // An approved measure whose due date has passed: still open, and shown as overdue.
+    const std::map<std::string, std::string> measure = {{"topic", "ovrigt"}, {"rubrik", "Trygghetsvandring i Norr"},
+                                                        {"status", "approved"}, {"owner_org", "kommun"},
+                                                        {"contact", "Eva Ek"}, {"due", "2020-01-31"}};
     std::vector<std::string> cells;
-    for (const auto& c : columns)
-        cells.push_back(c == "topic" ? "ovrigt" : c == "rubrik" ? "Trygghetsvandring i Norr" : c == "status" ? "awaiting" : "");
+    for (const auto& c : columns) cells.push_back(measure.count(c) ? measure.at(c) : "");
     const std::string file = f.data_dir() + "/atgarder.csv";
     const std::string row = csv::row(columns) + csv::row(cells);
     write_file(file + ".bad", row + "not,enough\r\n");
@@ -104,4 +108,8 @@ TEST_CASE("est-cli lists the BRÅ queue, decides an item once, comments and foll
     const auto after = est_cli(f, "bra_member", {"queue", "--csv"});
     CHECK(says(after, ",ovrigt,,Trygghetsvandring i Norr,"));
     CHECK(std::count(after.output.begin(), after.output.end(), '\n') == 4);  // the header, d1, d2 and the import
+    const auto table = est_cli(f, "participant_b", {"queue"});
+    INFO(table.output);
+    CHECK(says(table, ".ovrigt.i1  approved  ovrigt      Trygghetsvandring i Norr"));
+    CHECK(says(table, "kommun       2020-01-31  försenad\n"));
 }
