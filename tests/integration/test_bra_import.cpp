@@ -44,10 +44,10 @@ std::string exported_csv(test::accounts_fixture& f, const std::string& who, cons
     return r.body;
 }
 
-// The export's header (of an empty queue: nothing else) and rows made of `cells` by column name.
+// The export's header and rows made of `cells` by column name.
 std::string csv_file(test::accounts_fixture& f, const std::vector<std::map<std::string, std::string>>& rows) {
-    const std::string header_line = exported_csv(f, "bra_member", f.group());
-    const auto header = csv::read(header_line).at(0);
+    const std::string exported = exported_csv(f, "bra_member", f.group());
+    const auto header = csv::read(exported.substr(0, exported.find("\r\n"))).at(0);
     std::string out = csv::row(header);
     for (const auto& cells : rows) {
         std::vector<std::string> row;
@@ -227,4 +227,21 @@ TEST_CASE("the queue exported from one group and imported into another exports t
     CHECK(cells_of(second) == cells_of(first));
     CHECK(cells_of(second).size() == 3);
     CHECK(second.find(",approved,approve,polis,Anna Berg,2099-03-01,,2099-01-20,") != std::string::npos);
+}
+
+TEST_CASE("imports are bounded: 500 items in one, 5000 imported items in a group", "[bra][import][integration]") {
+    test::accounts_fixture f(test::queue_people());
+    const std::vector<std::map<std::string, std::string>> full(500, {{"topic", "andt"}, {"rubrik", "R"}, {"status", "awaiting"}});
+    const std::string file = csv_file(f, full);
+    auto too_many = full;
+    too_many.push_back(full.front());
+    const auto over = import_csv(f, "bra_member", f.group(), csv_file(f, too_many));
+    CHECK(answer_of(over) == "400 bad_message");
+    CHECK(json::parse(over.body).value("message", "") == "row 502: more than 500 items in one import");
+    for (int i = 0; i < 10; ++i) REQUIRE(answer_of(import_csv(f, "bra_member", f.group(), file)) == "200");
+    const auto full_group = import_csv(f, "bra_member", f.group(), csv_file(f, {full.front()}));
+    CHECK(answer_of(full_group) == "400 limit_reached");
+    f.restart();  // the count is read again from the store
+    CHECK(answer_of(import_csv(f, "bra_member", f.group(), csv_file(f, {full.front()}))) == "400 limit_reached");
+    CHECK(queue(f, "bra_member", f.group()).at("items").size() == 5000);
 }
