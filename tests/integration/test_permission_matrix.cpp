@@ -25,7 +25,6 @@ namespace {
 // Actions the server cannot be asked to take yet: no REST route and no WebSocket message. Each moves to the
 // probes below when its route or message lands; an action in neither list fails the test.
 const std::map<std::string_view, std::string_view> not_reachable_yet = {
-    {"import_decision_items", "POST /api/bra/import is not probed by the matrix yet"},
 };
 
 // Meeting states no route drives a meeting into (none today; a new state goes here until one does).
@@ -128,7 +127,7 @@ TEST_CASE("every action of the permission table and every meeting state is class
         "change_group_settings", "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic", "lock_picture",
         "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item",
         "select_decision_item", "decide_decision_item", "comment_decision_item", "follow_up_decision_item",
-        "read_bra_report"};
+        "read_bra_report", "import_decision_items"};
     CHECK(permission_table().size() == action_count);
     for (const auto& rule : permission_table()) {
         INFO("action " << rule.name);
@@ -460,6 +459,13 @@ TEST_CASE("every actor × every action × every meeting state, through the real 
     // The group's monthly report (a month without meetings: who may read it is what is probed, not what it holds).
     probes["read_bra_report"] = {rest("GET /api/bra/report?month=2026-01&group={id}&format=json", [&](test::person& p) {
         return p.http.get("/api/bra/report?month=2026-01&group=" + f.group() + "&format=json");
+    })};
+
+    // Open measures into the group's queue: one awaiting item, in the queue's own JSON form.
+    probes["import_decision_items"] = {rest("POST /api/bra/import?group={id} (JSON)", [&](test::person& p) {
+        const json item = {{"topic", "andt"}, {"status", "awaiting"},
+                           {"fields", {{"rubrik", "Importerad av " + p.key + " (" + phase_name() + ")"}}}};
+        return p.http.post("/api/bra/import?group=" + f.group(), {{"items", json::array({item})}});
     })};
 
     std::vector<std::string> disagreements, not_applicable;
