@@ -72,6 +72,10 @@ async function request(method: string, path: string, body?: unknown): Promise<{ 
   } catch {
     throw new ApiError('network', 0, 'network error');
   }
+  return answerOf(res);
+}
+
+async function answerOf(res: Response): Promise<{ json: unknown; res: Response }> {
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -87,6 +91,17 @@ async function request(method: string, path: string, body?: unknown): Promise<{ 
     throw err;
   }
   return { json, res };
+}
+
+/** POST of a file's text as it is (the BRÅ import takes CSV or JSON): the same answers and errors as `call`. */
+async function sendText<T>(path: string, text: string, type: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': type }, body: text });
+  } catch {
+    throw new ApiError('network', 0, 'network error');
+  }
+  return (await answerOf(res)).json as T;
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -220,7 +235,15 @@ export const api = {
   braItem: (id: string) => call<BraItem>('GET', `/api/bra/items/${enc(id)}`),
   /** A decision, re-assignment, comment or follow-up; the answer is the item as it is now (with history). */
   braEvent: (id: string, body: BraEventBody) => call<BraItem>('POST', `/api/bra/items/${enc(id)}/events`, body),
+  /** Open measures from a file (CSV or JSON, the queue's own format) into a group's queue: all of them or none. */
+  braImport: (group: string, text: string, type: 'text/csv' | 'application/json') =>
+    sendText<{ batch: string; group: string; count: number; items: BraItem[] }>(`/api/bra/import?group=${enc(group)}`, text, type),
 };
+
+/** The monthly report (docs/protocol.md, "The monthly report") of one group, or of every group the person is in. */
+export function reportUrl(month: string, group: string | undefined, format: 'html' | 'markdown' | 'json'): string {
+  return `/api/bra/report?month=${encodeURIComponent(month)}${group ? `&group=${encodeURIComponent(group)}` : ''}&format=${format}`;
+}
 
 /** The queue as CSV (a download), all of it or one group's. */
 export function braCsvUrl(group?: string): string {

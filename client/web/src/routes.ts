@@ -8,6 +8,8 @@
 //   #/kontrollera           check an exported picture (its digest, signatures and seal)
 //   #/bra[?<filter>]        the BRÅ queue (the filter and sort order in the query: src/bra/queue.ts)
 //   #/bra/<item>            one item of the queue (`<meeting>.<topic>.<item>`)
+//   #/bra/rapport[?manad=YYYY-MM&grupp=<group>]   the monthly report to BRÅ and Länsstyrelsen
+//   #/bra/importera[?grupp=<group>]               import open measures into the queue (CSV or JSON)
 //   #/logga-in[?till=<route>]   sign in, then go to <route> (one of the routes above)
 //   #/inbjudan/<token>      accept an invitation
 //   #/aterstall/<token>     choose a new password
@@ -20,6 +22,8 @@ export type Route =
   | { name: 'verify' }
   | { name: 'bra'; query: string }
   | { name: 'bra-item'; id: string }
+  | { name: 'bra-report'; query: string }
+  | { name: 'bra-import'; query: string }
   | { name: 'sign-in'; next: string | null }
   | { name: 'invitation'; token: string }
   | { name: 'reset'; token: string }
@@ -41,6 +45,8 @@ export function parseRoute(hash: string): Route {
   if (/^\/admin\/?$/.test(h)) return { name: 'admin' };
   if (/^\/kontrollera\/?$/.test(h)) return { name: 'verify' };
   if (/^\/bra\/?$/.test(h)) return { name: 'bra', query };
+  if (/^\/bra\/rapport\/?$/.test(h)) return { name: 'bra-report', query };
+  if (/^\/bra\/importera\/?$/.test(h)) return { name: 'bra-import', query };
   const item = new RegExp(`^/bra/(${ID}\\.${ID}\\.${ID})/?$`).exec(h);
   if (item) return { name: 'bra-item', id: item[1] };
   if (/^\/logga-in\/?$/.test(h)) return { name: 'sign-in', next: returnTarget(new URLSearchParams(query).get('till')) };
@@ -77,6 +83,8 @@ export const href = {
   verify: () => '#/kontrollera',
   bra: (query = '') => (query ? `#/bra?${query}` : '#/bra'),
   braItem: (id: string) => `#/bra/${id}`,
+  braReport: (query = '') => (query ? `#/bra/rapport?${query}` : '#/bra/rapport'),
+  braImport: (query = '') => (query ? `#/bra/importera?${query}` : '#/bra/importera'),
   /** The sign-in page; after it, back to `next` (a route such as `/m/x`) when that is one to return to. */
   signIn: (next?: string | null) => {
     const target = returnTarget(next ?? null);

@@ -8,7 +8,7 @@ import type { Account, AuditRow, AuditVerdict, Group, IssuedLink } from '../mode
 import { href } from '../routes';
 import { useAccount } from './account-context';
 import { CopyLink, InviteForm, MembersTable, PendingInvitations, roleText, SignersSetting } from './GroupAdmin';
-import { describedBy, FormError, TextField } from './Form';
+import { describedBy, FormError, GroupSelect, TextField } from './Form';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
 const AUDIT_PAGE = 50;
@@ -120,16 +120,7 @@ function GroupsSection(props: { groups: Group[] | null; selfId: string; onMember
       {groups && groups.length === 0 && <p>Det finns inga grupper än. Lägg upp den första under Ny grupp.</p>}
       {groups && groups.length > 0 && (
         <>
-          <div class="form-row">
-            <label for="admin-group">Grupp</label>
-            <select id="admin-group" value={selected} onChange={(e) => setSelected((e.target as HTMLSelectElement).value)}>
-              {groups.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {g.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <GroupSelect id="admin-group" value={selected} onValue={setSelected} groups={groups} />
           {group && (
             <div class="admin-group" key={group.id}>
               <p class="hint">

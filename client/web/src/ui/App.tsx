@@ -7,7 +7,9 @@ import type { Me } from '../model/types';
 import { currentTarget, href, isPublic, parseRoute, type Route } from '../routes';
 import { AccountContext, type AccountState } from './account-context';
 import { AdminPage } from './AdminPage';
+import { BraImportPage } from './BraImport';
 import { BraItemPage, BraQueuePage } from './BraQueue';
+import { BraReportPage } from './BraReport';
 import { GroupPage } from './GroupPage';
 import { InvitationPage } from './InvitationPage';
 import { MeetingRoute } from './MeetingRoute';
@@ -155,6 +157,12 @@ export function App() {
         break;
       case 'bra-item':
         page = <BraItemPage key={route.id} itemId={route.id} />;
+        break;
+      case 'bra-report':
+        page = <BraReportPage query={route.query} />;
+        break;
+      case 'bra-import':
+        page = <BraImportPage query={route.query} />;
         break;
       default:
         page = <StartPage notFound />;

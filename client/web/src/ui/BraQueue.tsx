@@ -38,11 +38,12 @@ import {
   type SortDir,
   type SortKey,
 } from '../bra/queue';
-import { watchQueue } from '../bra/live';
+import { importMayAnywhere } from '../bra/import';
 import { ROLE_LABELS, shortOrgName, swedishDate } from '../labels';
 import type { Group, Role } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
+import { useQueueWatch } from './useQueueWatch';
 import { braErrorText, Flags, FollowUpPanel, StatusBadge, TextArea, useSending, type Send } from './BraFollowUp';
 import { describedBy, TextField } from './Form';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
@@ -72,18 +73,7 @@ function useQueueItems(listener: ItemListener) {
  * reconnect `reload` reads the page's data again, since what happened meanwhile is not replayed.
  */
 function useLiveQueue(reload: () => unknown, key?: string) {
-  const ref = useRef(reload);
-  ref.current = reload;
-  useEffect(() => {
-    let first = true;
-    return watchQueue({
-      onItem: onQueueItem,
-      onState: (watching) => {
-        if (watching && !first) void ref.current();
-        if (watching) first = false;
-      },
-    });
-  }, [key]);
+  useQueueWatch({ enabled: true, key: key ?? '', onItem: onQueueItem, reload });
 }
 
 // ---- organisation names ----
@@ -176,6 +166,12 @@ export function BraQueuePage(props: { query: string }) {
             Ladda ner CSV
           </a>
           <span class="hint"> {filter.group ? `(${groupName(filter.group)})` : '(hela kön)'}</span>
+        </p>
+        <p class="bra-pages">
+          <a href={href.braReport(filter.group ? `grupp=${encodeURIComponent(filter.group)}` : '')}>Månadsrapport</a>
+          {importMayAnywhere(me) && (
+            <a href={href.braImport(filter.group ? `grupp=${encodeURIComponent(filter.group)}` : '')}>Importera åtgärder</a>
+          )}
         </p>
       </div>
       {error && (

@@ -6,7 +6,6 @@
 // live (src/bra/live.ts) while it is shown, so a report or decision made elsewhere appears during the meeting.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { onAuth } from '../auth-events';
 import { swedishDateTime } from '../access';
 import {
   dueOf,
@@ -21,7 +20,7 @@ import {
   type BraEventBody,
   type BraItem,
 } from '../bra/queue';
-import { watchQueue } from '../bra/live';
+import { useQueueWatch } from './useQueueWatch';
 import { shortOrgName, swedishDate } from '../labels';
 import type { WelcomeMeeting } from '../model/types';
 import { href } from '../routes';
@@ -41,8 +40,6 @@ export function FollowUpSection(props: { meeting: WelcomeMeeting }) {
   const items = useMemo(() => (all ? followUpItems(all, meeting.id) : null), [all, meeting.id]);
   const [hidden, setHidden] = useState(false);
   const [loaded, setLoaded] = useState(false);
-  /** The session ended: no watching (the server would only refuse it) until the person signs in again. */
-  const [signedOut, setSignedOut] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
 
@@ -77,36 +74,17 @@ export function FollowUpSection(props: { meeting: WelcomeMeeting }) {
   useEffect(() => {
     void load();
   }, [meeting.group.id, meeting.id]);
-  // Live: others' reports and BRÅ's decisions while the meeting is on. After a reconnect the list is read again, since
-  // what happened meanwhile is not replayed.
-  const reload = useRef(load);
-  reload.current = load;
-  useEffect(
-    () =>
-      onAuth((e) => {
-        if (e.kind === 'signed_out') setSignedOut(true);
-        else if (e.kind === 'signed_in') {
-          setSignedOut(false);
-          void reload.current();
-        }
-      }),
-    [],
-  );
-  useEffect(() => {
-    if (!loaded || signedOut) return undefined;
-    let first = true;
-    return watchQueue({
-      onItem: (i) => {
-        if (i.group !== meeting.group.id) return;
-        put(i);
-        readHistory(i);
-      },
-      onState: (watching) => {
-        if (watching && !first) void reload.current();
-        if (watching) first = false;
-      },
-    });
-  }, [loaded, signedOut, meeting.group.id]);
+  // Live: others' reports and BRÅ's decisions while the meeting is on.
+  useQueueWatch({
+    enabled: loaded,
+    key: meeting.group.id,
+    onItem: (i) => {
+      if (i.group !== meeting.group.id) return;
+      put(i);
+      readHistory(i);
+    },
+    reload: load,
+  });
 
   const say = (id: string, o: Outcome) => setOutcomes((all) => ({ ...all, [id]: o }));
   const sendFor =

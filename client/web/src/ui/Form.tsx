@@ -63,3 +63,27 @@ export function FormError(props: { id?: string; text: string | null | undefined 
     </p>
   );
 }
+
+/** A choice of one of the person's groups, by name; `all` labels an extra first choice "" (every group). */
+export function GroupSelect(props: {
+  id: string;
+  label?: string;
+  value: string;
+  onValue: (v: string) => void;
+  groups: readonly { id: string; name: string }[];
+  all?: string;
+}) {
+  return (
+    <div class="form-row">
+      <label for={props.id}>{props.label ?? 'Grupp'}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onValue((e.target as HTMLSelectElement).value)}>
+        {props.all !== undefined && <option value="">{props.all}</option>}
+        {props.groups.map((g) => (
+          <option key={g.id} value={g.id}>
+            {g.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
