@@ -15,16 +15,17 @@ if [[ "${EST_SANITIZE_PASS:-1}" == 1 ]]; then
      ctest --output-on-failure -j 2 -L cxx)
 fi
 # Fuzzing (docs/reliability.md, tests/fuzz/README.md): EST_FUZZ_SECONDS (default 270) is the time budget of
-# the whole phase, shared equally by the targets run (EST_FUZZ_TARGETS, default all eight); 0 skips it. Each
+# the whole phase, shared equally by the targets run (EST_FUZZ_TARGETS, default all nine); 0 skips it. Each
 # target starts from its seed corpus with -max_len at the real bound of what it reads. Any crash, sanitizer
 # report (UBSan halts too) or broken invariant fails the run and leaves its input under build-fuzz/.
 fuzz_budget=${EST_FUZZ_SECONDS:-270}
 if [[ "$fuzz_budget" -gt 0 ]]; then
-  # The largest input each target reads in production: a WebSocket message or a REST body (64 KiB), an HTTP
-  # request's head and body (16 + 64 KiB); snapshots and pictures are kept at 64 KiB (larger only repeats).
+  # The largest input each target reads in production: a WebSocket message or a REST body (64 KiB: a BRÅ import's
+  # file too), an HTTP request's head and body (16 + 64 KiB); snapshots and pictures are kept at 64 KiB (larger only
+  # repeats).
   declare -A fuzz_max_len=([protocol]=65536 [text_operation]=65536 [template]=65536 [server_message]=65536
-    [snapshot]=65536 [export]=65536 [catalog]=65537 [http_router]=81920)
-  read -r -a fuzz_targets <<<"${EST_FUZZ_TARGETS:-protocol text_operation template server_message snapshot export catalog http_router}"
+    [snapshot]=65536 [export]=65536 [catalog]=65537 [http_router]=81920 [bra_import]=65536)
+  read -r -a fuzz_targets <<<"${EST_FUZZ_TARGETS:-protocol text_operation template server_message snapshot export catalog http_router bra_import}"
   fuzz_seconds=$(( fuzz_budget / ${#fuzz_targets[@]} ))
   (( fuzz_seconds > 0 )) || fuzz_seconds=1
   EST_WITH_WEB=0 EST_WITH_FUZZ=1 scripts/install-deps.sh

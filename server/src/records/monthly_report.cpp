@@ -355,7 +355,7 @@ std::string monthly_report::markdown(const json& r, const signing_keys* keys) {
                 out += "\n";
             }
         }
-        out += "\n### Beslutsärenden till BRÅ\n";
+        out += "\n### Beslutspunkter till BRÅ\n";
         bool any = false;
         for (const bool of_month : {true, false}) {
             std::string rows;
@@ -372,7 +372,7 @@ std::string monthly_report::markdown(const json& r, const signing_keys* keys) {
             out += "| Ärende | Område | Möte | Typ | Status | Ägare | Klart senast | Uppföljning |\n"
                    "|---|---|---|---|---|---|---|---|\n" + rows;
         }
-        if (!any) out += "\nInga beslutsärenden.\n";
+        if (!any) out += "\nInga beslutspunkter.\n";
         out += "\n### Nivå över de senaste mötena\n";
         if (g.at("charts").empty()) out += "\nInga stängda möten att visa.\n";
         for (const auto& c : g.at("charts")) {
