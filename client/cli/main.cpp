@@ -98,7 +98,7 @@ int verify(const std::string& file, const std::string& chain_group, const std::s
                 if (auto pub = est::sshsig::parse_public_key_line(k.value("public_key", ""))) trusted.pinned.push_back(*pub);
             trusted.source = server + "/api/keys";
         }
-        v = est::client::check_export(*bytes, trusted);
+        v = est::client::check_file(*bytes, trusted);
     }
     std::cout << v.text();
     return v.intact ? 0 : 1;
@@ -329,10 +329,10 @@ int main(int argc, char** argv) {
     import_cmd->add_option("--group", group_id, "the group to import into")->required();
 
     auto* verify_cmd = app.add_subcommand(
-        "verify", "check an exported picture (JSON, Markdown or HTML) or a group's chain of closings against the "
-                  "server's signatures: exit 0 intact, 1 altered or unverifiable, 2 usage");
+        "verify", "check an exported picture or a monthly report (JSON, Markdown or HTML), or a group's chain of "
+                  "closings, against the server's signatures: exit 0 intact, 1 altered or unverifiable, 2 usage");
     std::string verify_file, chain_group, chain_file, key_arg;
-    verify_cmd->add_option("file", verify_file, "the export file to check");
+    verify_cmd->add_option("file", verify_file, "the export or monthly report to check");
     verify_cmd->add_option("--chain", chain_group, "check this group's chain of closings (GET /api/groups/{id}/chain)");
     verify_cmd->add_option("--chain-file", chain_file,
                            "with --chain: check this saved /api/groups/{id}/chain answer instead of fetching it");

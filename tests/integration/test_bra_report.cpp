@@ -2,8 +2,9 @@
 // a meeting closed in each this month with decision items sent to BRÅ; the report of every group the caller may
 // read holds both meetings, their items and their status in the queue, and an SVG chart per topic with one point
 // per meeting; HTML, Markdown and JSON; the wrong people and bad months are refused; the seal holds under stock
-// ssh-keygen and breaks when one byte changes.
+// ssh-keygen and under `est-cli verify`, breaks when one byte changes, and is never taken for an export's.
 #include <ctime>
+#include <filesystem>
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -14,6 +15,7 @@
 #include "accounts_fixture.hpp"
 #include "child_process.hpp"
 #include "live_member.hpp"
+#include "est/sshsig.hpp"
 
 namespace {
 
@@ -73,6 +75,21 @@ std::string this_month() {
     char m[16];
     std::strftime(m, sizeof m, "%Y-%m", &tm);
     return m;
+}
+
+// The bytes before `page`'s seal line sealed again in the namespace `ns` by the server's own key, read from its data
+// folder as only the server's machine could: the same bytes under a seal of another kind of record.
+std::string resealed(const std::string& data_dir, const std::string& page, std::string_view ns) {
+    std::string hex;
+    for (const auto& e : std::filesystem::directory_iterator(data_dir + "/keys"))
+        if (e.path().extension() == ".key") hex = test::read_file(e.path());
+    REQUIRE(hex.size() >= 128);
+    sshsig::secret_key key{};
+    for (std::size_t i = 0; i < key.size(); ++i)
+        key[i] = static_cast<unsigned char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+    const std::string body = page.substr(0, page.rfind("<!-- est-seal "));
+    return body + "<!-- est-seal key=" + sshsig::key_id(sshsig::public_key_of(key)) +
+           " sig=" + sshsig::base64_encode(sshsig::sign_blob(key, ns, body)) + " -->\n";
 }
 
 }  // namespace
@@ -217,6 +234,57 @@ TEST_CASE("the monthly report of a month with two closed meetings in two groups 
         CHECK(r.body.rfind("<!-- est-seal key=SHA256:") != std::string::npos);
         CHECK(r.body.ends_with(" -->\n"));
         CHECK(bra.http.get(report + "&format=markdown").body == r.body);  // "markdown" as the exports say it
+    }
+
+    SECTION("est-cli verify: the report intact as HTML and Markdown, altered by one byte, never taken for an export") {
+        test::temp_dir dir;
+        const std::string url = "http://" + f.server().host() + ":" + f.server().port();
+        const auto verify = [&](const std::string& name, const std::string& bytes) {
+            test::write_file(dir.path() + "/" + name, bytes);
+            return test::run_program({EST_CLI_BIN, "verify", dir.path() + "/" + name, "--server", url});
+        };
+        for (const std::string format : {"html", "md"}) {
+            INFO(format);
+            const auto r = bra.http.get(report + "&format=" + format);
+            REQUIRE(r.status == 200);
+            const auto good = verify("report." + format, r.body);
+            INFO(good.output);
+            CHECK(good.exit_code == 0);
+            CHECK(good.output.rfind("INTAKT / INTACT: månadsrapport " + month, 0) == 0);
+            CHECK(good.output.find("2 groups, 2 meetings with their closings: " + f.other_group() + " 1 meeting, " +
+                                   f.group() + " 1 meeting") != std::string::npos);
+            CHECK(good.output.find("keys from " + url + "/api/keys") != std::string::npos);
+
+            std::string altered = r.body;
+            const auto at = altered.find("Medborgarlöfte om trygghet");
+            REQUIRE(at != std::string::npos);
+            altered[at] = 'm';
+            const auto bad = verify("altered." + format, altered);
+            INFO(bad.output);
+            CHECK(bad.exit_code == 1);
+            CHECK(bad.output.rfind("ÄNDRAD / ALTERED: sigillet stämmer inte med filens innehåll", 0) == 0);
+
+            // The report's very bytes under an export's seal by the server's key: refused by the namespace.
+            const auto as_export = verify("as-export." + format, resealed(f.data_dir(), r.body, "est-live-export"));
+            INFO(as_export.output);
+            CHECK(as_export.exit_code == 1);
+            CHECK(as_export.output.find("the signature is for namespace \"est-live-export\", not \"est-live-report\"") !=
+                  std::string::npos);
+        }
+        // The JSON report: its closings checked, and said to have no seal.
+        const auto as_json = verify("report.json", bra.http.get(report + "&format=json").body);
+        INFO(as_json.output);
+        CHECK(as_json.exit_code == 0);
+        CHECK(as_json.output.find("the JSON form has no seal") != std::string::npos);
+        // And the other way: an export of a meeting of the month under a report's seal by the server's key.
+        const auto exported = f.at("chair").http.get("/api/meetings/" + f.meeting() + "/export?format=markdown");
+        REQUIRE(exported.status == 200);
+        CHECK(verify("export.md", exported.body).exit_code == 0);
+        const auto as_report = verify("as-report.md", resealed(f.data_dir(), exported.body, "est-live-report"));
+        INFO(as_report.output);
+        CHECK(as_report.exit_code == 1);
+        CHECK(as_report.output.find("the signature is for namespace \"est-live-report\", not \"est-live-export\"") !=
+              std::string::npos);
     }
 
     SECTION("who may read it, and what is refused") {

@@ -16,10 +16,13 @@ using nlohmann::json;
 
 // Exports nest a picture a few levels deep; anything deeper is not ours.
 constexpr std::size_t max_json_depth = 64;
-// The SSHSIG namespaces of the server's statements and of an export's seal (docs/records.md).
+// The SSHSIG namespaces of the server's statements and of an export's and a monthly report's seal
+// (docs/records.md).
 constexpr std::string_view signature_namespace = "est-live-signature";
 constexpr std::string_view closing_namespace = "est-live-closing";
 constexpr std::string_view export_namespace = "est-live-export";
+constexpr std::string_view report_namespace = "est-live-report";
+constexpr std::string_view report_type = "est-live/monthly-report";
 constexpr std::string_view seal_start = "<!-- est-seal ";
 constexpr std::string_view seal_end = " -->\n";
 constexpr std::string_view html_record_start = "<script type=\"application/json\" id=\"est-record\">";
@@ -62,10 +65,10 @@ std::optional<json> parse(std::string_view text) {
 // nothing ties them to the server).
 class key_judge {
 public:
-    // `own_keys`: the {"key_id","public_key",…} items of an export's `keys` (`from_server` false) or of the server's
-    // /api/keys answer (true).
-    key_judge(const trusted_keys& trusted, const json& own_keys, bool from_server)
-        : trusted_(trusted), from_server_(from_server) {
+    // `own_keys`: the {"key_id","public_key",…} items of a file's `keys` (`from_server` false; `whose` names them:
+    // "exportens nycklar" / "the export's keys") or of the server's /api/keys answer (true).
+    key_judge(const trusted_keys& trusted, const json& own_keys, bool from_server, label whose)
+        : trusted_(trusted), from_server_(from_server), whose_(std::move(whose)) {
         if (!own_keys.is_array()) return;
         for (const auto& k : own_keys)
             if (k.is_object())
@@ -82,10 +85,8 @@ public:
                                       what.en + " was made with key " + id + ", not with " + trusted_.source);
         }
         if (!named_by_itself && std::find(own_.begin(), own_.end(), key) == own_.end())
-            return unknown_key + both(what.sv + " gjordes med nyckeln " + id + " som inte finns bland " +
-                                          (from_server_ ? "serverns nycklar" : "exportens nycklar"),
-                                      what.en + " was made with key " + id + ", which is not among " +
-                                          (from_server_ ? "the server's keys" : "the export's keys"));
+            return unknown_key + both(what.sv + " gjordes med nyckeln " + id + " som inte finns bland " + whose_.sv,
+                                      what.en + " was made with key " + id + ", which is not among " + whose_.en);
         if (std::find(used_.begin(), used_.end(), id) == used_.end()) used_.push_back(id);
         return {};
     }
@@ -109,6 +110,7 @@ public:
 private:
     const trusted_keys& trusted_;
     bool from_server_;
+    label whose_;
     std::vector<sshsig::public_key> own_;
     std::vector<std::string> used_;
 };
@@ -236,6 +238,11 @@ void check_correction(const json& meeting, const std::vector<json>& named, std::
 }
 
 void check_record(const json& doc, key_judge& keys, record_verdict& v, bool sealed) {
+    if (str(doc, "type") == report_type) {
+        v.problems.push_back(unreadable + both("filen är en månadsrapport, ingen export av en lägesbild",
+                                               "the file is a monthly report, not an export of a picture"));
+        return;
+    }
     if (!doc.is_object() || !doc.contains("picture") || !doc.contains("meeting") || !doc["meeting"].is_object() ||
         !doc.contains("group") || !doc["group"].is_object()) {
         v.problems.push_back(unreadable + both("filen är ingen export av en lägesbild (picture, meeting, group saknas)",
@@ -323,6 +330,140 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
     v.notes.insert(v.notes.begin(), both(head, head_en));
 }
 
+// A report's record (docs/protocol.md, "The monthly report"): each meeting's closing record signed in
+// est-live-closing by a trusted key and naming the meeting, group, sequence and picture digest the report shows
+// for it. The levels, items and charts are in no signed statement: only the seal (HTML, Markdown) vouches for them.
+void check_report_record(const json& doc, key_judge& keys, record_verdict& v, bool sealed) {
+    if (!doc.is_object() || str(doc, "type") != report_type || !doc.contains("version") || doc["version"] != 1 ||
+        !doc.contains("groups") || !doc["groups"].is_array()) {
+        v.problems.push_back(unreadable + both("filen är ingen månadsrapport (est-live/monthly-report version 1)",
+                                               "the file is not a monthly report (est-live/monthly-report version 1)"));
+        return;
+    }
+    const auto meetings_sv = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " möte" : " möten"); };
+    const auto meetings_en = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " meeting" : " meetings"); };
+    std::size_t total = 0;
+    std::string groups_sv, groups_en;
+    for (const auto& g : doc["groups"]) {
+        const std::string group = str(g, "id");
+        const json meetings = g.contains("meetings") && g["meetings"].is_array() ? g["meetings"] : json::array();
+        for (const auto& m : meetings) {
+            const std::string meeting = str(m, "id");
+            const label what{"avslutet för möte " + meeting + " i grupp " + group,
+                             "the closing of meeting " + meeting + " of group " + group};
+            const json closing = m.contains("closing") ? m["closing"] : json();
+            const auto facts = check_signed(closing, closing_namespace, what, keys, v.problems);
+            if (!facts) continue;
+            check_facts(*facts, what, "est-live/closing", meeting, group, str(m, "digest"), v.problems);
+            if (num(*facts, "sequence") != num(m, "sequence"))
+                v.problems.push_back(altered + both(what.sv + " har sekvens " + num(*facts, "sequence") +
+                                                        ", rapporten säger " + num(m, "sequence"),
+                                                    what.en + " has sequence " + num(*facts, "sequence") +
+                                                        ", the report says " + num(m, "sequence")));
+        }
+        total += meetings.size();
+        groups_sv +=
+            (groups_sv.empty() ? "" : ", ") + str(g, "name") + " (" + group + ") " + meetings_sv(meetings.size());
+        groups_en += (groups_en.empty() ? "" : ", ") + group + " " + meetings_en(meetings.size());
+    }
+    const std::size_t groups = doc["groups"].size();
+    const std::string head = "månadsrapport " + str(doc, "month") + " (" + str(doc, "month_label") + "), " +
+                             std::to_string(groups) + (groups == 1 ? " grupp, " : " grupper, ") + meetings_sv(total) +
+                             " med avslut: " + groups_sv;
+    const std::string head_en = "monthly report " + str(doc, "month") + ", " + std::to_string(groups) +
+                                (groups == 1 ? " group, " : " groups, ") + meetings_en(total) + " with their closings: " +
+                                groups_en;
+    if (!sealed && total == 0)
+        v.problems.push_back(unsigned_ + both(head + ": inga avslut och inget sigill, inget visar var den kommer ifrån",
+                                              head_en + ": no closings and no seal, nothing shows where it came from"));
+    else if (!sealed)
+        v.notes.push_back(both("JSON-formen har inget sigill: bara mötenas avslut är kontrollerade; nivåer, "
+                               "beslutspunkter och diagram är serverns ord utan sigill",
+                               "the JSON form has no seal: only the meetings' closings are checked; levels, decision "
+                               "items and charts are the server's word, unsealed"));
+    v.notes.insert(v.notes.begin(), both(head, head_en));
+}
+
+// What a file of signed records is. Each kind has its own seal namespace: the seal of one never holds for the
+// other, so a report never passes for an export nor an export for a report.
+enum class record_kind { meeting_export, monthly_report };
+
+// An export or report file read: its JSON record (nullopt when it cannot be read) and, for HTML and Markdown, the
+// seal. nullopt (with the problem added) for an HTML or Markdown file without a seal line.
+struct record_file {
+    std::optional<json> doc;
+    std::optional<seal> s;
+};
+std::optional<record_file> read_record_file(std::string_view file, record_verdict& v) {
+    record_file f;
+    const auto first = file.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && file[first] == '{') {
+        f.doc = parse(file);
+        if (!f.doc) v.problems.push_back(unreadable + both("filen är inte läsbar JSON", "the file is not readable JSON"));
+        return f;
+    }
+    f.s = find_seal(file);
+    if (!f.s) {
+        v.problems.push_back(altered + both("filen slutar inte med en sigillrad (<!-- est-seal … -->)",
+                                            "the file does not end with a seal line (<!-- est-seal … -->)"));
+        return std::nullopt;
+    }
+    if (const auto record = embedded_record(f.s->sealed)) f.doc = parse(*record);
+    return f;
+}
+
+// A report by its record's type. A record that cannot be read is a report's when the sealed bytes name the type,
+// so that the seal is checked in the namespace its kind would have (it fails either way: the server writes
+// readable records).
+record_kind kind_of(const record_file& f) {
+    if (f.doc) return str(*f.doc, "type") == report_type ? record_kind::monthly_report : record_kind::meeting_export;
+    return f.s && f.s->sealed.find(report_type) != std::string_view::npos ? record_kind::monthly_report
+                                                                          : record_kind::meeting_export;
+}
+
+// The seal line: a signature in `ns` over every byte before it, by a trusted key, the key its key= names.
+void check_seal(const seal& s, std::string_view ns, key_judge& keys, record_verdict& v) {
+    const auto blob = sshsig::base64_decode(s.sig_base64);
+    const auto sv = blob ? sshsig::verify(*blob, ns, s.sealed, false) : sshsig::verdict{};
+    const label what{"sigillet", "the seal"};
+    if (!sv.ok) {
+        v.problems.push_back(altered + both("sigillet stämmer inte med filens innehåll (" + (blob ? sv.error : "base64") + ")",
+                                            "the seal does not match the file's content (" + (blob ? sv.error : "base64") + ")"));
+    } else if (auto problem = keys.judge(sv.key, what, true); !problem.empty()) {
+        v.problems.push_back(std::move(problem));
+    } else if (s.key_id != sshsig::key_id(sv.key)) {
+        v.problems.push_back(altered + both("sigillets key= " + s.key_id + " är inte nyckeln som signerade",
+                                            "the seal's key= " + s.key_id + " is not the key that signed"));
+    }
+}
+
+// Checks an export or report file (JSON, Markdown or HTML) as `as`, or as its record says when `as` is not given.
+record_verdict check_file_as(std::string_view file, const trusted_keys& trusted, std::optional<record_kind> as) {
+    record_verdict v;
+    const auto f = read_record_file(file, v);
+    if (!f) return v;
+    const bool report = (as ? *as : kind_of(*f)) == record_kind::monthly_report;
+    const json own_keys = f->doc && f->doc->is_object() && f->doc->contains("keys") ? (*f->doc)["keys"] : json();
+    key_judge keys(trusted, own_keys, false,
+                   report ? label{"rapportens nycklar", "the report's keys"}
+                          : label{"exportens nycklar", "the export's keys"});
+    if (f->s) check_seal(*f->s, report ? report_namespace : export_namespace, keys, v);
+    // After the seal: a broken seal is the first thing to say about a file whose record cannot be read.
+    if (f->s && !f->doc)
+        v.problems.push_back(unreadable + both("filen har ingen läsbar est-record med JSON",
+                                               "the file holds no readable est-record JSON"));
+    if (f->doc) {
+        if (report) check_report_record(*f->doc, keys, v, f->s.has_value());
+        else check_record(*f->doc, keys, v, f->s.has_value());
+    }
+    if (f->s && v.problems.empty())
+        v.notes.push_back(both("sigillet täcker varje byte före sigillraden", "the seal covers every byte before the seal line"));
+    if (auto note = keys.unpinned_note(); !note.empty()) v.notes.push_back(std::move(note));
+    else if (!trusted.pinned.empty()) v.notes.push_back(both("nycklar från " + trusted.source, "keys from " + trusted.source));
+    v.intact = v.problems.empty() && !v.notes.empty();
+    return v;
+}
+
 }  // namespace
 
 std::string record_verdict::text() const {
@@ -351,55 +492,22 @@ std::vector<sshsig::public_key> parse_key_lines(std::string_view text) {
 }
 
 record_verdict check_export(std::string_view file, const trusted_keys& trusted) {
-    record_verdict v;
-    const auto first = file.find_first_not_of(" \t\r\n");
-    const bool is_json = first != std::string_view::npos && file[first] == '{';
-    std::optional<json> doc;
-    std::optional<seal> s;
-    if (is_json) {
-        doc = parse(file);
-        if (!doc) v.problems.push_back(unreadable + both("filen är inte läsbar JSON", "the file is not readable JSON"));
-    } else {
-        s = find_seal(file);
-        if (!s) {
-            v.problems.push_back(altered + both("filen slutar inte med en sigillrad (<!-- est-seal … -->)",
-                                                "the file does not end with a seal line (<!-- est-seal … -->)"));
-            return v;
-        }
-        if (const auto record = embedded_record(s->sealed)) doc = parse(*record);
-    }
-    key_judge keys(trusted, doc && doc->is_object() && doc->contains("keys") ? (*doc)["keys"] : json(), false);
+    return check_file_as(file, trusted, record_kind::meeting_export);
+}
 
-    if (s) {
-        const auto blob = sshsig::base64_decode(s->sig_base64);
-        const auto sv = blob ? sshsig::verify(*blob, export_namespace, s->sealed, false) : sshsig::verdict{};
-        const label what{"sigillet", "the seal"};
-        if (!sv.ok) {
-            v.problems.push_back(altered + both("sigillet stämmer inte med filens innehåll (" + (blob ? sv.error : "base64") + ")",
-                                                "the seal does not match the file's content (" + (blob ? sv.error : "base64") + ")"));
-        } else if (auto problem = keys.judge(sv.key, what, true); !problem.empty()) {
-            v.problems.push_back(std::move(problem));
-        } else if (s->key_id != sshsig::key_id(sv.key)) {
-            v.problems.push_back(altered + both("sigillets key= " + s->key_id + " är inte nyckeln som signerade",
-                                                "the seal's key= " + s->key_id + " is not the key that signed"));
-        }
-    }
-    // After the seal: a broken seal is the first thing to say about a file whose record cannot be read.
-    if (s && !doc)
-        v.problems.push_back(unreadable + both("filen har ingen läsbar est-record med JSON",
-                                               "the file holds no readable est-record JSON"));
-    if (doc) check_record(*doc, keys, v, s.has_value());
-    if (s && v.problems.empty()) v.notes.push_back(both("sigillet täcker varje byte före sigillraden", "the seal covers every byte before the seal line"));
-    if (auto note = keys.unpinned_note(); !note.empty()) v.notes.push_back(std::move(note));
-    else if (!trusted.pinned.empty()) v.notes.push_back(both("nycklar från " + trusted.source, "keys from " + trusted.source));
-    v.intact = v.problems.empty() && !v.notes.empty();
-    return v;
+record_verdict check_report(std::string_view file, const trusted_keys& trusted) {
+    return check_file_as(file, trusted, record_kind::monthly_report);
+}
+
+record_verdict check_file(std::string_view file, const trusted_keys& trusted) {
+    return check_file_as(file, trusted, std::nullopt);
 }
 
 record_verdict check_chain(const json& chain, std::string_view group, const trusted_keys& trusted, const json& server_keys) {
     record_verdict v;
     const std::string g(group);
-    key_judge keys(trusted, server_keys.is_object() && server_keys.contains("keys") ? server_keys["keys"] : json(), true);
+    key_judge keys(trusted, server_keys.is_object() && server_keys.contains("keys") ? server_keys["keys"] : json(), true,
+                   {"serverns nycklar", "the server's keys"});
     if (!chain.is_object() || !chain.contains("closings") || !chain["closings"].is_array()) {
         v.problems.push_back(unreadable + both("svaret är ingen kedja (closings saknas)", "the answer is no chain (closings missing)"));
         return v;

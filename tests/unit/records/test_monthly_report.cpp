@@ -8,6 +8,7 @@
 #include "../../support/count_of.hpp"
 #include "../../support/scratch.hpp"
 #include "../fixtures.hpp"
+#include "report_fixtures.hpp"
 #include "est/change.hpp"
 #include "est/limits.hpp"
 #include "est/server/records/signing_keys.hpp"
@@ -16,31 +17,11 @@
 using namespace est;
 using namespace est::server;
 using namespace est::server::records;
+using est::test::closed_meeting;
+using est::test::make_group;
 using json = nlohmann::json;
 
 namespace {
-
-// A closed picture of group `g` with `level` set on every topic (and "andt"'s assessment written).
-report_meeting closed_meeting(const std::string& id, const std::string& g, const std::string& date, std::uint64_t seq,
-                              const std::string& level, const std::string& assessment = "Oro kring resecentrum") {
-    auto doc = std::make_shared<meeting_document>(test::biweekly(), test::test_orgs);
-    std::uint64_t rev = 0;
-    for (const auto& t : test::biweekly()->topics)
-        doc->apply(set_change{field_ref{t.id, "", "", "niva"}, level}, ++rev, limits{});
-    doc->apply(text_change{field_ref{"andt", "", "", "bedomning"}, text_operation::diff(u"", test::U(assessment))}, ++rev,
-               limits{});
-    report_meeting m;
-    m.meeting.id = id;
-    m.meeting.group_id = g;
-    m.meeting.title = "EST-möte " + date;
-    m.meeting.date = date;
-    m.meeting.state = "closed";
-    m.closed = {id, seq, date};
-    m.closing = {{"statement", "{}"}, {"sshsig", "-----BEGIN SSH SIGNATURE-----"}, {"key_id", "SHA256:x"}};
-    m.document = std::move(doc);
-    m.rev = rev;
-    return m;
-}
 
 bra_item item(const std::string& meeting, const std::string& g, const std::string& id, const std::string& title) {
     bra_item i;
@@ -68,15 +49,6 @@ void decide(bra_item& i, bra_verdict v) {
         r.reason = "Ingår redan i annat arbete";
     }
     i.record.apply(bra_event{r, {"a1", "Bo BRÅ", "", "bra_member"}, "2026-11-20T10:00:00Z", i.record.version() + 1});
-}
-
-group make_group(const std::string& id, const std::string& name) {
-    group g;
-    g.id = id;
-    g.name = name;
-    g.municipality = "Sala";
-    for (const auto& o : test::test_orgs) g.organisations.push_back({o, o == "polis" ? "Polisen" : o});
-    return g;
 }
 
 report_input two_groups() {

@@ -1,5 +1,6 @@
 // est-cli verify's checks (client/cli/src/record_check.cpp) on exports built here with the golden test key of
-// tests/vectors/signature.json: intact ones pass, and one changed byte in anything signed fails.
+// tests/vectors/signature.json, and on monthly reports made by the server's own code: intact ones pass, one changed
+// byte in anything signed fails, and a report never passes for an export nor an export for a report.
 #include "est/client/record_check.hpp"
 
 #include <string>
@@ -8,9 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include "../../support/scratch.hpp"
+#include "est/server/picture_report.hpp"
+#include "est/server/records/monthly_report.hpp"
+#include "est/server/records/signing_keys.hpp"
+#include "report_fixtures.hpp"
 
 using est::client::check_chain;
 using est::client::check_export;
+using est::client::check_file;
+using est::client::check_report;
 using est::client::trusted_keys;
 using json = nlohmann::json;
 namespace sshsig = est::sshsig;
@@ -63,9 +70,10 @@ json closed_export() {
             {"keys", {key_item(golden_key())}}};
 }
 
-std::string seal_line(const std::string& sealed, const sshsig::secret_key& key = golden_key()) {
+std::string seal_line(const std::string& sealed, const sshsig::secret_key& key = golden_key(),
+                      std::string_view ns = "est-live-export") {
     return "<!-- est-seal key=" + sshsig::key_id(sshsig::public_key_of(key)) +
-           " sig=" + sshsig::base64_encode(sshsig::sign_blob(key, "est-live-export", sealed)) + " -->\n";
+           " sig=" + sshsig::base64_encode(sshsig::sign_blob(key, ns, sealed)) + " -->\n";
 }
 
 std::string markdown_export(const json& record) {
@@ -84,6 +92,21 @@ std::string html_export(const json& record) {
 }
 
 bool has(const est::client::record_verdict& v, const std::string& part) { return v.text().find(part) != std::string::npos; }
+
+// One byte flipped at a time, every `step`th before the seal line: `check` fails each copy, its verdict beginning
+// with `headline`.
+template <class Check>
+void each_changed_byte_fails(const std::string& file, std::size_t step, Check check, const std::string& headline) {
+    const auto seal_at = file.rfind("<!-- est-seal ");
+    for (std::size_t i = 0; i < seal_at; i += step) {
+        std::string changed = file;
+        changed[i] = static_cast<char>(changed[i] ^ 0x20);
+        const auto v = check(changed);
+        INFO("byte " << i);
+        CHECK_FALSE(v.intact);
+        CHECK(v.text().rfind(headline, 0) == 0);
+    }
+}
 
 trusted_keys pinned_golden() {
     return {{sshsig::public_key_of(golden_key())}, "--key"};
@@ -252,14 +275,7 @@ TEST_CASE("verify: one changed byte anywhere in a Markdown or HTML export breaks
         const auto seal_at = file.rfind("<!-- est-seal ");
         // Every byte before the seal line (the record's JSON included: a changed byte there may leave the JSON
         // well-formed and its signatures intact, yet the seal catches it).
-        for (std::size_t i = 0; i < seal_at; i += 7) {
-            std::string changed = file;
-            changed[i] = static_cast<char>(changed[i] ^ 0x20);
-            const auto v = check_export(changed);
-            INFO("byte " << i);
-            CHECK_FALSE(v.intact);
-            CHECK(v.text().rfind("ÄNDRAD / ALTERED: ", 0) == 0);
-        }
+        each_changed_byte_fails(file, 7, [](std::string_view f) { return check_export(f); }, "ÄNDRAD / ALTERED: ");
         std::string sig = file;
         sig[sig.size() - 10] = sig[sig.size() - 10] == 'A' ? 'B' : 'A';
         CHECK_FALSE(check_export(sig).intact);
@@ -356,4 +372,187 @@ TEST_CASE("verify --key reads key lines, allowed_signers and est-server keys out
     CHECK(keys[1] == keys[0]);
     CHECK(est::client::parse_key_lines(v.at("public_key").get<std::string>()).size() == 1);
     CHECK(est::client::parse_key_lines("# ssh-ed25519 AAAA\n").empty());
+}
+
+namespace {
+
+using namespace est::server::records;
+
+// A monthly report as the server makes it (monthly_report.cpp), sealed by a server key in a scratch folder: group
+// sala with meetings s1 and s2 closed in December 2026, group heby with h1; each closing signed by the same key,
+// naming its meeting's picture digest as the server computes it.
+struct report_files {
+    est::test::scratch_dir dir;
+    std::unique_ptr<signing_keys> keys = signing_keys::open(dir.path());
+    json record;
+    std::string html, markdown;
+
+    report_files() {
+        report_input in{*report_month::parse("2026-12"), {}, "2026-12-31 16:00 (+01:00)",
+                        *est::calendar_date::parse("2026-12-31"), 6};
+        report_group sala{est::test::make_group("sala", "EST Sala"), {}, {}, {}};
+        sala.in_month = {closed("s1", "sala", "2026-12-01", 1, "låg"), closed("s2", "sala", "2026-12-15", 2, "hög")};
+        sala.chart = sala.in_month;
+        report_group heby{est::test::make_group("heby", "EST Heby"), {}, {}, {}};
+        heby.in_month = {closed("h1", "heby", "2026-12-08", 1, "förhöjd")};
+        heby.chart = heby.in_month;
+        in.groups = {sala, heby};
+        record = monthly_report::record(in, keys.get());
+        html = monthly_report(monthly_report::built_in_template(), "built-in").html(record, keys.get());
+        markdown = monthly_report::markdown(record, keys.get());
+    }
+    report_meeting closed(const std::string& id, const std::string& group, const std::string& date, std::uint64_t seq,
+                          const std::string& level) const {
+        auto m = est::test::closed_meeting(id, group, date, seq, level);
+        const json facts = {{"closed_at", date + "T10:20:00Z"},
+                            {"closed_by", {{"account", ""}, {"name", "Eva Ek"}, {"org", "kommun"}, {"role", "chair"}}},
+                            {"digest", est::server::picture_report::digest(*m.document)},
+                            {"group", group},
+                            {"meeting", id},
+                            {"previous", ""},
+                            {"rev", m.rev},
+                            {"sequence", seq},
+                            {"signatures", json::array()},
+                            {"type", "est-live/closing"},
+                            {"version", 1}};
+        const auto sig = keys->sign("est-live-closing", facts.dump());
+        m.closing = {{"statement", facts.dump()}, {"sshsig", sig.sshsig}, {"key_id", sig.key_id}};
+        return m;
+    }
+    trusted_keys pinned() const { return {{*sshsig::parse_public_key_line(keys->keys().at(0).public_key)}, "--key"}; }
+    // The page's bytes before its seal, sealed again by the server's key in namespace `ns`.
+    std::string resealed(const std::string& file, std::string_view ns) const {
+        const std::string body = file.substr(0, file.rfind("<!-- est-seal "));
+        const auto sig = keys->sign_blob(ns, body);
+        return body + "<!-- est-seal key=" + sig.key_id + " sig=" + sshsig::base64_encode(sig.sshsig) + " -->\n";
+    }
+};
+
+}  // namespace
+
+TEST_CASE("verify: an intact monthly report passes as HTML and Markdown, naming its month, groups and meetings",
+          "[records][verify][report]") {
+    const report_files r;
+    for (const auto& file : {r.html, r.markdown}) {
+        for (const auto& v : {check_file(file), check_report(file), check_file(file, r.pinned())}) {
+            INFO(v.text());
+            CHECK(v.intact);
+            CHECK(v.text().rfind("INTAKT / INTACT: månadsrapport 2026-12 (december 2026), 2 grupper, 3 möten med avslut: "
+                                 "EST Sala (sala) 2 möten, EST Heby (heby) 1 möte / monthly report 2026-12, 2 groups, "
+                                 "3 meetings with their closings: sala 2 meetings, heby 1 meeting",
+                                 0) == 0);
+            CHECK(has(v, "the seal covers every byte before the seal line"));
+        }
+        // Not pinned: it says so and names the key to compare; pinned, it does not.
+        CHECK(has(check_file(file), "The key is not pinned"));
+        CHECK(has(check_file(file), r.keys->current_key_id()));
+        CHECK_FALSE(has(check_file(file, r.pinned()), "not pinned"));
+    }
+}
+
+TEST_CASE("verify: a JSON monthly report has its closings checked and says that it has no seal",
+          "[records][verify][report]") {
+    const report_files r;
+    const auto v = check_file(r.record.dump(2));
+    INFO(v.text());
+    CHECK(v.intact);
+    CHECK(v.text().rfind("INTAKT / INTACT: månadsrapport 2026-12", 0) == 0);
+    CHECK(has(v, "the JSON form has no seal: only the meetings' closings are checked"));
+
+    // A closing edited in the JSON fails; a JSON report without meetings shows nothing of where it came from.
+    auto edited = r.record;
+    std::string text = edited["groups"][0]["meetings"][1]["closing"]["statement"];
+    text[text.find("\"rev\":") + 6] ^= 1;
+    edited["groups"][0]["meetings"][1]["closing"]["statement"] = text;
+    const auto bad = check_file(edited.dump());
+    CHECK_FALSE(bad.intact);
+    CHECK(bad.text().rfind("ÄNDRAD / ALTERED: avslutet för möte s2 i grupp sala: signaturen stämmer inte", 0) == 0);
+    auto empty = r.record;
+    for (auto& g : empty["groups"]) g["meetings"] = json::array();
+    const auto none = check_file(empty.dump());
+    CHECK_FALSE(none.intact);
+    CHECK(none.text().rfind("OSIGNERAD / UNSIGNED: ", 0) == 0);
+    CHECK(has(none, "no closings and no seal"));
+}
+
+TEST_CASE("verify: one changed byte anywhere in a monthly report's page breaks its seal", "[records][verify][report]") {
+    const report_files r;
+    for (const auto& file : {r.html, r.markdown}) {
+        each_changed_byte_fails(file, 61, [](std::string_view f) { return check_file(f); },
+                                "ÄNDRAD / ALTERED: sigillet stämmer inte med filens innehåll");
+        CHECK(has(check_file(file.substr(0, file.rfind("<!-- est-seal "))), "the file does not end with a seal line"));
+    }
+}
+
+TEST_CASE("verify: a report's closing from another meeting, or a closing or seal by an unknown key, fails naming it",
+          "[records][verify][report]") {
+    const report_files r;
+    // s2's closing (genuine, by the server's key) shown for s1: even under a seal that holds.
+    auto swapped = r.record;
+    swapped["groups"][0]["meetings"][0]["closing"] = swapped["groups"][0]["meetings"][1]["closing"];
+    for (const auto& file : {swapped.dump(), monthly_report::markdown(swapped, r.keys.get())}) {
+        const auto v = check_file(file, r.pinned());
+        INFO(v.text());
+        CHECK_FALSE(v.intact);
+        CHECK(has(v, "ÄNDRAD / ALTERED: avslutet för möte s1 i grupp sala gäller möte s2, inte s1"));
+        CHECK(has(v, "the closing of meeting s1 of group sala is of another picture"));
+        CHECK(has(v, "the closing of meeting s1 of group sala has sequence 2, the report says 1"));
+    }
+    // The report's own digest changed to fit: the closing is still of another meeting.
+    swapped["groups"][0]["meetings"][0]["digest"] = swapped["groups"][0]["meetings"][1]["digest"];
+    CHECK(has(check_file(swapped.dump()), "is for meeting s2, not s1"));
+    // Another group's closing of the same sequence.
+    auto other_group = r.record;
+    other_group["groups"][0]["meetings"][0]["closing"] = other_group["groups"][1]["meetings"][0]["closing"];
+    CHECK(has(check_file(other_group.dump()), "the closing of meeting s1 of group sala is for group heby, not sala"));
+
+    // A key that is not the server's: pinned, it refuses the seal and every closing.
+    const auto intruder = sshsig::generate_secret_key();
+    const trusted_keys other{{sshsig::public_key_of(intruder)}, "--key k.pub"};
+    const auto v = check_file(r.html, other);
+    INFO(v.text());
+    CHECK_FALSE(v.intact);
+    CHECK(v.text().rfind("OKÄND NYCKEL / UNKNOWN KEY: sigillet gjordes med nyckeln " + r.keys->current_key_id(), 0) == 0);
+    CHECK(has(v, "the closing of meeting h1 of group heby was made with key " + r.keys->current_key_id() +
+                     ", not with --key k.pub"));
+    // Unpinned, a closing by a key the report does not name.
+    auto forged = r.record;
+    const std::string statement = forged["groups"][1]["meetings"][0]["closing"]["statement"];
+    forged["groups"][1]["meetings"][0]["closing"] = signed_record(intruder, "est-live-closing", statement);
+    const auto f = check_file(forged.dump());
+    CHECK_FALSE(f.intact);
+    CHECK(has(f, "OKÄND NYCKEL / UNKNOWN KEY: avslutet för möte h1 i grupp heby gjordes med nyckeln " +
+                     sshsig::key_id(sshsig::public_key_of(intruder)) + " som inte finns bland rapportens nycklar"));
+}
+
+TEST_CASE("verify: a report never passes for an export nor an export for a report", "[records][verify][report]") {
+    const report_files r;
+    const std::string export_md = markdown_export(closed_export());
+    for (const auto& report : {r.html, r.markdown}) {
+        // Checked as an export: its seal is in the report's namespace, and its record holds no picture.
+        const auto as_export = check_export(report);
+        INFO(as_export.text());
+        CHECK_FALSE(as_export.intact);
+        CHECK(has(as_export, "the signature is for namespace \"est-live-report\", not \"est-live-export\""));
+        CHECK(has(as_export, "the file is a monthly report, not an export of a picture"));
+        // The report's very bytes sealed by the server's key as an export would be: refused by the namespace.
+        const auto export_sealed = check_file(r.resealed(report, "est-live-export"), r.pinned());
+        INFO(export_sealed.text());
+        CHECK_FALSE(export_sealed.intact);
+        CHECK(export_sealed.text().rfind("ÄNDRAD / ALTERED: sigillet stämmer inte med filens innehåll (the signature is "
+                                         "for namespace \"est-live-export\", not \"est-live-report\")",
+                                         0) == 0);
+    }
+    // And the other way: an export checked as a report, and an export sealed in the report's namespace.
+    const auto as_report = check_report(export_md);
+    INFO(as_report.text());
+    CHECK_FALSE(as_report.intact);
+    CHECK(has(as_report, "the signature is for namespace \"est-live-export\", not \"est-live-report\""));
+    CHECK(has(as_report, "the file is not a monthly report"));
+    const auto body = export_md.substr(0, export_md.rfind("<!-- est-seal "));
+    const auto report_sealed = check_file(body + seal_line(body, golden_key(), "est-live-report"));
+    INFO(report_sealed.text());
+    CHECK_FALSE(report_sealed.intact);
+    CHECK(has(report_sealed, "the signature is for namespace \"est-live-report\", not \"est-live-export\""));
+    CHECK(check_file(export_md).intact);  // as itself, it holds
 }

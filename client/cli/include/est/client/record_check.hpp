@@ -1,6 +1,7 @@
 #pragma once
-// `est-cli verify`: checks a meeting's export (JSON, Markdown or HTML) or a group's chain of closings against the
-// server's signatures (docs/records.md). Pure: bytes and JSON in, a verdict out; no network, no files.
+// `est-cli verify`: checks a meeting's export or a monthly report (JSON, Markdown or HTML), or a group's chain of
+// closings, against the server's signatures (docs/records.md). Pure: bytes and JSON in, a verdict out; no network,
+// no files.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,17 @@ struct record_verdict {
 // statement and the closing. Without pinned keys the export's own `keys` are used, and the verdict says that
 // they are not pinned and names their key ids to compare with the server's /api/keys.
 record_verdict check_export(std::string_view file, const trusted_keys& keys = {});
+
+// Checks a monthly report's bytes (GET /api/bra/report): for HTML and Markdown the seal line over every byte before
+// it (namespace est-live-report), then for every format each meeting's closing record (namespace est-live-closing,
+// by a trusted key) and that it names the meeting, group, sequence and digest the report shows. A JSON report has
+// no seal: the verdict says that only the closings are checked. Keys as for check_export.
+record_verdict check_report(std::string_view file, const trusted_keys& keys = {});
+
+// What `est-cli verify FILE` does: check_report when the file's record is a monthly report
+// ("type":"est-live/monthly-report"), else check_export. The type is sealed with the rest: a file cannot change
+// its kind without breaking its seal, and each kind's seal holds only in its own namespace.
+record_verdict check_file(std::string_view file, const trusted_keys& keys = {});
 
 // Checks GET /api/groups/{id}/chain's answer: sequence 1..n without a gap, each `previous` the SHA-256 of the
 // closing statement before it, each closing statement's SSHSIG (namespace est-live-closing) by a trusted key
