@@ -210,11 +210,21 @@ json monthly_report::record(const report_input& in, const signing_keys* keys) {
                           {"items", std::move(items)},
                           {"charts", charts_json(g.chart)}});
     }
+    // The key that seals the report, then every other key a closing in it was signed with (older ones after a
+    // rotation): a check needs no server to know them all.
+    std::vector<std::string> key_ids;
+    if (keys) key_ids.push_back(keys->current_key_id());
+    for (const auto& g : groups)
+        for (const auto& m : g["meetings"]) {
+            const std::string id = text_of(m.value("closing", json::object()), "key_id");
+            if (!id.empty() && std::find(key_ids.begin(), key_ids.end(), id) == key_ids.end()) key_ids.push_back(id);
+        }
     json key_list = json::array();
     if (keys)
-        if (const auto k = keys->find(keys->current_key_id()))
-            key_list.push_back({{"key_id", k->key_id}, {"public_key", k->public_key}, {"created_at", k->created_at},
-                                {"current", k->current}});
+        for (const auto& id : key_ids)
+            if (const auto k = keys->find(id))
+                key_list.push_back({{"key_id", k->key_id}, {"public_key", k->public_key}, {"created_at", k->created_at},
+                                    {"current", k->current}});
     return {{"type", "est-live/monthly-report"},
             {"version", 1},
             {"month", in.month.to_string()},

@@ -159,3 +159,20 @@ TEST_CASE("the Markdown report has the same content, participants' text escaped,
     CHECK(json::parse(md.substr(record + 19, end - record - 19)) == r);
     CHECK(md.find("<!-- est-seal") == std::string::npos);  // no key, no seal
 }
+
+TEST_CASE("a report lists the key that seals it and every older key its closings were signed with", "[report]") {
+    test::scratch_dir dir;
+    const auto keys = signing_keys::open(dir.path());
+    const std::string old_id = keys->current_key_id();
+    report_input in = two_groups();
+    for (auto& g : in.groups)
+        for (auto& m : g.in_month) m.closing["key_id"] = old_id;
+    keys->rotate();
+    REQUIRE(keys->current_key_id() != old_id);
+    const json r = monthly_report::record(in, keys.get());
+    REQUIRE(r.at("keys").size() == 2);
+    CHECK(r["keys"][0]["key_id"] == keys->current_key_id());
+    CHECK(r["keys"][0]["current"] == true);
+    CHECK(r["keys"][1]["key_id"] == old_id);
+    CHECK(r["keys"][1]["current"] == false);
+}
