@@ -1,7 +1,8 @@
 // The fields of the picture: editable ones (own cells, the chair's topic fields) and read-only ones
 // that follow someone else's typing live.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { findPersonalNumbers } from '../model/personal-number';
 import type { FieldDef, FieldRef, Participant } from '../model/types';
 import { fieldKey } from '../model/types';
 import { transformSelection } from '../ot/caret';
@@ -95,11 +96,28 @@ export interface FieldProps {
   autoFocus?: boolean;
 }
 
+/**
+ * Text that looks like a Swedish personal identity number (src/model/personal-number.ts): said under the field, to
+ * everyone who sees it, while it is there. EST describes places and situations, not people.
+ */
+function PersonalNumberWarning(props: { id: string; text: string }) {
+  const found = useMemo(() => findPersonalNumbers(props.text), [props.text]);
+  if (found.length === 0) return null;
+  const what = found.every((f) => f.kind === 'samordningsnummer') ? 'ett samordningsnummer' : 'ett personnummer';
+  return (
+    <span id={props.id} class="pn-warning" role="status" data-testid="pn-warning">
+      Texten ser ut att innehålla {what}. Skriv inte personuppgifter i lägesbilden – beskriv platsen eller händelsen.
+    </span>
+  );
+}
+
 export function EditableText(props: FieldProps) {
   const { session, target } = props;
   const key = fieldKey(target);
   const ref = useRef<HTMLTextAreaElement>(null);
   const people = useFocusers(session, target);
+  const text = useLiveText(session, target);
+  const warned = useMemo(() => findPersonalNumbers(text).length > 0, [text]);
 
   useLayoutEffect(() => {
     const el = ref.current!;
@@ -133,12 +151,14 @@ export function EditableText(props: FieldProps) {
     onBlur: () => session.blur(),
     spellcheck: true,
     lang: 'sv',
+    'aria-describedby': warned ? `${domId(target)}-pn` : undefined,
     style: people.length ? { outlineColor: colourFor(people[0].name + '|' + people[0].org) } : undefined,
   };
   return (
     <EditableShell id={id} label={props.label} context={props.context} people={people}>
       {/* Textareas throughout: long places and times wrap instead of hiding behind the edge. */}
       <textarea rows={props.multiline ? 2 : 1} {...common} class={props.multiline ? 'input' : 'input input-short'} />
+      <PersonalNumberWarning id={`${id}-pn`} text={text} />
     </EditableShell>
   );
 }
@@ -217,6 +237,7 @@ export function ReadOnlyText(props: FieldProps & { empty?: string; inline?: bool
   return (
     <ReadOnlyShell label={props.label} people={people} fieldKey={fieldKey(props.target)} inline={props.inline}>
       {text ? <span class="ro-text">{text}</span> : <span class="ro-empty">{props.empty ?? '–'}</span>}
+      <PersonalNumberWarning id={`${domId(props.target)}-pn`} text={text} />
     </ReadOnlyShell>
   );
 }
