@@ -6,6 +6,7 @@
 #include <future>
 #include <random>
 
+#include "est/bra_import.hpp"
 #include "est/change.hpp"
 #include "est/error.hpp"
 #include "est/meeting_phase.hpp"
@@ -323,6 +324,9 @@ meeting_info catalog::create_meeting(std::string_view group_id, const json& body
     json_read::only_fields(body, "", {"id", "title", "date"});
     meeting_info m;
     m.id = body.contains("id") ? json_read::id(body, "", "id") : random_id("m-");
+    if (m.id.starts_with(bra_import_batch_prefix))
+        throw domain_error("bad_message", "a meeting id may not begin with '" + std::string(bra_import_batch_prefix) +
+                                              "': such ids name imported measures in the BRÅ queue");
     if (find_meeting(m.id)) throw domain_error("conflict", "a meeting with id '" + m.id + "' already exists");
     m.group_id = std::string(group_id);
     m.created_at = utc_now_iso();

@@ -245,3 +245,19 @@ TEST_CASE("imports are bounded: 500 items in one, 5000 imported items in a group
     CHECK(answer_of(import_csv(f, "bra_member", f.group(), csv_file(f, {full.front()}))) == "400 limit_reached");
     CHECK(queue(f, "bra_member", f.group()).at("items").size() == 5000);
 }
+
+TEST_CASE("no meeting may take an import batch's id, so imported items stay their group's", "[bra][import][integration]") {
+    test::accounts_fixture f(test::queue_people());
+    const auto answer = import_csv(f, "bra_member", f.group(), csv_file(f, {overdue_cameras}));
+    REQUIRE(answer_of(answer) == "200");
+    const std::string batch = json::parse(answer.body).at("batch");
+    // A chair naming a new meeting after the batch (or any id an import could take) is refused, and nothing is made.
+    for (const std::string& id : {batch, std::string("imp-0000000000000000")}) {
+        INFO(id);
+        const auto made = f.at("chair").http.post("/api/groups/" + f.group() + "/meetings", {{"id", id}, {"title", "Kapning"}});
+        CHECK(answer_of(made) == "400 bad_message");
+        CHECK(f.at("chair").http.get("/api/meetings/" + id).status == 404);
+    }
+    // The imported item is still where it was, for its group.
+    CHECK(item_of(f, "bra_member", batch + ".andt.i1").at("group") == f.group());
+}

@@ -102,7 +102,7 @@ std::optional<std::string> bra_queue::group_of_import(std::string_view batch) co
 
 void bra_queue::import(const std::string& group_id, std::vector<bra_import_item> items, bra_author by, std::string at,
                        std::function<void(import_result)> done) {
-    const std::string batch = auth::secret_token::random_id("imp-");
+    const std::string batch = auth::secret_token::random_id(std::string(bra_import_batch_prefix));
     // The items as stored: each with its first event, the state it came with.
     json stored_items = json::array();
     std::size_t n = 0;

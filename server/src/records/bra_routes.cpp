@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "est/bra_csv.hpp"
+#include "est/bra_import.hpp"
 #include "est/change.hpp"
 #include "est/error.hpp"
 #include "est/json_limits.hpp"
@@ -113,17 +114,20 @@ void bra_routes::list(const http_request& req, const auth::caller& who, std::fun
 }
 
 std::optional<std::string> bra_routes::group_of_item(std::string_view id) const {
+    // An import batch's id first: no meeting may take one (catalog::create_meeting), but one made before that rule
+    // must not take over the batch's items either.
+    if (meeting_of(id).starts_with(bra_import_batch_prefix)) return queue_.group_of_import(meeting_of(id));
     if (const auto info = catalog_.find_meeting(meeting_of(id))) return info->group_id;
-    return queue_.group_of_import(meeting_of(id));
+    return std::nullopt;
 }
 
 void bra_routes::show(std::string id, const auth::caller& who, std::function<void(http_response)> reply) const {
     const auto group = group_of_item(id);
     auto missing = [id] { return error_response(404, "not_found", "there is no item '" + id + "' in the BRÅ queue"); };
     if (!group || (auth_ && !est::decide(who.in(*group), action::join_meeting))) return reply(missing());
-    queue_.index({*group}, [this, id, missing, reply = std::move(reply)] {
+    queue_.index({*group}, [this, id, group = *group, missing, reply = std::move(reply)] {
         const auto item = queue_.find(id);
-        if (!item) return reply(missing());
+        if (!item || item->group_id != group) return reply(missing());
         reply(json_response(200, item->to_json(bra_queue::today(), stale_weeks_, true)));
     });
 }
@@ -165,9 +169,9 @@ void bra_routes::post(const http_request& req, std::string id, const auth::calle
     }
     auto* audit = auth_ ? &auth_->audit() : nullptr;
     const std::string account = by.account, address = who.address, group_id = *group;
-    queue_.index({group_id}, [this, id, r, standing_now, org, by, audit, account, address, missing,
+    queue_.index({group_id}, [this, id, r, standing_now, org, by, audit, account, address, group_id, missing,
                               reply = std::move(reply)]() mutable {
-        if (!queue_.find(id)) return reply(missing());
+        if (const auto item = queue_.find(id); !item || item->group_id != group_id) return reply(missing());
         const calendar_date today = bra_queue::today();
         queue_.act(id, r, standing_now, org, by, auth::iso_utc(std::chrono::system_clock::now()), today,
                    [this, id, r, audit, account, address, today, reply = std::move(reply)](bra_queue::act_result res) {

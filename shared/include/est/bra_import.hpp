@@ -19,6 +19,9 @@ namespace est {
 class meeting_template;
 
 inline constexpr std::size_t max_bra_import_items = 500;  // items in one import
+// What an import batch's id begins with ("imp-<hex>": the first part of its items' ids, where a meeting's id is for
+// a meeting's items). No meeting may have such an id, or its items would be taken for the batch's.
+inline constexpr std::string_view bra_import_batch_prefix = "imp-";
 
 struct bra_import_item {
     std::string topic_id;
