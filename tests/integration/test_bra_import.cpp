@@ -261,3 +261,20 @@ TEST_CASE("no meeting may take an import batch's id, so imported items stay thei
     // The imported item is still where it was, for its group.
     CHECK(item_of(f, "bra_member", batch + ".andt.i1").at("group") == f.group());
 }
+
+TEST_CASE("an administrator who is not a BRÅ member imports awaiting measures only, never BRÅ's decisions",
+          "[bra][import][integration]") {
+    auto people = test::queue_people();
+    people.people.push_back("group_admin");
+    test::accounts_fixture f(people);
+    std::map<std::string, std::string> awaiting = overdue_cameras;
+    for (const char* k : {"owner_org", "contact", "due", "progress"}) awaiting.erase(k);
+    awaiting["status"] = "awaiting";
+    // Bifall in the file: BRÅ's decision, which the group's administrator may not make.
+    CHECK(answer_of(import_csv(f, "group_admin", f.group(), csv_file(f, {awaiting, overdue_cameras}))) == "403 forbidden");
+    CHECK(queue(f, "bra_member", f.group()).at("items").empty());
+    CHECK(answer_of(import_csv(f, "group_admin", f.group(), csv_file(f, {awaiting}))) == "200");
+    // A BRÅ member imports the decided one.
+    CHECK(answer_of(import_csv(f, "bra_member", f.group(), csv_file(f, {overdue_cameras}))) == "200");
+    CHECK(queue(f, "bra_member", f.group()).at("items").size() == 2);
+}

@@ -230,6 +230,12 @@ void bra_routes::import_items(const http_request& req, const auth::caller& who,
     } catch (const domain_error& e) {
         return reply(error_response(400, e.code(), e.what()));
     }
+    // A measure with any status but awaiting comes in as BRÅ's decision (bifall, avslag, bordläggning): only someone
+    // who may decide on decision items imports it. An administrator who is not a BRÅ member imports awaiting ones.
+    const bool decided = std::any_of(items.begin(), items.end(), [](const bra_import_item& i) { return i.state.verdict.has_value(); });
+    if (auth_ && decided && est::decide(who.in(*group_id), action::decide_decision_item, meeting_phase::closed).why != refusal::none)
+        return reply(error_response(403, "forbidden",
+                                    "only a BRÅ member imports measures BRÅ has decided on (any status but awaiting)"));
     auto* audit = auth_ ? &auth_->audit() : nullptr;
     const std::string account = by.account, address = who.address, group = *group_id;
     queue_.import(group, std::move(items), std::move(by), auth::iso_utc(std::chrono::system_clock::now()),

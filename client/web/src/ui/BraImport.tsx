@@ -54,7 +54,11 @@ export function BraImportPage(props: { query: string }) {
       else if (err instanceof ApiError && err.code === 'too_large')
         setError({ text: 'Filen är för stor. Dela upp den i flera filer och importera dem en i taget.', place: null, detail: '' });
       else if (err instanceof ApiError && (err.code === 'forbidden' || err.code === 'not_found'))
-        setError({ text: 'Du får inte importera till den här gruppen. Det får BRÅ-ledamöter och administratörer.', place: null, detail: '' });
+        setError({
+          text: 'Du får inte importera den här filen till gruppen. En BRÅ-ledamot importerar alla åtgärder; en administratör som inte är BRÅ-ledamot importerar bara inkomna (status awaiting), inte BRÅ:s beslut.',
+          place: null,
+          detail: '',
+        });
       else setError({ text: err instanceof ApiError ? err.swedish : 'Importen misslyckades.', place: null, detail: '' });
     } finally {
       setSending(false);
