@@ -418,33 +418,23 @@ void store::create_meeting(meeting_row m, std::string first_snapshot, completion
 }
 
 std::vector<group_row> store::groups() {
-    std::promise<std::vector<group_row>> result;
-    enqueue(other([&] {
-                      std::vector<group_row> out;
-                      SQLite::Statement s(*db_, "SELECT id, data FROM groups ORDER BY id");
-                      while (s.executeStep()) out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString()});
-                      result.set_value(std::move(out));
-                  },
-                  [&](const std::string& err) {
-                      if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
-             }));
-    return result.get_future().get();
+    std::vector<group_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT id, data FROM groups ORDER BY id");
+        while (s.executeStep()) out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString()});
+    });
+    return out;
 }
 
 std::vector<meeting_row> store::meetings() {
-    std::promise<std::vector<meeting_row>> result;
-    enqueue(other([&] {
-                      std::vector<meeting_row> out;
-                      SQLite::Statement s(*db_, "SELECT id, group_id, meta, template FROM meetings ORDER BY id");
-                      while (s.executeStep())
-                          out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
-                                         s.getColumn(2).getString(), s.getColumn(3).getString()});
-                      result.set_value(std::move(out));
-                  },
-                  [&](const std::string& err) {
-                      if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
-             }));
-    return result.get_future().get();
+    std::vector<meeting_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT id, group_id, meta, template FROM meetings ORDER BY id");
+        while (s.executeStep())
+            out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getString(),
+                           s.getColumn(3).getString()});
+    });
+    return out;
 }
 
 void store::append_bra_event(bra_event_row e, completion done) {
@@ -460,19 +450,14 @@ void store::append_bra_event(bra_event_row e, completion done) {
 }
 
 std::vector<bra_event_row> store::bra_events() {
-    std::promise<std::vector<bra_event_row>> result;
-    enqueue(other([&] {
-                      std::vector<bra_event_row> out;
-                      SQLite::Statement s(*db_, "SELECT item, version, meeting_id, event FROM bra_events ORDER BY item, version");
-                      while (s.executeStep())
-                          out.push_back({s.getColumn(0).getString(), static_cast<std::uint64_t>(s.getColumn(1).getInt64()),
-                                         s.getColumn(2).getString(), s.getColumn(3).getString()});
-                      result.set_value(std::move(out));
-                  },
-                  [&](const std::string& err) {
-                      if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
-                  }));
-    return result.get_future().get();
+    std::vector<bra_event_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT item, version, meeting_id, event FROM bra_events ORDER BY item, version");
+        while (s.executeStep())
+            out.push_back({s.getColumn(0).getString(), static_cast<std::uint64_t>(s.getColumn(1).getInt64()),
+                           s.getColumn(2).getString(), s.getColumn(3).getString()});
+    });
+    return out;
 }
 
 void store::put_bra_import(bra_import_row row, completion done) {
@@ -488,37 +473,25 @@ void store::put_bra_import(bra_import_row row, completion done) {
 }
 
 std::vector<bra_import_row> store::bra_imports() {
-    std::promise<std::vector<bra_import_row>> result;
-    enqueue(other([&] {
-                      std::vector<bra_import_row> out;
-                      SQLite::Statement s(*db_, "SELECT batch, group_id, at, data FROM bra_imports ORDER BY at, batch");
-                      while (s.executeStep())
-                          out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
-                                         s.getColumn(2).getString(), s.getColumn(3).getString()});
-                      result.set_value(std::move(out));
-                  },
-                  [&](const std::string& err) {
-                      if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
-                  }));
-    return result.get_future().get();
+    std::vector<bra_import_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT batch, group_id, at, data FROM bra_imports ORDER BY at, batch");
+        while (s.executeStep())
+            out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getString(),
+                           s.getColumn(3).getString()});
+    });
+    return out;
 }
 
 std::vector<closing_row> store::closings() {
-    std::promise<std::vector<closing_row>> result;
-    enqueue(other([&] {
-                      std::vector<closing_row> out;
-                      SQLite::Statement s(*db_, "SELECT meeting_id, group_id, sequence, record FROM closings "
-                                                "ORDER BY group_id, sequence");
-                      while (s.executeStep())
-                          out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
-                                         static_cast<std::uint64_t>(s.getColumn(2).getInt64()),
-                                         s.getColumn(3).getString()});
-                      result.set_value(std::move(out));
-                  },
-                  [&](const std::string& err) {
-                      if (!err.empty()) result.set_exception(std::make_exception_ptr(std::runtime_error(err)));
-                  }));
-    return result.get_future().get();
+    std::vector<closing_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT meeting_id, group_id, sequence, record FROM closings ORDER BY group_id, sequence");
+        while (s.executeStep())
+            out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
+                           static_cast<std::uint64_t>(s.getColumn(2).getInt64()), s.getColumn(3).getString()});
+    });
+    return out;
 }
 
 void store::load_meeting(std::string id, std::uint64_t history,
