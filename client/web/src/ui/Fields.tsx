@@ -2,7 +2,7 @@
 // that follow someone else's typing live.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import { findPersonalNumbers } from '../model/personal-number';
+import { findPersonalNumbers, type PersonalNumberMatch } from '../model/personal-number';
 import type { FieldDef, FieldRef, Participant } from '../model/types';
 import { fieldKey } from '../model/types';
 import { transformSelection } from '../ot/caret';
@@ -100,10 +100,9 @@ export interface FieldProps {
  * Text that looks like a Swedish personal identity number (src/model/personal-number.ts): said under the field, to
  * everyone who sees it, while it is there. EST describes places and situations, not people.
  */
-function PersonalNumberWarning(props: { id: string; text: string }) {
-  const found = useMemo(() => findPersonalNumbers(props.text), [props.text]);
-  if (found.length === 0) return null;
-  const what = found.every((f) => f.kind === 'samordningsnummer') ? 'ett samordningsnummer' : 'ett personnummer';
+function PersonalNumberWarning(props: { id: string; found: readonly PersonalNumberMatch[] }) {
+  if (props.found.length === 0) return null;
+  const what = props.found.every((f) => f.kind === 'samordningsnummer') ? 'ett samordningsnummer' : 'ett personnummer';
   return (
     <span id={props.id} class="pn-warning" role="status" data-testid="pn-warning">
       Texten ser ut att innehålla {what}. Skriv inte personuppgifter i lägesbilden – beskriv platsen eller händelsen.
@@ -111,13 +110,17 @@ function PersonalNumberWarning(props: { id: string; text: string }) {
   );
 }
 
+/** The numbers in `text`, found once per change of the text (each keystroke passes here). */
+function usePersonalNumbers(text: string): PersonalNumberMatch[] {
+  return useMemo(() => findPersonalNumbers(text), [text]);
+}
+
 export function EditableText(props: FieldProps) {
   const { session, target } = props;
   const key = fieldKey(target);
   const ref = useRef<HTMLTextAreaElement>(null);
   const people = useFocusers(session, target);
-  const text = useLiveText(session, target);
-  const warned = useMemo(() => findPersonalNumbers(text).length > 0, [text]);
+  const found = usePersonalNumbers(useLiveText(session, target));
 
   useLayoutEffect(() => {
     const el = ref.current!;
@@ -151,14 +154,14 @@ export function EditableText(props: FieldProps) {
     onBlur: () => session.blur(),
     spellcheck: true,
     lang: 'sv',
-    'aria-describedby': warned ? `${domId(target)}-pn` : undefined,
+    'aria-describedby': found.length > 0 ? `${domId(target)}-pn` : undefined,
     style: people.length ? { outlineColor: colourFor(people[0].name + '|' + people[0].org) } : undefined,
   };
   return (
     <EditableShell id={id} label={props.label} context={props.context} people={people}>
       {/* Textareas throughout: long places and times wrap instead of hiding behind the edge. */}
       <textarea rows={props.multiline ? 2 : 1} {...common} class={props.multiline ? 'input' : 'input input-short'} />
-      <PersonalNumberWarning id={`${id}-pn`} text={text} />
+      <PersonalNumberWarning id={`${id}-pn`} found={found} />
     </EditableShell>
   );
 }
@@ -233,11 +236,12 @@ export function useLiveText(session: MeetingSession, target: FieldRef): string {
 
 export function ReadOnlyText(props: FieldProps & { empty?: string; inline?: boolean }) {
   const text = useLiveText(props.session, props.target);
+  const found = usePersonalNumbers(text);
   const people = useFocusers(props.session, props.target);
   return (
     <ReadOnlyShell label={props.label} people={people} fieldKey={fieldKey(props.target)} inline={props.inline}>
       {text ? <span class="ro-text">{text}</span> : <span class="ro-empty">{props.empty ?? '–'}</span>}
-      <PersonalNumberWarning id={`${domId(props.target)}-pn`} text={text} />
+      <PersonalNumberWarning id={`${domId(props.target)}-pn`} found={found} />
     </ReadOnlyShell>
   );
 }
