@@ -166,7 +166,10 @@ void meeting_room::do_act(lifecycle_request req, std::function<void(lifecycle_re
         life.check(req.by.who, req.kind, req.topic, state_.document().tmpl());
         if (req.kind == lifecycle_kind::sign || req.kind == lifecycle_kind::close) {
             const std::string digest = picture_report::digest(state_.document());
-            if (req.kind == lifecycle_kind::sign) life.check_sign(req.by, req.rev, req.digest, state_.rev(), digest);
+            if (req.kind == lifecycle_kind::sign) {
+                state_.check_personal_data_resolved();
+                life.check_sign(req.by, req.rev, req.digest, state_.rev(), digest);
+            }
             c.record = sign_record(req, digest);
         }
     } catch (const domain_error& e) {
@@ -263,6 +266,12 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
         }
         w.state = state_json_.get();
     }
+    if (!privacy_json_ || privacy_json_rev_ != rev) {
+        const privacy_review& p = state_.privacy();
+        privacy_json_ = shared(json{{"flags", p.flags_json()}, {"acknowledged", p.acknowledged_json()}}.dump());
+        privacy_json_rev_ = rev;
+    }
+    w.privacy = privacy_json_.get();
     auto welcome = shared(encode::welcome(w));
     const std::uint64_t mid = mem.id;
     const auto presence = shared(encode::presence(mem.info));
@@ -282,6 +291,11 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
     auto conn = mem.conn.lock();
     if (failed_) return reply(conn, shared(encode::error("storage_failed", "the meeting could not be saved; join again", msg.seq)));
     try {
+        if (auto* a = std::get_if<acknowledge_change>(&msg.body)) {
+            // Who and when are the server's to say.
+            a->by = mem.info.who.name;
+            a->at = utc_now();
+        }
         auto applied = state_.submit(mem.client, msg.seq, msg.rev, std::move(msg.body), mem.info.who);
         if (!applied) {
             // A resend of a change applied before: say so once everything up to now is durable.
@@ -298,7 +312,10 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
         }
         // Serialised once: the broadcast and the log carry the same text.
         std::string change_json = change_to_json(*applied).dump();
-        auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.author_json, change_json));
+        // A text change that made a personal identity number appear or go carries the field's flags now.
+        const auto* text = std::get_if<text_change>(&*applied);
+        const std::string flags = text && state_.flags_changed() ? state_.privacy().field_json(text->target).dump() : "";
+        auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.author_json, change_json, flags));
         remember_wire(rev, broadcast);
         pending_.push_back({rev, conn, mem.id, shared(encode::ack(msg.seq, rev, false)), std::move(broadcast)});
         store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, std::move(change_json)},

@@ -58,6 +58,17 @@ std::string id(const json& obj, const std::string& where, const char* key) {
     return s;
 }
 
+std::string label(const json& obj, const std::string& where, const char* key, std::size_t max_len, bool may_be_empty) {
+    const json& v = required(obj, where, key);
+    if (!v.is_string()) bad(path(where, key), "must be a string");
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.empty() && !may_be_empty) bad(path(where, key), "must not be empty");
+    if (s.size() > max_len) bad(path(where, key), "is longer than " + std::to_string(max_len) + " bytes");
+    for (const char ch : s)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) bad(path(where, key), "must be one line without control characters");
+    return s;
+}
+
 std::uint64_t uint(const json& obj, const std::string& where, const char* key) {
     const json& v = required(obj, where, key);
     if (!v.is_number_unsigned()) bad(path(where, key), "must be a whole number >= 0");
@@ -65,6 +76,10 @@ std::uint64_t uint(const json& obj, const std::string& where, const char* key) {
 }
 
 }  // namespace json_read
+
+bool is_sha256_hex(std::string_view s) noexcept {
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
 
 std::string field_ref::key() const {
     std::string k = topic;
@@ -140,8 +155,16 @@ json change_to_json(const change& c) {
                 return {{"kind", "remove_entry"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}};
             else if constexpr (std::is_same_v<T, add_item_change>)
                 return {{"kind", "add_item"}, {"topic", v.topic}, {"item", v.item}};
-            else
+            else if constexpr (std::is_same_v<T, remove_item_change>)
                 return {{"kind", "remove_item"}, {"topic", v.topic}, {"item", v.item}};
+            else if constexpr (std::is_same_v<T, secrecy_change>)
+                return {{"kind", "secrecy"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}, {"osl", v.osl}};
+            else {
+                json j = {{"kind", "acknowledge"}, {"target", v.target.to_json()}, {"number", v.number}, {"reason", v.reason}};
+                if (!v.by.empty()) j["by"] = v.by;
+                if (!v.at.empty()) j["at"] = v.at;
+                return j;
+            }
         },
         c);
 }
@@ -177,8 +200,26 @@ change change_from_json(const json& j, const std::string& where) {
         if (kind == "add_item") return add_item_change{std::move(topic), std::move(item)};
         return remove_item_change{std::move(topic), std::move(item)};
     }
-    throw domain_error("bad_message", "'" + where + ".kind' must be text, set, add_entry, remove_entry, add_item or remove_item, not '" +
-                                          kind + "'");
+    if (kind == "secrecy") {
+        json_read::only_fields(j, where, {"kind", "topic", "org", "entry", "osl"});
+        auto topic = json_read::id(j, where, "topic");
+        auto org = json_read::id(j, where, "org");
+        auto entry = json_read::id(j, where, "entry");
+        return secrecy_change{std::move(topic), std::move(org), std::move(entry),
+                              json_read::label(j, where, "osl", max_osl_bytes, true)};
+    }
+    if (kind == "acknowledge") {
+        json_read::only_fields(j, where, {"kind", "target", "number", "reason", "by", "at"});
+        acknowledge_change a{field_ref::from_json(json_read::required(j, where, "target"), where + ".target"),
+                             json_read::string(j, where, "number", 64), json_read::label(j, where, "reason", max_reason_bytes, false)};
+        if (!is_sha256_hex(a.number)) throw domain_error("bad_message", "'" + where + ".number' must be a SHA-256 in hex (64 of 0-9, a-f)");
+        if (j.contains("by")) a.by = json_read::label(j, where, "by", 200, true);
+        if (j.contains("at")) a.at = json_read::label(j, where, "at", 40, true);
+        return a;
+    }
+    throw domain_error("bad_message", "'" + where +
+                                          ".kind' must be text, set, add_entry, remove_entry, add_item, remove_item, secrecy or "
+                                          "acknowledge, not '" + kind + "'");
 }
 
 }  // namespace est

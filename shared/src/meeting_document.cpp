@@ -66,8 +66,11 @@ meeting_document::meeting_document(std::shared_ptr<const meeting_template> tmpl,
     encoded_bytes_ = count_bytes();
 }
 
+// "secrecy":{"osl":"…","rev":N}, once the entry was ever marked.
+std::size_t secrecy_bytes(const entry& e) { return e.secrecy_rev == 0 ? 0 : e.secrecy.size() + 48; }
+
 std::size_t meeting_document::bytes_of(const entry& e) const {
-    std::size_t n = e.id.size() + 24;  // {"fields":{},"id":""},
+    std::size_t n = e.id.size() + 24 + secrecy_bytes(e);  // {"fields":{},"id":""},
     for (const auto& d : tmpl_->entry_fields) n += est::bytes_of(d, e.fields.find(d.id)->second);
     return n;
 }
@@ -87,7 +90,10 @@ std::uint64_t meeting_document::newest_register_rev() const noexcept {
     for (const auto& [tid, ts] : topics_) {
         scan(ts.fields);
         for (const auto& [org, c] : ts.cells)
-            for (const auto& e : c.entries) scan(e.fields);
+            for (const auto& e : c.entries) {
+                scan(e.fields);
+                newest = std::max(newest, e.secrecy_rev);
+            }
         for (const auto& item : ts.items) scan(item.fields);
     }
     return newest;
@@ -126,6 +132,17 @@ cell& meeting_document::cell_mut(std::string_view topic_id, std::string_view org
     if (it == t.cells.end())
         throw domain_error("not_found", "organisation '" + std::string(org) + "' is not part of this meeting's group");
     return it->second;
+}
+
+const entry& meeting_document::entry_at(std::string_view topic_id, std::string_view org, std::string_view id) const {
+    const auto& t = topic(topic_id);
+    auto c = t.cells.find(org);
+    if (c == t.cells.end())
+        throw domain_error("not_found", "organisation '" + std::string(org) + "' is not part of this meeting's group");
+    for (const auto& e : c->second.entries)
+        if (e.id == id) return e;
+    throw domain_error("not_found", "there is no entry '" + std::string(id) + "' in " + std::string(topic_id) + "/" +
+                                        std::string(org));
 }
 
 const field_def& meeting_document::definition(const field_ref& ref) const {
@@ -265,6 +282,23 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                 if (encoded_bytes_ + cost > byte_budget) over_budget("limit_reached", encoded_bytes_ + cost, byte_budget);
                 ts.items.push_back(std::move(item));
                 encoded_bytes_ += cost;
+            } else if constexpr (std::is_same_v<T, secrecy_change>) {
+                auto& e = const_cast<entry&>(entry_at(v.topic, v.org, v.entry));  // this document's own entry
+                auto* it = &e;
+                if (v.osl.size() > max_osl_bytes)
+                    throw domain_error("bad_value", "an OSL reference is at most " + std::to_string(max_osl_bytes) + " bytes");
+                const std::size_t before = secrecy_bytes(*it);
+                entry marked = *it;
+                marked.secrecy = v.osl;
+                marked.secrecy_rev = rev;
+                const std::size_t after = secrecy_bytes(marked);
+                if (after > before && encoded_bytes_ + after - before > byte_budget)
+                    over_budget("limit_reached", encoded_bytes_ + after - before, byte_budget);
+                it->secrecy = v.osl;
+                it->secrecy_rev = rev;
+                encoded_bytes_ = encoded_bytes_ + after - before;
+            } else if constexpr (std::is_same_v<T, acknowledge_change>) {
+                // Not the picture's (privacy_review holds it): a replica applies it as nothing.
             } else if constexpr (std::is_same_v<T, remove_item_change>) {
                 topic_state& ts = topic_mut(v.topic);
                 auto it = std::find_if(ts.items.begin(), ts.items.end(), [&](const entry& e) { return e.id == v.item; });
@@ -344,8 +378,12 @@ json meeting_document::to_json() const {
         json cells = json::object();
         for (const auto& o : organisations_) {
             json entries = json::array();
-            for (const auto& e : ts.cells.find(o)->second.entries)
-                entries.push_back({{"id", e.id}, {"fields", fields_to_json(e.fields, tmpl_->entry_fields)}});
+            for (const auto& e : ts.cells.find(o)->second.entries) {
+                json ej = {{"id", e.id}, {"fields", fields_to_json(e.fields, tmpl_->entry_fields)}};
+                // Only a marked entry has the key: a picture without markings keeps its digest from before them.
+                if (e.secrecy_rev != 0) ej["secrecy"] = {{"osl", e.secrecy}, {"rev", e.secrecy_rev}};
+                entries.push_back(std::move(ej));
+            }
             cells[o] = {{"entries", std::move(entries)}};
         }
         json tj = {{"id", td.id}, {"fields", fields_to_json(ts.fields, tmpl_->topic_fields)}, {"cells", std::move(cells)}};
@@ -389,6 +427,12 @@ meeting_document meeting_document::from_json(std::shared_ptr<const meeting_templ
                     if (doc.retired_entries_.count(topic_id + "/" + org + "/" + e.id))
                         throw domain_error("bad_snapshot", "entry '" + e.id + "' in " + topic_id + "/" + org + " is both live and removed");
                     fields_from_json(e.fields, doc.tmpl_->entry_fields, ej.at("fields"), doc.total_text_, doc.organisations_);
+                    if (auto sj = ej.find("secrecy"); sj != ej.end()) {
+                        e.secrecy = sj->at("osl").get<std::string>();
+                        e.secrecy_rev = snapshot_count(sj->at("rev"), "the revision of a sekretess marking");
+                        if (e.secrecy_rev == 0 || e.secrecy.size() > max_osl_bytes)
+                            throw domain_error("bad_snapshot", "entry '" + e.id + "' has a damaged sekretess marking");
+                    }
                     c->second.entries.push_back(std::move(e));
                 }
             }

@@ -63,10 +63,25 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
                                               std::to_string(limits_.max_seq_ahead) + " past this client's last applied " +
                                               std::to_string(last));
     check_text(c);
+    flags_changed_ = false;
     if (base_rev > rev_)
         throw domain_error("stale_revision", "base revision " + std::to_string(base_rev) +
                                                  " is ahead of the meeting's revision " + std::to_string(rev_));
     check_may_apply(who, c, doc_.tmpl(), lifecycle_.status());
+    if (const auto* a = std::get_if<acknowledge_change>(&c)) {
+        // Not the picture's: no signature is voided, and the picture's budget does not change.
+        privacy().check_acknowledge(*a);
+        const std::size_t new_record = last == 0 && !last_seq_.count(client) ? seq_record_bytes(client) : 0;
+        if (encoded_bytes() + new_record + a->reason.size() + a->by.size() + 300 > limits_.max_meeting_bytes)
+            throw domain_error("limit_reached", "the meeting has reached its size limit of " +
+                                                    std::to_string(limits_.max_meeting_bytes) + " bytes encoded");
+        ++rev_;
+        last_seq_[client] = seq;
+        seq_bytes_ += new_record;
+        privacy_.acknowledge(*a, rev_);
+        remember_revision();
+        return c;
+    }
     if (auto* t = std::get_if<text_change>(&c)) {
         if (base_rev < floor_)
             throw domain_error("stale_revision", "base revision " + std::to_string(base_rev) +
@@ -90,20 +105,55 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
             throw domain_error("conflict", s->target.key() + " was changed to '" + current.choice + "' at revision " +
                                                std::to_string(current.rev) + ", after your revision " +
                                                std::to_string(base_rev));
+    } else if (auto* m = std::get_if<secrecy_change>(&c)) {
+        const entry& current = doc_.entry_at(m->topic, m->org, m->entry);
+        if (current.secrecy_rev > base_rev)
+            throw domain_error("conflict", "the sekretess marking of " + m->topic + "/" + m->org + "/" + m->entry +
+                                               " was changed at revision " + std::to_string(current.secrecy_rev) +
+                                               ", after your revision " + std::to_string(base_rev));
     }
-    // A first change of a client adds its sequence record, which snapshots carry: it counts too.
+    // A first change of a client adds its sequence record, which snapshots carry: it counts too. So do the flags.
     const std::size_t new_record = last == 0 && !last_seq_.count(client) ? seq_record_bytes(client) : 0;
-    const std::size_t used = seq_bytes_ + new_record;
+    const std::size_t used = seq_bytes_ + new_record + privacy().encoded_bytes();
     if (used >= limits_.max_meeting_bytes)
         throw domain_error("limit_reached", "the meeting has reached its size limit of " +
                                                 std::to_string(limits_.max_meeting_bytes) + " bytes encoded");
     doc_.apply(c, rev_ + 1, limits_, limits_.max_meeting_bytes - used);
     ++rev_;
     last_seq_[client] = seq;
-    seq_bytes_ = used;
+    seq_bytes_ += new_record;
     lifecycle_.picture_changed();  // a signature is on the picture as it was: any change voids it
+    flags_changed_ = update_flags(c);
     remember(c);
     return c;
+}
+
+bool meeting_state::update_flags(const change& c) {
+    if (privacy_stale_) return false;  // worked out from the whole picture on first use
+    if (const auto* t = std::get_if<text_change>(&c)) return privacy_.rescan(t->target, doc_.field(t->target).text);
+    if (const auto* r = std::get_if<remove_entry_change>(&c)) return privacy_.forget(r->topic + "/" + r->org + "/" + r->entry + "/");
+    if (const auto* r = std::get_if<remove_item_change>(&c)) return privacy_.forget(r->topic + "/*" + r->item + "/");
+    return false;
+}
+
+const privacy_review& meeting_state::privacy() {
+    if (privacy_stale_) {
+        privacy_.rebuild(doc_);
+        privacy_stale_ = false;
+    }
+    return privacy_;
+}
+
+void meeting_state::check_personal_data_resolved() {
+    const auto open = privacy().unresolved();
+    if (open.empty()) return;
+    std::string where;
+    for (std::size_t i = 0; i < open.size() && i < 5; ++i) where += (i ? ", " : "") + open[i].first;
+    if (open.size() > 5) where += ", …";
+    throw domain_error("personal_data", std::to_string(open.size()) +
+                                            (open.size() == 1 ? " personal identity number is" : " personal identity numbers are") +
+                                            " flagged and neither edited away nor acknowledged by the chair (" + where +
+                                            "): the picture cannot be signed yet");
 }
 
 void meeting_state::apply_lifecycle(const lifecycle_change& c) {
@@ -118,11 +168,17 @@ void meeting_state::replay(const std::string& client, std::uint64_t seq, const n
 }
 
 void meeting_state::replay(const std::string& client, std::uint64_t seq, const change& c) {
-    doc_.apply(c, rev_ + 1, limits_);
+    if (const auto* a = std::get_if<acknowledge_change>(&c)) {
+        privacy_.acknowledge(*a, rev_ + 1);
+    } else {
+        doc_.apply(c, rev_ + 1, limits_);
+        lifecycle_.picture_changed();
+        // One scan of the whole picture on first use is cheaper than one per replayed keystroke.
+        privacy_stale_ = true;
+    }
     ++rev_;
     if (!last_seq_.count(client)) seq_bytes_ += seq_record_bytes(client);
     if (seq > last_seq(client)) last_seq_[client] = seq;
-    lifecycle_.picture_changed();
     remember(c);
 }
 
@@ -159,7 +215,9 @@ std::uint64_t meeting_state::drop_oldest() {
 }
 
 nlohmann::json meeting_state::snapshot() const {
-    return {{"rev", rev_}, {"document", doc_.to_json()}, {"last_seq", last_seq_}, {"lifecycle", lifecycle_.to_json()}};
+    nlohmann::json snap = {{"rev", rev_}, {"document", doc_.to_json()}, {"last_seq", last_seq_}, {"lifecycle", lifecycle_.to_json()}};
+    if (!privacy_.acknowledged().empty()) snap["privacy"] = {{"acknowledged", privacy_.acknowledged_json()}};
+    return snap;
 }
 
 meeting_state meeting_state::from_snapshot(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> orgs,
@@ -176,6 +234,7 @@ meeting_state meeting_state::from_snapshot(std::shared_ptr<const meeting_templat
         meeting_state state(std::move(doc), rev, std::move(last_seq), lim);
         // Snapshots from before the lifecycle have none: an open meeting with nothing locked.
         if (auto l = snap.find("lifecycle"); l != snap.end()) state.lifecycle_ = meeting_lifecycle::from_json(*l);
+        if (auto p = snap.find("privacy"); p != snap.end()) state.privacy_.acknowledged_from_json(p->at("acknowledged"));
         return state;
     } catch (const nlohmann::json::exception& e) {
         throw domain_error("bad_snapshot", std::string("snapshot is damaged: ") + e.what());

@@ -145,6 +145,18 @@ constexpr std::array<permission_rule, action_count> table{{
     row(action::import_decision_items, "import_decision_items", in_group, actors_of(bra_member, admin),
         "import open measures into the group's BRÅ queue (CSV or JSON, the queue's export format)",
         "only a BRÅ member or an administrator imports measures into the BRÅ queue"),
+
+    row(action::mark_own_secrecy, "mark_own_secrecy", taking_part, phases_of(open), unlocked,
+        "mark an entry of their own organisation's cell as secret (sekretess, with its OSL reference) or clear it",
+        who_edits, {}, topic_locked_cells),
+    row(action::mark_other_secrecy, "mark_other_secrecy", actors_of(chair), phases_of(open, locked), any_topic,
+        "mark any entry as secret (sekretess, with its OSL reference) or clear it, also once the picture is locked",
+        "only the chair marks another organisation's entries as secret",
+        "entries are marked as secret until the picture is signed"),
+    row(action::acknowledge_personal_data, "acknowledge_personal_data", actors_of(chair), phases_of(open, locked),
+        any_topic, "acknowledge a flagged personal identity number with a reason, so it no longer holds the sign-off up",
+        "only the chair acknowledges a flagged personal identity number",
+        "flagged personal identity numbers are acknowledged until the picture is signed"),
 }};
 // clang-format on
 

@@ -17,8 +17,10 @@ struct cell_actions {
 constexpr cell_actions write_field_actions{action::write_own_cell, action::write_other_cell, "write"};
 constexpr cell_actions add_entry_actions{action::add_own_entry, action::add_other_entry, "add entries"};
 constexpr cell_actions remove_entry_actions{action::remove_own_entry, action::remove_other_entry, "remove entries"};
+constexpr cell_actions secrecy_actions{action::mark_own_secrecy, action::mark_other_secrecy, "mark entries as secret"};
 
 const cell_actions& cell_actions_of(const change& c) noexcept {
+    if (std::holds_alternative<secrecy_change>(c)) return secrecy_actions;
     if (std::holds_alternative<add_entry_change>(c)) return add_entry_actions;
     if (std::holds_alternative<remove_entry_change>(c)) return remove_entry_actions;
     return write_field_actions;
@@ -72,6 +74,7 @@ bool meeting_status::topic_locked(std::string_view topic) const noexcept {
 }
 
 action action_of(const identity& who, const change& c) noexcept {
+    if (std::holds_alternative<acknowledge_change>(c)) return action::acknowledge_personal_data;
     const landing at = landing_of(c);
     if (is_item_change(c)) return at.field == to_bra_field ? action::select_decision_item : action::propose_decision_item;
     if (at.is_field && at.org.empty()) return action::write_topic_field;
@@ -99,8 +102,10 @@ void check_may_apply(const identity& who, const change& c, const meeting_templat
     const action what = action_of(who, c);
     const bool locked = now.topic_locked(at.topic);
 
-    if (what == action::propose_decision_item || what == action::select_decision_item) {
-        // Decision items belong to no organisation and no topic lock holds them (DESIGN.md §4).
+    if (what == action::propose_decision_item || what == action::select_decision_item ||
+        what == action::acknowledge_personal_data) {
+        // Decision items belong to no organisation and no topic lock holds them (DESIGN.md §4); neither does the
+        // chair's acknowledgement of a flagged number (DESIGN.md §6).
         const decision d = decide(a, what, now.phase, locked);
         if (!d) refuse(d, now.phase);
         return;
@@ -118,7 +123,11 @@ void check_may_apply(const identity& who, const change& c, const meeting_templat
     const cell_actions& acts = cell_actions_of(c);
     const decision own = decide(a, acts.own, now.phase, locked);
     if (own.why == refusal::role) refuse("role " + std::string(to_string(who.role)) + " may not edit the picture");
+    // The chair marks any entry as secret, also after the lock that stops their own organisation's writing.
     const decision d = what == acts.own ? own : decide(a, what, now.phase, locked);
+    if (what == acts.own && acts.own == action::mark_own_secrecy && !d && d.why != refusal::role) {
+        if (decide(a, action::mark_other_secrecy, now.phase, locked)) return;
+    }
     if (d.why == refusal::role)
         refuse("you represent '" + who.org + "' and may not " + acts.verb + " in the cell of '" + std::string(at.org) +
                "'");

@@ -133,16 +133,20 @@ std::string author_json(const participant_info& by) {
 }
 
 std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, std::string_view by_json,
-               std::string_view change_json) {
+               std::string_view change_json, std::string_view flags_json) {
     const std::string client_json = json(client).dump();
     std::string out;
-    out.reserve(by_json.size() + change_json.size() + client_json.size() + 72);
+    out.reserve(by_json.size() + change_json.size() + client_json.size() + flags_json.size() + 82);
     out += R"({"by":)";
     out += by_json;
     out += R"(,"change":)";
     out += change_json;
     out += R"(,"client":)";
     out += client_json;
+    if (!flags_json.empty()) {
+        out += R"(,"flags":)";
+        out += flags_json;
+    }
     out += R"(,"rev":)";
     out += std::to_string(rev);
     out += R"(,"seq":)";
@@ -176,6 +180,10 @@ std::string welcome(const welcome_parts& w) {
     // Splice the already-serialised state or op messages in rather than parsing them back.
     std::string out = j.dump();
     out.pop_back();  // the closing brace
+    if (w.privacy) {
+        out += ",\"privacy\":";
+        out += *w.privacy;
+    }
     if (w.state) {
         out.reserve(out.size() + w.state->size() + 12);
         out += ",\"state\":";

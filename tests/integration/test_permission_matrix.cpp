@@ -4,6 +4,7 @@
 // message that takes the action. The expected answer is est::decide's, so the table, docs/security.md and the
 // server cannot drift apart.
 #include "est/permission_table.hpp"
+#include "est/sshsig.hpp"
 
 #include <functional>
 #include <map>
@@ -127,7 +128,8 @@ TEST_CASE("every action of the permission table and every meeting state is class
         "change_group_settings", "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic", "lock_picture",
         "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item",
         "select_decision_item", "decide_decision_item", "comment_decision_item", "follow_up_decision_item",
-        "read_bra_report", "import_decision_items"};
+        "read_bra_report", "import_decision_items", "mark_own_secrecy", "mark_other_secrecy",
+        "acknowledge_personal_data"};
     CHECK(permission_table().size() == action_count);
     for (const auto& rule : permission_table()) {
         INFO("action " << rule.name);
@@ -182,6 +184,14 @@ TEST_CASE("every actor × every action × every meeting state, through the real 
             REQUIRE(by.apply(add_entry_change{"andt", org, "seed-" + org + "-w"}) == "allowed");
             for (auto* p : actors) REQUIRE(by.apply(add_entry_change{"andt", org, "seed-" + org + "-r-" + p->key}) == "allowed");
         }
+        // A personal identity number flagged in an entry of its own per actor, for the chair to acknowledge.
+        test::live_member police(ioc, f.live_options(f.at("participant_a"), id));
+        REQUIRE(police.join() == "allowed");
+        for (auto* p : actors) {
+            const field_ref where{"andt", "polis", "seed-polis-pn-" + p->key, "handelse"};
+            REQUIRE(police.apply(add_entry_change{"andt", "polis", where.entry}) == "allowed");
+            REQUIRE(police.append(where, u"Anmälan gäller 121212-1212.") == "allowed");
+        }
         // Decision items: one to write in, which the chair sends to BRÅ (so a closed meeting's is in the queue),
         // and one per actor to remove.
         test::live_member a(ioc, f.live_options(f.at("participant_a"), id));
@@ -192,6 +202,11 @@ TEST_CASE("every actor × every action × every meeting state, through the real 
         test::live_member c(ioc, f.live_options(chair, id));
         REQUIRE(c.join() == "allowed");
         REQUIRE(c.apply(set_change{field_ref{"andt", "", "", "till_bra", "seed-item-w"}, "ja"}) == "allowed");
+    };
+    // The chair's acknowledgement of the number seeded for `key`.
+    const auto flagged_number = [](const std::string& key) {
+        return acknowledge_change{{"andt", "polis", "seed-polis-pn-" + key, "handelse"},
+                                  est::sshsig::sha256_hex("1212121212"), "Behövs för ärendets uppföljning"};
     };
     // A new meeting in `phase`: the chair creates it (a draft), opens it, locks one topic, then locks the picture,
     // both sign and the chair closes it, as far as `phase`. The probes write in "andt", which stays unlocked. A
@@ -210,6 +225,12 @@ TEST_CASE("every actor × every action × every meeting state, through the real 
         }
         if (phase != meeting_phase::draft && phase != meeting_phase::open)
             REQUIRE(move_on(id, chair, {{"action", "lock_picture"}}) == "allowed");
+        if (seeded && (phase == meeting_phase::signed_off || phase == meeting_phase::closed)) {
+            // The seeded numbers would hold the signatures up.
+            test::live_member c(ioc, f.live_options(chair, id));
+            REQUIRE(c.join() == "allowed");
+            for (auto* p : actors) REQUIRE(c.apply(flagged_number(p->key)) == "allowed");
+        }
         if (phase == meeting_phase::signed_off || phase == meeting_phase::closed)
             for (const char* who : {"chair", "cosigner"}) REQUIRE(move_on(id, f.at(who), sign_body(id, f.at(who))) == "allowed");
         if (phase == meeting_phase::closed) REQUIRE(move_on(id, chair, {{"action", "close"}}) == "allowed");
@@ -425,6 +446,21 @@ TEST_CASE("every actor × every action × every meeting state, through the real 
         op("op set of a decision item's choice field (typ)",
            [&](const test::person&) { return set_change{item_field("seed-item-w", "typ"), "orsaksanalys"}; }),
         op("op remove_item", [](const test::person& p) { return remove_item_change{"andt", "seed-item-r-" + p.key}; })};
+    probes["mark_own_secrecy"] = {op("op secrecy of an entry in their own organisation's cell", [&](const test::person& p) {
+        return secrecy_change{"andt", own_org(p), "seed-" + own_org(p) + "-w", "35 kap. 1 § OSL (" + p.key + ")"};
+    })};
+    probes["mark_own_secrecy"][0].not_applicable = without_own_cell;
+    // The chair marks any entry, their own organisation's too, under mark_other_secrecy's row (also once locked).
+    probes["mark_own_secrecy"][0].expect_for = [&](const test::person& p, outcome o) {
+        if (o != outcome::allowed && expected_outcome(p, action::mark_other_secrecy, current, false) == outcome::allowed)
+            return std::string("allowed");
+        return op_answer(o);
+    };
+    probes["mark_other_secrecy"] = {op("op secrecy of an entry in another organisation's cell", [&](const test::person& p) {
+        return secrecy_change{"andt", other_org(p), "seed-" + other_org(p) + "-w", "26 kap. 1 § OSL (" + p.key + ")"};
+    })};
+    probes["acknowledge_personal_data"] = {
+        op("op acknowledge of a flagged personal identity number", [&](const test::person& p) { return flagged_number(p.key); })};
     probes["select_decision_item"] = {op("op set of a decision item's till_bra", [&](const test::person&) {
         return set_change{item_field("seed-item-w", "till_bra"), "ja"};
     })};

@@ -190,6 +190,11 @@ expectation expected(actor who, action what, meeting_phase phase, bool topic_loc
         case action::follow_up_decision_item: return {takes_part, phase == meeting_phase::closed};
         case action::read_bra_report: return {member};
         case action::import_decision_items: return {who == actor::bra_member || is_admin};
+        // DESIGN.md §6: an organisation marks its own entries while it may write them; the chair marks any entry
+        // and acknowledges flagged numbers until the picture is signed.
+        case action::mark_own_secrecy: return {takes_part, open, !topic_locked};
+        case action::mark_other_secrecy:
+        case action::acknowledge_personal_data: return {is_chair, open || phase == meeting_phase::locked};
     }
     FAIL("an action without an expectation: " << static_cast<int>(what));
     return {false};
@@ -271,7 +276,8 @@ TEST_CASE("permission table: the names are stable and round-trip", "[permissions
         "change_group_settings", "manage_accounts", "read_audit_log", "read_stats", "open_meeting", "lock_topic", "unlock_topic",
         "lock_picture", "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item", "select_decision_item",
         "decide_decision_item",
-        "comment_decision_item", "follow_up_decision_item", "read_bra_report", "import_decision_items"};
+        "comment_decision_item", "follow_up_decision_item", "read_bra_report", "import_decision_items",
+        "mark_own_secrecy", "mark_other_secrecy", "acknowledge_personal_data"};
     REQUIRE(actions.size() == action_count);
     for (std::size_t i = 0; i < action_count; ++i) {
         const auto a = static_cast<action>(i);

@@ -61,8 +61,35 @@ struct remove_item_change {
     std::string item;
 };
 
+// Personal data and public records (DESIGN.md §6).
+// Marks an entry as secret (sekretess) under the OSL reference `osl`, e.g. "35 kap. 1 § OSL"; "" clears the
+// marking. A register of the entry: part of the picture (and its digest), like a choice field.
+struct secrecy_change {
+    std::string topic;
+    std::string org;
+    std::string entry;
+    std::string osl;
+};
+// The chair acknowledges a flagged personal identity number in a field, with a reason: the flag no longer holds
+// the sign-off up. `number` is the SHA-256 (hex) the server's flag names. `by` and `at` are stamped by the server
+// (whatever a client sends there is replaced); not part of the picture.
+struct acknowledge_change {
+    field_ref target;
+    std::string number;
+    std::string reason;
+    std::string by = {};
+    std::string at = {};
+};
+
 using change = std::variant<text_change, set_change, add_entry_change, remove_entry_change, add_item_change,
-                            remove_item_change>;
+                            remove_item_change, secrecy_change, acknowledge_change>;
+
+// The longest OSL reference of a sekretess marking and the longest reason of an acknowledgement, in bytes.
+inline constexpr std::size_t max_osl_bytes = 200;
+inline constexpr std::size_t max_reason_bytes = 500;
+
+// 64 lower-case hex digits: how a SHA-256 is written on the wire.
+bool is_sha256_hex(std::string_view s) noexcept;
 
 nlohmann::json change_to_json(const change& c);
 // Throws domain_error("bad_message") naming the offending field.
@@ -76,6 +103,9 @@ const nlohmann::json& required(const nlohmann::json& obj, const std::string& whe
 std::string string(const nlohmann::json& obj, const std::string& where, const char* key, std::size_t max_len = 200);
 std::string id(const nlohmann::json& obj, const std::string& where, const char* key);
 std::uint64_t uint(const nlohmann::json& obj, const std::string& where, const char* key);
+// A short line of text (a label, a reason): a string of at most `max_len` bytes without control characters.
+std::string label(const nlohmann::json& obj, const std::string& where, const char* key, std::size_t max_len,
+                  bool may_be_empty);
 }  // namespace json_read
 
 }  // namespace est

@@ -34,6 +34,10 @@ struct field_value {
 struct entry {
     std::string id;
     id_map<field_value> fields;
+    // Sekretess (DESIGN.md §6), for an entry in a cell: the OSL reference it is secret under ("" when it is not)
+    // and the revision of its last marking (a register, like a choice field; 0 when never marked).
+    std::string secrecy = {};
+    std::uint64_t secrecy_rev = 0;
     bool operator==(const entry&) const = default;
 };
 
@@ -64,6 +68,7 @@ public:
     const topic_state& topic(std::string_view id) const;  // throws not_found
     const field_value& field(const field_ref& ref) const;  // throws not_found
     const field_def& definition(const field_ref& ref) const;  // throws not_found
+    const entry& entry_at(std::string_view topic, std::string_view org, std::string_view id) const;  // throws not_found
     std::size_t total_text() const noexcept { return total_text_; }
     // What the picture costs encoded, in bytes: its text as JSON-escaped UTF-8, its entries and choices,
     // and the ids of removed entries — about the size of to_json().dump(), which goes into every full
@@ -72,7 +77,8 @@ public:
     // The newest revision stamped on any choice field: never past the picture's own revision.
     std::uint64_t newest_register_rev() const noexcept;
 
-    // Checks the change fits the picture, then applies it; on any error (domain_error) nothing changed.
+    // Checks the change fits the picture, then applies it (an acknowledge_change is not the picture's: it changes
+    // nothing); on any error (domain_error) nothing changed.
     // `rev` is the revision the change receives (stamped on registers). A change that would make
     // encoded_bytes() grow past `byte_budget` is refused (text_too_long for text, limit_reached otherwise);
     // replaying what was applied before passes no budget.

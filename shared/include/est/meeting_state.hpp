@@ -15,6 +15,7 @@
 #include "est/lifecycle.hpp"
 #include "est/limits.hpp"
 #include "est/meeting_document.hpp"
+#include "est/privacy_review.hpp"
 
 namespace est {
 
@@ -41,16 +42,28 @@ public:
     void apply_lifecycle(const lifecycle_change& c);
     const meeting_lifecycle& lifecycle() const noexcept { return lifecycle_; }
 
+    // The flagged personal identity numbers and the chair's acknowledgements (DESIGN.md §6), up to date with the
+    // picture. Non-const: after a replay the flags are worked out once, on first use.
+    const privacy_review& privacy();
+    // Did the last submit change the numbers flagged in the field it wrote? Then privacy().field_json(its target)
+    // goes out with the change.
+    bool flags_changed() const noexcept { return flags_changed_; }
+    // Throws domain_error("personal_data") naming the fields while any flag is neither edited away nor
+    // acknowledged: the picture may not be signed yet.
+    void check_personal_data_resolved();
+
     std::uint64_t rev() const noexcept { return rev_; }
     const meeting_document& document() const noexcept { return doc_; }
     std::uint64_t last_seq(std::string_view client) const;
-    // The picture's encoded bytes plus the sequence records: what max_meeting_bytes bounds.
-    std::size_t encoded_bytes() const noexcept { return doc_.encoded_bytes() + seq_bytes_; }
+    // The picture's encoded bytes plus the sequence records and the privacy flags and acknowledgements: what
+    // max_meeting_bytes bounds.
+    std::size_t encoded_bytes() const noexcept { return doc_.encoded_bytes() + seq_bytes_ + privacy_.encoded_bytes(); }
     // Text operations after this revision are remembered; a change based earlier is too old.
     std::uint64_t history_floor() const noexcept { return floor_; }
     const limits& bounds() const noexcept { return limits_; }
 
-    // {"rev", "document", "last_seq", "lifecycle"}: what a snapshot stores.
+    // {"rev", "document", "last_seq", "lifecycle"} and, once the chair acknowledged a number,
+    // {"privacy":{"acknowledged":[…]}}: what a snapshot stores. Flags are not stored: they follow from the text.
     nlohmann::json snapshot() const;
     static meeting_state from_snapshot(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> orgs,
                                        const nlohmann::json& snap, limits lim);
@@ -63,6 +76,8 @@ private:
         std::size_t bytes;  // what it holds in memory, roughly
     };
     void remember(const change& c);
+    // Keeps the flags up to date with a change just applied to the picture; true when they changed.
+    bool update_flags(const change& c);
     void remember_revision();  // moves the merge floor on after a new revision
     std::uint64_t drop_oldest();  // returns the revision of the operation dropped
 
@@ -75,6 +90,9 @@ private:
     std::size_t history_bytes_ = 0;
     limits limits_;
     meeting_lifecycle lifecycle_;
+    privacy_review privacy_;
+    bool privacy_stale_ = true;  // the flags are worked out from the whole picture on first use
+    bool flags_changed_ = false;
 };
 
 }  // namespace est

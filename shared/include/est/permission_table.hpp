@@ -90,8 +90,12 @@ enum class action : unsigned char {
     // BRÅ's records of a group (DESIGN.md §5).
     read_bra_report,
     import_decision_items,
+    // Personal data and public records (DESIGN.md §6).
+    mark_own_secrecy,
+    mark_other_secrecy,
+    acknowledge_personal_data,
 };
-inline constexpr std::size_t action_count = 35;
+inline constexpr std::size_t action_count = 38;
 
 std::string_view to_string(action a) noexcept;
 std::optional<action> action_from_string(std::string_view s) noexcept;

@@ -70,8 +70,10 @@ std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, co
                const change& c);
 // The same message from parts already serialised: `by_json` as `author_json(by)` gives it, `change_json` as
 // `change_to_json(c).dump()` gives it (the server logs both strings too, so a change is serialised once).
+// `flags_json`, when not empty: the numbers now flagged in the field a text change wrote
+// (privacy_review::field_json), sent as the op's "flags".
 std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, std::string_view by_json,
-               std::string_view change_json);
+               std::string_view change_json, std::string_view flags_json = {});
 // {"name","org","session"} of a participant, serialised: the `by` of the op messages they cause.
 std::string author_json(const participant_info& by);
 std::string presence(const participant_info& p);
@@ -89,6 +91,8 @@ struct welcome_parts {
     const std::string* state = nullptr;  // the document's JSON, serialised (shared by joins at one revision)
     std::vector<const std::string*> catch_up;
     const nlohmann::json* lifecycle = nullptr;  // the meeting's lifecycle at `rev` (lifecycle.hpp), if set
+    // {"flags":[…],"acknowledged":[…]} at `rev` (privacy_review), serialised, if set.
+    const std::string* privacy = nullptr;
 };
 std::string welcome(const welcome_parts& w);
 }  // namespace encode

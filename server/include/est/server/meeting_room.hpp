@@ -133,6 +133,9 @@ private:
     // The document's JSON at revision state_json_rev_, for the welcomes of joins without a catch-up.
     std::shared_ptr<const std::string> state_json_;
     std::uint64_t state_json_rev_ = 0;
+    // The privacy flags and acknowledgements at privacy_json_rev_, for every welcome.
+    std::shared_ptr<const std::string> privacy_json_;
+    std::uint64_t privacy_json_rev_ = 0;
     bool failed_ = false;
     bool retired_ = false;
     std::function<void()> retire_;
