@@ -35,6 +35,7 @@ unsigned status_for(const std::string& code) {
         {"conflict", 409}, {"too_many_invitations", 409},
         // The meeting is not in the state for it (sign-off, protocol.md "Locking, signing and closing").
         {"locked", 409}, {"closed", 409}, {"wrong_phase", 409}, {"already_signed", 409}, {"stale_revision", 409},
+        {"personal_data", 409},
         {"wrong_state", 409},  // the BRÅ queue: e.g. deciding an item already decided
         {"invalid_credentials", 401},
         {"account_disabled", 403}, {"forbidden", 403}, {"bad_password", 403},
