@@ -1,12 +1,35 @@
 #include "est/server/error_log.hpp"
 
+#include <cctype>
 #include <cstdio>
+
+#include "est/personal_number.hpp"
 
 namespace est::server {
 
-std::string log_quoted(std::string_view s) {
+namespace {
+// What a log line may not carry of a meeting's text (DESIGN.md §6): the tail of a JSON parse error, which quotes
+// what it last read (a damaged row's text), and anything that looks like a personal identity number.
+std::string without_personal_data(std::string_view s) {
+    std::string out(s.substr(0, 2000));
+    if (const auto tail = out.find("; last read: "); tail != std::string::npos) out.replace(tail, std::string::npos, "; last read: (not logged)");
+    // The detector reads UTF-16; a byte per unit keeps its offsets those of `out` (digits, '-' and '+' are ASCII).
+    // Digits inside a hex hash or an id (a letter right before or after) are not a number someone typed.
+    const auto letter = [&](std::size_t i) { return std::isalpha(static_cast<unsigned char>(out[i])) != 0; };
+    const std::u16string wide(out.begin(), out.end());
+    for (const auto& m : find_personal_numbers(wide)) {
+        if ((m.begin > 0 && letter(m.begin - 1)) || (m.end < out.size() && letter(m.end))) continue;
+        for (std::size_t i = m.begin; i < m.end; ++i)
+            if (out[i] >= '0' && out[i] <= '9') out[i] = '*';
+    }
+    return out;
+}
+}  // namespace
+
+std::string log_quoted(std::string_view value) {
+    const std::string s = without_personal_data(value);
     std::string out = "\"";
-    for (unsigned char c : s.substr(0, 2000)) {
+    for (unsigned char c : s) {
         if (c == '"' || c == '\\') {
             out += '\\';
             out += static_cast<char>(c);

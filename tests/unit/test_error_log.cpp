@@ -23,3 +23,20 @@ TEST_CASE("log_quoted cuts a value at 2,000 bytes") {
     const std::string long_value(5000, 'x');
     CHECK(log_quoted(long_value) == "\"" + std::string(2000, 'x') + "\"");
 }
+
+TEST_CASE("log_quoted masks what looks like a personal identity number and cuts a parse error's quote of the text") {
+    CHECK(log_quoted("row 7: 19121212-1212 and 850709-9805") == "\"row 7: ********-**** and ******-****\"");
+    CHECK(log_quoted("meeting m-1 at rev 1212121212") == "\"meeting m-1 at rev **********\"");  // 10 digits, valid: masked
+    CHECK(log_quoted("rev 1234567890") == "\"rev 1234567890\"");  // not a date: kept
+    const std::string parse_error =
+        "[json.exception.parse_error.101] parse error at line 1, column 40: syntax error while parsing object - "
+        "invalid literal; last read: '\"Anmälan gäller Kalle på Storgatan 5";
+    const std::string logged = log_quoted(parse_error);
+    CHECK(logged.find("Kalle") == std::string::npos);
+    CHECK(logged.find("Storgatan") == std::string::npos);
+    CHECK(logged.find("last read: (not logged)") != std::string::npos);
+}
+
+TEST_CASE("log_quoted leaves digits inside a hash or an id alone") {
+    CHECK(log_quoted("hash=ab1212121212cd") == "\"hash=ab1212121212cd\"");
+}

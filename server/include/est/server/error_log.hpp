@@ -10,7 +10,9 @@
 namespace est::server {
 
 // `s` as one double-quoted value of a log line: no line break, no quote that would end it early; every byte
-// outside printable ASCII as \xNN, so no bidi override or C1 control reaches whoever reads the log.
+// outside printable ASCII as \xNN, so no bidi override or C1 control reaches whoever reads the log. Whatever
+// looks like a personal identity number is masked ('*' for its digits), and a JSON parse error's quote of what
+// it last read is cut: a damaged row's text does not reach the log.
 std::string log_quoted(std::string_view s);
 
 void log_error(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
