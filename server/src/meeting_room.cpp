@@ -317,7 +317,7 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
         const std::string flags = text && state_.flags_changed() ? state_.privacy().field_json(text->target).dump() : "";
         auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.author_json, change_json, flags));
         remember_wire(rev, broadcast);
-        pending_.push_back({rev, conn, mem.id, shared(encode::ack(msg.seq, rev, false)), std::move(broadcast)});
+        pending_.push_back({rev, conn, mem.id, shared(encode::ack(msg.seq, rev, false, flags)), std::move(broadcast)});
         store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, std::move(change_json)},
                          [self = shared_from_this(), rev](const std::string& error) { self->on_durable(rev, error); });
         if (state_.lifecycle().phase() != meeting_phase::closed &&

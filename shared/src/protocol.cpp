@@ -119,8 +119,14 @@ std::string error(std::string_view code, std::string_view message, std::optional
 
 // ack and op are sent for every change: written directly, in the key order a json object dumps in
 // (sorted), so they are the same bytes the DOM would give (tests/unit/test_protocol.cpp checks).
-std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate) {
-    std::string out = duplicate ? R"({"duplicate":true,"rev":)" : R"({"rev":)";
+std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate, std::string_view flags_json) {
+    std::string out = duplicate ? R"({"duplicate":true,)" : "{";
+    if (!flags_json.empty()) {
+        out += R"("flags":)";
+        out += flags_json;
+        out += ',';
+    }
+    out += R"("rev":)";
     out += std::to_string(rev);
     out += R"(,"seq":)";
     out += std::to_string(seq);

@@ -34,15 +34,17 @@ std::string sign(test::accounts_fixture& f, const std::string& who) {
                          {"password", test::accounts_fixture::password_of(who)}});
 }
 
-// A live member that keeps every op message it sees.
+// A live member that keeps every op and ack message it sees.
 struct watcher {
     test::live_member m;
     std::vector<json> ops;
+    std::vector<json> acks;
     watcher(boost::asio::io_context& ioc, test::accounts_fixture& f, const std::string& who) : m(ioc, f.live_options(f.at(who))) {
         auto inner = m.client().on_message;
         m.client().on_message = [this, inner](const server_message& msg) {
             inner(msg);
             if (msg.type() == "op") ops.push_back(msg.json());
+            if (msg.type() == "ack") acks.push_back(msg.json());
         };
         REQUIRE(m.join() == "allowed");
     }
@@ -136,12 +138,16 @@ TEST_CASE("a flagged number edited away no longer holds the sign-off", "[privacy
     const field_ref plats{"andt", "kommun", "e1", "plats"};
     {
         watcher police(ioc, f, "participant_a");
-        test::live_member social(ioc, f.live_options(f.at("participant_b")));
-        REQUIRE(social.join() == "allowed");
+        watcher author(ioc, f, "participant_b");
+        test::live_member& social = author.m;
         REQUIRE(social.apply(add_entry_change{"andt", "kommun", "e1"}) == "allowed");
         REQUIRE(social.append(plats, u"850709-9805") == "allowed");
         REQUIRE(client::run_until(ioc, [&] { return police.flags_of(plats) != nullptr; }));
         CHECK(police.flags_of(plats)->at("numbers").size() == 1);
+        // The author hears of it in the ack of the change.
+        REQUIRE(author.acks.size() == 2);
+        CHECK_FALSE(author.acks[0].contains("flags"));
+        CHECK(author.acks[1].at("flags") == *police.flags_of(plats));
         // Edited away: the broadcast says the field holds none now.
         const auto len = social.client().replica().confirmed().field(plats).text.size();
         text_operation erase;

@@ -65,7 +65,8 @@ nlohmann::json participant_to_json(const participant_info& p);
 
 namespace encode {
 std::string error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq = std::nullopt);
-std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate);
+// `flags_json`, when not empty: as for op below — the author's own change changed its field's flags.
+std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate, std::string_view flags_json = {});
 std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, const participant_info& by,
                const change& c);
 // The same message from parts already serialised: `by_json` as `author_json(by)` gives it, `change_json` as
