@@ -136,7 +136,7 @@ bool meeting_state::update_flags(const change& c) {
     return false;
 }
 
-const privacy_review& meeting_state::privacy() {
+const privacy_review& meeting_state::privacy() const {
     if (privacy_stale_) {
         privacy_.rebuild(doc_);
         privacy_stale_ = false;
@@ -144,7 +144,7 @@ const privacy_review& meeting_state::privacy() {
     return privacy_;
 }
 
-void meeting_state::check_personal_data_resolved() {
+void meeting_state::check_personal_data_resolved() const {
     const auto open = privacy().unresolved();
     if (open.empty()) return;
     std::string where;

@@ -3,7 +3,8 @@
 // survive encode → decode unchanged. The op's `rev` is read relative to the state's revision (its two low
 // bits: equal, ahead by 1–3, behind by the rest, or as it is), so based-ahead, current and late changes are
 // all reached: one based ahead is never applied, a refused one changes nothing, an applied one raises the
-// revision by one, and the state round-trips through its snapshot with the same counters. The state starts
+// revision by one, and the state round-trips through its snapshot with the same counters and the same
+// personal-number flags (worked out from scratch there). The state starts
 // over every 4096 ops so that it stays small and fast.
 #include <cstdio>
 #include <cstdlib>
@@ -96,6 +97,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             broken("snapshot → from_snapshot changed the state");
         if (restored.document().total_text() != s.document().total_text()) broken("total_text differs from a fresh load's");
         if (restored.encoded_bytes() != s.encoded_bytes()) broken("encoded_bytes differs from a fresh load's");
+        // The personal-number flags kept up change by change are those of the picture read from scratch.
+        if (restored.privacy().flags_json() != s.privacy().flags_json() ||
+            restored.privacy().acknowledged_json() != s.privacy().acknowledged_json())
+            broken("the flags kept up change by change differ from a fresh load's");
     }
     return 0;
 }

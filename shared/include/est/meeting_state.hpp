@@ -43,21 +43,21 @@ public:
     const meeting_lifecycle& lifecycle() const noexcept { return lifecycle_; }
 
     // The flagged personal identity numbers and the chair's acknowledgements (DESIGN.md §6), up to date with the
-    // picture. Non-const: after a replay the flags are worked out once, on first use.
-    const privacy_review& privacy();
+    // picture. After a load or a replay the flags are worked out once, on first use (a cache: logically const).
+    const privacy_review& privacy() const;
     // Did the last submit change the numbers flagged in the field it wrote? Then privacy().field_json(its target)
     // goes out with the change.
     bool flags_changed() const noexcept { return flags_changed_; }
     // Throws domain_error("personal_data") naming the fields while any flag is neither edited away nor
     // acknowledged: the picture may not be signed yet.
-    void check_personal_data_resolved();
+    void check_personal_data_resolved() const;
 
     std::uint64_t rev() const noexcept { return rev_; }
     const meeting_document& document() const noexcept { return doc_; }
     std::uint64_t last_seq(std::string_view client) const;
     // The picture's encoded bytes plus the sequence records and the privacy flags and acknowledgements: what
     // max_meeting_bytes bounds.
-    std::size_t encoded_bytes() const noexcept { return doc_.encoded_bytes() + seq_bytes_ + privacy_.encoded_bytes(); }
+    std::size_t encoded_bytes() const { return doc_.encoded_bytes() + seq_bytes_ + privacy().encoded_bytes(); }
     // Text operations after this revision are remembered; a change based earlier is too old.
     std::uint64_t history_floor() const noexcept { return floor_; }
     const limits& bounds() const noexcept { return limits_; }
@@ -90,8 +90,8 @@ private:
     std::size_t history_bytes_ = 0;
     limits limits_;
     meeting_lifecycle lifecycle_;
-    privacy_review privacy_;
-    bool privacy_stale_ = true;  // the flags are worked out from the whole picture on first use
+    mutable privacy_review privacy_;
+    mutable bool privacy_stale_ = true;  // the flags are worked out from the whole picture on first use
     bool flags_changed_ = false;
 };
 
