@@ -26,7 +26,8 @@ bool is_hex_digest(const std::string& s) {
 // Every choice field ({"value","rev"}) anywhere in a picture's JSON (topics, entries, decision items) back to
 // revision 0.
 void reset_registers(json& j) {
-    if (j.is_object() && j.size() == 2 && j.contains("value") && j.contains("rev")) {
+    // A choice field's {"value","rev"}, or an entry's sekretess marking {"osl","rev"}.
+    if (j.is_object() && j.size() == 2 && j.contains("rev") && (j.contains("value") || j.contains("osl"))) {
         j["rev"] = std::uint64_t{0};
         return;
     }

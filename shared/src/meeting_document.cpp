@@ -66,8 +66,12 @@ meeting_document::meeting_document(std::shared_ptr<const meeting_template> tmpl,
     encoded_bytes_ = count_bytes();
 }
 
-// "secrecy":{"osl":"…","rev":N}, once the entry was ever marked.
-std::size_t secrecy_bytes(const entry& e) { return e.secrecy_rev == 0 ? 0 : e.secrecy.size() + 48; }
+namespace {
+// Does the entry carry "secrecy":{"osl":"…","rev":N}? Once it was ever marked; or marked with revision 0, as a
+// correction's copy of a closed picture starts (its registers' revisions start over).
+bool has_secrecy(const entry& e) { return e.secrecy_rev != 0 || !e.secrecy.empty(); }
+std::size_t secrecy_bytes(const entry& e) { return has_secrecy(e) ? e.secrecy.size() + 48 : 0; }
+}  // namespace
 
 std::size_t meeting_document::bytes_of(const entry& e) const {
     std::size_t n = e.id.size() + 24 + secrecy_bytes(e);  // {"fields":{},"id":""},
@@ -381,7 +385,7 @@ json meeting_document::to_json() const {
             for (const auto& e : ts.cells.find(o)->second.entries) {
                 json ej = {{"id", e.id}, {"fields", fields_to_json(e.fields, tmpl_->entry_fields)}};
                 // Only a marked entry has the key: a picture without markings keeps its digest from before them.
-                if (e.secrecy_rev != 0) ej["secrecy"] = {{"osl", e.secrecy}, {"rev", e.secrecy_rev}};
+                if (has_secrecy(e)) ej["secrecy"] = {{"osl", e.secrecy}, {"rev", e.secrecy_rev}};
                 entries.push_back(std::move(ej));
             }
             cells[o] = {{"entries", std::move(entries)}};
@@ -430,7 +434,7 @@ meeting_document meeting_document::from_json(std::shared_ptr<const meeting_templ
                     if (auto sj = ej.find("secrecy"); sj != ej.end()) {
                         e.secrecy = sj->at("osl").get<std::string>();
                         e.secrecy_rev = snapshot_count(sj->at("rev"), "the revision of a sekretess marking");
-                        if (e.secrecy_rev == 0 || e.secrecy.size() > max_osl_bytes)
+                        if (!has_secrecy(e) || e.secrecy.size() > max_osl_bytes)
                             throw domain_error("bad_snapshot", "entry '" + e.id + "' has a damaged sekretess marking");
                     }
                     c->second.entries.push_back(std::move(e));

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "est/change.hpp"
+#include "est/correction.hpp"
 #include "est/error.hpp"
 #include "est/meeting_state.hpp"
 #include "est/sshsig.hpp"
@@ -242,4 +243,19 @@ TEST_CASE("the wire forms of secrecy and acknowledge round-trip, and bad ones ar
           "bad_message");
     CHECK(bad((R"({"kind":"acknowledge",)" + target + R"(,"number":")" + number + R"(","reason":"ok","extra":1})").c_str()) ==
           "bad_message");
+}
+
+TEST_CASE("a correction's copy keeps the sekretess markings of the closed picture and loads", "[privacy][secrecy]") {
+    meeting m;
+    m.type(handelse, R"(["Misshandel i trapphus"])");
+    REQUIRE(m.st.submit("anna", ++m.seq, m.st.rev(), secrecy_change{"hot-och-vald", "polis", "e1", "35 kap. 1 § OSL"}, anna));
+    const est::meeting_document copy = est::correction_copy(m.st.document());
+    const auto& e = copy.entry_at("hot-och-vald", "polis", "e1");
+    CHECK(e.secrecy == "35 kap. 1 § OSL");
+    CHECK(e.secrecy_rev == 0);  // the new meeting's registers start over
+    // The new meeting's first snapshot at revision 0 loads (a marking past its revision would be refused).
+    const json snap = meeting_state(copy, 0, {}, {}).snapshot();
+    auto loaded = meeting_state::from_snapshot(est::test::biweekly(), est::test::test_orgs, snap, {});
+    CHECK(loaded.document() == copy);
+    CHECK(loaded.encoded_bytes() == meeting_state(copy, 0, {}, {}).encoded_bytes());
 }
