@@ -7,6 +7,7 @@
 
 #include "est/error.hpp"
 #include "est/permissions.hpp"
+#include "est/personal_number.hpp"
 #include "est/utf.hpp"
 
 namespace est {
@@ -18,7 +19,17 @@ std::size_t seq_record_bytes(std::string_view client) { return client.size() + 2
 // The largest seq a JavaScript client can hold exactly (2^53 - 1).
 constexpr std::uint64_t max_safe_seq = (std::uint64_t{1} << 53) - 1;
 
+// An acknowledgement's reason and a sekretess marking's OSL reference are the server's records of a decision
+// about personal data: they may not hold a personal identity number themselves, where no flag would find it.
+void check_label(std::string_view text, const char* what) {
+    const auto wide = utf8_to_utf16(text);
+    if (wide && find_personal_numbers(*wide).empty()) return;
+    throw domain_error("bad_value", std::string(what) + " may not hold a personal identity number");
+}
+
 void check_text(const change& c) {
+    if (const auto* a = std::get_if<acknowledge_change>(&c)) return check_label(a->reason, "the reason");
+    if (const auto* m = std::get_if<secrecy_change>(&c)) return check_label(m->osl, "an OSL reference");
     const auto* t = std::get_if<text_change>(&c);
     if (!t) return;
     for (const auto& comp : t->op.components()) {

@@ -120,6 +120,12 @@ TEST_CASE("the sign-off waits for every flag, and only the chair acknowledges on
     CHECK(acked[0].at("by") == "Cecilia");
     CHECK(acked[0].at("rev") == rev + 1);
 
+    // A reason may not itself hold a number, where no flag would see it; nor an OSL reference.
+    CHECK(code_of([&] { m.st.submit("cecilia", 5, m.st.rev(), ack(plats, "Gäller 850709-9805"), cecilia); }) == "bad_value");
+    CHECK(code_of([&] {
+              m.st.submit("anna", ++m.seq, m.st.rev(), secrecy_change{"hot-och-vald", "polis", "e1", "850709-9805"}, anna);
+          }) == "bad_value");
+
     // The acknowledgement is of that number in that field: the same number elsewhere is a flag of its own.
     m.type(plats, R"(["121212-1212"])");
     CHECK(m.open().size() == 1);
