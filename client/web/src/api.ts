@@ -286,9 +286,12 @@ export function absoluteLink(link: string, origin: string = location.origin): st
 /**
  * The exported situation picture of a meeting (GET /api/meetings/{id}/export): a printable, standalone HTML
  * document, or with `json` the same picture as JSON with its revision and SHA-256 digest. Only durable state.
+ * `public`: the public version (offentlig version), with sekretess-marked entries and personal identity numbers
+ * masked.
  */
-export function exportUrl(meetingId: string, format: 'html' | 'json' | 'markdown' = 'html'): string {
+export function exportUrl(meetingId: string, format: 'html' | 'json' | 'markdown' = 'html', version: 'full' | 'public' = 'full'): string {
   const path = `/api/meetings/${encodeURIComponent(meetingId)}/export`;
+  if (version === 'public') return `${path}?format=${format}&version=public`;
   return format === 'html' ? path : `${path}?format=${format}`;
 }
 

@@ -14,6 +14,8 @@ export interface FieldValue {
 export interface Entry {
   id: string;
   fields: Map<string, FieldValue>;
+  /** The entry's sekretess marking (an OSL reference, "" once cleared) and its revision; absent: never marked. */
+  secrecy?: { osl: string; rev: number };
 }
 
 /** A decision item (beslutsförslag): its fields from the template's `decision_item_fields`. */
@@ -183,6 +185,15 @@ export class MeetingDoc {
         items.push({ id: c.item, fields: emptyFields(this.itemFields()) });
         return;
       }
+      case 'secrecy': {
+        const e = this.cell(c.topic, c.org).find((x) => x.id === c.entry);
+        if (!e) throw new OtError('not_found', `there is no entry '${c.entry}' in ${c.topic}/${c.org}`);
+        e.secrecy = { osl: c.osl, rev };
+        return;
+      }
+      case 'acknowledge':
+        // Not part of the picture: the replica's privacy review keeps it.
+        return;
       case 'remove_item': {
         const items = this.items(c.topic);
         const i = items.findIndex((x) => x.id === c.item);
@@ -197,7 +208,7 @@ export class MeetingDoc {
   /** Reads the `state` of a welcome (see docs/protocol.md). */
   static fromJSON(template: MeetingTemplate, organisations: string[], j: unknown): MeetingDoc {
     const doc = new MeetingDoc(template, organisations);
-    type FieldsJSON = { id: string; fields: Record<string, unknown> };
+    type FieldsJSON = { id: string; fields: Record<string, unknown>; secrecy?: { osl?: string; rev?: number } };
     const state = j as {
       topics: (FieldsJSON & { cells: Record<string, { entries: FieldsJSON[] }>; items?: FieldsJSON[] })[];
       retired?: string[];
@@ -226,6 +237,7 @@ export class MeetingDoc {
         for (const ej of cj.entries ?? []) {
           const e: Entry = { id: ej.id, fields: emptyFields(template.entry_fields) };
           readFields(e.fields, template.entry_fields, ej.fields ?? {});
+          if (ej.secrecy) e.secrecy = { osl: String(ej.secrecy.osl ?? ''), rev: Number(ej.secrecy.rev ?? 0) };
           cl.push(e);
         }
       }

@@ -36,7 +36,7 @@ export type LifecycleChange =
   | { kind: 'close'; closing: SignedRecord };
 
 /** The kinds of change that edit the picture (and so void every signature on it). */
-export const PICTURE_KINDS = ['text', 'set', 'add_entry', 'remove_entry', 'add_item', 'remove_item'] as const;
+export const PICTURE_KINDS = ['text', 'set', 'add_entry', 'remove_entry', 'add_item', 'remove_item', 'secrecy'] as const;
 
 export function isLifecycleKind(kind: unknown): kind is LifecycleKind {
   return typeof kind === 'string' && (LIFECYCLE_KINDS as readonly string[]).includes(kind);

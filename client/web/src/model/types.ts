@@ -121,7 +121,42 @@ export type Change =
   | { kind: 'add_entry'; topic: string; org: string; entry: string }
   | { kind: 'remove_entry'; topic: string; org: string; entry: string }
   | { kind: 'add_item'; topic: string; item: string }
-  | { kind: 'remove_item'; topic: string; item: string };
+  | { kind: 'remove_item'; topic: string; item: string }
+  /** Marks an entry sekretess under an OSL reference ("" clears it): a register of the entry (docs/protocol.md). */
+  | { kind: 'secrecy'; topic: string; org: string; entry: string; osl: string }
+  /**
+   * The chair acknowledges a flagged personal identity number in a field. `by` and `at` are the server's stamp in a
+   * broadcast (a client sends none). Not part of the picture.
+   */
+  | { kind: 'acknowledge'; target: FieldRef; number: string; reason: string; by?: string; at?: string };
+
+/** A personal identity number the server flagged: the SHA-256 (hex) of its last ten digits, never its digits. */
+export interface FlaggedNumber {
+  number: string;
+  kind: 'personnummer' | 'samordningsnummer';
+}
+
+/** The numbers flagged in one text field now (`numbers` empty: none any longer). */
+export interface FieldFlags {
+  target: FieldRef;
+  numbers: FlaggedNumber[];
+}
+
+/** The chair's acknowledgement of a number in a field, as the welcome lists it. */
+export interface Acknowledgement {
+  target: FieldRef;
+  number: string;
+  reason: string;
+  by: string;
+  at: string;
+  rev: number;
+}
+
+/** A welcome's `privacy`: every field with a flag and every acknowledgement, at the welcome's rev. */
+export interface PrivacyJSON {
+  flags: FieldFlags[];
+  acknowledged: Acknowledgement[];
+}
 
 export interface Participant {
   session: string;
@@ -148,6 +183,8 @@ export interface WelcomeMessage {
   catch_up?: RemoteOpMessage[];
   /** The meeting's lifecycle (phase, locked topics, signatures, closing); absent from older servers. */
   lifecycle?: unknown;
+  /** The personal-data flags and acknowledgements at `rev`; absent from older servers. */
+  privacy?: PrivacyJSON;
 }
 
 export interface RemoteOpMessage {
@@ -162,6 +199,8 @@ export interface RemoteOpMessage {
    * come from a newer server: it is skipped, not fatal.
    */
   change: Change | LifecycleChange;
+  /** A text change that changed its field's flagged numbers: that field's flags now. */
+  flags?: FieldFlags;
 }
 
 export interface AckMessage {
@@ -169,6 +208,8 @@ export interface AckMessage {
   seq: number;
   rev: number;
   duplicate?: boolean;
+  /** As an op's `flags`: the author's own text change changed its field's flagged numbers. */
+  flags?: FieldFlags;
 }
 
 export interface ErrorMessage {

@@ -18,6 +18,7 @@
 //
 // Pure logic: the caller moves the messages. Every method returns the messages to send, in order.
 import { MeetingDoc } from '../model/document';
+import { PrivacyReview } from '../model/privacy';
 import {
   applyLifecycle,
   initialLifecycle,
@@ -88,6 +89,9 @@ const RESYNC = new Set(['storage_failed', 'stale_revision', 'out_of_range']);
 export class ClientReplica {
   private doc: MeetingDoc | null = null;
   private life: Lifecycle = initialLifecycle();
+  private readonly privacy = new PrivacyReview();
+  /** This person's name as the latest welcome says (`you.name`): the `by` of their own acknowledgements. */
+  private myName = '';
   private revision = 0;
   private nextSeq = 1;
   private isConnected = false;
@@ -204,7 +208,7 @@ export class ClientReplica {
     if (!this.doc) throw new OtError('not_joined', 'no state yet');
     const out: ClientMessage[] = [];
     const seq = this.nextSeq++;
-    const change = c.kind === 'set' ? { ...c, target: fieldRefToJSON(c.target) } : c;
+    const change = 'target' in c ? { ...c, target: fieldRefToJSON(c.target) } : c;
     this.others.set(seq, { change, sent: false });
     if (c.kind === 'remove_entry' || c.kind === 'remove_item') {
       // Typing in the entry or item that has not gone out can never land: forget it.
@@ -255,6 +259,34 @@ export class ClientReplica {
   lifecycle(): Lifecycle {
     return this.life;
   }
+  /** The personal identity numbers the server flagged and the chair's acknowledgements (confirmed). */
+  privacyReview(): PrivacyReview {
+    return this.privacy;
+  }
+
+  /** An entry's sekretess marking as the user sees it: their own pending one, else the confirmed one ("": none). */
+  visibleSecrecy(topic: string, org: string, entry: string): string {
+    let best = -1;
+    let seen: string | null = null;
+    for (const [seq, o] of this.others) {
+      const c = o.change;
+      if (c.kind === 'secrecy' && c.topic === topic && c.org === org && c.entry === entry && seq > best) {
+        best = seq;
+        seen = c.osl;
+      }
+    }
+    if (seen !== null) return seen;
+    return this.doc?.topics.get(topic)?.cells.get(org)?.find((e) => e.id === entry)?.secrecy?.osl ?? '';
+  }
+
+  /** Whether this client's acknowledgement of the number in the field is on its way (sent, not yet acknowledged). */
+  acknowledging(target: FieldRef, number: string): boolean {
+    const key = fieldKey(target);
+    for (const o of this.others.values())
+      if (o.change.kind === 'acknowledge' && o.change.number === number && fieldKey(o.change.target) === key) return true;
+    return false;
+  }
+
   /** The seq of the change waiting for its answer on this connection, or null. */
   inFlightSeq(): number | null {
     return this.inFlight;
@@ -446,13 +478,14 @@ export class ClientReplica {
     if (!doc) throw new OtError('out_of_order', 'an op before the welcome');
     if (msg.client === this.ownId) {
       // Our own change (met in a catch-up, or sent on another connection with our id): the ack we missed.
-      this.onAck({ type: 'ack', seq: msg.seq, rev: msg.rev }, []);
+      // Its `flags` and the server's stamp on an acknowledgement come with it.
+      this.onAck({ type: 'ack', seq: msg.seq, rev: msg.rev, flags: msg.flags }, [], msg.change as Change);
       return;
     }
     if (msg.rev !== this.revision + 1)
       throw new OtError('out_of_order', `expected revision ${this.revision + 1}, got ${msg.rev}`);
     const any = msg.change as { kind: string } & Record<string, unknown>;
-    if (!isPictureKind(any?.kind)) {
+    if (!isPictureKind(any?.kind) && any?.kind !== 'acknowledge') {
       // A lifecycle move (a lock, a signature, the closing), or a kind from a newer server this client does not
       // know: it takes a revision like any change; an unknown one is skipped.
       this.revision = msg.rev;
@@ -468,6 +501,11 @@ export class ClientReplica {
     doc.apply(c, msg.rev);
     this.revision = msg.rev;
     ++this.remote;
+    this.recordPrivacy(c, msg.rev, msg.flags, msg.by?.name ?? '');
+    if (c.kind === 'acknowledge') {
+      this.listener.structure?.();
+      return;
+    }
     this.pictureEdited();
     if (c.kind === 'text') {
       const key = fieldKey(c.target);
@@ -497,6 +535,17 @@ export class ClientReplica {
     this.listener.structure?.();
   }
 
+  /**
+   * What an accepted change means for the privacy review: a text change's `flags`, an entry or item removed (its
+   * fields' flags go), an acknowledgement (stamped by the server in a broadcast; our own is stamped here with our
+   * name and the time, until the next welcome brings the server's).
+   */
+  private recordPrivacy(c: Change, rev: number, flags: RemoteOpMessage['flags'], by: string): void {
+    if (flags) this.privacy.setField(flags);
+    if (c.kind === 'remove_entry' || c.kind === 'remove_item') this.privacy.forget(c);
+    if (c.kind === 'acknowledge') this.privacy.acknowledge(c, rev, by, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+  }
+
   /** An accepted edit of the picture voids every signature on it (the server's rule, mirrored). */
   private pictureEdited(): void {
     const next = pictureChanged(this.life);
@@ -505,7 +554,8 @@ export class ClientReplica {
     this.listener.lifecycle?.();
   }
 
-  private onAck(msg: AckMessage, out: ClientMessage[]): void {
+  /** `echo`: the change as the server broadcast it, when the ack is our own op met in a catch-up. */
+  private onAck(msg: AckMessage, out: ClientMessage[], echo?: Change): void {
     const doc = this.doc;
     if (!doc) throw new OtError('out_of_order', 'an ack before the welcome');
     const { seq, rev } = msg;
@@ -518,6 +568,7 @@ export class ClientReplica {
         doc.apply({ kind: 'text', target: p.target, ops: p.outstanding.toJSON() }, rev);
         this.revision = rev;
         this.pictureEdited();
+        if (msg.flags) this.privacy.setField(msg.flags);
       }
       p.outstanding = null;
       p.sent = false;
@@ -536,7 +587,8 @@ export class ClientReplica {
       if (rev > this.revision) {
         doc.apply(o.change, rev);
         this.revision = rev;
-        this.pictureEdited();
+        if (o.change.kind !== 'acknowledge') this.pictureEdited();
+        this.recordPrivacy(echo?.kind === o.change.kind ? echo : o.change, rev, msg.flags, this.myName);
       }
       this.others.delete(seq);
       this.listener.structure?.();
@@ -602,6 +654,7 @@ export class ClientReplica {
   private onWelcome(msg: WelcomeMessage, out: ClientMessage[]): void {
     // Before the catch-up: our own ops in it carry this id.
     const pub = msg.you?.client;
+    this.myName = msg.you?.name ?? '';
     this.ownId = typeof pub === 'string' && pub !== '' ? pub : this.clientId;
     const rev = msg.rev;
     const lastSeq = msg.last_seq;
@@ -624,6 +677,10 @@ export class ClientReplica {
     }
     // The lifecycle as of `rev` (after the catch-up, which moved it step by step too). A server from before the
     // lifecycle sends none: with a whole state, the meeting's `state` says what there is.
+    // The flags and acknowledgements as of `rev`, likewise (a server from before them sends none: with a whole
+    // state there are none to know of).
+    if (msg.privacy) this.privacy.read(msg.privacy);
+    else if (msg.state !== undefined && msg.state !== null) this.privacy.read(null);
     if (msg.lifecycle !== undefined && msg.lifecycle !== null) this.life = readLifecycle(msg.lifecycle);
     else if (msg.state !== undefined && msg.state !== null) this.life = readLifecycle(null, msg.meeting?.state);
     this.listener.lifecycle?.();
@@ -711,7 +768,7 @@ function containerOfField(t: FieldRef): string | null {
 
 /** The entry or decision item a change makes, removes or edits (see containerOfField). */
 function containerOf(c: Change): string | null {
-  if (c.kind === 'add_entry' || c.kind === 'remove_entry') return `e:${entryKey(c.topic, c.org, c.entry)}`;
+  if (c.kind === 'add_entry' || c.kind === 'remove_entry' || c.kind === 'secrecy') return `e:${entryKey(c.topic, c.org, c.entry)}`;
   if (c.kind === 'add_item' || c.kind === 'remove_item') return `i:${itemKey(c.topic, c.item)}`;
   return containerOfField(c.target);
 }

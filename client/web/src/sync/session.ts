@@ -107,6 +107,26 @@ export function itemErrorText(code: string, refused: Change | null): string | nu
   return null;
 }
 
+/** The Swedish words for a refused acknowledgement or sekretess marking; else null. */
+export function privacyErrorText(code: string, refused: Change | null): string | null {
+  if (refused?.kind === 'acknowledge') {
+    if (code === 'not_found') return 'Numret hann tas bort ur texten innan du godkände det. Det behöver inte godkännas längre.';
+    if (code === 'conflict') return 'Numret är redan godkänt i det fältet.';
+    if (code === 'bad_value') return 'Skälet får inte själv innehålla ett personnummer eller samordningsnummer. Skriv skälet igen.';
+    if (code === 'bad_message') return 'Skälet togs inte emot: skriv 1–500 tecken på en rad.';
+    if (code === 'forbidden') return 'Bara ordföranden kan godkänna personuppgifter.';
+  }
+  if (refused?.kind === 'secrecy') {
+    if (code === 'conflict') return 'Någon annan ändrade sekretessmarkeringen samtidigt som du. Den visas nu; välj igen om du vill ändra den.';
+    if (code === 'bad_value') return 'Sekretesshänvisningen får inte innehålla ett personnummer eller samordningsnummer.';
+    if (code === 'bad_message') return 'Sekretesshänvisningen togs inte emot: skriv högst 200 tecken på en rad.';
+    if (code === 'forbidden')
+      return 'Du kan bara sekretessmarkera din egen organisations händelser medan ämnet är öppet; ordföranden kan markera alla.';
+    if (code === 'not_found') return 'Händelsen har tagits bort, så den kunde inte sekretessmarkeras.';
+  }
+  return null;
+}
+
 export class MeetingSession {
   readonly replica: ClientReplica;
   private readonly conn: Connection;
@@ -341,6 +361,31 @@ export class MeetingSession {
     return this.you?.role === 'chair' && this.canWriteItems();
   }
 
+  /** Only the chair acknowledges a flagged number (acknowledge_personal_data), while the meeting is open or locked. */
+  canAcknowledge(): boolean {
+    const phase = this.lifecycle().phase;
+    return this.you?.role === 'chair' && (phase === 'open' || phase === 'locked');
+  }
+
+  /**
+   * Whether this person may mark an entry of `org` in `topic` sekretess: their own organisation's entry while they
+   * may write it (mark_own_secrecy), or, as the chair, any entry while the meeting is open or locked
+   * (mark_other_secrecy). The server decides; this only hides what it would refuse.
+   */
+  canMarkSecrecy(org: string, topic: string): boolean {
+    return this.canWriteCell(org, topic) || this.canAcknowledge();
+  }
+
+  /** The chair acknowledges the flagged `number` in the field, with a reason (one line, 1–500 bytes). */
+  acknowledge(target: FieldRef, number: string, reason: string): void {
+    this.submit({ kind: 'acknowledge', target: fieldRefToJSON(target), number, reason });
+  }
+
+  /** Marks an entry sekretess under `osl` ("" clears the marking). */
+  setSecrecy(topic: string, org: string, entry: string, osl: string): void {
+    this.submit({ kind: 'secrecy', topic, org, entry, osl });
+  }
+
   dismissRescued(id: number): void {
     this.rescued = this.rescued.filter((r) => r.id !== id);
     this.emit('notices');
@@ -571,7 +616,7 @@ export class MeetingSession {
       this.scheduleDeferred();
       return; // nothing is lost: not worth a message unless it persists
     }
-    this.notify(e.code, itemErrorText(e.code, refused) ?? swedishError(e.code));
+    this.notify(e.code, itemErrorText(e.code, refused) ?? privacyErrorText(e.code, refused) ?? swedishError(e.code));
     if (RECONNECT.has(e.code)) {
       this.replica.requestFullState();
       this.conn.drop('resync');

@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { findPersonalNumbers, type PersonalNumberMatch } from '../model/personal-number';
+import { personalNumberId } from '../model/privacy';
 import type { FieldDef, FieldRef, Participant } from '../model/types';
 import { fieldKey } from '../model/types';
 import { transformSelection } from '../ot/caret';
@@ -96,23 +97,77 @@ export interface FieldProps {
   autoFocus?: boolean;
 }
 
+/** A number found in a field's text, with the server's word on it: flagged for everyone, acknowledged by the chair. */
+interface FoundNumber extends PersonalNumberMatch {
+  digits: string;
+  /** The server flagged it in this field (absent: not saved yet, or the server does not flag it). */
+  flagged: boolean;
+  /** "Maria Lind: Behövs för uppföljningen" once the chair acknowledged it. */
+  ack: { by: string; reason: string } | null;
+}
+
 /**
  * Text that looks like a Swedish personal identity number (src/model/personal-number.ts): said under the field, to
- * everyone who sees it, while it is there. EST describes places and situations, not people.
+ * everyone who sees it, while it is there, naming each number (the field shows its digits anyway) and what the
+ * server says of it: flagged for everyone and waiting, or acknowledged by the chair. EST describes places and
+ * situations, not people.
  */
-function PersonalNumberWarning(props: { id: string; found: readonly PersonalNumberMatch[] }) {
+function PersonalNumberWarning(props: { id: string; found: readonly FoundNumber[] }) {
   if (props.found.length === 0) return null;
   const what = props.found.every((f) => f.kind === 'samordningsnummer') ? 'ett samordningsnummer' : 'ett personnummer';
+  const done = props.found.every((f) => f.ack);
   return (
-    <span id={props.id} class="pn-warning" role="status" data-testid="pn-warning">
-      Texten ser ut att innehålla {what}. Skriv inte personuppgifter i lägesbilden – beskriv platsen eller händelsen.
+    <span id={props.id} class={done ? 'pn-warning pn-done' : 'pn-warning'} role="status" data-testid="pn-warning">
+      <span>
+        Texten ser ut att innehålla {what}. Skriv inte personuppgifter i lägesbilden – beskriv platsen eller händelsen.
+      </span>
+      {props.found.map((f) => (
+        <span key={`${f.begin}`} class="pn-number" data-testid="pn-number" data-state={f.ack ? 'acknowledged' : f.flagged ? 'open' : 'unsaved'}>
+          <mark class="pn-mark">{f.digits}</mark>{' '}
+          {f.ack
+            ? `– godkänt av ${f.ack.by}: ${f.ack.reason}`
+            : f.flagged
+              ? '– flaggat för alla i mötet, inte hanterat (se Personuppgifter).'
+              : '– sparas och kontrolleras…'}
+        </span>
+      ))}
     </span>
   );
 }
 
-/** The numbers in `text`, found once per change of the text (each keystroke passes here). */
-function usePersonalNumbers(text: string): PersonalNumberMatch[] {
-  return useMemo(() => findPersonalNumbers(text), [text]);
+/** The numbers in `text` (found once per change of the text: each keystroke passes here), with the server's flags. */
+function usePersonalNumbers(session: MeetingSession, target: FieldRef, text: string): FoundNumber[] {
+  const found = useMemo(() => findPersonalNumbers(text).map((m) => ({ ...m, id: personalNumberId(text, m) })), [text]);
+  const review = session.replica.privacyReview();
+  const flagged = review.field(target);
+  return found.map((m) => {
+    const ack = review.acknowledgement(target, m.id);
+    return {
+      begin: m.begin,
+      end: m.end,
+      kind: m.kind,
+      digits: text.slice(m.begin, m.end),
+      flagged: flagged.some((n) => n.number === m.id),
+      ack: ack ? { by: ack.by, reason: ack.reason } : null,
+    };
+  });
+}
+
+/** The text with each number found in it marked (a read-only field). */
+function MarkedText(props: { text: string; found: readonly FoundNumber[] }) {
+  const parts: ComponentChildren[] = [];
+  let at = 0;
+  for (const f of props.found) {
+    parts.push(props.text.slice(at, f.begin));
+    parts.push(
+      <mark key={f.begin} class={f.ack ? 'pn-mark pn-mark-done' : 'pn-mark'}>
+        {props.text.slice(f.begin, f.end)}
+      </mark>,
+    );
+    at = f.end;
+  }
+  parts.push(props.text.slice(at));
+  return <span class="ro-text">{parts}</span>;
 }
 
 export function EditableText(props: FieldProps) {
@@ -120,7 +175,7 @@ export function EditableText(props: FieldProps) {
   const key = fieldKey(target);
   const ref = useRef<HTMLTextAreaElement>(null);
   const people = useFocusers(session, target);
-  const found = usePersonalNumbers(useLiveText(session, target));
+  const found = usePersonalNumbers(session, target, useLiveText(session, target));
 
   useLayoutEffect(() => {
     const el = ref.current!;
@@ -155,12 +210,17 @@ export function EditableText(props: FieldProps) {
     spellcheck: true,
     lang: 'sv',
     'aria-describedby': found.length > 0 ? `${domId(target)}-pn` : undefined,
+    'data-flagged': found.some((f) => !f.ack) ? 'true' : undefined,
     style: people.length ? { outlineColor: colourFor(people[0].name + '|' + people[0].org) } : undefined,
   };
   return (
     <EditableShell id={id} label={props.label} context={props.context} people={people}>
       {/* Textareas throughout: long places and times wrap instead of hiding behind the edge. */}
-      <textarea rows={props.multiline ? 2 : 1} {...common} class={props.multiline ? 'input' : 'input input-short'} />
+      <textarea
+        rows={props.multiline ? 2 : 1}
+        {...common}
+        class={`${props.multiline ? 'input' : 'input input-short'}${found.some((f) => !f.ack) ? ' input-flagged' : ''}`}
+      />
       <PersonalNumberWarning id={`${id}-pn`} found={found} />
     </EditableShell>
   );
@@ -236,11 +296,11 @@ export function useLiveText(session: MeetingSession, target: FieldRef): string {
 
 export function ReadOnlyText(props: FieldProps & { empty?: string; inline?: boolean }) {
   const text = useLiveText(props.session, props.target);
-  const found = usePersonalNumbers(text);
+  const found = usePersonalNumbers(props.session, props.target, text);
   const people = useFocusers(props.session, props.target);
   return (
     <ReadOnlyShell label={props.label} people={people} fieldKey={fieldKey(props.target)} inline={props.inline}>
-      {text ? <span class="ro-text">{text}</span> : <span class="ro-empty">{props.empty ?? '–'}</span>}
+      {text ? <MarkedText text={text} found={found} /> : <span class="ro-empty">{props.empty ?? '–'}</span>}
       <PersonalNumberWarning id={`${domId(props.target)}-pn`} found={found} />
     </ReadOnlyShell>
   );

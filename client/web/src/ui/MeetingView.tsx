@@ -17,6 +17,7 @@ import { PHASE_LABELS, topicLocked } from '../model/lifecycle';
 import { ConfirmBox, useConfirm } from './ConfirmRemove';
 import { DecisionItems } from './DecisionItems';
 import { FollowUpSection } from './FollowUpSection';
+import { PrivacyPanel, SecrecyControl } from './PrivacyPanel';
 
 declare global {
   interface Window {
@@ -170,6 +171,7 @@ export function MeetingView(props: { meetingId: string }) {
       <VersionBanner now={now} />
       <DraftBanner meetingId={props.meetingId} lifecycle={session.lifecycle()} role={me?.role} />
       <PresenceBar session={session} meeting={meeting} />
+      <PrivacyPanel session={session} meeting={meeting} />
       <Notices session={session} />
       {/* While the meeting is open the panel only tells the phase (the header links to it), so it follows the
           picture, which stays near the top on a phone; from the lock on, signing is the business and it leads.
@@ -183,14 +185,20 @@ export function MeetingView(props: { meetingId: string }) {
 }
 
 /**
- * The exported situation picture, for anyone in the meeting: a printable page in a new tab and the JSON
- * file. Both show what the server has saved (not changes still on their way).
+ * The exported situation picture, for anyone in the meeting: a printable page in a new tab, its public version
+ * (sekretess-marked entries and personal identity numbers masked) and the JSON file. All show what the server has
+ * saved (not changes still on their way).
  */
 function ExportLinks(props: { meetingId: string; date: string }) {
   return (
     <p class="export-links">
       <a class="btn btn-small" href={exportUrl(props.meetingId)} target="_blank" rel="noopener">
         Exportera lägesbild
+        <span aria-hidden="true">↗</span>
+        <span class="visually-hidden"> (öppnas i ny flik)</span>
+      </a>
+      <a class="btn btn-small" href={exportUrl(props.meetingId, 'html', 'public')} target="_blank" rel="noopener" data-testid="export-public">
+        Offentlig version (maskad)
         <span aria-hidden="true">↗</span>
         <span class="visually-hidden"> (öppnas i ny flik)</span>
       </a>
@@ -566,6 +574,7 @@ function EntryCard(props: {
           </button>
         )}
       </div>
+      {!props.pending && <SecrecyControl session={session} topic={topic.id} org={org.id} entry={entryId} context={context} />}
       <ConfirmBox
         confirm={confirm}
         label={`Bekräfta borttagning av händelse ${props.n}`}

@@ -20,6 +20,7 @@ import type { MeetingSession } from '../sync/session';
 import { pictureDigest } from '../verify/canonical';
 import { useAccount } from './account-context';
 import { ConfirmButton, copy } from './GroupAdmin';
+import { openPrivacyPanel, waitingText } from './PrivacyPanel';
 
 function useChannels(session: MeetingSession, ...channels: ('structure' | 'lifecycle' | 'notices')[]) {
   const [, force] = useReducer((x: number) => x + 1, 0);
@@ -118,6 +119,7 @@ export function SignOffPanel(props: {
   const canSign = (role === 'chair' || role === 'cosigner') && lc.phase === 'locked' && !iSigned && missing.includes(role);
   const isChair = role === 'chair';
   const closing = lc.closing ? readClosing(lc.closing.statement) : null;
+  const waiting = session.replica.privacyReview().unresolved();
   const signedDigest = closing?.digest ?? signatures[signatures.length - 1]?.digest ?? null;
 
   const act = async (body: LifecycleAction) => {
@@ -168,6 +170,14 @@ export function SignOffPanel(props: {
         </span>
       </div>
       <p class="signoff-hint">{PHASE_HINTS[lc.phase]}</p>
+      {(lc.phase === 'open' || lc.phase === 'locked') && waiting > 0 && (
+        <p class="signoff-privacy" data-testid="signoff-privacy">
+          <strong>{waitingText(waiting)}.</strong> Lägesbilden kan inte signeras förrän varje flaggat personnummer är
+          borttaget ur texten eller godkänt av ordföranden. <button type="button" class="btn btn-small" onClick={openPrivacyPanel}>
+            Visa personuppgifter
+          </button>
+        </p>
+      )}
 
       {lc.phase !== 'open' && lc.phase !== 'draft' && (
         <div class="signoff-grid">
@@ -345,6 +355,13 @@ function ClosedLinks(props: { meetingId: string; date: string }) {
         <li>
           <a class="btn btn-small" href={exportUrl(props.meetingId)} target="_blank" rel="noopener" data-testid="export-html">
             Skriv ut (HTML)
+            <span aria-hidden="true"> ↗</span>
+            <span class="visually-hidden"> (öppnas i ny flik)</span>
+          </a>
+        </li>
+        <li>
+          <a class="btn btn-small" href={exportUrl(props.meetingId, 'html', 'public')} target="_blank" rel="noopener">
+            Offentlig version (maskad)
             <span aria-hidden="true"> ↗</span>
             <span class="visually-hidden"> (öppnas i ny flik)</span>
           </a>

@@ -231,7 +231,7 @@ export class SimServer {
     if (seq <= (this.lastSeq.get(client) ?? 0)) return null;
     const lc = this.lifecycle;
     if (lc.phase === 'closed') throw new OtError('closed', 'the meeting is closed');
-    const topic = c.kind === 'text' || c.kind === 'set' ? c.target.topic : c.topic;
+    const topic = 'target' in c ? c.target.topic : c.topic;
     const cellEdit = c.kind === 'add_entry' || c.kind === 'remove_entry' || ((c.kind === 'text' || c.kind === 'set') && !!c.target.org);
     if (cellEdit && (lc.phase !== 'open' || lc.locked_topics.includes(topic))) throw new OtError('locked', 'locked');
     // Decision items: while open or locked, whatever the topic locks; till_bra is the chair's.
