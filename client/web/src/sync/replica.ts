@@ -525,6 +525,7 @@ export class ClientReplica {
       }
       // serverOp now applies to the visible text.
       this.listener.text?.(key, c.target, serverOp);
+      if (msg.flags) this.listener.structure?.(); // the flagged numbers changed
       return;
     }
     if (c.kind === 'remove_entry' || c.kind === 'remove_item') {
@@ -568,7 +569,10 @@ export class ClientReplica {
         doc.apply({ kind: 'text', target: p.target, ops: p.outstanding.toJSON() }, rev);
         this.revision = rev;
         this.pictureEdited();
-        if (msg.flags) this.privacy.setField(msg.flags);
+        if (msg.flags) {
+          this.privacy.setField(msg.flags);
+          this.listener.structure?.();
+        }
       }
       p.outstanding = null;
       p.sent = false;

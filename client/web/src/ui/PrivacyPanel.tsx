@@ -398,7 +398,7 @@ export function SecrecyControl(props: { session: MeetingSession; topic: string; 
             </button>
             {osl && (
               <button type="button" class="btn btn-small" onClick={clear}>
-                Ta bort markeringen
+                Ta bort<span class="visually-hidden"> markeringen</span>
               </button>
             )}
             <button type="button" class="btn btn-small btn-quiet" onClick={done}>

@@ -78,6 +78,16 @@ describe('ClientReplica: personal-data flags and acknowledgements', () => {
     expect(r.privacyReview().rows()).toEqual([]);
   });
 
+  it('tells the view when a text change brings flags (the panel re-renders), and only then', () => {
+    const { r } = joined();
+    let structure = 0;
+    r.listener = { structure: () => ++structure };
+    r.onMessage(op(6, { kind: 'text', target: BED, ops: ['Lugnt'] }));
+    expect(structure).toBe(0);
+    r.onMessage(op(7, { kind: 'text', target: BED, ops: [5, ' 811218-9876'] }, { flags: { target: BED, numbers: [{ number: N2, kind: 'personnummer' }] } }));
+    expect(structure).toBe(1);
+  });
+
   it("records another chair's acknowledgement with the server's stamp, voiding no signature", () => {
     const signature = { statement: '{}', sshsig: 's', key_id: 'k' };
     const { r } = joined(welcome({ lifecycle: { phase: 'locked', locked_topics: [], required: ['chair', 'cosigner'], signatures: [signature], closing: null } }));
