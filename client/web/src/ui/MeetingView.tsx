@@ -17,7 +17,7 @@ import { PHASE_LABELS, topicLocked } from '../model/lifecycle';
 import { ConfirmBox, useConfirm } from './ConfirmRemove';
 import { DecisionItems } from './DecisionItems';
 import { FollowUpSection } from './FollowUpSection';
-import { PrivacyPanel, SecrecyControl } from './PrivacyPanel';
+import { PrivacyPanel, SecrecyBadge, SecrecyControl } from './PrivacyPanel';
 
 declare global {
   interface Window {
@@ -568,13 +568,13 @@ function EntryCard(props: {
         </span>
         <span class="visually-hidden">Händelse {props.n}</span>
         {props.pending && <span class="entry-saving">sparas…</span>}
+        <SecrecyBadge session={session} topic={topic.id} org={org.id} entry={entryId} />
         {props.editable && !confirm.confirming && (
           <button type="button" class="btn btn-small btn-quiet" ref={confirm.triggerRef} onClick={confirm.open}>
             Ta bort<span class="visually-hidden"> händelse {props.n} i {topic.title}</span>
           </button>
         )}
       </div>
-      {!props.pending && <SecrecyControl session={session} topic={topic.id} org={org.id} entry={entryId} context={context} />}
       <ConfirmBox
         confirm={confirm}
         label={`Bekräfta borttagning av händelse ${props.n}`}
@@ -618,6 +618,7 @@ function EntryCard(props: {
           ))}
         </div>
       )}
+      {!props.pending && <SecrecyControl session={session} topic={topic.id} org={org.id} entry={entryId} context={context} />}
     </li>
   );
 }

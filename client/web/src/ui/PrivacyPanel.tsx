@@ -298,7 +298,21 @@ export const OSL_CHOICES: { osl: string; label: string }[] = [
 ];
 const OTHER = 'annan';
 
-/** The sekretess badge of an entry, and for those who may mark it, a small form to mark, change or clear it. */
+/** An entry's sekretess marking, for everyone ("Sekretess: 35 kap. 1 § OSL"); nothing when it has none. */
+export function SecrecyBadge(props: { session: MeetingSession; topic: string; org: string; entry: string }) {
+  const osl = props.session.replica.visibleSecrecy(props.topic, props.org, props.entry);
+  if (!osl) return null;
+  return (
+    <span class="badge badge-secrecy" data-testid="secrecy-badge">
+      Sekretess: {osl}
+    </span>
+  );
+}
+
+/**
+ * For those who may mark an entry sekretess: a button that opens a small form to mark, change or clear it (after the
+ * entry's fields, so the entry's own order for the keyboard stays: its heading, Ta bort, its fields).
+ */
 export function SecrecyControl(props: { session: MeetingSession; topic: string; org: string; entry: string; context: string }) {
   const { session, topic, org, entry } = props;
   const osl = session.replica.visibleSecrecy(topic, org, entry);
@@ -345,21 +359,16 @@ export function SecrecyControl(props: { session: MeetingSession; topic: string; 
     session.setSecrecy(topic, org, entry, '');
     done();
   };
-  if (!osl && !may) return null;
+  if (!may) return null;
   return (
     <div class="secrecy" data-testid="secrecy">
-      {osl && (
-        <span class="badge badge-secrecy" data-testid="secrecy-badge">
-          Sekretess: {osl}
-        </span>
-      )}
-      {may && !editing && (
+      {!editing && (
         <button type="button" class="btn btn-small btn-quiet" ref={toggle} onClick={start}>
           {osl ? 'Ändra sekretess' : 'Sekretessmarkera'}
           <span class="visually-hidden">, {props.context}</span>
         </button>
       )}
-      {may && editing && (
+      {editing && (
         <form id={base} class="secrecy-form" onSubmit={save} noValidate aria-label={`Sekretess, ${props.context}`}>
           <div class="form-row">
             <label for={`${base}-osl`}>Sekretess enligt</label>
