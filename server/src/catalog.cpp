@@ -79,6 +79,7 @@ json meeting_info::to_json() const {
         }
     }
     if (corrected_by) j["corrected_by"] = corrected_by->to_json();
+    if (!purged_at.empty()) j["purged_at"] = purged_at;
     return j;
 }
 
@@ -104,6 +105,10 @@ void catalog::load() {
             meeting_template::from_json(json::parse(row.tmpl), "meeting " + row.id));
         ms.push_back(std::move(m));
     }
+    std::map<std::string, std::string, std::less<>> purged;
+    for (auto& row : db_.purges()) purged[row.meeting_id] = row.purged_at;
+    for (auto& m : ms)
+        if (auto p = purged.find(m.id); p != purged.end()) m.purged_at = p->second;
     std::sort(gs.begin(), gs.end(), by_id);
     std::map<std::string, std::vector<closing_link>, std::less<>> chains;
     for (auto& row : db_.closings()) {
@@ -147,6 +152,12 @@ void catalog::set_state(std::string_view meeting_id, std::string_view state) {
     }
     // The room's own commit reports a failure of the store; this write needs no answer of its own.
     db_.put_meeting(std::move(row), [](const std::string&) {});
+}
+
+void catalog::mark_purged(std::string_view meeting_id, std::string purged_at) {
+    std::lock_guard lock(mutex_);
+    for (auto& m : meetings_)
+        if (m.id == meeting_id) m.purged_at = std::move(purged_at);
 }
 
 catalog::chain_head catalog::next_closing(std::string_view group_id) const {
@@ -302,18 +313,27 @@ group catalog::create_group(const json& body) {
 
 group catalog::change_settings(std::string_view group_id, const json& body) {
     json_read::object(body, "body");
-    json_read::only_fields(body, "", {"signers"});
-    const auto signers = signers_from_json(json_read::required(body, "", "signers"), "signers");
+    json_read::only_fields(body, "", {"signers", "retention_months"});
+    if (body.empty()) throw domain_error("bad_message", "the body must set 'signers', 'retention_months' or both");
+    // Each setting the body names is changed; the others stay as they are.
+    std::optional<std::vector<role>> signers;
+    std::optional<unsigned> retention;
+    if (body.contains("signers")) signers = signers_from_json(body.at("signers"), "signers");
+    if (body.contains("retention_months")) retention = retention_months_from_json(body.at("retention_months"), "retention_months");
     std::lock_guard one_at_a_time(settings_mutex_);
     auto g = find_group(group_id);
     if (!g) throw domain_error("not_found", "there is no group '" + std::string(group_id) + "'");
-    g->signers = signers;
+    if (signers) g->signers = *signers;
+    if (retention) g->retention_months = *retention;
     const std::string data = g->to_json().dump();
     wait_durable([&](store::completion done) { db_.put_group({g->id, data}, std::move(done)); });
     std::lock_guard lock(mutex_);
     auto it = std::lower_bound(groups_.begin(), groups_.end(), group_id,
                                [](const group& x, std::string_view i) { return x.id < i; });
-    if (it != groups_.end() && it->id == group_id) it->signers = signers;
+    if (it != groups_.end() && it->id == group_id) {
+        it->signers = g->signers;
+        it->retention_months = g->retention_months;
+    }
     return *g;
 }
 

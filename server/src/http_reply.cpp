@@ -41,6 +41,7 @@ unsigned status_for(const std::string& code) {
         {"account_disabled", 403}, {"forbidden", 403}, {"bad_password", 403},
         {"throttled", 429}, {"rate_limited", 429},
         {"storage_failed", 503}, {"unavailable", 503}, {"busy", 503}, {"retired", 503},
+        {"purged", 410},  // the meeting's content was deleted under its group's retention: it will not come back
     };
     if (api_code(code) == "not_found") return 404;
     const auto it = statuses.find(code);

@@ -406,7 +406,8 @@ http_response http_router::api(const http_request& req, std::string_view path, c
         if (!before) return no_group(parts[2]);
         const auto g = catalog_.change_settings(parts[2], body());
         audit(auth::audit_action::group_settings_changed, g.id,
-              {{"signers", signers_to_json(g.signers)}, {"before", signers_to_json(before->signers)}});
+              {{"signers", signers_to_json(g.signers)}, {"before", signers_to_json(before->signers)},
+               {"retention_months", g.retention_months}, {"retention_months_before", before->retention_months}});
         return json_response(200, g.to_json());
     }
     if (parts.size() == 4 && parts[1] == "groups" && parts[3] == "meetings") {

@@ -18,6 +18,7 @@ namespace {
 std::shared_ptr<const std::string> shared(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
 constexpr std::uint16_t close_internal_error = 1011;
 constexpr std::uint16_t close_replaced = 4001;  // application range: this client connected again elsewhere
+constexpr std::uint16_t close_purged = 4004;    // the meeting was purged under its group's retention
 
 // "2026-12-04T10:15:00Z": when a signature or closing was made, as its statement says.
 std::string utc_now() {
@@ -192,8 +193,45 @@ void meeting_room::do_act(lifecycle_request req, std::function<void(lifecycle_re
     pending_.push_back({rev, {}, 0, nullptr, std::move(broadcast)});
     acts_waiting_.emplace_back(lifecycle_result{{}, {}, rev, *lifecycle_json_}, std::move(done));
     if (req.kind == lifecycle_kind::close) closing_sequence_ = c.record ? json::parse(c.record->statement).value("sequence", 0) : 0;
+    // Compaction: the picture at the closing, to replace the op log once the closing is durable. Queued from the
+    // store's thread before the closing is answered, so a server stopped right after the answer still compacts.
+    std::string compacted = req.kind == lifecycle_kind::close && compact_when_closed_ ? state_.snapshot().dump() : "";
     store_.append_op({id_, rev, "", 0, author, std::move(change_json)},
-                     [self = shared_from_this(), rev](const std::string& error) { self->on_durable(rev, error); });
+                     [self = shared_from_this(), rev, compacted = std::move(compacted)](const std::string& error) {
+                         if (error.empty() && !compacted.empty())
+                             self->store_.compact_closed(self->id_, rev, compacted, [id = self->id_](const std::string& e) {
+                                 if (!e.empty()) log_error({{"where", "compact"}, {"meeting", id}, {"detail", e}});
+                             });
+                         self->on_durable(rev, error);
+                     });
+}
+
+void meeting_room::end(std::string code, std::string why) {
+    boost::asio::post(executor_, [self = shared_from_this(), code = std::move(code), why = std::move(why)] {
+        self->do_end(code, why);
+    });
+}
+
+void meeting_room::do_end(const std::string& code, const std::string& why) {
+    if (retired_) return;
+    retired_ = true;
+    auto msg = shared(encode::error(code, why));
+    for (auto& [ptr, mem] : members_) {
+        if (auto c = mem.conn.lock()) {
+            c->deliver(msg);
+            c->close_with(close_purged, code);
+        }
+    }
+    members_.clear();
+    member_count_.store(0, std::memory_order_relaxed);
+    pending_.clear();
+    auto readers = std::move(picture_readers_);
+    picture_readers_.clear();
+    for (auto& [copy, done] : readers) done({nullptr, 0, code, why});
+    auto acts = std::move(acts_waiting_);
+    acts_waiting_.clear();
+    for (auto& [result, done] : acts) done({code, why, 0, {}});
+    if (retire_) retire_();
 }
 
 void meeting_room::do_read_picture(std::function<void(picture_result)> done) {

@@ -82,6 +82,7 @@ void room_registry::open(const std::string& meeting_id, open_handler done) {
     auto info = catalog_.find_meeting(meeting_id);
     auto grp = info ? catalog_.find_group(info->group_id) : std::nullopt;
     if (!info || !grp) return loaded_from_store(meeting_id, nullptr, "meeting_not_found", "there is no meeting '" + meeting_id + "'");
+    if (!info->purged_at.empty()) return loaded_from_store(meeting_id, nullptr, "purged", purged_message(*info));
 
     // The store thread only reads; replaying the ops and re-encoding the catch-up history (tens of
     // milliseconds for a long meeting) happens on the room's own thread, so other meetings' commits never
@@ -93,6 +94,7 @@ void room_registry::open(const std::string& meeting_id, open_handler done) {
             return loaded_from_store(meeting_id, nullptr, "storage_failed", "the meeting could not be loaded; try again later");
         }
         if (!lm) return loaded_from_store(meeting_id, nullptr, "meeting_not_found", "there is no meeting '" + meeting_id + "'");
+        if (lm->purged) return loaded_from_store(meeting_id, nullptr, "purged", purged_message(info));
         boost::asio::post(home_of(meeting_id), [this, meeting_id, info = std::move(info), grp = std::move(grp), lm = std::move(*lm)] {
             build_room(meeting_id, info, grp, lm);
         });
@@ -123,21 +125,47 @@ void room_registry::act(const std::string& meeting_id, lifecycle_request req, st
     });
 }
 
+meeting_state room_registry::state_of(const meeting_info& info, const group& grp, const loaded_meeting& lm,
+                                     const limits& lim) {
+    auto state = lm.snapshot
+                     ? meeting_state::from_snapshot(info.tmpl, grp.organisation_ids(), nlohmann::json::parse(*lm.snapshot), lim)
+                     : meeting_state(meeting_document(info.tmpl, grp.organisation_ids()), 0, {}, lim);
+    for (const auto& op : lm.ops) {
+        if (op.rev <= lm.snapshot_rev) continue;
+        if (op.rev != state.rev() + 1)
+            throw domain_error("bad_snapshot", "the op log of meeting " + info.id + " has a gap at revision " +
+                                                   std::to_string(state.rev() + 1));
+        state.replay(op.client, op.seq, nlohmann::json::parse(op.change));
+    }
+    return state;
+}
+
+std::string room_registry::purged_message(const meeting_info& info) {
+    return "meeting '" + info.id + "' was purged (gallrad) under its group's retention on " + info.purged_at +
+           ": its picture is deleted; its signed closing stays in the group's chain";
+}
+
+void room_registry::drop(const std::string& meeting_id, const std::string& why) {
+    std::shared_ptr<meeting_room> room;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = rooms_.find(meeting_id); it != rooms_.end()) {
+            room = std::move(it->second);
+            rooms_.erase(it);
+        }
+    }
+    if (room) room->end("purged", why);
+}
+
 void room_registry::build_room(const std::string& meeting_id, const meeting_info& info, const group& grp,
                                const loaded_meeting& lm) {
     try {
-        auto state = lm.snapshot
-                         ? meeting_state::from_snapshot(info.tmpl, grp.organisation_ids(), nlohmann::json::parse(*lm.snapshot), limits_)
-                         : meeting_state(meeting_document(info.tmpl, grp.organisation_ids()), 0, {}, limits_);
-        for (const auto& op : lm.ops) {
-            if (op.rev <= lm.snapshot_rev) continue;
-            if (op.rev != state.rev() + 1)
-                throw domain_error("bad_snapshot", "the op log of meeting " + meeting_id + " has a gap at revision " +
-                                                       std::to_string(state.rev() + 1));
-            state.replay(op.client, op.seq, nlohmann::json::parse(op.change));
-        }
-        auto room = std::make_shared<meeting_room>(home_of(meeting_id).get_executor(), info, grp, std::move(state), store_,
-                                                   &catalog_, keys_);
+        // Purged while it loaded: the catalog says so before the store deletes anything.
+        if (auto now = catalog_.find_meeting(meeting_id); now && !now->purged_at.empty())
+            return loaded_from_store(meeting_id, nullptr, "purged", purged_message(*now));
+        auto room = std::make_shared<meeting_room>(home_of(meeting_id).get_executor(), info, grp,
+                                                   state_of(info, grp, lm, limits_), store_, &catalog_, keys_);
+        room->compact_when_closed(compact_closed_);
         for (const auto& op : lm.ops) room->remember_logged(op);
         std::weak_ptr<meeting_room> weak = room;
         room->on_retire([this, meeting_id, weak] {

@@ -34,6 +34,7 @@
 #include "est/server/http_router.hpp"
 #include "est/server/listener.hpp"
 #include "est/server/picture_report.hpp"
+#include "est/server/retention.hpp"
 #include "est/server/room_registry.hpp"
 #include "est/server/records/bra_queue.hpp"
 #include "est/server/records/bra_routes.hpp"
@@ -99,6 +100,7 @@ struct server::impl {
     std::unique_ptr<auth::session_watch> watch;
     std::unique_ptr<records::bra_queue> bra;  // the BRÅ queue: read from closed meetings, events in the store
     std::unique_ptr<records::monthly_report> monthly;  // the monthly report's template
+    std::unique_ptr<retention> keep;  // compaction of closed meetings, and their purge under a group's retention
     std::unique_ptr<http_router> router;
     connection_tracker connections;
     std::unique_ptr<address_counter> addresses;
@@ -140,6 +142,7 @@ struct server::impl {
         grace.reset();
         watch.reset();
         accept.reset();
+        if (keep) keep->stop();
         // The pools' queued calls hold HTTP sessions of shard 0: they go before the io_contexts.
         for (auto* pool : {&blocking, &exports, &passwords}) {
             (*pool)->stop();
@@ -184,6 +187,7 @@ struct server::impl {
         if (ctx->stopping.exchange(true)) return;
         accept->stop();
         if (watch) watch->stop();
+        if (keep) keep->stop();
         connections.for_each([](room_member& c) { c.close_with(1001, "server shutting down"); });
         // Close frames get up to three seconds to go out; the loop ends as soon as every socket is closed.
         wait_for_connections(std::chrono::steady_clock::now() + std::chrono::seconds(3));
@@ -236,6 +240,7 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     i.keys = records::signing_keys::open(i.opts.data_dir);
     i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits, i.opts.room_idle);
     i.rooms->use_signing_keys(i.keys.get());
+    i.rooms->compact_closed(i.opts.compact_closed);
     i.report = i.opts.export_template.empty()
                    ? std::make_unique<picture_report>(picture_report::built_in_template(), "the built-in export template",
                                                       i.keys.get())
@@ -253,6 +258,14 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     // The BRÅ queue reads closed pictures the same way, once each.
     i.bra = std::make_unique<records::bra_queue>(*i.cat, *i.db, pictures);
     i.bra->load();
+    // Before the server listens: meetings closed before compaction are compacted, and whatever the groups' retention
+    // has ended is purged; then a sweep every hour (started with the listener).
+    retention::options keep_options;
+    keep_options.compact_closed = i.opts.compact_closed;
+    keep_options.clock_offset = std::chrono::hours(24) * i.opts.retention_clock_offset_days;
+    i.keep = std::make_unique<retention>(*i.db, *i.cat, *i.rooms, *i.bra, i.opts.limits, keep_options);
+    i.keep->compact_closed_before();
+    i.keep->sweep();
     // The monthly report reads closed pictures the same way (on the export pool), and the queue.
     i.monthly = std::make_unique<records::monthly_report>(records::monthly_report::built_in_template(),
                                                           "the built-in report template");
@@ -313,6 +326,7 @@ std::string server::start() {
     i.accept = std::make_shared<listener>(i.main, net::ip::tcp::endpoint{addr, i.opts.port}, *i.ctx);
     i.accept->run();
     if (i.watch) i.watch->start();
+    i.keep->start(i.main, i.blocking->get_executor());
     i.signals->async_wait([this](boost::system::error_code ec, int) {
         if (!ec) impl_->shutdown();
     });

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <future>
 #include <stdexcept>
+#include <utility>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,6 +14,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
+
+#include "est/server/error_log.hpp"
 
 namespace est::server {
 
@@ -187,6 +190,54 @@ const char* const migrations[] = {
         SELECT RAISE(ABORT, 'decision items are decided once their meeting is closed');
     END;
     )sql",
+    // 6: compaction and retention (issue 15). Two changes to a closed meeting are let through, nothing else:
+    // compaction writes its snapshot once, at the closing's revision and carrying the closing, and only then may its
+    // ops go; a purge (retention) first records itself in `purges`, and only then may the ops and the snapshot go.
+    // The meeting's row and its closing stay, so the group's chain of closings still verifies.
+    R"sql(
+    CREATE TABLE purges (meeting_id TEXT PRIMARY KEY REFERENCES closings(meeting_id), purged_at TEXT NOT NULL,
+                         kept TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TRIGGER purges_no_update BEFORE UPDATE ON purges BEGIN
+        SELECT RAISE(ABORT, 'a purge is final');
+    END;
+    CREATE TRIGGER purges_no_delete BEFORE DELETE ON purges BEGIN
+        SELECT RAISE(ABORT, 'a purge is final');
+    END;
+    DROP TRIGGER ops_closed_delete;
+    CREATE TRIGGER ops_closed_delete BEFORE DELETE ON ops
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id = OLD.meeting_id)
+         AND NOT EXISTS (SELECT 1 FROM snapshots s JOIN closings c ON c.meeting_id = s.meeting_id
+                         WHERE s.meeting_id = OLD.meeting_id AND s.rev = c.rev)
+         AND NOT EXISTS (SELECT 1 FROM purges WHERE meeting_id = OLD.meeting_id) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    DROP TRIGGER snapshots_closed_insert;
+    CREATE TRIGGER snapshots_closed_insert BEFORE INSERT ON snapshots
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id = NEW.meeting_id)
+         AND (NOT EXISTS (SELECT 1 FROM closings c WHERE c.meeting_id = NEW.meeting_id AND NEW.rev = c.rev
+                          AND json_extract(NEW.state, '$.rev') = c.rev
+                          AND json_extract(NEW.state, '$.lifecycle.closing.sshsig') = json_extract(c.record, '$.sshsig'))
+              OR EXISTS (SELECT 1 FROM snapshots WHERE meeting_id = NEW.meeting_id AND rev = NEW.rev)
+              OR EXISTS (SELECT 1 FROM purges WHERE meeting_id = NEW.meeting_id)) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    DROP TRIGGER snapshots_closed_update;
+    CREATE TRIGGER snapshots_closed_update BEFORE UPDATE ON snapshots
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id IN (OLD.meeting_id, NEW.meeting_id))
+         AND NOT (NEW.meeting_id = OLD.meeting_id
+                  AND EXISTS (SELECT 1 FROM closings c WHERE c.meeting_id = OLD.meeting_id AND OLD.rev < c.rev
+                              AND NEW.rev = c.rev AND json_extract(NEW.state, '$.rev') = c.rev
+                              AND json_extract(NEW.state, '$.lifecycle.closing.sshsig') = json_extract(c.record, '$.sshsig'))
+                  AND NOT EXISTS (SELECT 1 FROM purges WHERE meeting_id = OLD.meeting_id)) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    DROP TRIGGER snapshots_closed_delete;
+    CREATE TRIGGER snapshots_closed_delete BEFORE DELETE ON snapshots
+        WHEN EXISTS (SELECT 1 FROM closings WHERE meeting_id = OLD.meeting_id)
+         AND NOT EXISTS (SELECT 1 FROM purges WHERE meeting_id = OLD.meeting_id) BEGIN
+        SELECT RAISE(ABORT, 'the meeting is closed');
+    END;
+    )sql",
 };
 
 // Binds an optional text: NULL when absent.
@@ -235,6 +286,9 @@ void store::open(const std::filesystem::path& file, bool full_sync) {
     db_->exec("PRAGMA journal_mode=WAL");
     db_->exec(full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db_->exec("PRAGMA foreign_keys=ON");
+    // What is deleted is overwritten with zeros, not left in free space: compaction and purges delete text that
+    // must not stay readable in the file (docs/records.md, "Compaction and retention").
+    db_->exec("PRAGMA secure_delete=ON");
     migrate();
     insert_op_ = std::make_unique<SQLite::Statement>(
         *db_, "INSERT INTO ops (meeting_id, rev, client, seq, author, change, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -331,8 +385,10 @@ void store::run_batch(std::vector<job>& batch) {
             }
         }
         step(*commit_);
+        after_commit();
     } catch (const std::exception& e) {
         commit_error = std::string("the database could not save: ") + e.what();
+        checkpoint_after_commit_ = vacuum_after_commit_ = false;
         if (!sqlite3_get_autocommit(handle)) {
             try {
                 step(*rollback_);
@@ -351,6 +407,33 @@ void store::run_batch(std::vector<job>& batch) {
     }
     for (std::size_t i = 0; i < batch.size(); ++i)
         if (batch[i].done) batch[i].done(commit_error.empty() ? errors[i] : commit_error);
+}
+
+void store::after_commit() {
+    const bool vacuum = std::exchange(vacuum_after_commit_, false);
+    const bool checkpoint = std::exchange(checkpoint_after_commit_, false) || vacuum;
+    // What was deleted must leave the WAL too: its old frames hold it until the WAL is checkpointed and truncated.
+    // A failure here loses nothing (the commit is durable): it is logged, and the next compaction tries again.
+    try {
+        if (vacuum) db_->exec("VACUUM");
+        if (checkpoint) db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const std::exception& e) {
+        log_error({{"where", "store"}, {"detail", std::string(vacuum ? "VACUUM: " : "checkpoint: ") + e.what()}});
+    }
+}
+
+void store::in_savepoint(const std::function<void()>& body) {
+    db_->exec("SAVEPOINT job");
+    try {
+        body();
+    } catch (const std::exception&) {
+        if (!sqlite3_get_autocommit(db_->getHandle())) {
+            db_->exec("ROLLBACK TO job");
+            db_->exec("RELEASE job");
+        }
+        throw;
+    }
+    db_->exec("RELEASE job");
 }
 
 // The strings stay in the batch until the statement has run: bound without a copy.
@@ -415,6 +498,75 @@ void store::create_meeting(meeting_row m, std::string first_snapshot, completion
             write_meeting_row(*db_, m);
         },
         std::move(done)));
+}
+
+void store::compact_closed(std::string meeting, std::uint64_t rev, std::string snapshot_json, completion done) {
+    enqueue(other(
+        [this, meeting = std::move(meeting), rev, snap = std::move(snapshot_json)] {
+            in_savepoint([&] {
+                SQLite::Statement closed(*db_, "SELECT rev FROM closings WHERE meeting_id = ?");
+                closed.bind(1, meeting);
+                if (!closed.executeStep() || static_cast<std::uint64_t>(closed.getColumn(0).getInt64()) != rev)
+                    throw std::runtime_error("meeting " + meeting + " is not closed at revision " + std::to_string(rev));
+                SQLite::Statement has(*db_, "SELECT 1 FROM snapshots WHERE meeting_id = ? AND rev = ?");
+                has.bind(1, meeting);
+                has.bind(2, static_cast<std::int64_t>(rev));
+                if (!has.executeStep()) upsert_snapshot({meeting, rev, {}, 0, {}, snap});
+                SQLite::Statement ops(*db_, "DELETE FROM ops WHERE meeting_id = ?");
+                ops.bind(1, meeting);
+                ops.exec();
+            });
+            checkpoint_after_commit_ = true;
+        },
+        std::move(done)));
+}
+
+void store::purge_meeting(purge_row row, completion done) {
+    enqueue(other(
+        [this, row = std::move(row)] {
+            in_savepoint([&] {
+                SQLite::Statement p(*db_, "INSERT INTO purges (meeting_id, purged_at, kept) VALUES (?, ?, ?)");
+                p.bind(1, row.meeting_id);
+                p.bind(2, row.purged_at);
+                p.bind(3, row.kept);
+                p.exec();
+                for (const char* sql : {"DELETE FROM ops WHERE meeting_id = ?", "DELETE FROM snapshots WHERE meeting_id = ?"}) {
+                    SQLite::Statement d(*db_, sql);
+                    d.bind(1, row.meeting_id);
+                    d.exec();
+                }
+            });
+            checkpoint_after_commit_ = true;
+        },
+        std::move(done)));
+}
+
+void store::vacuum() {
+    std::promise<void> done;
+    enqueue(other([this] { vacuum_after_commit_ = true; }, [&](const std::string&) { done.set_value(); }));
+    done.get_future().wait();
+}
+
+std::vector<purge_row> store::purges() {
+    std::vector<purge_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT meeting_id, purged_at, kept FROM purges ORDER BY meeting_id");
+        while (s.executeStep())
+            out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getString()});
+    });
+    return out;
+}
+
+std::vector<std::string> store::closed_with_ops() {
+    std::vector<std::string> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT c.meeting_id FROM closings c "
+                                  "WHERE EXISTS (SELECT 1 FROM ops o WHERE o.meeting_id = c.meeting_id) "
+                                  "AND NOT EXISTS (SELECT 1 FROM purges p WHERE p.meeting_id = c.meeting_id) "
+                                  "ORDER BY c.meeting_id");
+        while (s.executeStep()) out.push_back(s.getColumn(0).getString());
+    });
+    return out;
 }
 
 std::vector<group_row> store::groups() {
@@ -504,6 +656,9 @@ void store::load_meeting(std::string id, std::uint64_t history,
                       loaded_meeting lm;
                       lm.meeting = {m.getColumn(0).getString(), m.getColumn(1).getString(), m.getColumn(2).getString(),
                                     m.getColumn(3).getString()};
+                      SQLite::Statement p(*db_, "SELECT 1 FROM purges WHERE meeting_id = ?");
+                      p.bind(1, id);
+                      lm.purged = p.executeStep();
                       std::int64_t from = 0;
                       SQLite::Statement s(*db_, "SELECT rev, state FROM snapshots WHERE meeting_id = ?");
                       s.bind(1, id);

@@ -1,5 +1,6 @@
 #include "est/group.hpp"
 
+#include <cstdint>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -45,6 +46,13 @@ nlohmann::json signers_to_json(std::span<const role> signers) {
     return out;
 }
 
+unsigned retention_months_from_json(const nlohmann::json& j, const std::string& where) {
+    if (!j.is_number_integer() || j.get<std::int64_t>() < 0 || j.get<std::int64_t>() > max_retention_months)
+        throw domain_error("bad_message", "'" + where + "' must be a whole number of months from 1 to " +
+                                              std::to_string(max_retention_months) + ", or 0 to keep closed meetings for ever");
+    return j.get<unsigned>();
+}
+
 bool group::has_organisation(std::string_view org_id) const noexcept {
     for (const auto& o : organisations)
         if (o.id == org_id) return true;
@@ -62,12 +70,13 @@ nlohmann::json group::to_json() const {
     for (const auto& o : organisations) orgs.push_back({{"id", o.id}, {"name", o.name}});
     nlohmann::json j = {{"id", id}, {"name", name}, {"organisations", orgs}, {"signers", signers_to_json(signers)}};
     if (!municipality.empty()) j["municipality"] = municipality;
+    if (retention_months) j["retention_months"] = retention_months;
     return j;
 }
 
 group group::from_json(const nlohmann::json& j, bool id_required) {
     json_read::object(j, "");
-    json_read::only_fields(j, "", {"id", "name", "municipality", "organisations", "signers"});
+    json_read::only_fields(j, "", {"id", "name", "municipality", "organisations", "signers", "retention_months"});
     group g;
     if (id_required || j.contains("id")) g.id = json_read::id(j, "", "id");
     g.name = json_read::string(j, "", "name");
@@ -86,6 +95,7 @@ group group::from_json(const nlohmann::json& j, bool id_required) {
         g.organisations.push_back(std::move(o));
     }
     if (j.contains("signers")) g.signers = signers_from_json(j.at("signers"), "signers");
+    if (j.contains("retention_months")) g.retention_months = retention_months_from_json(j.at("retention_months"), "retention_months");
     return g;
 }
 

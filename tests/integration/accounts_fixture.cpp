@@ -199,6 +199,11 @@ void accounts_fixture::crash_and_restart() {
     restart();
 }
 
+void accounts_fixture::restart(const std::vector<std::string>& more_args) {
+    extra_args_.insert(extra_args_.end(), more_args.begin(), more_args.end());
+    restart();
+}
+
 void accounts_fixture::restart() {
     const std::string port = server_->port();
     if (server_->running()) server_->terminate();

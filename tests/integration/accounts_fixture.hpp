@@ -73,6 +73,8 @@ public:
 
     // SIGTERM and start again on the same port and data: what the server keeps in memory is read anew.
     void restart();
+    // The same, and from now on with `more_args` besides the fixture's arguments.
+    void restart(const std::vector<std::string>& more_args);
     // SIGKILL (a crash: nothing is flushed or closed) and start again on the same port and data.
     void crash_and_restart();
 

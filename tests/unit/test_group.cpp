@@ -85,3 +85,33 @@ TEST_CASE("group: validation names the field", "[group]") {
 
     CHECK(group_error(json::array()).code == "bad_message");
 }
+
+TEST_CASE("group: retention_months is a whole number of months, 0 to 240, written only when set", "[group][retention]") {
+    // Absent: kept for ever, and absent again from the JSON (groups made before the setting keep their JSON).
+    CHECK(est::group::from_json(sample(), true).retention_months == 0);
+    CHECK_FALSE(est::group::from_json(sample(), true).to_json().contains("retention_months"));
+    for (const unsigned months : {1u, 36u, est::max_retention_months}) {
+        json j = sample();
+        j["retention_months"] = months;
+        const auto g = est::group::from_json(j, true);
+        CHECK(g.retention_months == months);
+        CHECK(g.to_json() == j);
+    }
+    json zero = sample();
+    zero["retention_months"] = 0;
+    CHECK(est::group::from_json(zero, true).retention_months == 0);
+    CHECK(est::group::from_json(zero, true).to_json() == sample());
+
+    for (const json& bad : {json(241), json(-1), json(1.5), json("12"), json(true), json(nullptr), json::array({12}),
+                            json(std::uint64_t{1} << 63)}) {
+        INFO(bad.dump());
+        json j = sample();
+        j["retention_months"] = bad;
+        const auto f = group_error(j);
+        CHECK(f.code == "bad_message");
+        CHECK_THAT(f.message, Catch::Contains("retention_months") && Catch::Contains("240"));
+    }
+    CHECK(est::retention_months_from_json(json(12), "x") == 12);
+    CHECK_THROWS_WITH(est::retention_months_from_json(json(300), "body.retention_months"),
+                      Catch::Contains("'body.retention_months'"));
+}

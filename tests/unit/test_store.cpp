@@ -96,6 +96,19 @@ struct results {
     }
 };
 
+// Meetings m-a and m-b of group g-1, each with an op at revision 1; m-a with a snapshot there and closed at
+// revision 2 (sequence 1 of the group's chain, signature "s").
+void two_meetings_one_closed(store& s) {
+    const std::string closing =
+        R"({"kind":"close","closing":{"statement":"{\"group\":\"g-1\",\"meeting\":\"m-a\",\"sequence\":1}","sshsig":"s","key_id":"k"}})";
+    for (const auto* m : {"m-a", "m-b"}) {
+        add_meeting(s, m);
+        REQUIRE(wait([&](auto done) { s.append_op(op(m, 1), done); }).empty());
+    }
+    s.save_snapshot("m-a", 1, R"({"rev":1})");
+    REQUIRE(wait([&](auto done) { s.append_op(op("m-a", 2, closing), done); }).empty());
+}
+
 }  // namespace
 
 TEST_CASE("the store loads a meeting as its latest snapshot with the ops after it and the history before it", "[server][store]") {
@@ -252,16 +265,9 @@ TEST_CASE("a large op under a full disk fails alone: SQLite undoes only its stat
 
 TEST_CASE("a closed meeting's rows cannot change: the database refuses it, whatever asks", "[server][store][closed]") {
     temp_file f;
-    const std::string closing =
-        R"({"kind":"close","closing":{"statement":"{\"group\":\"g-1\",\"meeting\":\"m-a\",\"sequence\":1}","sshsig":"s","key_id":"k"}})";
     {
         store s(f.db(), true);
-        for (const auto* m : {"m-a", "m-b"}) {
-            add_meeting(s, m);
-            REQUIRE(wait([&](auto done) { s.append_op(op(m, 1), done); }).empty());
-        }
-        s.save_snapshot("m-a", 1, R"({"rev":1})");
-        REQUIRE(wait([&](auto done) { s.append_op(op("m-a", 2, closing), done); }).empty());
+        two_meetings_one_closed(s);
         // Through the store: no op, no snapshot and no new meta for the closed meeting; the other goes on.
         CHECK_THAT(wait([&](auto done) { s.append_op(op("m-a", 3), done); }), Catch::Contains("closed"));
         CHECK(wait([&](auto done) { s.append_op(op("m-b", 2), done); }).empty());
@@ -292,4 +298,72 @@ TEST_CASE("a closed meeting's rows cannot change: the database refuses it, whate
     }
     // The open meeting's rows are as changeable as before.
     CHECK(db.exec("UPDATE ops SET change = '{}' WHERE meeting_id = 'm-b' AND rev = 2") == 1);
+}
+
+TEST_CASE("a closed meeting's op log is compacted only to its snapshot at the closing, and purged only with its purge row",
+          "[server][store][closed][retention]") {
+    temp_file f;
+    const std::string at_closing = R"({"rev":2,"lifecycle":{"closing":{"statement":"…","sshsig":"s","key_id":"k"}}})";
+    {
+        store s(f.db(), true);
+        two_meetings_one_closed(s);
+        CHECK(s.closed_with_ops() == std::vector<std::string>{"m-a"});
+
+        // Not at the closing's revision, not a closed meeting, not the closing's snapshot: refused, nothing changes.
+        CHECK_THAT(wait([&](auto done) { s.compact_closed("m-a", 1, R"({"rev":1})", done); }),
+                   Catch::Contains("not closed at revision 1"));
+        CHECK_THAT(wait([&](auto done) { s.compact_closed("m-b", 1, R"({"rev":1})", done); }), Catch::Contains("not closed"));
+        CHECK_THAT(wait([&](auto done) { s.compact_closed("m-a", 2, R"({"rev":2,"lifecycle":{"closing":null}})", done); }),
+                   Catch::Contains("closed"));
+        CHECK(revs(*load(s, "m-a")) == std::vector<std::uint64_t>{1, 2});
+
+        // The snapshot at the closing replaces the op log, in one go; a second compaction finds nothing to do.
+        REQUIRE(wait([&](auto done) { s.compact_closed("m-a", 2, at_closing, done); }).empty());
+        auto lm = load(s, "m-a");
+        CHECK(lm->snapshot_rev == 2);
+        CHECK(*lm->snapshot == at_closing);
+        CHECK(lm->ops.empty());
+        CHECK_FALSE(lm->purged);
+        CHECK(s.closed_with_ops().empty());
+        CHECK(wait([&](auto done) { s.compact_closed("m-a", 2, R"({"rev":2})", done); }).empty());
+        CHECK(*load(s, "m-a")->snapshot == at_closing);
+        CHECK(revs(*load(s, "m-b")) == std::vector<std::uint64_t>{1});
+
+        // A purge: only of a closed meeting, once; the row and the closing stay.
+        CHECK_FALSE(wait([&](auto done) { s.purge_meeting({"m-b", "2027-01-05T00:00:00.000Z", "{}"}, done); }).empty());
+        CHECK(revs(*load(s, "m-b")) == std::vector<std::uint64_t>{1});
+        REQUIRE(wait([&](auto done) { s.purge_meeting({"m-a", "2027-01-05T00:00:00.000Z", R"({"bra_items":[]})"}, done); }).empty());
+        CHECK_FALSE(wait([&](auto done) { s.purge_meeting({"m-a", "2027-01-06T00:00:00.000Z", "{}"}, done); }).empty());
+        lm = load(s, "m-a");
+        REQUIRE(lm);
+        CHECK(lm->purged);
+        CHECK_FALSE(lm->snapshot);
+        CHECK(lm->ops.empty());
+        REQUIRE(s.purges().size() == 1);
+        CHECK(s.purges()[0].meeting_id == "m-a");
+        CHECK(s.purges()[0].purged_at == "2027-01-05T00:00:00.000Z");
+        CHECK(s.purges()[0].kept == R"({"bra_items":[]})");
+        CHECK(s.closings().size() == 1);
+        // Nothing is written for it again.
+        CHECK_THAT(wait([&](auto done) { s.compact_closed("m-a", 2, at_closing, done); }), Catch::Contains("closed"));
+    }
+    // Straight SQL: a closed meeting's snapshot goes only with a purge row, and a purge is final.
+    SQLite::Database db(f.db().string(), SQLite::OPEN_READWRITE);
+    db.exec("INSERT INTO snapshots (meeting_id, rev, state) VALUES ('m-b', 1, '{}')");
+    db.exec("INSERT INTO ops (meeting_id, rev, client, seq, author, change) VALUES ('m-b', 2, 'c', 1, '{}', "
+            R"('{"kind":"close","closing":{"statement":"{\"group\":\"g-1\",\"meeting\":\"m-b\",\"sequence\":2}","sshsig":"t","key_id":"k"}}'))");
+    for (const char* sql : {"DELETE FROM snapshots WHERE meeting_id = 'm-b'",
+                            "DELETE FROM ops WHERE meeting_id = 'm-b'",
+                            "UPDATE snapshots SET rev = 2, state = '{\"rev\":2}' WHERE meeting_id = 'm-b'",
+                            "INSERT OR REPLACE INTO snapshots (meeting_id, rev, state) VALUES ('m-b', 2, '{}')",
+                            "INSERT INTO snapshots (meeting_id, rev, state) VALUES ('m-a', 2, '{\"rev\":2,\"lifecycle\":"
+                            "{\"closing\":{\"sshsig\":\"s\"}}}')",
+                            "UPDATE purges SET purged_at = ''", "DELETE FROM purges", "DELETE FROM closings"}) {
+        INFO(sql);
+        CHECK_THROWS_WITH(db.exec(sql), Catch::Contains("closed") || Catch::Contains("final") ||
+                                            Catch::Contains("cannot change"));
+    }
+    SQLite::Statement left(db, "SELECT count(*) FROM ops WHERE meeting_id = 'm-b'");
+    REQUIRE(left.executeStep());
+    CHECK(left.getColumn(0).getInt() == 2);
 }

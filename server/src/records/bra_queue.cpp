@@ -60,6 +60,13 @@ void bra_queue::load() {
             log_error("bra_queue", "bad_snapshot", "event " + std::to_string(row.version) + " of " + row.item + ": " + e.what());
         }
     }
+    for (auto& row : db_.purges()) {
+        try {
+            index_meeting(row.meeting_id, json::parse(row.kept).at("bra_items"));
+        } catch (const std::exception& e) {
+            log_error("bra_queue", "bad_snapshot", "purged meeting " + row.meeting_id + ": " + e.what());
+        }
+    }
     for (auto& row : db_.bra_imports()) {
         try {
             add_import(row.batch, row.group_id, row.at, json::parse(row.data));
@@ -151,7 +158,8 @@ void bra_queue::index(const std::vector<std::string>& group_ids, std::function<v
         std::lock_guard lock(mutex_);
         for (const auto& g : group_ids)
             for (const auto& m : catalog_.meetings_of(g))
-                if (m.state == "closed" && !indexed_.count(m.id) && reading_.insert(m.id).second) to_read.push_back(m.id);
+                if (m.state == "closed" && m.purged_at.empty() && !indexed_.count(m.id) && reading_.insert(m.id).second)
+                    to_read.push_back(m.id);
     }
     if (to_read.empty()) return done();
     // Each read answers once; the last one answers the caller.
@@ -162,7 +170,7 @@ void bra_queue::index(const std::vector<std::string>& group_ids, std::function<v
             {
                 std::lock_guard lock(mutex_);
                 reading_.erase(id);
-                if (r.error.empty() && r.document) index_meeting(id, r);
+                if (r.error.empty() && r.document && !indexed_.count(id)) index_meeting(id, sent_to_bra(*r.document));
             }
             if (left->fetch_sub(1) == 1) (*finish)();
         });
@@ -181,35 +189,47 @@ void bra_queue::replay_stored(bra_item& item) {
     stored_.erase(stored);
 }
 
-// With the lock held.
-void bra_queue::index_meeting(const std::string& meeting_id, const picture_result& r) {
-    const auto info = catalog_.find_meeting(meeting_id);
-    if (!info) return;
-    const meeting_document& doc = *r.document;
+json bra_queue::sent_to_bra(const meeting_document& doc) {
+    json sent = json::array();
     const json picture = doc.to_json();
     for (const auto& tj : picture.at("topics")) {
         const auto items = tj.find("items");
         if (items == tj.end()) continue;
-        const std::string topic_id = tj.at("id").get<std::string>();
-        const topic_def* td = doc.tmpl().find_topic(topic_id);
         for (const auto& ij : *items) {
             // Each field's value as people read it: a register's value without its revision.
             json fields = json::object();
             for (const auto& [key, value] : ij.at("fields").items())
                 fields[key] = value.is_object() ? json(value.value("value", "")) : value;
             if (fields.value(std::string(to_bra_field), "") != to_bra_yes) continue;
-            bra_item item;
-            item.id = meeting_id + "." + topic_id + "." + ij.at("id").get<std::string>();
-            item.group_id = info->group_id;
-            item.meeting_id = meeting_id;
-            item.meeting_title = info->title;
-            item.meeting_date = info->date;
-            item.topic_id = topic_id;
-            item.topic_title = td ? td->title : topic_id;
-            item.fields = fields;
-            replay_stored(item);
-            items_.insert_or_assign(item.id, std::move(item));
+            sent.push_back({{"topic", tj.at("id")}, {"item", ij.at("id")}, {"fields", std::move(fields)}});
         }
+    }
+    return sent;
+}
+
+void bra_queue::keep_purged(const std::string& meeting_id, const json& sent) {
+    std::lock_guard lock(mutex_);
+    if (!indexed_.count(meeting_id)) index_meeting(meeting_id, sent);
+}
+
+// With the lock held.
+void bra_queue::index_meeting(const std::string& meeting_id, const json& sent) {
+    const auto info = catalog_.find_meeting(meeting_id);
+    if (!info) return;
+    for (const auto& s : sent) {
+        const std::string topic_id = s.at("topic").get<std::string>();
+        const topic_def* td = info->tmpl ? info->tmpl->find_topic(topic_id) : nullptr;
+        bra_item item;
+        item.id = meeting_id + "." + topic_id + "." + s.at("item").get<std::string>();
+        item.group_id = info->group_id;
+        item.meeting_id = meeting_id;
+        item.meeting_title = info->title;
+        item.meeting_date = info->date;
+        item.topic_id = topic_id;
+        item.topic_title = td ? td->title : topic_id;
+        item.fields = s.at("fields");
+        replay_stored(item);
+        items_.insert_or_assign(item.id, std::move(item));
     }
     indexed_.insert(meeting_id);
 }

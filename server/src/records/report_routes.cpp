@@ -127,6 +127,8 @@ bool report_routes::defer(const http_request& req, const std::vector<std::string
         job::plan p{*grp, {}, {}, {}};
         std::vector<report_month::closed_meeting> closings;
         for (const auto& link : catalog_.chain_of(id)) {
+            // A meeting purged under its group's retention has no picture left to read: reports leave it out.
+            if (const auto m = catalog_.find_meeting(link.meeting_id); m && !m->purged_at.empty()) continue;
             const json statement = json::parse(link.record.value("statement", ""), nullptr, false);
             const std::string at = statement.is_object() ? statement.value("closed_at", "") : std::string();
             closings.push_back({link.meeting_id, link.sequence, report_month::local_day(at)});

@@ -27,18 +27,27 @@ void check_signers(std::span<const role> signers);
 std::vector<role> signers_from_json(const nlohmann::json& j, const std::string& where);
 nlohmann::json signers_to_json(std::span<const role> signers);
 
+// The group's setting `retention_months` (gallring, docs/records.md): how long a closed meeting's picture is kept
+// after its closing before the server purges it, in whole months; 0 (the default, absent from the JSON) keeps it
+// for ever. At most max_retention_months (20 years).
+inline constexpr unsigned max_retention_months = 240;
+// `j` at `where`: an integer 0 to max_retention_months. Throws domain_error("bad_message") saying what is wrong.
+unsigned retention_months_from_json(const nlohmann::json& j, const std::string& where);
+
 struct group {
     std::string id;
     std::string name;
     std::string municipality;
     std::vector<organisation> organisations;
     std::vector<role> signers = default_signers();  // absent from the JSON of groups made before the setting
+    unsigned retention_months = 0;  // 0: closed meetings are kept for ever
 
     bool has_organisation(std::string_view org_id) const noexcept;
     std::vector<std::string> organisation_ids() const;
     nlohmann::json to_json() const;
     // Validates; throws domain_error("bad_message") naming the field. `id` may be absent when
-    // `id_required` is false (the server then assigns one); `signers` may be absent (the default).
+    // `id_required` is false (the server then assigns one); `signers` and `retention_months` may be absent (the
+    // defaults).
     static group from_json(const nlohmann::json& j, bool id_required);
 };
 

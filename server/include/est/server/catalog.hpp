@@ -44,10 +44,13 @@ struct meeting_info {
     // corrects this meeting, if any (a closed meeting never changes; its correction points at it).
     std::optional<meeting_ref> corrected_meeting;
     std::optional<meeting_ref> corrected_by;
+    // When the meeting was purged under its group's retention (docs/records.md), "" while it is not: read from the
+    // store's purges, never from the meeting's row (a closed meeting's row never changes).
+    std::string purged_at;
 
     nlohmann::json meta_json() const;  // what the meetings table stores
     // What the API shows: the fields above, "corrects" as {"meeting","digest","closing","title"?,"date"?} and
-    // "corrected_by" as a meeting_ref, each only when there is one.
+    // "corrected_by" as a meeting_ref, and "purged_at", each only when there is one.
     nlohmann::json to_json() const;
 };
 
@@ -104,6 +107,10 @@ public:
     // at once and written through to the store (queued before the op that moved it, so a closing's trigger finds
     // the meeting's row final).
     void set_state(std::string_view meeting_id, std::string_view state);
+
+    // Retention: marks the meeting purged in the list (its content is gone from the store, or about to go): from
+    // then on it is shown with "purged_at" and rooms refuse to load it.
+    void mark_purged(std::string_view meeting_id, std::string purged_at);
 
     // One link of a group's chain of closed pictures (sequence 1, 2, …; docs/records.md).
     struct closing_link {

@@ -45,6 +45,9 @@ public:
     // reaches a retired room is answered `join_result::retired`: open the meeting again (the registry
     // loads it afresh).
     void on_retire(std::function<void()> retire) { retire_ = std::move(retire); }
+    // Compaction (docs/records.md): once the meeting's closing is durable, the room asks the store to replace its
+    // op log by the picture at the closing. Set once before the room is shared.
+    void compact_when_closed(bool on) noexcept { compact_when_closed_ = on; }
     // Thread-safe: retires the room if nobody has been in it for `idle` and everything it holds is
     // durable. A room just loaded counts as empty only 5 s after its load (its joiner is on the way).
     void retire_if_idle(std::chrono::milliseconds idle);
@@ -64,6 +67,9 @@ public:
     // A lifecycle move: checked, applied as the next revision, logged, broadcast to everyone as an `op`;
     // `done` runs once it is durable (or refused), on the room's thread.
     void act(lifecycle_request req, std::function<void(lifecycle_result)> done);
+    // Thread-safe: the meeting's content is being deleted (retention): everyone in the room gets the error `code`
+    // and is closed (4004), and the room retires, answering what waits with `code` too.
+    void end(std::string code, std::string why);
 
     const std::string& id() const noexcept { return id_; }
     std::size_t member_count() const noexcept { return member_count_.load(std::memory_order_relaxed); }
@@ -95,6 +101,7 @@ private:
     void do_leave(const room_member* m);
     void do_read_picture(std::function<void(picture_result)> done);
     void do_act(lifecycle_request req, std::function<void(lifecycle_result)> done);
+    void do_end(const std::string& code, const std::string& why);
     // The signed record of a signature or closing, for `req` on the picture as it is now.
     signed_record sign_record(const lifecycle_request& req, const std::string& digest);
     void on_durable(std::uint64_t rev, const std::string& error);  // on the store's thread
@@ -138,6 +145,7 @@ private:
     std::uint64_t privacy_json_rev_ = 0;
     bool failed_ = false;
     bool retired_ = false;
+    bool compact_when_closed_ = false;
     std::function<void()> retire_;
     // Since when nobody has been in the room (on its thread). A room holds no I/O object: it may be
     // destroyed after its io_context, e.g. by a handler of another shard or of the store.

@@ -13,6 +13,7 @@
 
 #include "est/group.hpp"
 #include "est/limits.hpp"
+#include "est/meeting_state.hpp"
 #include "est/server/catalog.hpp"
 #include "est/server/lifecycle_request.hpp"
 #include "est/server/picture_report.hpp"
@@ -39,6 +40,8 @@ public:
 
     // The keys rooms sign with (set before the first room loads; none: meetings cannot be signed).
     void use_signing_keys(const records::signing_keys* keys) noexcept { keys_ = keys; }
+    // Whether rooms compact a meeting's op log once its closing is durable (--no-compact-closed turns it off).
+    void compact_closed(bool on) noexcept { compact_closed_ = on; }
     // `done` may run on the caller's thread or the store's: post to your own thread.
     void open(const std::string& meeting_id, open_handler done);
     // The durable picture of a meeting (loading its room if need be), for an export. `done` runs once, on
@@ -47,6 +50,14 @@ public:
     // A lifecycle move in the meeting's room (loading it if need be); `done` once, on the room's thread or the
     // caller's; error "meeting_not_found" or "storage_failed" when there is no room for it.
     void act(const std::string& meeting_id, lifecycle_request req, std::function<void(lifecycle_result)> done);
+    // The meeting is being purged (retention): its room, if loaded, is forgotten and ends (its members get
+    // `purged`). Loads refuse it from then on, as the catalog says it is purged.
+    void drop(const std::string& meeting_id, const std::string& why);
+    // A meeting's state as the store holds it: its snapshot and the ops after it replayed. Throws domain_error
+    // ("bad_snapshot") on a damaged snapshot or a gap in the log.
+    static meeting_state state_of(const meeting_info& info, const group& grp, const loaded_meeting& lm, const limits& lim);
+    // The answer to opening a purged meeting: error `purged`, and this message.
+    static std::string purged_message(const meeting_info& info);
     std::size_t loaded() const;
     // Members of the meeting's room if it is loaded, else 0. Thread-safe.
     std::size_t members_of(std::string_view meeting_id) const;
@@ -65,6 +76,7 @@ private:
     store& store_;
     catalog& catalog_;
     const records::signing_keys* keys_ = nullptr;
+    bool compact_closed_ = false;
     limits limits_;
     std::chrono::milliseconds room_idle_;
     std::unique_ptr<boost::asio::steady_timer> sweep_timer_;  // on shard 0

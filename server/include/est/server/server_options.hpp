@@ -42,6 +42,11 @@ struct server_options {
     unsigned bra_stale_weeks = 6;          // an approved item's follow-up older than this shows "inte uppdaterad"
     unsigned max_exports_per_address = 2;  // exports under way per client address
     std::size_t export_cache_bytes = 64u << 20;  // rendered exports kept for unchanged revisions
+    // Compaction (docs/records.md): a closed meeting's op log is replaced by its picture at the closing, so text
+    // typed and deleted during the meeting leaves the database. --no-compact-closed keeps op logs.
+    bool compact_closed = true;
+    // Tests only (hidden): the retention clock runs this many days ahead, so a purge can be tested without waiting.
+    unsigned retention_clock_offset_days = 0;
     est::limits limits;
 
     // Access (docs/protocol.md, "Accounts and access").

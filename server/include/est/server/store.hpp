@@ -125,12 +125,21 @@ struct bra_import_row {
     std::string data;   // JSON: {"by":{…},"items":[{"id","topic","fields","state":{…}}]}
 };
 
+// A closed meeting purged under its group's retention (migration 6): its op log and snapshot are gone, its row and
+// closing stay. `kept` is JSON the purge chose to keep (the decision items already in the BRÅ queue).
+struct purge_row {
+    std::string meeting_id;
+    std::string purged_at;  // ISO 8601 UTC
+    std::string kept;
+};
+
 struct loaded_meeting {
     meeting_row meeting;
     std::optional<std::string> snapshot;  // JSON, see meeting_state::snapshot()
     std::uint64_t snapshot_rev = 0;
     // Ops after snapshot_rev - history (those up to snapshot_rev only refill the catch-up history).
     std::vector<op_record> ops;
+    bool purged = false;  // purged under retention (migration 6): no snapshot, no ops
 };
 
 class store {
@@ -160,10 +169,25 @@ public:
     // with that id).
     void create_meeting(meeting_row m, std::string first_snapshot, completion done);
 
+    // Compaction (docs/records.md): replaces a closed meeting's op log by `snapshot_json`, its state at the
+    // closing's revision `rev`, in one transaction; then the WAL is checkpointed and truncated, so the text the ops
+    // held is in neither file any more (secure_delete zeroes what is freed). A second compaction of the same meeting
+    // only deletes ops left, if any. Fails unless the meeting is closed at `rev` and not purged.
+    void compact_closed(std::string meeting, std::uint64_t rev, std::string snapshot_json, completion done);
+    // Retention (docs/records.md): records the purge of a closed meeting, then deletes its ops and snapshot, in one
+    // transaction; then the WAL is emptied as for compaction. The meeting's row and closing stay.
+    void purge_meeting(purge_row row, completion done);
+    // Rebuilds the database file (VACUUM), so pages freed before secure_delete was on hold nothing readable; then
+    // empties the WAL. Blocks until done; throws std::runtime_error.
+    void vacuum();
+
     // Reads run on the store thread too; these block the caller until answered.
     std::vector<group_row> groups();
     std::vector<meeting_row> meetings();
     std::vector<closing_row> closings();  // by group, then sequence
+    std::vector<purge_row> purges();       // by meeting id
+    // Closed, unpurged meetings that still have an op log (closed before compaction, or with it off), by id.
+    std::vector<std::string> closed_with_ops();
     // Appends one event of a decision item's history; the error names a taken (item, version) or a meeting that is
     // not closed (the triggers of migration 4).
     void append_bra_event(bra_event_row e, completion done);
@@ -240,6 +264,9 @@ private:
     void read(std::function<void()> body);  // runs `body` on the store thread; blocks; rethrows its error
     void migrate();
     static void step(SQLite::Statement& s);  // reset and run a prepared statement that returns no rows
+    // Runs `body` (several statements) as one: undone together when one fails, the batch's other jobs untouched.
+    void in_savepoint(const std::function<void()>& body);
+    void after_commit();  // the maintenance a batch's jobs asked for (store thread, outside the transaction)
 
     std::filesystem::path file_;
     std::unique_ptr<SQLite::Database> db_;
@@ -257,6 +284,9 @@ private:
     // until the meeting is loaded again.
     std::set<std::string, std::less<>> failed_;
     std::chrono::microseconds commit_interval_;
+    // Asked for by a batch's jobs, done once it is committed (store thread only).
+    bool checkpoint_after_commit_ = false;
+    bool vacuum_after_commit_ = false;
     std::thread thread_;
 };
 

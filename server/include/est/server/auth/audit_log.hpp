@@ -35,13 +35,15 @@ inline constexpr const char* invitation_revoked = "invitation.revoke";
 inline constexpr const char* reset_created = "password_reset.create";
 inline constexpr const char* reset_used = "password_reset.accept";
 inline constexpr const char* group_created = "group.create";
-inline constexpr const char* group_settings_changed = "group.settings";  // detail: the signers, before and after
+inline constexpr const char* group_settings_changed = "group.settings";  // detail: the settings, before and after
 inline constexpr const char* meeting_created = "meeting.create";
 inline constexpr const char* signing_password_failed = "sign_off.password_failed";
 inline constexpr const char* bra_event = "bra.event";  // subject: the item; detail: the kind, verdict or progress, version
 inline constexpr const char* bra_import = "bra.import";  // subject: the group; detail: the import's batch id, its items
 inline constexpr const char* lifecycle_move = "meeting.lifecycle";  // detail: the move, its revision and phase
 inline constexpr const char* meeting_corrected = "meeting.correct";  // subject: the correction; detail: what it corrects
+// Actor "server": subject the meeting; detail its group, closing sequence and time, the retention, what was kept.
+inline constexpr const char* meeting_purged = "meeting.purged";
 }  // namespace audit_action
 
 class audit_log {

@@ -26,6 +26,10 @@
 #include "est/bra_record.hpp"
 #include "est/calendar_date.hpp"
 
+namespace est {
+class meeting_document;
+}  // namespace est
+
 namespace est::server {
 class catalog;
 class store;
@@ -60,11 +64,18 @@ public:
     // (the history itself is read with GET /api/bra/items/{id}: it can be long).
     static std::string item_message(const bra_item& item, unsigned stale_weeks);
 
-    // Reads every stored event (at start, blocking). Throws when a stored event does not read.
+    // Reads every stored event, and the items kept of purged meetings (at start, blocking). Throws when a stored
+    // event does not read.
     void load();
     // Reads the closed meetings of these groups that the queue has not read yet, then calls `done` once (on any
     // thread). A meeting that cannot be read now is tried again at the next call.
     void index(const std::vector<std::string>& group_ids, std::function<void()> done);
+    // The decision items of a closed picture that went to BRÅ, as the queue shows their text:
+    // [{"topic","item","fields"}]. What a purge keeps of a meeting (retention), so its items stay in the queue.
+    static nlohmann::json sent_to_bra(const meeting_document& doc);
+    // A meeting purged under retention: the queue keeps its items from `sent` (sent_to_bra's answer), read now
+    // unless it has read the meeting before; index() never reads a purged meeting's picture.
+    void keep_purged(const std::string& meeting_id, const nlohmann::json& sent);
     // The items of these groups, newest meeting first, then in the picture's topic order.
     std::vector<bra_item> items(const std::set<std::string, std::less<>>& group_ids) const;
     std::optional<bra_item> find(std::string_view id) const;
@@ -101,7 +112,8 @@ public:
     void unwatch(std::uint64_t handle);
 
 private:
-    void index_meeting(const std::string& meeting_id, const picture_result& r);
+    // With the lock held: the items of a closed meeting, from sent_to_bra's answer, and their stored events.
+    void index_meeting(const std::string& meeting_id, const nlohmann::json& sent);
     // With the lock held: applies the stored events of an item being read (from stored_, which lets them go).
     void replay_stored(bra_item& item);
     // With the lock held: the items of a stored import (at start, or once durable) and their later events.
