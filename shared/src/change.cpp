@@ -213,8 +213,10 @@ change change_from_json(const json& j, const std::string& where) {
         acknowledge_change a{field_ref::from_json(json_read::required(j, where, "target"), where + ".target"),
                              json_read::string(j, where, "number", 64), json_read::label(j, where, "reason", max_reason_bytes, false)};
         if (!is_sha256_hex(a.number)) throw domain_error("bad_message", "'" + where + ".number' must be a SHA-256 in hex (64 of 0-9, a-f)");
-        if (j.contains("by")) a.by = json_read::label(j, where, "by", 200, true);
-        if (j.contains("at")) a.at = json_read::label(j, where, "at", 40, true);
+        // The server's stamp (a client's is replaced): read back from the log as the server wrote it, whatever
+        // name the meeting knew the chair by.
+        if (j.contains("by")) a.by = json_read::string(j, where, "by", 4096);
+        if (j.contains("at")) a.at = json_read::string(j, where, "at", 64);
         return a;
     }
     throw domain_error("bad_message", "'" + where +

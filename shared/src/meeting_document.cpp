@@ -434,7 +434,8 @@ meeting_document meeting_document::from_json(std::shared_ptr<const meeting_templ
                     if (auto sj = ej.find("secrecy"); sj != ej.end()) {
                         e.secrecy = sj->at("osl").get<std::string>();
                         e.secrecy_rev = snapshot_count(sj->at("rev"), "the revision of a sekretess marking");
-                        if (!has_secrecy(e) || e.secrecy.size() > max_osl_bytes)
+                        // {"osl":"","rev":0}: a cleared marking in a correction's copy, as good as none.
+                        if (e.secrecy.size() > max_osl_bytes)
                             throw domain_error("bad_snapshot", "entry '" + e.id + "' has a damaged sekretess marking");
                     }
                     c->second.entries.push_back(std::move(e));

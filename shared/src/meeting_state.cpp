@@ -30,6 +30,9 @@ void check_label(std::string_view text, const char* what) {
 void check_text(const change& c) {
     if (const auto* a = std::get_if<acknowledge_change>(&c)) return check_label(a->reason, "the reason");
     if (const auto* m = std::get_if<secrecy_change>(&c)) return check_label(m->osl, "an OSL reference");
+    // Ids are the client's choice and end up in the picture, its exports and the server's messages.
+    if (const auto* e = std::get_if<add_entry_change>(&c)) return check_label(e->entry, "an entry's id");
+    if (const auto* i = std::get_if<add_item_change>(&c)) return check_label(i->item, "a decision item's id");
     const auto* t = std::get_if<text_change>(&c);
     if (!t) return;
     for (const auto& comp : t->op.components()) {
@@ -83,7 +86,7 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
         // Not the picture's: no signature is voided, and the picture's budget does not change.
         privacy().check_acknowledge(*a);
         const std::size_t new_record = last == 0 && !last_seq_.count(client) ? seq_record_bytes(client) : 0;
-        if (encoded_bytes() + new_record + a->reason.size() + a->by.size() + 300 > limits_.max_meeting_bytes)
+        if (encoded_bytes() + new_record + privacy_review::cost_of(*a) > limits_.max_meeting_bytes)
             throw domain_error("limit_reached", "the meeting has reached its size limit of " +
                                                     std::to_string(limits_.max_meeting_bytes) + " bytes encoded");
         ++rev_;
@@ -123,6 +126,9 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
                                                " was changed at revision " + std::to_string(current.secrecy_rev) +
                                                ", after your revision " + std::to_string(base_rev));
     }
+    // The numbers a text change leaves in its field, seen before anything changes: a field may hold only so many.
+    std::optional<privacy_review::field_scan> scanned;
+    if (const auto* t = std::get_if<text_change>(&c)) scanned = scan_after(*t);
     // A first change of a client adds its sequence record, which snapshots carry: it counts too. So do the flags.
     const std::size_t new_record = last == 0 && !last_seq_.count(client) ? seq_record_bytes(client) : 0;
     const std::size_t used = seq_bytes_ + new_record + privacy().encoded_bytes();
@@ -134,14 +140,28 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
     last_seq_[client] = seq;
     seq_bytes_ += new_record;
     lifecycle_.picture_changed();  // a signature is on the picture as it was: any change voids it
-    flags_changed_ = update_flags(c);
+    if (scanned) flags_changed_ = privacy_.update(std::get<text_change>(c).target, std::move(*scanned));
+    else flags_changed_ = update_flags(c);
     remember(c);
     return c;
 }
 
+std::optional<privacy_review::field_scan> meeting_state::scan_after(const text_change& t) const {
+    const field_value& now = doc_.field(t.target);
+    if (t.op.base_length() != now.text.size()) return std::nullopt;  // the picture refuses it (out_of_range)
+    std::u16string after = now.text;
+    t.op.apply_in_place(after);
+    auto found = privacy_review::scan(after);
+    const std::size_t before = privacy().count_in(t.target);
+    if (found.digits.size() > max_numbers_per_field && found.digits.size() > before)
+        throw domain_error("limit_reached", t.target.key() + " would hold " + std::to_string(found.digits.size()) +
+                                                " personal identity numbers; a field may hold at most " +
+                                                std::to_string(max_numbers_per_field));
+    return found;
+}
+
 bool meeting_state::update_flags(const change& c) {
     if (privacy_stale_) return false;  // worked out from the whole picture on first use
-    if (const auto* t = std::get_if<text_change>(&c)) return privacy_.rescan(t->target, doc_.field(t->target).text);
     if (const auto* r = std::get_if<remove_entry_change>(&c)) return privacy_.forget(r->topic + "/" + r->org + "/" + r->entry + "/");
     if (const auto* r = std::get_if<remove_item_change>(&c)) return privacy_.forget(r->topic + "/*" + r->item + "/");
     return false;
@@ -227,7 +247,13 @@ std::uint64_t meeting_state::drop_oldest() {
 
 nlohmann::json meeting_state::snapshot() const {
     nlohmann::json snap = {{"rev", rev_}, {"document", doc_.to_json()}, {"last_seq", last_seq_}, {"lifecycle", lifecycle_.to_json()}};
-    if (!privacy_.acknowledged().empty()) snap["privacy"] = {{"acknowledged", privacy_.acknowledged_json()}};
+    // A closed meeting keeps only the acknowledgements of numbers in its picture: the hash of a number edited away
+    // is not kept either (docs/privacy.md).
+    const bool closed = lifecycle_.phase() == meeting_phase::closed;
+    if (!privacy_.acknowledged().empty()) {
+        nlohmann::json acks = closed ? privacy().acknowledged_json(true) : privacy_.acknowledged_json();
+        if (!acks.empty()) snap["privacy"] = {{"acknowledged", std::move(acks)}};
+    }
     return snap;
 }
 

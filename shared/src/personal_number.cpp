@@ -7,6 +7,12 @@ namespace est {
 namespace {
 
 bool is_digit(char16_t c) noexcept { return c >= u'0' && c <= u'9'; }
+// What stands between the date and the last four digits: '-' or a dash a word processor puts there instead
+// (hyphen, non-breaking hyphen, figure dash, en dash, minus sign), or one space (also a no-break space).
+bool is_separator(char16_t c) noexcept {
+    return c == u'-' || c == u'\u2010' || c == u'\u2011' || c == u'\u2012' || c == u'\u2013' || c == u'\u2212' ||
+           c == u' ' || c == u'\u00A0' || c == u'\u202F';
+}
 int value(char16_t c) noexcept { return c - u'0'; }
 
 // Past a line break at `at` ("\r\n", "\n" or "\r"): where it ends, or `at` when there is none.
@@ -68,11 +74,12 @@ std::vector<personal_number_match> find_personal_numbers(std::u16string_view tex
         if (first == 10 || first == 12) {
             found = true;
         } else if (first == 6 || first == 8) {
-            // One separator before the last four digits: a line break, a '-' (or, with ten digits, '+': the person
-            // is 100 or older; the date and check digit are the same), or a sign with a line break beside it.
+            // One separator before the last four digits: a line break, a '-' (or a dash or space in its place; with
+            // ten digits also '+': the person is 100 or older; the date and check digit are the same), or one of
+            // them with a line break beside it.
             std::size_t at = past_line_break(text, first_end);
             bool separated = at != first_end;
-            if (at < text.size() && (text[at] == u'-' || (text[at] == u'+' && first == 6))) {
+            if (at < text.size() && (is_separator(text[at]) || (text[at] == u'+' && first == 6))) {
                 at = past_line_break(text, at + 1);
                 separated = true;
             }

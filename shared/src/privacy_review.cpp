@@ -37,36 +37,42 @@ std::string personal_number_id(std::u16string_view text, const personal_number_m
     return hash_of(ten_digits(text, m));
 }
 
-bool privacy_review::rescan(const field_ref& ref, std::u16string_view text) {
-    const auto found = find_personal_numbers(text);
+privacy_review::field_scan privacy_review::scan(std::u16string_view text) {
+    field_scan out;
+    for (const auto& m : find_personal_numbers(text)) {
+        auto d = ten_digits(text, m);
+        if (std::find(out.digits.begin(), out.digits.end(), d) != out.digits.end()) continue;
+        out.digits.push_back(std::move(d));
+        out.kinds.push_back(m.kind);
+    }
+    return out;
+}
+
+bool privacy_review::rescan(const field_ref& ref, std::u16string_view text) { return update(ref, scan(text)); }
+
+std::size_t privacy_review::count_in(const field_ref& ref) const {
     auto it = flags_.find(ref.key());
-    if (found.empty()) {
+    return it == flags_.end() ? 0 : it->second.numbers.size();
+}
+
+bool privacy_review::update(const field_ref& ref, field_scan found) {
+    std::string key = ref.key();
+    auto it = flags_.find(key);
+    if (found.digits.empty()) {
         if (it == flags_.end()) return false;
         erase(it);
         return true;
     }
-    // Distinct numbers in the order they first appear.
-    std::vector<std::u16string> digits;
-    std::vector<personal_number_kind> kinds;
-    for (const auto& m : found) {
-        auto d = ten_digits(text, m);
-        if (std::find(digits.begin(), digits.end(), d) != digits.end()) continue;
-        digits.push_back(std::move(d));
-        kinds.push_back(m.kind);
-    }
-    if (it != flags_.end() && it->second.digits == digits) return false;
-    std::vector<number_flag> numbers;
-    for (std::size_t i = 0; i < digits.size(); ++i) numbers.push_back({hash_of(digits[i]), kinds[i]});
-    set(ref, std::move(digits), std::move(numbers));
+    if (it != flags_.end() && it->second.digits == found.digits) return false;  // typing around the numbers
+    // Built whole before anything changes: a throw leaves the flags as they were.
+    field_flags next{ref, std::move(found.digits), {}};
+    for (std::size_t i = 0; i < next.digits.size(); ++i) next.numbers.push_back({hash_of(next.digits[i]), found.kinds[i]});
+    const std::size_t cost = field_bytes(key) + next.numbers.size() * number_bytes;
+    if (it == flags_.end()) it = flags_.emplace(std::move(key), field_flags{}).first;
+    else flag_bytes_ -= field_bytes(it->first) + it->second.numbers.size() * number_bytes;
+    it->second = std::move(next);
+    flag_bytes_ += cost;
     return true;
-}
-
-void privacy_review::set(const field_ref& ref, std::vector<std::u16string> digits, std::vector<number_flag> numbers) {
-    std::string key = ref.key();
-    auto it = flags_.find(key);
-    if (it != flags_.end()) erase(it);
-    flag_bytes_ += field_bytes(key) + numbers.size() * number_bytes;
-    flags_.emplace(std::move(key), field_flags{ref, std::move(digits), std::move(numbers)});
 }
 
 void privacy_review::erase(std::map<std::string, field_flags, std::less<>>::iterator it) {
@@ -107,6 +113,12 @@ void privacy_review::rebuild(const meeting_document& doc) {
     }
 }
 
+bool privacy_review::is_flagged(std::string_view key, std::string_view number) const {
+    auto it = flags_.find(key);
+    return it != flags_.end() && std::any_of(it->second.numbers.begin(), it->second.numbers.end(),
+                                             [&](const number_flag& f) { return f.number == number; });
+}
+
 bool privacy_review::is_acknowledged(std::string_view key, std::string_view number) const {
     return std::any_of(acknowledged_.begin(), acknowledged_.end(), [&](const acknowledgement& a) {
         return a.number == number && a.target.compare_key(key) == 0;
@@ -115,14 +127,15 @@ bool privacy_review::is_acknowledged(std::string_view key, std::string_view numb
 
 void privacy_review::check_acknowledge(const acknowledge_change& a) const {
     const std::string key = a.target.key();
-    auto it = flags_.find(key);
-    const bool flagged = it != flags_.end() && std::any_of(it->second.numbers.begin(), it->second.numbers.end(),
-                                                           [&](const number_flag& f) { return f.number == a.number; });
-    if (!flagged)
-        throw domain_error("not_found", "no personal identity number " + a.number.substr(0, 12) + "… is flagged in " + key +
+    if (!is_flagged(key, a.number))
+        throw domain_error("not_found", "that personal identity number is not flagged in " + key +
                                             " now: it may have been edited away");
     if (is_acknowledged(key, a.number))
         throw domain_error("conflict", "that personal identity number in " + key + " was acknowledged already");
+}
+
+std::size_t privacy_review::cost_of(const acknowledge_change& a) {
+    return ack_bytes({a.target, a.number, a.reason, a.by, a.at, 0});
 }
 
 void privacy_review::acknowledge(const acknowledge_change& a, std::uint64_t rev) {
@@ -152,10 +165,11 @@ json privacy_review::flags_json() const {
     return out;
 }
 
-json privacy_review::acknowledged_json() const {
+json privacy_review::acknowledged_json(bool only_flagged) const {
     json out = json::array();
     for (const auto& a : acknowledged_)
-        out.push_back({{"target", a.target.to_json()}, {"number", a.number}, {"reason", a.reason}, {"by", a.by},
+        if (!only_flagged || is_flagged(a.target.key(), a.number))
+            out.push_back({{"target", a.target.to_json()}, {"number", a.number}, {"reason", a.reason}, {"by", a.by},
                        {"at", a.at}, {"rev", a.rev}});
     return out;
 }

@@ -40,3 +40,9 @@ TEST_CASE("log_quoted masks what looks like a personal identity number and cuts 
 TEST_CASE("log_quoted leaves digits inside a hash or an id alone") {
     CHECK(log_quoted("hash=ab1212121212cd") == "\"hash=ab1212121212cd\"");
 }
+
+TEST_CASE("log_quoted masks a number next to a word, and one that straddles the cut at 2,000 bytes") {
+    CHECK(log_quoted("pnr121212-1212") == "\"pnr******-****\"");
+    const std::string value = std::string(1995, 'x') + " 121212-1212";
+    CHECK(log_quoted(value) == "\"" + std::string(1995, 'x') + " ****\"");
+}

@@ -254,14 +254,74 @@ TEST_CASE("the wire forms of secrecy and acknowledge round-trip, and bad ones ar
 TEST_CASE("a correction's copy keeps the sekretess markings of the closed picture and loads", "[privacy][secrecy]") {
     meeting m;
     m.type(handelse, R"(["Misshandel i trapphus"])");
+    // A second entry marked and then cleared: {"osl":"","rev":N} in the closed picture.
+    m.st.submit("anna", ++m.seq, m.st.rev(), est::add_entry_change{"hot-och-vald", "polis", "e2"}, anna);
+    REQUIRE(m.st.submit("anna", ++m.seq, m.st.rev(), secrecy_change{"hot-och-vald", "polis", "e2", "26 kap. 1 § OSL"}, anna));
+    REQUIRE(m.st.submit("anna", ++m.seq, m.st.rev(), secrecy_change{"hot-och-vald", "polis", "e2", ""}, anna));
     REQUIRE(m.st.submit("anna", ++m.seq, m.st.rev(), secrecy_change{"hot-och-vald", "polis", "e1", "35 kap. 1 § OSL"}, anna));
     const est::meeting_document copy = est::correction_copy(m.st.document());
     const auto& e = copy.entry_at("hot-och-vald", "polis", "e1");
     CHECK(e.secrecy == "35 kap. 1 § OSL");
     CHECK(e.secrecy_rev == 0);  // the new meeting's registers start over
+    CHECK(copy.entry_at("hot-och-vald", "polis", "e2").secrecy.empty());
     // The new meeting's first snapshot at revision 0 loads (a marking past its revision would be refused).
     const json snap = meeting_state(copy, 0, {}, {}).snapshot();
     auto loaded = meeting_state::from_snapshot(est::test::biweekly(), est::test::test_orgs, snap, {});
     CHECK(loaded.document() == copy);
     CHECK(loaded.encoded_bytes() == meeting_state(copy, 0, {}, {}).encoded_bytes());
+}
+
+TEST_CASE("a field holds at most so many personal identity numbers, and ids hold none", "[privacy]") {
+    meeting m;
+    // 21 different valid numbers: 1 January of 1950…1970, serial 123 and its Luhn check digit, as YYMMDD-NNNC.
+    std::string text;
+    for (int year = 50; year <= 70; ++year) {
+        const std::string nine = std::to_string(year) + "0101" + "123";
+        int sum = 0;
+        for (std::size_t i = 0; i < 9; ++i) {
+            const int v = (nine[i] - '0') * (i % 2 == 0 ? 2 : 1);
+            sum += v > 9 ? v - 9 : v;
+        }
+        text += nine.substr(0, 6) + "-" + nine.substr(6) + std::to_string((10 - sum % 10) % 10) + " ";
+    }
+    REQUIRE(est::find_personal_numbers(est::test::U(text)).size() == 21);
+    const json before = m.st.snapshot();
+    CHECK(code_of([&] { m.type(handelse, (R"([")" + text + R"("])").c_str()); }) == "limit_reached");
+    CHECK(m.st.snapshot() == before);
+    const std::string twenty = text.substr(0, 12 * 20);
+    m.type(handelse, (R"([")" + twenty + R"("])").c_str());
+    CHECK(m.open().size() == 20);
+
+    CHECK(code_of([&] { m.st.submit("anna", ++m.seq, m.st.rev(), est::add_entry_change{"andt", "polis", "191212121212"}, anna); }) ==
+          "bad_value");
+}
+
+TEST_CASE("a closed meeting's snapshot keeps only the acknowledgements of numbers still in its picture", "[privacy]") {
+    meeting m;
+    m.type(handelse, R"(["Gäller 121212-1212 och 850709-9805"])");
+    auto a = ack();
+    a.by = "Cecilia";
+    a.at = "2026-12-05T08:30:00Z";
+    REQUIRE(m.st.submit("cecilia", 1, m.st.rev(), a, cecilia));
+    acknowledge_change b{handelse, est::sshsig::sha256_hex("8507099805"), "Behövs"};
+    b.by = "Cecilia";
+    b.at = "2026-12-05T08:31:00Z";
+    REQUIRE(m.st.submit("cecilia", 2, m.st.rev(), b, cecilia));
+    // The first number is edited away: while the meeting runs, its acknowledgement stays.
+    m.type(handelse, R"([7, -16, 11])");
+    CHECK(est::test::S(m.st.document().field(handelse).text) == "Gäller 850709-9805");
+    CHECK(m.st.snapshot().at("privacy").at("acknowledged").size() == 2);
+    m.st.apply_lifecycle({est::lifecycle_kind::lock_picture, "", std::nullopt});
+    CHECK(m.st.snapshot().at("privacy").at("acknowledged").size() == 2);
+    // Signed by the chair and the co-signer (the statements as the server would record them), then closed.
+    for (const auto& by : {est::signer{"a-chair", cecilia}, est::signer{"a-co", {"Åsa", "polis", role::cosigner}}})
+        m.st.apply_lifecycle({est::lifecycle_kind::sign, "",
+                              est::signed_record{est::signature_statement("m1", "g1", m.st.rev(), "d1", "2026-12-05T09:00:00Z", by),
+                                                 "sig", "SHA256:k"}});
+    m.st.apply_lifecycle({est::lifecycle_kind::close, "", est::signed_record{"{}", "sig", "SHA256:k"}});
+    REQUIRE(m.st.lifecycle().phase() == est::meeting_phase::closed);
+    const json kept = m.st.snapshot().at("privacy").at("acknowledged");
+    REQUIRE(kept.size() == 1);
+    CHECK(kept[0].at("number") == b.number);
+    CHECK(m.st.snapshot().dump().find(number) == std::string::npos);
 }

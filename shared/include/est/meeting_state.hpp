@@ -76,8 +76,11 @@ private:
         std::size_t bytes;  // what it holds in memory, roughly
     };
     void remember(const change& c);
-    // Keeps the flags up to date with a change just applied to the picture; true when they changed.
+    // Keeps the flags up to date with an entry or item just removed; true when they changed.
     bool update_flags(const change& c);
+    // What the field's numbers will be once `t` is applied (nullopt when it does not fit the field); throws
+    // limit_reached when it would bring the field past max_numbers_per_field.
+    std::optional<privacy_review::field_scan> scan_after(const text_change& t) const;
     void remember_revision();  // moves the merge floor on after a new revision
     std::uint64_t drop_oldest();  // returns the revision of the operation dropped
 

@@ -5,8 +5,9 @@
 // YYYYMMDDNNNC (12 digits): a real birth date, a three-digit serial and a Luhn check digit over the last ten
 // digits. A *samordningsnummer* is the same with 60 added to the day. The detector flags exactly these: a run of
 // 10 or 12 digits that stands alone (no digit right before or after), optionally with one '-' or '+' (10 digits),
-// or '-' (12 digits), before the last four digits, and optionally a line break next to that place (text pasted
-// from a narrow column). Dates, phone numbers, sums of money, order numbers and numbers whose check digit is
+// or '-' (12 digits), before the last four digits — or in the place of '-' a dash a word processor makes of it
+// (U+2010–U+2013, U+2212) or one space (also U+00A0, U+202F) — and optionally a line break next to that place
+// (text pasted from a narrow column). Dates, phone numbers, sums of money, order numbers and numbers whose check digit is
 // wrong are not flagged. Pure; the same vectors (tests/vectors/personal_numbers.json) drive the web client's copy.
 #include <cstddef>
 #include <string_view>

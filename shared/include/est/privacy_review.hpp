@@ -38,10 +38,26 @@ struct acknowledgement {
 // The SHA-256 (hex) naming the number at [m.begin, m.end) of `text`.
 std::string personal_number_id(std::u16string_view text, const personal_number_match& m);
 
+// The most different numbers one field may hold: a change that would bring more is refused (limit_reached), so a
+// field's flags — sent whole in an op and an ack when they change — stay small (about 2 KB).
+inline constexpr std::size_t max_numbers_per_field = 20;
+
 class privacy_review {
 public:
-    // Looks at one text field again after a change: true when the numbers flagged in it changed.
+    // What the detector sees in one field's text: its distinct numbers (their last ten digits), in the order they
+    // first appear, and their kinds.
+    struct field_scan {
+        std::vector<std::u16string> digits;
+        std::vector<personal_number_kind> kinds;
+    };
+    static field_scan scan(std::u16string_view text);
+
+    // Takes a field's scan after a change: true when the numbers flagged in it changed.
+    bool update(const field_ref& ref, field_scan found);
+    // update(ref, scan(text)).
     bool rescan(const field_ref& ref, std::u16string_view text);
+    // How many different numbers are flagged in the field now.
+    std::size_t count_in(const field_ref& ref) const;
     // An entry ("topic/org/entry/") or decision item ("topic/*item/") was removed: its fields' flags go with it.
     // True when any did.
     bool forget(std::string_view key_prefix);
@@ -58,12 +74,16 @@ public:
     // The flags of one field ({"target","numbers":[{"number","kind"}]}); "numbers" is empty when it has none.
     nlohmann::json field_json(const field_ref& ref) const;
     nlohmann::json flags_json() const;         // [field_json…] for every field with a flag
-    nlohmann::json acknowledged_json() const;  // [{"target","number","reason","by","at","rev"}…]
+    // [{"target","number","reason","by","at","rev"}…]; `only_flagged`: only those whose number is still in its field
+    // (what a closed meeting keeps: an acknowledgement of a number edited away would keep a trace of it).
+    nlohmann::json acknowledged_json(bool only_flagged = false) const;
     const std::vector<acknowledgement>& acknowledged() const noexcept { return acknowledged_; }
     // Restores the acknowledgements a snapshot holds; throws domain_error("bad_snapshot").
     void acknowledged_from_json(const nlohmann::json& j);
     // What the flags and acknowledgements cost encoded (in a welcome and a snapshot), roughly.
     std::size_t encoded_bytes() const noexcept { return flag_bytes_ + ack_bytes_; }
+    // What acknowledging `a` adds to encoded_bytes().
+    static std::size_t cost_of(const acknowledge_change& a);
 
 private:
     struct field_flags {
@@ -71,9 +91,9 @@ private:
         std::vector<std::u16string> digits;  // the ten digits of each number, to see quickly when nothing changed
         std::vector<number_flag> numbers;
     };
-    void set(const field_ref& ref, std::vector<std::u16string> digits, std::vector<number_flag> numbers);
     void erase(std::map<std::string, field_flags, std::less<>>::iterator it);
     bool is_acknowledged(std::string_view key, std::string_view number) const;
+    bool is_flagged(std::string_view key, std::string_view number) const;
 
     std::map<std::string, field_flags, std::less<>> flags_;  // by field key
     std::vector<acknowledgement> acknowledged_;

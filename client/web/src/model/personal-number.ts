@@ -2,8 +2,9 @@
 // (shared/src/personal_number.cpp), checked against the same vectors (tests/vectors/personal_numbers.json). The
 // server's flags are what count; the client uses this to mark what is being typed before the server's flag arrives.
 //
-// Flagged: a run of 10 or 12 digits standing alone (no digit right before or after), optionally with one '-' (or,
-// with 10 digits, '+') before the last four and/or a line break there; a real birth date (day + 60 for a
+// Flagged: a run of 10 or 12 digits standing alone (no digit right before or after), optionally with one '-' (or a
+// dash a word processor makes of it, or one space; with 10 digits also '+') before the last four and/or a line
+// break there; a real birth date (day + 60 for a
 // samordningsnummer; centuries 18–20 for 12 digits) and a Luhn check digit over the last ten digits.
 
 export type PersonalNumberKind = 'personnummer' | 'samordningsnummer';
@@ -28,6 +29,11 @@ function digitsFrom(text: string, at: number): number {
   while (isDigit(text[end])) end++;
   return end;
 }
+
+// What stands between the date and the last four digits: '-' or a dash a word processor puts there instead
+// (hyphen, non-breaking hyphen, figure dash, en dash, minus sign), or one space (also a no-break space).
+const SEPARATORS = new Set(['-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2212', ' ', '\u00a0', '\u202f']);
+const isSeparator = (c: string | undefined): boolean => c !== undefined && SEPARATORS.has(c);
 
 const leap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -66,7 +72,7 @@ export function findPersonalNumbers(text: string): PersonalNumberMatch[] {
     } else if (digits.length === 6 || digits.length === 8) {
       let at = pastLineBreak(text, firstEnd);
       let separated = at !== firstEnd;
-      if (text[at] === '-' || (text[at] === '+' && digits.length === 6)) {
+      if (isSeparator(text[at]) || (text[at] === '+' && digits.length === 6)) {
         at = pastLineBreak(text, at + 1);
         separated = true;
       }
