@@ -12,6 +12,7 @@
 
 #include "est/error.hpp"
 #include "est/json_limits.hpp"
+#include "est/redaction.hpp"
 #include "est/server/catalog.hpp"
 #include "est/server/error_log.hpp"
 #include "est/server/http_reply.hpp"
@@ -234,16 +235,19 @@ bool http_router::defer(const http_request& req, std::function<void(http_respons
         if (no->status == 404) *no = error_response(404, "not_found", "there is no meeting '" + std::string(parts[2]) + "'");
         return answer(std::move(*no)), true;
     }
-    export_picture(req, parts[2], query_param(req.target, "format"),
+    export_picture(req, parts[2], query_param(req.target, "format"), query_param(req.target, "version"),
                    [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); });
     return true;
 }
 
 void http_router::export_picture(const http_request& req, std::string_view meeting_id, std::string_view format,
-                                 std::function<void(http_response)> reply) const {
+                                 std::string_view version, std::function<void(http_response)> reply) const {
     if (format.empty()) format = "html";
     if (format != "html" && format != "json" && format != "markdown")
         return reply(error_response(400, "bad_format", "format must be html, markdown or json"));
+    if (!version.empty() && version != "full" && version != "public")
+        return reply(error_response(400, "bad_query", "version must be full or public"));
+    const bool public_version = version == "public";
     auto info = catalog_.find_meeting(meeting_id);
     auto grp = info ? catalog_.find_group(info->group_id) : std::nullopt;
     if (!info || !grp) return reply(error_response(404, "not_found", "there is no meeting '" + std::string(meeting_id) + "'"));
@@ -258,7 +262,8 @@ void http_router::export_picture(const http_request& req, std::string_view meeti
     }
     auto turn = std::make_shared<export_turn>(*this, req.remote_address);
     const std::string id = info->id;  // not info->id below: the callback's capture moves `info`
-    pictures_(id, [this, info = std::move(*info), grp = std::move(*grp), fmt = std::string(format), route = route_of(req, path_of(req.target)),
+    pictures_(id, [this, info = std::move(*info), grp = std::move(*grp), fmt = std::string(format), public_version,
+                   route = route_of(req, path_of(req.target)),
                    reply = std::move(reply), turn = std::move(turn)](picture_result r) {
         // The turn ends with the answer: a request that waits for another's render still holds its own.
         auto answer = [reply, turn](const export_cache::answer& out) {
@@ -269,12 +274,20 @@ void http_router::export_picture(const http_request& req, std::string_view meeti
         // A closed meeting's revision never moves, but its export shows the correction that points at it (read
         // from the catalog now): that is part of what is cached.
         const std::string key = export_cache::key(
-            info.corrected_by ? info.id + "~" + info.corrected_by->id + "~" + info.corrected_by->state : info.id, r.rev, fmt);
+            info.corrected_by ? info.id + "~" + info.corrected_by->id + "~" + info.corrected_by->state : info.id, r.rev,
+            public_version ? fmt + "~public" : fmt);
         if (!exports_.find_or_wait(key, answer)) return;
         std::shared_ptr<const http_response> out;
         try {
-            const picture_export p{info, grp, *r.document, r.rev, picture_report::local_time_now(), r.lifecycle, report_->keys()};
-            const std::string file = "lagesbild-" + safe_file_part(info.date) + "-" + safe_file_part(info.id);
+            // The public version is made from a copy without the secret entries' text: nothing of it reaches the
+            // renderers, so nothing of it can reach the file.
+            std::optional<meeting_document> withheld;
+            if (public_version) withheld.emplace(redacted_copy(*r.document));
+            picture_export p{info, grp, withheld ? *withheld : *r.document, r.rev, picture_report::local_time_now(), r.lifecycle,
+                             report_->keys()};
+            if (public_version) p.redaction_of = picture_report::digest(*r.document);
+            const std::string file = std::string(public_version ? "lagesbild-offentlig-" : "lagesbild-") +
+                                     safe_file_part(info.date) + "-" + safe_file_part(info.id);
             http_response res;
             if (fmt == "html") {
                 res = {200, "text/html; charset=utf-8", report_->html(p), {}};

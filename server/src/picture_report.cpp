@@ -12,6 +12,7 @@
 
 #include "est/error.hpp"
 #include "est/lifecycle.hpp"
+#include "est/redaction.hpp"
 #include "est/server/records/markdown_report.hpp"
 #include "est/server/records/signing_keys.hpp"
 #include "est/sshsig.hpp"
@@ -194,6 +195,12 @@ std::string picture_report::html(const picture_export& p) const {
     d.set("rev", std::to_string(p.rev));
     d.set("digest", digest(p.document));
     d.set("exported_at", p.exported_at);
+    if (p.is_public()) {
+        mustache::data v;
+        v.set("redaction_of", p.redaction_of);
+        v.set("withheld", std::to_string(secret_entries(p.document).size()));
+        d.set("public", v);
+    }
     if (so.corrects) {
         mustache::data c;
         c.set("text", export_sign_off::corrects_text(*so.corrects));
@@ -241,12 +248,21 @@ std::string picture_report::html(const picture_export& p) const {
             if (cit != ts.cells.end()) {
                 for (const auto& e : cit->second.entries) {
                     mustache::data fields{mustache::data::type::list};
-                    for (const auto& f : t.entry_fields) {
-                        const auto fit = e.fields.find(f.id);
-                        fields.push_back(field_data(f, fit == e.fields.end() ? field_value{} : fit->second, p.grp));
+                    mustache::data one;
+                    if (!e.secrecy.empty()) {
+                        one.set("secret", true);
+                        one.set("osl", e.secrecy);
                     }
+                    // The public version withholds a secret entry's every field: only the marker is shown.
+                    if (!e.secrecy.empty() && p.is_public()) one.set("withheld", true);
+                    else
+                        for (const auto& f : t.entry_fields) {
+                            const auto fit = e.fields.find(f.id);
+                            fields.push_back(field_data(f, fit == e.fields.end() ? field_value{} : fit->second, p.grp));
+                        }
                     ++n;
-                    entries.push_back(mustache::data("fields", fields));
+                    one.set("fields", fields);
+                    entries.push_back(std::move(one));
                 }
             }
             entry_count += static_cast<std::size_t>(n);
@@ -342,11 +358,12 @@ std::string picture_report::html(const picture_export& p) const {
         std::lock_guard lock(render_mutex_);
         body = html_->tmpl.render(d);
     }
-    return seal(std::move(body), p.keys);
+    return seal(std::move(body), p.keys, p.is_public() ? redaction_namespace : seal_namespace);
 }
 
 std::string picture_report::markdown(const picture_export& p) const {
-    return seal(records::markdown_report::render(p, sign_off(p), json(p).dump(2)), p.keys);
+    return seal(records::markdown_report::render(p, sign_off(p), json(p).dump(2)), p.keys,
+                p.is_public() ? redaction_namespace : seal_namespace);
 }
 
 std::string export_sign_off::corrects_text(const version& v) {
@@ -468,10 +485,10 @@ std::string picture_report::role_label(std::string_view role) {
     return std::string(role);
 }
 
-std::string picture_report::seal(std::string body, const records::signing_keys* keys) {
+std::string picture_report::seal(std::string body, const records::signing_keys* keys, std::string_view ns) {
     if (!keys) return body;
     if (body.empty() || body.back() != '\n') body += '\n';
-    const auto sig = keys->sign_blob(seal_namespace, body);
+    const auto sig = keys->sign_blob(ns, body);
     body += "<!-- est-seal key=" + sig.key_id + " sig=" + sshsig::base64_encode(sig.sshsig) + " -->\n";
     return body;
 }
@@ -499,15 +516,43 @@ nlohmann::json picture_report::json(const picture_export& p) const {
                 keys.push_back({{"key_id", k->key_id}, {"public_key", k->public_key}, {"created_at", k->created_at},
                                 {"current", k->current}});
     std::string state = text_of(lifecycle, "phase");
-    return {{"meeting", p.meeting.to_json()},
-            {"group", p.grp.to_json()},
-            {"rev", p.rev},
-            {"digest", d},
-            {"exported_at", p.exported_at},
-            {"picture", std::move(picture)},
-            {"state", state.empty() ? std::string("open") : std::move(state)},
-            {"lifecycle", std::move(lifecycle)},
-            {"keys", std::move(keys)}};
+    nlohmann::json out = {{"meeting", p.meeting.to_json()},
+                          {"group", p.grp.to_json()},
+                          {"rev", p.rev},
+                          {"digest", d},
+                          {"exported_at", p.exported_at},
+                          {"picture", std::move(picture)},
+                          {"state", state.empty() ? std::string("open") : std::move(state)},
+                          {"lifecycle", std::move(lifecycle)},
+                          {"keys", std::move(keys)}};
+    if (p.is_public()) {
+        // The signatures and the closing sign the full picture (redaction_of); the redaction statement binds this
+        // picture to it.
+        out["version"] = "public";
+        out["redaction_of"] = p.redaction_of;
+        const std::string statement = redaction_statement(p, d);
+        out["redacted"] = nlohmann::json::parse(statement).at("redacted");
+        if (p.keys) {
+            const auto sig = p.keys->sign(redaction_namespace, statement);
+            out["redaction"] = {{"statement", statement}, {"sshsig", sig.sshsig}, {"key_id", sig.key_id}};
+        }
+    }
+    return out;
+}
+
+std::string picture_report::redaction_statement(const picture_export& p, const std::string& digest) {
+    nlohmann::json redacted = nlohmann::json::array();
+    for (const auto& s : secret_entries(p.document))
+        redacted.push_back({{"topic", s.topic}, {"org", s.org}, {"entry", s.entry}, {"osl", s.osl}});
+    return nlohmann::json{{"type", "est-live/redaction"},
+                          {"version", 1},
+                          {"meeting", p.meeting.id},
+                          {"group", p.grp.id},
+                          {"rev", p.rev},
+                          {"digest", digest},
+                          {"redaction_of", p.redaction_of},
+                          {"redacted", std::move(redacted)}}
+        .dump();
 }
 
 std::string picture_report::canonical_json(const nlohmann::json& picture) {

@@ -14,6 +14,7 @@
 #include "est/correction.hpp"
 #include "est/error.hpp"
 #include "est/meeting_state.hpp"
+#include "est/redaction.hpp"
 #include "est/sshsig.hpp"
 
 using est::acknowledge_change;
@@ -324,4 +325,37 @@ TEST_CASE("a closed meeting's snapshot keeps only the acknowledgements of number
     REQUIRE(kept.size() == 1);
     CHECK(kept[0].at("number") == b.number);
     CHECK(m.st.snapshot().dump().find(number) == std::string::npos);
+}
+
+TEST_CASE("the public copy empties every field of a secret entry and nothing else", "[privacy][secrecy]") {
+    meeting m;
+    m.type(handelse, R"(["Hot mot Kalle"])");
+    m.st.submit("anna", ++m.seq, m.st.rev(), est::set_change{{"hot-och-vald", "polis", "e1", "trend"}, "ökar"}, anna);
+    m.st.submit("anna", ++m.seq, m.st.rev(), est::add_entry_change{"hot-och-vald", "polis", "e2"}, anna);
+    m.type({"hot-och-vald", "polis", "e2", "handelse"}, R"(["Klotter"])");
+    m.st.submit("anna", ++m.seq, m.st.rev(), est::add_entry_change{"hot-och-vald", "polis", "e3"}, anna);
+    m.type({"hot-och-vald", "polis", "e3", "handelse"}, R"(["Skadegörelse"])");
+    REQUIRE(m.st.submit("anna", ++m.seq, m.st.rev(), secrecy_change{"hot-och-vald", "polis", "e1", "35 kap. 1 § OSL"}, anna));
+    // Marked and cleared again: public.
+    REQUIRE(m.st.submit("anna", ++m.seq, m.st.rev(), secrecy_change{"hot-och-vald", "polis", "e3", "26 kap. 1 § OSL"}, anna));
+    REQUIRE(m.st.submit("anna", ++m.seq, m.st.rev(), secrecy_change{"hot-och-vald", "polis", "e3", ""}, anna));
+
+    const auto secret = est::secret_entries(m.st.document());
+    REQUIRE(secret.size() == 1);
+    CHECK(secret[0].entry == "e1");
+    CHECK(secret[0].osl == "35 kap. 1 § OSL");
+
+    const est::meeting_document pub = est::redacted_copy(m.st.document());
+    const std::string dumped = pub.to_json().dump();
+    CHECK(dumped.find("Kalle") == std::string::npos);
+    CHECK(dumped.find("ökar") == std::string::npos);
+    CHECK(dumped.find("Klotter") != std::string::npos);
+    CHECK(dumped.find("Skadegörelse") != std::string::npos);
+    const auto& e1 = pub.entry_at("hot-och-vald", "polis", "e1");
+    CHECK(e1.secrecy == "35 kap. 1 § OSL");
+    for (const auto& [id, v] : e1.fields) {
+        CHECK(v.text.empty());
+        CHECK(v.choice.empty());
+    }
+    CHECK(est::secret_entries(pub).size() == 1);  // the marker stays
 }

@@ -22,6 +22,9 @@ constexpr std::string_view signature_namespace = "est-live-signature";
 constexpr std::string_view closing_namespace = "est-live-closing";
 constexpr std::string_view export_namespace = "est-live-export";
 constexpr std::string_view report_namespace = "est-live-report";
+// A public version's seal and its redaction statement (docs/records.md, "The public version").
+constexpr std::string_view redaction_namespace = "est-live-redaction";
+constexpr std::string_view redaction_type = "est-live/redaction";
 constexpr std::string_view report_type = "est-live/monthly-report";
 constexpr std::string_view seal_start = "<!-- est-seal ";
 constexpr std::string_view seal_end = " -->\n";
@@ -256,6 +259,42 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
                                                 " (den har " + short_hex(digest) + ")",
                                             "the picture does not match the export's digest " + short_hex(str(doc, "digest")) +
                                                 " (it has " + short_hex(digest) + ")"));
+    // A public version: the server's redaction statement binds this picture to the full one, whose digest the
+    // signatures and the closing sign.
+    const bool is_public = str(doc, "version") == "public";
+    std::string signed_digest = digest, redacted_note, redacted_note_en;
+    if (is_public) {
+        const label what{"maskningen", "the redaction"};
+        const auto facts = doc.contains("redaction")
+                               ? check_signed(doc["redaction"], redaction_namespace, what, keys, v.problems)
+                               : std::nullopt;
+        if (!doc.contains("redaction"))
+            v.problems.push_back(unreadable + both("den offentliga versionen saknar serverns maskningsintyg (redaction)",
+                                                   "the public version lacks the server's redaction statement"));
+        if (facts) {
+            if (str(*facts, "type") != redaction_type || str(*facts, "meeting") != meeting || str(*facts, "group") != group ||
+                num(*facts, "rev") != num(doc, "rev"))
+                v.problems.push_back(altered + both("maskningsintyget gäller ett annat möte eller en annan revision",
+                                                    "the redaction statement is of another meeting or revision"));
+            if (str(*facts, "digest") != digest)
+                v.problems.push_back(altered + both("den maskade lägesbilden är inte den som servern maskade (digest " +
+                                                        short_hex(digest) + ", intyget säger " + short_hex(str(*facts, "digest")) + ")",
+                                                    "the redacted picture is not the one the server redacted (digest " +
+                                                        short_hex(digest) + ", the statement says " +
+                                                        short_hex(str(*facts, "digest")) + ")"));
+            if (str(*facts, "redaction_of") != str(doc, "redaction_of"))
+                v.problems.push_back(altered + both("exportens redaction_of skiljer sig från intygets",
+                                                    "the export's redaction_of differs from the statement's"));
+            signed_digest = str(*facts, "redaction_of");
+            const std::size_t n = facts->contains("redacted") && (*facts)["redacted"].is_array() ? (*facts)["redacted"].size() : 0;
+            redacted_note = "; offentlig version, " + std::to_string(n) + " uppgifter maskade, av lägesbilden med digest " +
+                            signed_digest;
+            redacted_note_en = "; public version, " + std::to_string(n) + " entries withheld, of the picture with digest " +
+                               signed_digest;
+        } else {
+            signed_digest.clear();  // nothing binds this picture to a signed one
+        }
+    }
     const json lifecycle = doc.contains("lifecycle") && doc["lifecycle"].is_object() ? doc["lifecycle"] : json::object();
     const json signatures = lifecycle.contains("signatures") && lifecycle["signatures"].is_array() ? lifecycle["signatures"]
                                                                                                   : json::array();
@@ -263,8 +302,8 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
     std::string phase = str(lifecycle, "phase");
     if (phase.empty()) phase = str(doc, "state");
 
-    std::string head = "lägesbild för möte " + meeting + ", rev " + num(doc, "rev") + ", digest " + digest;
-    std::string head_en = "picture of meeting " + meeting + ", rev " + num(doc, "rev") + ", digest " + digest;
+    std::string head = "lägesbild för möte " + meeting + ", rev " + num(doc, "rev") + ", digest " + digest + redacted_note;
+    std::string head_en = "picture of meeting " + meeting + ", rev " + num(doc, "rev") + ", digest " + digest + redacted_note_en;
     std::vector<std::string> statement_digests;
     std::vector<std::string> roles_signed;
     std::vector<json> named_corrects;  // each readable statement's "corrects" (null when it names none)
@@ -276,7 +315,7 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
             statement_digests.push_back(sshsig::sha256_hex(signatures[i]["statement"].get<std::string>()));
         const auto facts = check_signed(signatures[i], signature_namespace, what, keys, v.problems);
         if (!facts) continue;
-        check_facts(*facts, what, "est-live/signature", meeting, group, digest, v.problems);
+        check_facts(*facts, what, "est-live/signature", meeting, group, signed_digest, v.problems);
         named_corrects.push_back(facts->contains("corrects") ? (*facts)["corrects"] : json());
         const json signer = facts->contains("signer") ? (*facts)["signer"] : json();
         if (signer.is_object()) roles_signed.push_back(str(signer, "role"));
@@ -288,7 +327,7 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
     if (!closing.is_null()) {
         const label what{"avslutet", "the closing"};
         if (const auto facts = check_signed(closing, closing_namespace, what, keys, v.problems)) {
-            check_facts(*facts, what, "est-live/closing", meeting, group, digest, v.problems);
+            check_facts(*facts, what, "est-live/closing", meeting, group, signed_digest, v.problems);
             named_corrects.push_back(facts->contains("corrects") ? (*facts)["corrects"] : json());
             const json listed = facts->contains("signatures") ? (*facts)["signatures"] : json();
             if (listed != json(statement_digests))
@@ -386,7 +425,7 @@ void check_report_record(const json& doc, key_judge& keys, record_verdict& v, bo
 
 // What a file of signed records is. Each kind has its own seal namespace: the seal of one never holds for the
 // other, so a report never passes for an export nor an export for a report.
-enum class record_kind { meeting_export, monthly_report };
+enum class record_kind { meeting_export, public_export, monthly_report };
 
 // An export or report file read: its JSON record (nullopt when it cannot be read) and, for HTML and Markdown, the
 // seal. nullopt (with the problem added) for an HTML or Markdown file without a seal line.
@@ -416,9 +455,13 @@ std::optional<record_file> read_record_file(std::string_view file, record_verdic
 // so that the seal is checked in the namespace its kind would have (it fails either way: the server writes
 // readable records).
 record_kind kind_of(const record_file& f) {
-    if (f.doc) return str(*f.doc, "type") == report_type ? record_kind::monthly_report : record_kind::meeting_export;
-    return f.s && f.s->sealed.find(report_type) != std::string_view::npos ? record_kind::monthly_report
-                                                                          : record_kind::meeting_export;
+    if (f.doc)
+        return str(*f.doc, "type") == report_type        ? record_kind::monthly_report
+               : str(*f.doc, "version") == "public"      ? record_kind::public_export
+                                                         : record_kind::meeting_export;
+    if (f.s && f.s->sealed.find(report_type) != std::string_view::npos) return record_kind::monthly_report;
+    return f.s && f.s->sealed.find(redaction_type) != std::string_view::npos ? record_kind::public_export
+                                                                             : record_kind::meeting_export;
 }
 
 // The seal line: a signature in `ns` over every byte before it, by a trusted key, the key its key= names.
@@ -442,18 +485,26 @@ record_verdict check_file_as(std::string_view file, const trusted_keys& trusted,
     record_verdict v;
     const auto f = read_record_file(file, v);
     if (!f) return v;
-    const bool report = (as ? *as : kind_of(*f)) == record_kind::monthly_report;
+    const record_kind kind = as ? *as : kind_of(*f);
+    const bool report = kind == record_kind::monthly_report;
     const json own_keys = f->doc && f->doc->is_object() && f->doc->contains("keys") ? (*f->doc)["keys"] : json();
     key_judge keys(trusted, own_keys, false,
                    report ? label{"rapportens nycklar", "the report's keys"}
                           : label{"exportens nycklar", "the export's keys"});
-    if (f->s) check_seal(*f->s, report ? report_namespace : export_namespace, keys, v);
+    if (f->s)
+        check_seal(*f->s, report                                ? report_namespace
+                          : kind == record_kind::public_export ? redaction_namespace
+                                                               : export_namespace,
+                   keys, v);
     // After the seal: a broken seal is the first thing to say about a file whose record cannot be read.
     if (f->s && !f->doc)
         v.problems.push_back(unreadable + both("filen har ingen läsbar est-record med JSON",
                                                "the file holds no readable est-record JSON"));
     if (f->doc) {
         if (report) check_report_record(*f->doc, keys, v, f->s.has_value());
+        else if (kind == record_kind::meeting_export && str(*f->doc, "version") == "public")
+            v.problems.push_back(unreadable + both("filen är den offentliga (maskade) versionen, ingen fullständig export",
+                                                   "the file is the public (redacted) version, not a full export"));
         else check_record(*f->doc, keys, v, f->s.has_value());
     }
     if (f->s && v.problems.empty())

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "est/meeting_document.hpp"
+#include "est/redaction.hpp"
 
 namespace est::server::records {
 
@@ -160,6 +161,10 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
     md += item("Revision", std::to_string(p.rev));
     md += item("Exporterad", inline_text(p.exported_at));
     md += item("Kontrollsumma (SHA-256)", code(picture_report::digest(p.document)));
+    if (p.is_public())
+        md += item("Version", "Offentlig version: " + std::to_string(secret_entries(p.document).size()) +
+                                  " uppgifter som omfattas av sekretess är maskade. Maskad version av den fullständiga "
+                                  "lägesbilden med kontrollsumma " + code(p.redaction_of) + ".");
     std::string orgs;
     for (const auto& o : p.grp.organisations) orgs += (orgs.empty() ? "" : ", ") + inline_text(o.name);
     md += item("Deltagande organisationer", orgs);
@@ -215,6 +220,11 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
             int n = 0;
             for (const auto& e : cit->second.entries) {
                 md += "##### Post " + std::to_string(++n) + "\n\n";
+                if (!e.secrecy.empty() && p.is_public()) {
+                    md += "*Uppgiften omfattas av sekretess enligt " + inline_text(e.secrecy) + ".*\n\n";
+                    continue;
+                }
+                if (!e.secrecy.empty()) md += "**Sekretess: " + inline_text(e.secrecy) + "**\n\n";
                 for (const auto& f : t.entry_fields) {
                     const auto fit = e.fields.find(f.id);
                     md += field(f, fit == e.fields.end() ? field_value{} : fit->second, p.grp);

@@ -129,7 +129,8 @@ private:
     // The headers every answer carries (and HTML pages' Content-Security-Policy).
     static http_response& secured(http_response& res, bool api);
     http_response static_file(std::string_view path) const;
-    void export_picture(const http_request& req, std::string_view meeting_id, std::string_view format,
+    // `version`: "full" (or empty) or "public" (docs/privacy.md).
+    void export_picture(const http_request& req, std::string_view meeting_id, std::string_view format, std::string_view version,
                         std::function<void(http_response)> reply) const;
     // 0 when the export may start, else the status refusing it (429 for the address, 503 for all).
     unsigned take_export_turn(const std::string& address) const;

@@ -47,6 +47,10 @@ struct picture_export {
     std::shared_ptr<const nlohmann::json> lifecycle = {};  // as picture_result's; null: open, nothing locked
     // Seals HTML and Markdown and describes the keys of the signatures; null: no seal line, an empty "keys".
     const records::signing_keys* keys = nullptr;
+    // The public version (`version=public`, docs/privacy.md): `document` is est::redacted_copy() of the picture
+    // whose digest this is, and each secret entry shows as a marker. Empty: the full version.
+    std::string redaction_of = {};
+    bool is_public() const noexcept { return !redaction_of.empty(); }
 };
 
 // The lifecycle as an export shows it to people, in Swedish: what the HTML and Markdown forms both print.
@@ -139,8 +143,16 @@ public:
     static std::string role_label(std::string_view role);
     // `body` followed by "<!-- est-seal key=<key id> sig=<base64 SSHSIG blob> -->\n" over every byte of `body`
     // (which gets a final newline first when it has none); `body` unchanged when `keys` is null.
-    static std::string seal(std::string body, const records::signing_keys* keys);
+    static std::string seal(std::string body, const records::signing_keys* keys,
+                            std::string_view ns = seal_namespace);
     static constexpr std::string_view seal_namespace = "est-live-export";
+    // The namespace of a public version's seal and of its redaction statement: a public version never passes as
+    // a full export, nor a full export as a public version.
+    static constexpr std::string_view redaction_namespace = "est-live-redaction";
+    // The statement a public version carries, signed in redaction_namespace (docs/records.md): canonical JSON of
+    // {"digest","group","meeting","redacted":[{"entry","org","osl","topic"}],"redaction_of","rev",
+    //  "type":"est-live/redaction","version":1}.
+    static std::string redaction_statement(const picture_export& p, const std::string& digest);
 
     // The canonical JSON of a picture: its to_json() with object keys sorted, no whitespace, UTF-8 as is.
     static std::string canonical_json(const meeting_document& doc);
