@@ -41,10 +41,10 @@ meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& 
       store_(db),
       committed_rev_(state_.rev()),
       last_snapshot_rev_(state_.rev()),
-      wire_floor_(state_.rev()),
       catalog_(cat),
       keys_(keys),
       lifecycle_json_(std::make_shared<const json>(state_.lifecycle().to_json())),
+      wire_floor_(state_.rev()),
       empty_since_(std::chrono::steady_clock::now() + std::chrono::seconds(5)) {
     meeting_json_["group"] = group_.to_json();
     meeting_json_["template"] = info.tmpl->to_json();
