@@ -31,7 +31,16 @@ export const PROTOCOL_ERROR_CODES = [
 ] as const;
 
 /** The codes of a meeting's lifecycle (locks, signatures, closing; /api/meetings/{id}/lifecycle and WS errors). */
-export const LIFECYCLE_ERROR_CODES = ['locked', 'closed', 'wrong_phase', 'already_signed', 'same_signer', 'bad_password', 'personal_data'] as const;
+export const LIFECYCLE_ERROR_CODES = [
+  'locked',
+  'closed',
+  'wrong_phase',
+  'already_signed',
+  'same_signer',
+  'bad_password',
+  'personal_data',
+  'purged',
+] as const;
 
 export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_query', 'bad_path', 'bad_format', 'busy', 'timeout', 'network', 'out_of_order'] as const;
 
@@ -97,6 +106,8 @@ const MESSAGES: Record<ErrorCode, string> = {
   already_signed: 'Du har redan signerat lägesbilden.',
   same_signer: 'Samma person kan inte signera två gånger: medundertecknaren måste vara en annan person än den som redan har signerat.',
   bad_password: 'Fel lösenord. Skriv ditt lösenord igen för att signera.',
+  purged:
+    'Mötet är gallrat: lägesbilden har raderats enligt gruppens gallringsregler. Den signerade kontrollsumman finns kvar, så en sparad export kan fortfarande kontrolleras.',
   personal_data:
     'Lägesbilden kan inte signeras än: den innehåller personnummer eller samordningsnummer som varken har tagits bort eller godkänts av ordföranden. Se Personuppgifter högst upp i mötet.',
   sign_in_required: 'Du är inte inloggad längre. Logga in igen; det du har skrivit finns kvar.',
