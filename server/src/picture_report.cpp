@@ -411,7 +411,8 @@ std::vector<export_item> picture_report::decision_items(const picture_export& p)
 
 export_sign_off picture_report::sign_off(const picture_export& p) {
     const nlohmann::json lc = lifecycle_of(p);
-    const std::string current_digest = digest(p.document);
+    // A public version's signatures sign the full picture it redacts: that is the one they should match.
+    const std::string current_digest = p.is_public() ? p.redaction_of : digest(p.document);
     export_sign_off so;
     if (const auto& c = p.meeting.corrects) {
         const auto& ref = p.meeting.corrected_meeting;

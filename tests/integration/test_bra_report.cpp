@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/count_of.hpp"
+#include "../support/resealed.hpp"
 #include "../support/scratch.hpp"
 #include "accounts_fixture.hpp"
 #include "child_process.hpp"
@@ -75,21 +76,6 @@ std::string this_month() {
     char m[16];
     std::strftime(m, sizeof m, "%Y-%m", &tm);
     return m;
-}
-
-// The bytes before `page`'s seal line sealed again in the namespace `ns` by the server's own key, read from its data
-// folder as only the server's machine could: the same bytes under a seal of another kind of record.
-std::string resealed(const std::string& data_dir, const std::string& page, std::string_view ns) {
-    std::string hex;
-    for (const auto& e : std::filesystem::directory_iterator(data_dir + "/keys"))
-        if (e.path().extension() == ".key") hex = test::read_file(e.path());
-    REQUIRE(hex.size() >= 128);
-    sshsig::secret_key key{};
-    for (std::size_t i = 0; i < key.size(); ++i)
-        key[i] = static_cast<unsigned char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-    const std::string body = page.substr(0, page.rfind("<!-- est-seal "));
-    return body + "<!-- est-seal key=" + sshsig::key_id(sshsig::public_key_of(key)) +
-           " sig=" + sshsig::base64_encode(sshsig::sign_blob(key, ns, body)) + " -->\n";
 }
 
 }  // namespace
@@ -265,7 +251,7 @@ TEST_CASE("the monthly report of a month with two closed meetings in two groups 
             CHECK(bad.output.rfind("ÄNDRAD / ALTERED: sigillet stämmer inte med filens innehåll", 0) == 0);
 
             // The report's very bytes under an export's seal by the server's key: refused by the namespace.
-            const auto as_export = verify("as-export." + format, resealed(f.data_dir(), r.body, "est-live-export"));
+            const auto as_export = verify("as-export." + format, test::resealed(f.data_dir(), r.body, "est-live-export"));
             INFO(as_export.output);
             CHECK(as_export.exit_code == 1);
             CHECK(as_export.output.find("the signature is for namespace \"est-live-export\", not \"est-live-report\"") !=
@@ -280,7 +266,7 @@ TEST_CASE("the monthly report of a month with two closed meetings in two groups 
         const auto exported = f.at("chair").http.get("/api/meetings/" + f.meeting() + "/export?format=markdown");
         REQUIRE(exported.status == 200);
         CHECK(verify("export.md", exported.body).exit_code == 0);
-        const auto as_report = verify("as-report.md", resealed(f.data_dir(), exported.body, "est-live-report"));
+        const auto as_report = verify("as-report.md", test::resealed(f.data_dir(), exported.body, "est-live-report"));
         INFO(as_report.output);
         CHECK(as_report.exit_code == 1);
         CHECK(as_report.output.find("the signature is for namespace \"est-live-report\", not \"est-live-export\"") !=

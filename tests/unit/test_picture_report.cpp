@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "est/lifecycle.hpp"
+#include "est/redaction.hpp"
 #include "est/server/records/markdown_report.hpp"
 #include "est/server/records/signing_keys.hpp"
 #include "est/sshsig.hpp"
@@ -655,4 +656,64 @@ TEST_CASE("an export of a picture without decision items has no decision item se
     const auto report = report_from_file();
     CHECK(report.html(f.view()).find("Beslutspunkter") == std::string::npos);
     CHECK(report.markdown(f.view()).find("Beslutspunkter") == std::string::npos);
+}
+
+TEST_CASE("the public version of a closed picture withholds the secret entry in every form, names the picture its "
+          "signatures sign, and is sealed as a redaction",
+          "[export][privacy][seal]") {
+    picture_fixture f;
+    f.apply(add_entry_change{"andt", "polis", "e1"});
+    f.apply(text_change{{"andt", "polis", "e1", "handelse"}, insert(0, U("Hot mot \"Kalle\" <på> Hemlighetsgatan 7"))});
+    f.apply(secrecy_change{"andt", "polis", "e1", "35 kap. 1 § OSL"});
+    f.apply(add_entry_change{"andt", "polis", "e2"});
+    f.apply(text_change{{"andt", "polis", "e2", "handelse"}, insert(0, U("Klotter vid torget"))});
+    const auto chair = signature(f, person("Eva Ek", "kommun", role::chair), "2026-12-04T10:15:00Z");
+    const auto cosigner = signature(f, person("Per Polis", "polis", role::cosigner), "2026-12-04T10:20:00Z");
+    const nlohmann::json signatures = {chair, cosigner};
+    const auto report = report_from_file();
+    const std::string full_digest = server::picture_report::digest(f.doc);
+
+    auto full = f.view();
+    full.lifecycle = lifecycle("closed", signatures, closing(f, signatures, ""));
+    full.keys = &test_keys();
+    const meeting_document withheld = redacted_copy(f.doc);
+    server::picture_export pub{f.info, f.grp, withheld, f.rev, full.exported_at, full.lifecycle, &test_keys(), full_digest};
+
+    const std::string full_html = report.html(full), full_md = report.markdown(full);
+    CHECK(full_html.find("Sekretess enligt 35 kap. 1 § OSL") != std::string::npos);
+    CHECK(full_md.find("Sekretess enligt 35 kap. 1 § OSL") != std::string::npos);
+    CHECK(full_html.find("Hemlighetsgatan") != std::string::npos);
+
+    const std::string html = report.html(pub), md = report.markdown(pub), json = report.json(pub).dump();
+    for (const std::string& doc : {html, md, json}) {
+        for (const char* secret : {"Hemlighetsgatan", "Kalle", "&lt;på&gt;"}) CHECK(doc.find(secret) == std::string::npos);
+        CHECK(doc.find("Klotter vid torget") != std::string::npos);
+        CHECK(doc.find(full_digest) != std::string::npos);
+    }
+    for (const std::string& doc : {html, md}) {
+        CHECK(count_of(doc, "Uppgiften omfattas av sekretess enligt 35 kap. 1 § OSL") == 1);
+        CHECK(count_of(doc, "Offentlig version: 1 uppgifter som omfattas av sekretess är maskade") == 1);
+        // The signatures sign the full picture: the page says so rather than "another version".
+        CHECK(count_of(doc, "(den fullständiga lägesbild som den här versionen maskar)") == 2);
+        CHECK(doc.find("en annan version än lägesbilden ovan") == std::string::npos);
+        const auto s = read_seal(doc);
+        CHECK(sshsig::verify(s.blob, server::picture_report::redaction_namespace, s.body, false).ok);
+        CHECK_FALSE(sshsig::verify(s.blob, server::picture_report::seal_namespace, s.body, false).ok);
+    }
+    // The full version's seal never holds as a redaction's.
+    const auto s = read_seal(full_html);
+    CHECK_FALSE(sshsig::verify(s.blob, server::picture_report::redaction_namespace, s.body, false).ok);
+
+    // The statement binds the two digests and lists the entry; the record carries it signed.
+    const auto j = report.json(pub);
+    CHECK(j.at("digest") == server::picture_report::digest(withheld));
+    CHECK(j.at("redaction_of") == full_digest);
+    const auto statement = nlohmann::json::parse(j.at("redaction").at("statement").get<std::string>());
+    CHECK(statement == nlohmann::json::parse(
+                           R"({"type":"est-live/redaction","version":1,"meeting":"m1","group":"g","rev":)" + std::to_string(f.rev) +
+                           R"(,"digest":")" + server::picture_report::digest(withheld) + R"(","redaction_of":")" + full_digest +
+                           R"(","redacted":[{"topic":"andt","org":"polis","entry":"e1","osl":"35 kap. 1 § OSL"}]})"));
+    CHECK(sshsig::verify(j.at("redaction").at("sshsig").get<std::string>(), server::picture_report::redaction_namespace,
+                         j.at("redaction").at("statement").get<std::string>())
+              .ok);
 }

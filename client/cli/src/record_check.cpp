@@ -240,6 +240,76 @@ void check_correction(const json& meeting, const std::vector<json>& named, std::
                                    ", as the server said at the export: no signed statement says so"));
 }
 
+// The entries a public picture marks sekretess, as a redaction statement lists them ({"entry","org","osl","topic"},
+// sorted); with `text_left` set when any field of theirs still holds something.
+json marked_entries(const json& picture, bool& text_left) {
+    json out = json::array();
+    const json topics = picture.is_object() && picture.contains("topics") && picture["topics"].is_array() ? picture["topics"]
+                                                                                                          : json::array();
+    for (const auto& t : topics) {
+        if (!t.is_object() || !t.contains("cells") || !t["cells"].is_object()) continue;
+        for (const auto& [org, cell] : t["cells"].items()) {
+            if (!cell.is_object() || !cell.contains("entries") || !cell["entries"].is_array()) continue;
+            for (const auto& e : cell["entries"]) {
+                if (!e.is_object() || !e.contains("secrecy") || str(e["secrecy"], "osl").empty()) continue;
+                out.push_back({{"topic", str(t, "id")}, {"org", org}, {"entry", str(e, "id")}, {"osl", str(e["secrecy"], "osl")}});
+                if (e.contains("fields") && e["fields"].is_object())
+                    for (const auto& [id, value] : e["fields"].items())
+                        if (value.is_string() ? !value.get<std::string>().empty()
+                                              : !(value.is_object() && str(value, "value").empty()))
+                            text_left = true;
+            }
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// A public version's redaction statement (docs/records.md, "The public version"): signed in est-live-redaction by a
+// trusted key, naming this meeting, group, revision and redacted picture (`digest`, recomputed from the file), the
+// file's redaction_of, and exactly the entries the picture marks, each emptied. Returns the digest the signatures
+// and the closing must sign: the statement's redaction_of, or "" when nothing binds the picture to a signed one.
+std::string check_redaction(const json& doc, const std::string& meeting, const std::string& group,
+                            const std::string& digest, key_judge& keys, record_verdict& v) {
+    if (!doc.contains("redaction")) {
+        v.problems.push_back(unreadable + both("den offentliga versionen saknar serverns maskningsintyg (redaction)",
+                                               "the public version lacks the server's redaction statement"));
+        return {};
+    }
+    const auto facts = check_signed(doc["redaction"], redaction_namespace, {"maskningsintyget", "the redaction statement"},
+                                    keys, v.problems);
+    if (!facts) return {};
+    if (str(*facts, "type") != redaction_type || !facts->contains("version") || (*facts)["version"] != 1)
+        v.problems.push_back(unreadable + both("maskningsintyget är inte av typen est-live/redaction version 1",
+                                               "the redaction statement is not of type est-live/redaction version 1"));
+    if (str(*facts, "meeting") != meeting || str(*facts, "group") != group || num(*facts, "rev") != num(doc, "rev"))
+        v.problems.push_back(altered + both("maskningsintyget gäller ett annat möte eller en annan revision",
+                                            "the redaction statement is of another meeting or revision"));
+    if (str(*facts, "digest") != digest)
+        v.problems.push_back(altered + both("den maskade lägesbilden är inte den som servern maskade (kontrollsumma " +
+                                                short_hex(digest) + ", intyget säger " + short_hex(str(*facts, "digest")) + ")",
+                                            "the redacted picture is not the one the server redacted (digest " +
+                                                short_hex(digest) + ", the statement says " + short_hex(str(*facts, "digest")) + ")"));
+    if (str(*facts, "redaction_of") != str(doc, "redaction_of"))
+        v.problems.push_back(altered + both("exportens redaction_of " + short_hex(str(doc, "redaction_of")) +
+                                                " är inte intygets " + short_hex(str(*facts, "redaction_of")),
+                                            "the export's redaction_of " + short_hex(str(doc, "redaction_of")) +
+                                                " is not the statement's " + short_hex(str(*facts, "redaction_of"))));
+    json listed = facts->contains("redacted") && (*facts)["redacted"].is_array() ? (*facts)["redacted"] : json::array();
+    if (!doc.contains("redacted") || doc["redacted"] != listed)
+        v.problems.push_back(altered + both("exportens lista över maskade uppgifter (redacted) är inte intygets",
+                                            "the export's list of withheld entries (redacted) is not the statement's"));
+    bool text_left = false;
+    std::sort(listed.begin(), listed.end());
+    if (marked_entries(doc["picture"], text_left) != listed)
+        v.problems.push_back(altered + both("lägesbildens sekretessmarkeringar är inte de maskade uppgifter intyget räknar upp",
+                                            "the picture's sekretess markings are not the withheld entries the statement lists"));
+    if (text_left)
+        v.problems.push_back(altered + both("en uppgift som omfattas av sekretess har text kvar i den offentliga versionen",
+                                            "an entry under sekretess still holds text in the public version"));
+    return str(*facts, "redaction_of");
+}
+
 void check_record(const json& doc, key_judge& keys, record_verdict& v, bool sealed) {
     if (str(doc, "type") == report_type) {
         v.problems.push_back(unreadable + both("filen är en månadsrapport, ingen export av en lägesbild",
@@ -262,39 +332,7 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
     // A public version: the server's redaction statement binds this picture to the full one, whose digest the
     // signatures and the closing sign.
     const bool is_public = str(doc, "version") == "public";
-    std::string signed_digest = digest, redacted_note, redacted_note_en;
-    if (is_public) {
-        const label what{"maskningen", "the redaction"};
-        const auto facts = doc.contains("redaction")
-                               ? check_signed(doc["redaction"], redaction_namespace, what, keys, v.problems)
-                               : std::nullopt;
-        if (!doc.contains("redaction"))
-            v.problems.push_back(unreadable + both("den offentliga versionen saknar serverns maskningsintyg (redaction)",
-                                                   "the public version lacks the server's redaction statement"));
-        if (facts) {
-            if (str(*facts, "type") != redaction_type || str(*facts, "meeting") != meeting || str(*facts, "group") != group ||
-                num(*facts, "rev") != num(doc, "rev"))
-                v.problems.push_back(altered + both("maskningsintyget gäller ett annat möte eller en annan revision",
-                                                    "the redaction statement is of another meeting or revision"));
-            if (str(*facts, "digest") != digest)
-                v.problems.push_back(altered + both("den maskade lägesbilden är inte den som servern maskade (digest " +
-                                                        short_hex(digest) + ", intyget säger " + short_hex(str(*facts, "digest")) + ")",
-                                                    "the redacted picture is not the one the server redacted (digest " +
-                                                        short_hex(digest) + ", the statement says " +
-                                                        short_hex(str(*facts, "digest")) + ")"));
-            if (str(*facts, "redaction_of") != str(doc, "redaction_of"))
-                v.problems.push_back(altered + both("exportens redaction_of skiljer sig från intygets",
-                                                    "the export's redaction_of differs from the statement's"));
-            signed_digest = str(*facts, "redaction_of");
-            const std::size_t n = facts->contains("redacted") && (*facts)["redacted"].is_array() ? (*facts)["redacted"].size() : 0;
-            redacted_note = "; offentlig version, " + std::to_string(n) + " uppgifter maskade, av lägesbilden med digest " +
-                            signed_digest;
-            redacted_note_en = "; public version, " + std::to_string(n) + " entries withheld, of the picture with digest " +
-                               signed_digest;
-        } else {
-            signed_digest.clear();  // nothing binds this picture to a signed one
-        }
-    }
+    const std::string signed_digest = is_public ? check_redaction(doc, meeting, group, digest, keys, v) : digest;
     const json lifecycle = doc.contains("lifecycle") && doc["lifecycle"].is_object() ? doc["lifecycle"] : json::object();
     const json signatures = lifecycle.contains("signatures") && lifecycle["signatures"].is_array() ? lifecycle["signatures"]
                                                                                                   : json::array();
@@ -302,8 +340,15 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
     std::string phase = str(lifecycle, "phase");
     if (phase.empty()) phase = str(doc, "state");
 
-    std::string head = "lägesbild för möte " + meeting + ", rev " + num(doc, "rev") + ", digest " + digest + redacted_note;
-    std::string head_en = "picture of meeting " + meeting + ", rev " + num(doc, "rev") + ", digest " + digest + redacted_note_en;
+    std::string head = "lägesbild för möte " + meeting + ", rev " + num(doc, "rev") + ", digest " + digest;
+    std::string head_en = "picture of meeting " + meeting + ", rev " + num(doc, "rev") + ", digest " + digest;
+    if (is_public) {
+        const std::size_t n = doc.contains("redacted") && doc["redacted"].is_array() ? doc["redacted"].size() : 0;
+        head = "OFFENTLIG VERSION (maskad) av lägesbilden med kontrollsumma " + signed_digest + ": " + head + ", " +
+               std::to_string(n) + (n == 1 ? " uppgift maskad" : " uppgifter maskade");
+        head_en = "PUBLIC VERSION (redacted) of the picture with digest " + signed_digest + ": " + head_en + ", " +
+                  std::to_string(n) + (n == 1 ? " entry withheld" : " entries withheld");
+    }
     std::vector<std::string> statement_digests;
     std::vector<std::string> roles_signed;
     std::vector<json> named_corrects;  // each readable statement's "corrects" (null when it names none)
@@ -350,7 +395,9 @@ void check_record(const json& doc, key_judge& keys, record_verdict& v, bool seal
             if (r.is_string() && std::find(roles_signed.begin(), roles_signed.end(), r.get<std::string>()) == roles_signed.end())
                 v.problems.push_back(altered + both("underskrift av " + r.get<std::string>() + " saknas",
                                                     "the signature of the " + r.get<std::string>() + " is missing"));
-    if (signatures.empty() && closing.is_null() && !sealed)
+    // The server's signature on a public version's redaction statement says where it came from, as a seal does.
+    const bool server_signed = sealed || (is_public && !signed_digest.empty());
+    if (signatures.empty() && closing.is_null() && !server_signed)
         v.problems.push_back(unsigned_ + both(head + ": inga underskrifter och inget sigill, inget visar var den kommer ifrån",
                                               head_en + ": no signatures and no seal, nothing shows where it came from"));
 

@@ -224,7 +224,7 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
                     md += "*Uppgiften omfattas av sekretess enligt " + inline_text(e.secrecy) + ".*\n\n";
                     continue;
                 }
-                if (!e.secrecy.empty()) md += "**Sekretess: " + inline_text(e.secrecy) + "**\n\n";
+                if (!e.secrecy.empty()) md += "**Sekretess enligt " + inline_text(e.secrecy) + "**\n\n";
                 for (const auto& f : t.entry_fields) {
                     const auto fit = e.fields.find(f.id);
                     md += field(f, fit == e.fields.end() ? field_value{} : fit->second, p.grp);
@@ -263,8 +263,10 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
         md += item("Organisation", sig.organisation.empty() ? "–" : inline_text(sig.organisation));
         md += item("Tid", inline_text(sig.signed_at));
         md += item("Revision", std::to_string(sig.rev));
-        md += item("Kontrollsumma (SHA-256)", code(sig.digest) + (sig.matches ? " (samma som lägesbilden ovan)"
-                                                                               : " (en annan version än lägesbilden ovan)"));
+        md += item("Kontrollsumma (SHA-256)",
+                   code(sig.digest) + (!sig.matches    ? " (en annan version än lägesbilden ovan)"
+                                       : p.is_public() ? " (den fullständiga lägesbild som den här versionen maskar)"
+                                                       : " (samma som lägesbilden ovan)"));
         md += item("Nyckel", code(sig.key_id));
         md += "\n";
     }
