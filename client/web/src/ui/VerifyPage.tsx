@@ -1,6 +1,7 @@
 // "Kontrollera lägesbild" (#/kontrollera): drop or pick an exported picture (JSON, Markdown or HTML) and see whether
 // it is intact — its digest, every signature and, for HTML and Markdown, the seal — checked in the browser
-// against this server's keys (GET /api/keys). The file never leaves the browser.
+// against this server's keys (GET /api/keys). A public (redacted) version is checked as the redaction of the full
+// picture its signatures sign. The file never leaves the browser.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type ServerKey } from '../api';
 import { href } from '../routes';
@@ -56,8 +57,9 @@ export function VerifyPage() {
         Kontrollera lägesbild
       </h1>
       <p class="lead">
-        Kontrollera att en exporterad lägesbild är oförändrad och vem som har signerat den. Filen läses bara i din
-        webbläsare och skickas inte någonstans.
+        Kontrollera att en exporterad lägesbild är oförändrad och vem som har signerat den – den fullständiga versionen
+        eller den offentliga, där uppgifter som omfattas av sekretess är maskade. Filen läses bara i din webbläsare och
+        skickas inte någonstans.
       </p>
       {keyError && <ErrorBox text={keyError} />}
       <div
@@ -107,6 +109,12 @@ export function VerifyPage() {
           <p class="verdict-summary" data-testid="verdict-summary">
             {verdict.summary}
           </p>
+          {verdict.redactionOf && (
+            <p data-testid="verdict-public">
+              Offentlig version: uppgifter som omfattas av sekretess är maskade. Den fullständiga lägesbilden har
+              kontrollsumman <code>{verdict.redactionOf}</code>.
+            </p>
+          )}
           <p class="muted">
             Fil: {file}
             {verdict.format ? ` (${FORMAT_NAMES[verdict.format]})` : ''}

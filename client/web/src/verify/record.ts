@@ -8,11 +8,17 @@
 //     each signature statement in order;
 //  4. for HTML and Markdown, the seal: an SSHSIG (est-live-export) over every byte before the seal line.
 //
+// A public version (`"version":"public"`, docs/records.md, "The public version") is sealed in
+// est-live-redaction instead and carries the server's redaction statement (signed in est-live-redaction): it must
+// name this meeting, group and revision, this picture's digest, the file's redaction_of and exactly the entries the
+// picture marks sekretess, each emptied; the signatures and the closing are then checked against redaction_of, the
+// full picture they signed. Neither kind's seal holds for the other.
+//
 // The keys are the server's (GET /api/keys), pinned: keys the file brings along are never trusted.
 import { ROLE_LABELS } from '../labels';
 import type { Role } from '../model/types';
 import { readClosing, readSignature, type SignedRecord } from '../model/lifecycle';
-import { pictureDigest, sha256Hex } from './canonical';
+import { canonicalJson, pictureDigest, sha256Hex } from './canonical';
 import { base64ToBytes, publicKeyBlob, verifySshSig, type SigCheck } from './sshsig';
 
 export type Format = 'json' | 'html' | 'markdown';
@@ -30,9 +36,13 @@ export interface Verdict {
   format: Format | null;
   checks: CheckLine[];
   digest: string | null;
+  /** A public version: the digest of the full picture it is the redaction of (as its redaction statement says). */
+  redactionOf?: string | null;
 }
 
 const SEAL_START = '<!-- est-seal ';
+const EXPORT_NAMESPACE = 'est-live-export';
+const REDACTION_NAMESPACE = 'est-live-redaction';
 const enc = new TextEncoder();
 
 /** Where the last line starting with `<!-- est-seal ` begins, in bytes, or -1. */
@@ -74,6 +84,64 @@ interface Record {
   digest?: string;
   picture?: unknown;
   lifecycle?: { signatures?: SignedRecord[]; closing?: SignedRecord | null; phase?: string };
+  version?: string;
+  redaction_of?: string;
+  redacted?: unknown;
+  redaction?: SignedRecord;
+}
+
+/** The record of an export, or null when the file holds none that can be read. */
+function readRecord(text: string, format: Format): Record | null {
+  const raw = format === 'json' ? text : embeddedRecord(text, format);
+  try {
+    if (raw === null) return null;
+    const rec = JSON.parse(raw) as Record;
+    if (!rec || typeof rec !== 'object' || rec.picture === undefined || typeof rec.digest !== 'string') return null;
+    return rec;
+  } catch {
+    return null;
+  }
+}
+
+interface RedactionFacts {
+  type?: string;
+  version?: number;
+  meeting?: string;
+  group?: string;
+  rev?: number;
+  digest?: string;
+  redaction_of?: string;
+  redacted?: unknown;
+}
+
+type Json = { [k: string]: unknown };
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The entries a public picture marks sekretess, as a redaction statement lists them ({entry, org, osl, topic}, in
+ * canonical order), and whether any field of theirs still holds text.
+ */
+function markedEntries(picture: unknown): { list: string[]; textLeft: boolean } {
+  const list: string[] = [];
+  let textLeft = false;
+  const topics = isObject(picture) && Array.isArray(picture.topics) ? picture.topics : [];
+  for (const t of topics) {
+    if (!isObject(t) || !isObject(t.cells)) continue;
+    for (const [org, cell] of Object.entries(t.cells)) {
+      if (!isObject(cell) || !Array.isArray(cell.entries)) continue;
+      for (const e of cell.entries) {
+        if (!isObject(e) || !isObject(e.secrecy) || typeof e.secrecy.osl !== 'string' || e.secrecy.osl === '') continue;
+        list.push(canonicalJson({ entry: e.id, org, osl: e.secrecy.osl, topic: t.id }));
+        for (const v of Object.values(isObject(e.fields) ? e.fields : {}))
+          if (typeof v === 'string' ? v !== '' : !(isObject(v) && (v.value === '' || v.value === undefined))) textLeft = true;
+      }
+    }
+  }
+  return { list: list.sort(), textLeft };
+}
+
+function listed(v: unknown): string[] {
+  return (Array.isArray(v) ? v : []).map((x) => canonicalJson(x)).sort();
 }
 
 function swedishTime(iso: string): string {
@@ -142,6 +210,11 @@ export async function checkExport(bytes: Uint8Array, serverKeys: { public_key: s
     return broken('Filen är inte en export av en lägesbild från EST Live.', null);
   }
 
+  // The record, read first: whether it is a public version decides the seal's namespace. The record is sealed with
+  // the rest, so a file cannot change its kind without breaking its seal.
+  const rec = readRecord(text, format);
+  const isPublic = rec?.version === 'public';
+
   // The seal of HTML and Markdown: over every byte before its line.
   let sealOk = true;
   if (format !== 'json') {
@@ -162,7 +235,7 @@ export async function checkExport(bytes: Uint8Array, serverKeys: { public_key: s
         } catch {
           blob = null;
         }
-        const c = blob ? await verifySshSig(blob, bytes.subarray(0, at), 'est-live-export', pinned) : null;
+        const c = blob ? await verifySshSig(blob, bytes.subarray(0, at), isPublic ? REDACTION_NAMESPACE : EXPORT_NAMESPACE, pinned) : null;
         if (c?.ok) pass(`Förseglingen stämmer: inget tecken i filen har ändrats (nyckel ${c.keyId}).`);
         else {
           sealOk = false;
@@ -174,14 +247,7 @@ export async function checkExport(bytes: Uint8Array, serverKeys: { public_key: s
     }
   }
 
-  // The record.
-  const raw = format === 'json' ? text : embeddedRecord(text, format);
-  let rec: Record;
-  try {
-    if (raw === null) throw new Error('no record');
-    rec = JSON.parse(raw) as Record;
-    if (!rec || typeof rec !== 'object' || rec.picture === undefined || typeof rec.digest !== 'string') throw new Error('no picture');
-  } catch {
+  if (!rec) {
     fail('Lägesbildens data (JSON-posten) saknas eller går inte att läsa.');
     return broken('Filen saknar lägesbildens data och kan inte kontrolleras.', format);
   }
@@ -190,6 +256,18 @@ export async function checkExport(bytes: Uint8Array, serverKeys: { public_key: s
   let digestOk = digest === rec.digest;
   if (digestOk) pass(`Kontrollsumman stämmer med lägesbilden (${digest.slice(0, 16)}…).`);
   else fail(`Kontrollsumman stämmer inte: lägesbilden i filen har ändrats (räknad ${digest.slice(0, 16)}…, angiven ${String(rec.digest).slice(0, 16)}…).`);
+
+  // A public version: the server's redaction statement binds this picture to the full one the signatures sign.
+  let signedDigest = digest;
+  let redactionOf: string | null = null;
+  let redactionOk = true;
+  if (isPublic) {
+    const r = await checkRedaction(rec, digest, pinned);
+    for (const c of r.checks) checks.push(c);
+    redactionOk = r.ok;
+    signedDigest = r.redactionOf ?? '';
+    redactionOf = r.redactionOf;
+  }
 
   const orgName = (id: string) => rec.group?.organisations?.find((o) => o.id === id)?.name ?? id;
   const meetingId = rec.meeting?.id;
@@ -211,7 +289,7 @@ export async function checkExport(bytes: Uint8Array, serverKeys: { public_key: s
       fail(sigProblem(c, `${what} av ${who}`));
       continue;
     }
-    if (facts.digest !== digest) {
+    if (facts.digest !== signedDigest) {
       sigsOk = false;
       digestOk = false;
       fail(`${what} av ${who} gäller en annan version av lägesbilden (kontrollsumma ${facts.digest.slice(0, 16)}…).`);
@@ -240,7 +318,7 @@ export async function checkExport(bytes: Uint8Array, serverKeys: { public_key: s
       fail(sigProblem(c, 'Stängningen'));
     } else {
       const expected = await Promise.all(signatures.map((s) => sha256Hex(s.statement)));
-      if (facts.digest !== digest) {
+      if (facts.digest !== signedDigest) {
         closingOk = false;
         fail('Stängningen gäller en annan version av lägesbilden.');
       } else if (JSON.stringify(expected) !== JSON.stringify(facts.signatures)) {
@@ -254,25 +332,83 @@ export async function checkExport(bytes: Uint8Array, serverKeys: { public_key: s
     }
   }
 
-  const ok = sealOk && digestOk && sigsOk && closingOk;
+  const ok = sealOk && digestOk && redactionOk && sigsOk && closingOk;
   if (!ok) {
     const first = checks.find((c) => !c.ok)!;
-    return broken(`Inte intakt: ${first.text}`, format, digest);
+    return { ...broken(`Inte intakt: ${first.text}`, format, digest), redactionOf };
   }
+  const of = redactionOf ? `Offentlig version (maskad) av lägesbilden med kontrollsumma ${redactionOf.slice(0, 16)}…` : '';
   if (signers.length === 0)
     return {
       status: 'unsigned',
-      summary: 'Kontrollsumman stämmer, men lägesbilden är inte signerad.',
+      summary: of
+        ? `${of}: maskningen stämmer, men lägesbilden är inte signerad.`
+        : 'Kontrollsumman stämmer, men lägesbilden är inte signerad.',
       format,
       checks,
       digest,
+      redactionOf,
     };
   const list = signers.length > 1 ? `${signers.slice(0, -1).join(', ')} och ${signers[signers.length - 1]}` : signers[0];
   return {
     status: 'intact',
-    summary: `Intakt – signerad av ${list}${closedText ? `; ${closedText}` : ''}.`,
+    summary: `${of ? `${of}: intakt` : 'Intakt'} – signerad av ${list}${closedText ? `; ${closedText}` : ''}.`,
     format,
     checks,
     digest,
+    redactionOf,
   };
+}
+
+/**
+ * A public version's redaction statement: its SSHSIG in est-live-redaction by a pinned key, and what it says against
+ * the file. `redactionOf` is the full picture's digest it names (null when it cannot be read or trusted).
+ */
+async function checkRedaction(
+  rec: Record,
+  digest: string,
+  pinned: Uint8Array[],
+): Promise<{ ok: boolean; checks: CheckLine[]; redactionOf: string | null }> {
+  const checks: CheckLine[] = [];
+  const fail = (text: string) => {
+    checks.push({ ok: false, text });
+    return { ok: false, checks, redactionOf: null };
+  };
+  const r = rec.redaction;
+  if (!r || typeof r.statement !== 'string' || typeof r.sshsig !== 'string')
+    return fail('Den offentliga versionen saknar serverns maskningsintyg.');
+  const c = await verifySshSig(r.sshsig, r.statement, REDACTION_NAMESPACE, pinned);
+  if (!c.ok) return fail(sigProblem(c, 'Maskningsintyget'));
+  let facts: RedactionFacts;
+  try {
+    facts = JSON.parse(r.statement) as RedactionFacts;
+  } catch {
+    return fail('Maskningsintyget går inte att läsa.');
+  }
+  if (facts.type !== 'est-live/redaction' || facts.version !== 1) return fail('Maskningsintyget är av fel typ.');
+  const redactionOf = typeof facts.redaction_of === 'string' ? facts.redaction_of : '';
+  let ok = true;
+  const problem = (text: string) => {
+    ok = false;
+    checks.push({ ok: false, text });
+  };
+  if (facts.meeting !== rec.meeting?.id || facts.group !== rec.group?.id || facts.rev !== rec.rev)
+    problem('Maskningsintyget gäller ett annat möte eller en annan revision.');
+  if (facts.digest !== digest)
+    problem('Den maskade lägesbilden är inte den som servern maskade: den har ändrats efter exporten.');
+  if (rec.redaction_of !== redactionOf)
+    problem(`Filen anger en annan fullständig lägesbild (${String(rec.redaction_of).slice(0, 16)}…) än maskningsintyget.`);
+  const inStatement = listed(facts.redacted);
+  if (canonicalJson(listed(rec.redacted)) !== canonicalJson(inStatement))
+    problem('Filens lista över maskade uppgifter är inte maskningsintygets.');
+  const marked = markedEntries(rec.picture);
+  if (canonicalJson(marked.list) !== canonicalJson(inStatement))
+    problem('Lägesbildens sekretessmarkeringar är inte de maskade uppgifter som maskningsintyget räknar upp.');
+  if (marked.textLeft) problem('En uppgift som omfattas av sekretess har text kvar i den offentliga versionen.');
+  if (ok)
+    checks.push({
+      ok: true,
+      text: `Maskningsintyget stämmer (nyckel ${c.keyId}): en offentlig version av lägesbilden med kontrollsumma ${redactionOf.slice(0, 16)}…, ${inStatement.length} ${inStatement.length === 1 ? 'uppgift maskad' : 'uppgifter maskade'} enligt OSL.`,
+    });
+  return { ok, checks, redactionOf: redactionOf || null };
 }

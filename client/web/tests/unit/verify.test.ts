@@ -209,9 +209,9 @@ async function signedExport(key: TestKey, opts: { closed?: boolean } = {}) {
   };
 }
 
-async function sealed(key: TestKey, body: string): Promise<Uint8Array> {
+async function sealed(key: TestKey, body: string, namespace = 'est-live-export'): Promise<Uint8Array> {
   const bytes = new TextEncoder().encode(body);
-  const sig = bytesToBase64(await sshsigBlob(key, 'est-live-export', bytes));
+  const sig = bytesToBase64(await sshsigBlob(key, namespace, bytes));
   return new TextEncoder().encode(`${body}<!-- est-seal key=${key.keyId} sig=${sig} -->\n`);
 }
 
@@ -297,5 +297,154 @@ describe('checkExport', () => {
     expect((await checkExport(enc('hej'), [])).summary).toBe('Filen är inte en export av en lägesbild från EST Live.');
     expect((await checkExport(new Uint8Array([0xff, 0xfe, 0x00]), [])).status).toBe('broken');
     expect((await checkExport(enc('{"a":1}'), [])).summary).toBe('Filen saknar lägesbildens data och kan inte kontrolleras.');
+  });
+});
+
+// ---- the public version, as the server makes it (docs/records.md, "The public version") ----
+
+const OSL = '35 kap. 1 § OSL';
+
+/** PICTURE with entry e1 marked sekretess: the full picture, and its redaction with e1's fields emptied. */
+function markedPictures() {
+  const full = JSON.parse(JSON.stringify(PICTURE));
+  full.topics[0].cells.polis.entries[0].secrecy = { osl: OSL, rev: 9 };
+  full.topics[0].cells.polis.entries.push({ id: 'e2', fields: { handelse: 'Klotter vid torget' } });
+  const pub = JSON.parse(JSON.stringify(full));
+  pub.topics[0].cells.polis.entries[0].fields = { handelse: '', trend: { rev: 0, value: '' } };
+  return { full, pub };
+}
+
+/** A signed (or closed) meeting's public version: signatures over the full picture, the redaction statement. */
+async function publicExport(key: TestKey, opts: { closed?: boolean; signed?: boolean } = {}) {
+  const { full, pub } = markedPictures();
+  const signed = opts.signed ?? true;
+  const rec = signed
+    ? await signedExportOf(key, full, opts)
+    : { meeting: { id: 'm1' }, group: { id: 'fagersta' }, rev: 14, lifecycle: { phase: 'open', signatures: [], closing: null } };
+  const fullDigest = await pictureDigest(full);
+  const digest = await pictureDigest(pub);
+  const redacted = [{ entry: 'e1', org: 'polis', osl: OSL, topic: 'andt' }];
+  const statement = canonicalJson({
+    digest,
+    group: 'fagersta',
+    meeting: 'm1',
+    redacted,
+    redaction_of: fullDigest,
+    rev: 14,
+    type: 'est-live/redaction',
+    version: 1,
+  });
+  return {
+    ...rec,
+    digest,
+    picture: pub,
+    version: 'public',
+    redaction_of: fullDigest,
+    redacted,
+    redaction: { statement, sshsig: await armored(key, 'est-live-redaction', statement), key_id: key.keyId },
+    fullDigest,
+  };
+}
+
+async function signedExportOf(key: TestKey, picture: unknown, opts: { closed?: boolean }) {
+  const rec = await signedExport(key, opts);
+  // Re-sign for `picture`: signedExport signs PICTURE's digest.
+  const digest = await pictureDigest(picture);
+  const resign = async (r: { statement: string }, ns: string) => {
+    const facts = JSON.parse(r.statement) as { digest: string };
+    facts.digest = digest;
+    const statement = canonicalJson(facts);
+    return { statement, sshsig: await armored(key, ns, statement), key_id: key.keyId };
+  };
+  const signatures = await Promise.all(rec.lifecycle.signatures.map((s) => resign(s, 'est-live-signature')));
+  let closing = null;
+  if (rec.lifecycle.closing) {
+    const c = JSON.parse(rec.lifecycle.closing.statement) as { digest: string; signatures: string[] };
+    c.signatures = await Promise.all(signatures.map((s) => sha256Hex(s.statement)));
+    closing = await resign({ statement: canonicalJson(c) }, 'est-live-closing');
+  }
+  return { ...rec, digest, picture, lifecycle: { ...rec.lifecycle, signatures, closing } };
+}
+
+describe('checkExport on a public version', () => {
+  it('finds a closed public version intact as the redaction of the signed picture, in every format', async () => {
+    const key = await newKey();
+    const rec = await publicExport(key, { closed: true });
+    for (const [format, file] of [
+      ['json', enc(JSON.stringify(rec))],
+      ['html', await sealed(key, htmlOf(rec), 'est-live-redaction')],
+      ['markdown', await sealed(key, markdownOf(rec), 'est-live-redaction')],
+    ] as const) {
+      const v = await checkExport(file, [{ public_key: key.line }]);
+      expect(v.checks.filter((c) => !c.ok), format).toEqual([]);
+      expect(v.status).toBe('intact');
+      expect(v.redactionOf).toBe(rec.fullDigest);
+      expect(v.summary).toMatch(
+        new RegExp(`^Offentlig version \\(maskad\\) av lägesbilden med kontrollsumma ${rec.fullDigest.slice(0, 16)}…: intakt – signerad av Eva Ek`),
+      );
+      expect(v.summary).toContain('stängd av Eva Ek');
+      expect(v.checks.some((c) => c.ok && c.text.startsWith('Maskningsintyget stämmer'))).toBe(true);
+    }
+  });
+
+  it('says an open meeting\'s public version is a genuine redaction but not signed', async () => {
+    const key = await newKey();
+    const rec = await publicExport(key, { signed: false });
+    const v = await checkExport(enc(JSON.stringify(rec)), [{ public_key: key.line }]);
+    expect(v.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(v.status).toBe('unsigned');
+    expect(v.summary).toMatch(/^Offentlig version \(maskad\) .*: maskningen stämmer, men lägesbilden är inte signerad\.$/);
+  });
+
+  it('refuses changed text, a removed marker, text where the marker is, another redaction_of and a posing copy', async () => {
+    const key = await newKey();
+    const rec = await publicExport(key, { closed: true });
+    const keys = [{ public_key: key.line }];
+    const check = async (r: unknown) => checkExport(enc(JSON.stringify(r)), keys);
+    const copy = () => JSON.parse(JSON.stringify(rec));
+    const redigested = async (r: { picture: unknown; digest: string }) => ({ ...r, digest: await pictureDigest(r.picture) });
+    const failing = (v: Awaited<ReturnType<typeof checkExport>>) => v.checks.filter((c) => !c.ok).map((c) => c.text);
+
+    const changed = copy();
+    changed.picture.topics[0].cells.polis.entries[1].fields.handelse = 'Klotter vid bron';
+    let v = await check(await redigested(changed));
+    expect(v.status).toBe('broken');
+    expect(failing(v)).toContain('Den maskade lägesbilden är inte den som servern maskade: den har ändrats efter exporten.');
+
+    const unmarked = copy();
+    delete unmarked.picture.topics[0].cells.polis.entries[0].secrecy;
+    v = await check(await redigested(unmarked));
+    expect(v.status).toBe('broken');
+    expect(failing(v)).toContain('Lägesbildens sekretessmarkeringar är inte de maskade uppgifter som maskningsintyget räknar upp.');
+
+    const filled = copy();
+    filled.picture.topics[0].cells.polis.entries[0].fields.handelse = 'Något annat';
+    v = await check(await redigested(filled));
+    expect(failing(v)).toContain('En uppgift som omfattas av sekretess har text kvar i den offentliga versionen.');
+
+    const other = copy();
+    other.redaction_of = 'a'.repeat(64);
+    v = await check(other);
+    expect(v.status).toBe('broken');
+    expect(v.summary).toMatch(/^Inte intakt: Filen anger en annan fullständig lägesbild/);
+
+    const posing = copy();
+    delete posing.version;
+    delete posing.redaction;
+    v = await check(posing);
+    expect(v.status).toBe('broken');
+    expect(failing(v).some((t) => t.includes('annan version av lägesbilden'))).toBe(true);
+  });
+
+  it('never takes a public page under an export seal, nor a full page under a redaction seal', async () => {
+    const key = await newKey();
+    const pub = await publicExport(key, { closed: true });
+    const asExport = await checkExport(await sealed(key, htmlOf(pub), 'est-live-export'), [{ public_key: key.line }]);
+    expect(asExport.status).toBe('broken');
+    expect(asExport.summary).toBe('Inte intakt: Förseglingen är gjord för något annat (namnrymd est-live-export).');
+    const full = await signedExport(key, { closed: true });
+    const asPublic = await checkExport(await sealed(key, markdownOf(full), 'est-live-redaction'), [{ public_key: key.line }]);
+    expect(asPublic.status).toBe('broken');
+    expect(asPublic.summary).toBe('Inte intakt: Förseglingen är gjord för något annat (namnrymd est-live-redaction).');
   });
 });
