@@ -148,6 +148,37 @@ TEST_CASE("the public export holds no text of a secret entry and verifies as the
     REQUIRE(pub_json.at("lifecycle").at("closing").at("statement").get<std::string>().find(
                 full_json.at("digest").get<std::string>()) != std::string::npos);
 
+    // The redaction statement checked with stock tools, as docs/records.md says: its signature with ssh-keygen in
+    // est-live-redaction (and not in est-live-export), the public picture's digest with sha256sum.
+    {
+        test::scratch_dir dir;
+        const json keys = json::parse(f.at("chair").http.get("/api/keys").body);
+        const std::string key = keys.at("keys").at(0).at("public_key").get<std::string>();
+        test::write_file(dir / "allowed_signers", "est-live " + key.substr(0, key.rfind(' ')) + "\n");
+        test::write_file(dir / "lagesbild-offentlig.json", pub_json.dump());
+        const std::string cut =
+            "cd '" + dir.path().string() + "' && python3 - lagesbild-offentlig.json <<'EOF'\n"
+            "import json, sys\n"
+            "d = json.load(open(sys.argv[1], encoding=\"utf-8\"))\n"
+            "open(\"redaction.txt\", \"wb\").write(d[\"redaction\"][\"statement\"].encode(\"utf-8\"))\n"
+            "open(\"redaction.sig\", \"wb\").write(d[\"redaction\"][\"sshsig\"].encode(\"ascii\"))\n"
+            "picture = json.dumps(d[\"picture\"], sort_keys=True, separators=(\",\", \":\"), ensure_ascii=False)\n"
+            "open(\"picture.json\", \"wb\").write(picture.encode(\"utf-8\"))\n"
+            "EOF\n";
+        const auto keygen = [&](const std::string& ns) {
+            return test::run_command(cut + "ssh-keygen -Y verify -f allowed_signers -I est-live -n " + ns +
+                                     " -s redaction.sig < redaction.txt");
+        };
+        const auto good = keygen("est-live-redaction");
+        INFO(good.output);
+        CHECK(good.status == 0);
+        CHECK(keygen("est-live-export").status != 0);
+        const auto sum = test::run_command("cd '" + dir.path().string() + "' && sha256sum picture.json");
+        CHECK(sum.output.rfind(pub_json.at("digest").get<std::string>(), 0) == 0);
+        CHECK(test::read_file(dir / "redaction.txt").find("\"redaction_of\":\"" + full_json.at("digest").get<std::string>() +
+                                                         "\"") != std::string::npos);
+    }
+
     // Tampered copies are refused.
     const auto refused = [&](const std::string& name, const std::string& text, const std::string& says) {
         const auto r = verify(f, save(f, name, text));
