@@ -198,7 +198,7 @@ std::string picture_report::html(const picture_export& p) const {
     if (p.is_public()) {
         mustache::data v;
         v.set("redaction_of", p.redaction_of);
-        v.set("withheld", std::to_string(secret_entries(p.document).size()));
+        v.set("withheld", withheld_text(secret_entries(p.document).size()));
         d.set("public", v);
     }
     if (so.corrects) {
@@ -484,6 +484,11 @@ std::string picture_report::role_label(std::string_view role) {
     if (role == "bra_member") return "BRÅ-ledamot";
     if (role == "admin") return "administratör";
     return std::string(role);
+}
+
+std::string picture_report::withheld_text(std::size_t n) {
+    return n == 1 ? "1 uppgift som omfattas av sekretess är maskad"
+                  : std::to_string(n) + " uppgifter som omfattas av sekretess är maskade";
 }
 
 std::string picture_report::seal(std::string body, const records::signing_keys* keys, std::string_view ns) {

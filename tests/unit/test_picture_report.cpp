@@ -692,7 +692,7 @@ TEST_CASE("the public version of a closed picture withholds the secret entry in 
     }
     for (const std::string& doc : {html, md}) {
         CHECK(count_of(doc, "Uppgiften omfattas av sekretess enligt 35 kap. 1 § OSL") == 1);
-        CHECK(count_of(doc, "Offentlig version: 1 uppgifter som omfattas av sekretess är maskade") == 1);
+        CHECK(count_of(doc, "Offentlig version: 1 uppgift som omfattas av sekretess är maskad") == 1);
         // The signatures sign the full picture: the page says so rather than "another version".
         CHECK(count_of(doc, "(den fullständiga lägesbild som den här versionen maskar)") == 2);
         CHECK(doc.find("en annan version än lägesbilden ovan") == std::string::npos);

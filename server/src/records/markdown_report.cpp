@@ -162,9 +162,8 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
     md += item("Exporterad", inline_text(p.exported_at));
     md += item("Kontrollsumma (SHA-256)", code(picture_report::digest(p.document)));
     if (p.is_public())
-        md += item("Version", "Offentlig version: " + std::to_string(secret_entries(p.document).size()) +
-                                  " uppgifter som omfattas av sekretess är maskade. Maskad version av den fullständiga "
-                                  "lägesbilden med kontrollsumma " + code(p.redaction_of) + ".");
+        md += item("Version", "Offentlig version: " + picture_report::withheld_text(secret_entries(p.document).size()) +
+                                  ". Maskad version av den fullständiga lägesbilden med kontrollsumma " + code(p.redaction_of) + ".");
     std::string orgs;
     for (const auto& o : p.grp.organisations) orgs += (orgs.empty() ? "" : ", ") + inline_text(o.name);
     md += item("Deltagande organisationer", orgs);

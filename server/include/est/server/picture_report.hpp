@@ -141,6 +141,9 @@ public:
     static std::string state_label(std::string_view phase);
     // "ordförande", "medundertecknare", "deltagare", "BRÅ-ledamot", "administratör"; the name itself when unknown.
     static std::string role_label(std::string_view role);
+    // "1 uppgift som omfattas av sekretess är maskad", "3 uppgifter som omfattas av sekretess är maskade": what a
+    // public version says it withholds.
+    static std::string withheld_text(std::size_t n);
     // `body` followed by "<!-- est-seal key=<key id> sig=<base64 SSHSIG blob> -->\n" over every byte of `body`
     // (which gets a final newline first when it has none); `body` unchanged when `keys` is null.
     static std::string seal(std::string body, const records::signing_keys* keys,
