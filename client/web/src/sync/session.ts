@@ -127,6 +127,9 @@ export function privacyErrorText(code: string, refused: Change | null): string |
   return null;
 }
 
+/** How long someone who left is still shown, as "frånkopplad" (they may be back in a moment). */
+export const DEPARTED_SHOWN_MS = 10 * 60 * 1000;
+
 export class MeetingSession {
   readonly replica: ClientReplica;
   private readonly conn: Connection;
@@ -134,6 +137,12 @@ export class MeetingSession {
   meeting: WelcomeMeeting | null = null;
   you: Participant | null = null;
   readonly participants = new Map<string, Participant>();
+  /**
+   * Those who left (their connection closed or dropped), by session, with when: shown as "frånkopplad" for
+   * DEPARTED_SHOWN_MS unless the same person is back.
+   */
+  private readonly departed = new Map<string, Participant & { leftAt: number }>();
+  private departedTimer: ReturnType<typeof setTimeout> | null = null;
   notices: Notice[] = [];
   /** Refused text kept visible (see RescuedText), newest last. */
   rescued: RescuedText[] = [];
@@ -209,6 +218,7 @@ export class MeetingSession {
     if (this.watchdog) clearInterval(this.watchdog);
     if (this.deferTimer) clearTimeout(this.deferTimer);
     if (this.blurTimer) clearTimeout(this.blurTimer);
+    if (this.departedTimer) clearTimeout(this.departedTimer);
   }
 
   /** Drops the connection; it comes back by itself (used when the browser goes offline, and by tests). */
@@ -469,10 +479,10 @@ export class MeetingSession {
    * noticed is dead (this person's own before a reconnect, say) looks the same as the new one, so the
    * same name, organisation and role count once.
    */
-  people(): (Participant & { me: boolean })[] {
+  people(): (Participant & { me: boolean; leftAt?: number })[] {
     const me = this.you;
     const key = (p: Participant) => `${p.name}|${p.org}|${p.role}`;
-    const out = new Map<string, Participant & { me: boolean }>();
+    const out = new Map<string, Participant & { me: boolean; leftAt?: number }>();
     if (me) out.set(key(me), { ...me, me: true });
     for (const p of this.participants.values()) {
       const k = key(p);
@@ -480,7 +490,34 @@ export class MeetingSession {
       if (!seen) out.set(k, { ...p, me: false });
       else if (!seen.me && !seen.focus && p.focus) out.set(k, { ...p, me: false });
     }
+    const now = Date.now();
+    for (const p of this.departed.values()) {
+      const k = key(p);
+      if (now - p.leftAt < DEPARTED_SHOWN_MS && !out.has(k)) out.set(k, { ...p, focus: null, me: false });
+    }
     return [...out.values()];
+  }
+
+  private noteDeparted(p: Participant): void {
+    this.departed.set(p.session, { ...p, leftAt: Date.now() });
+    // At most one person per name, organisation and role: the newest departure.
+    for (const [s, d] of this.departed)
+      if (s !== p.session && d.name === p.name && d.org === p.org && d.role === p.role) this.departed.delete(s);
+    this.scheduleDepartedExpiry();
+  }
+
+  /** Wakes when the earliest departure has been shown long enough, and forgets it. */
+  private scheduleDepartedExpiry(): void {
+    if (this.departedTimer) clearTimeout(this.departedTimer);
+    this.departedTimer = null;
+    if (this.departed.size === 0) return;
+    const oldest = Math.min(...[...this.departed.values()].map((d) => d.leftAt));
+    this.departedTimer = setTimeout(() => {
+      const now = Date.now();
+      for (const [s, d] of this.departed) if (now - d.leftAt >= DEPARTED_SHOWN_MS) this.departed.delete(s);
+      this.emit('presence');
+      this.scheduleDepartedExpiry();
+    }, Math.max(0, oldest + DEPARTED_SHOWN_MS - Date.now()));
   }
 
   /** Others (not this person) whose focus is on the field. */
@@ -538,10 +575,13 @@ export class MeetingSession {
         this.participants.set(msg.participant.session, msg.participant);
         this.emit('presence');
         return;
-      case 'presence_left':
+      case 'presence_left': {
+        const gone = this.participants.get(msg.session);
         this.participants.delete(msg.session);
+        if (gone) this.noteDeparted(gone);
         this.emit('presence');
         return;
+      }
       case 'welcome': {
         this.meeting = msg.meeting;
         // The public id (you.client) is for the replica only: nothing the view shows carries it.

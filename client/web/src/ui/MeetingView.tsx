@@ -1,42 +1,27 @@
 // The live meeting: the situation picture (topics × organisations), who is here and where they write,
 // the connection's state and the server's messages.
-import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, exportFileName, exportUrl, wsUrl } from '../api';
 import { emitAuth, onAuth } from '../auth-events';
-import type { FieldDef, FieldRef, Organisation, TopicDef, WelcomeMeeting } from '../model/types';
-import { fieldKey } from '../model/types';
+import type { FieldRef, WelcomeMeeting } from '../model/types';
 import { ROLE_LABELS, colourFor, initials, shortOrgName, swedishDate } from '../labels';
 import { clientIdFor, renewClientId } from '../storage';
 import { MeetingSession, type SessionCheck } from '../sync/session';
 import { href } from '../routes';
-import { EditableChoice, EditableText, ReadOnlyChoice, ReadOnlyText } from './Fields';
-import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
+import { ErrorBox, Loading, Shell } from './Shell';
 import { DraftBanner } from './DraftBanner';
-import { LockIcon, RescuedTexts, SignOffPanel, TopicLock, VersionBanner, useMeetingNow } from './SignOff';
-import { PHASE_LABELS, topicLocked } from '../model/lifecycle';
-import { ConfirmBox, useConfirm } from './ConfirmRemove';
-import { DecisionItems } from './DecisionItems';
+import { SignOffPanel, VersionBanner, useMeetingNow } from './SignOff';
+import { PHASE_LABELS } from '../model/lifecycle';
 import { FollowUpSection } from './FollowUpSection';
-import { PrivacyPanel, SecrecyBadge, SecrecyControl } from './PrivacyPanel';
+import { PrivacyPanel } from './PrivacyPanel';
+import { Picture, useChannel } from './Picture';
+import { useNarrow } from './useNarrow';
 
 declare global {
   interface Window {
     /** For the end-to-end tests and for support: the live session of this page. */
     __estLive?: MeetingSession;
   }
-}
-
-const MULTILINE = new Set(['handelse', 'bedomning', 'prioriteringar']);
-/** Short fields share a row in an entry card. */
-const HALF = new Set(['plats', 'tid', 'trend']);
-
-function fieldClass(f: FieldDef): string {
-  return HALF.has(f.id) || (f.kind === 'choice' && !MULTILINE.has(f.id)) ? 'slot slot-half' : 'slot';
-}
-
-function useChannel(session: MeetingSession, channel: 'structure' | 'presence' | 'sync' | 'notices' | 'lifecycle') {
-  const [, force] = useReducer((x: number) => x + 1, 0);
-  useEffect(() => session.on(channel, () => force(0)), [session, channel]);
 }
 
 /**
@@ -63,7 +48,15 @@ export function MeetingView(props: { meetingId: string }) {
   );
   useChannel(session, 'structure');
   useChannel(session, 'lifecycle');
-  const h1 = useFocusOnMount<HTMLHeadingElement>(!!session.meeting);
+  // Once joined, keyboard focus goes to the meeting's heading (not left on the page's body while it loaded), unless
+  // the person has already moved it somewhere.
+  const h1 = useRef<HTMLHeadingElement>(null);
+  const joined = !!session.meeting;
+  useEffect(() => {
+    if (!joined) return;
+    const active = document.activeElement;
+    if (!active || active === document.body || active.id === 'main') h1.current?.focus();
+  }, [joined]);
   // Signed in again (in the dialog over this page): reconnect, and resend what waited.
   useEffect(() => onAuth((e) => e.kind === 'signed_in' && session.resume()), [session]);
 
@@ -137,7 +130,6 @@ export function MeetingView(props: { meetingId: string }) {
       wide
       skipTo="lagesbild"
       groupId={meeting.group_id}
-      headerExtra={<SyncStatus session={session} />}
     >
       <ConnectionBanner session={session} />
       <div class="meeting-head">
@@ -151,7 +143,10 @@ export function MeetingView(props: { meetingId: string }) {
               {PHASE_LABELS[session.lifecycle().phase]}
             </a>
           </p>
-          <ExportLinks meetingId={props.meetingId} date={meeting.date} />
+          <div class="meeting-actions">
+            <ExportLinks meetingId={props.meetingId} date={meeting.date} />
+            <LeaveButton session={session} groupId={meeting.group_id} />
+          </div>
         </div>
         {me && (
           <div class="me-card" role="group" aria-label="Du i mötet" data-testid="me-card">
@@ -177,7 +172,7 @@ export function MeetingView(props: { meetingId: string }) {
           picture, which stays near the top on a phone; from the lock on, signing is the business and it leads.
           Two slots, so the picture is never remounted when the panel moves. */}
       {!panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} now={now} />}
-      <Picture session={session} meeting={meeting} />
+      <Picture session={session} meeting={meeting} syncStatus={<SyncStatus session={session} />} />
       <FollowUpSection meeting={meeting} />
       {panelLast && <SignOffPanel session={session} meeting={meeting} meetingId={props.meetingId} now={now} />}
     </Shell>
@@ -190,7 +185,9 @@ export function MeetingView(props: { meetingId: string }) {
  * saved (not changes still on their way).
  */
 function ExportLinks(props: { meetingId: string; date: string }) {
-  return (
+  // On a phone the three links would take a screen's third before the picture: behind one "Exportera".
+  const narrow = useNarrow();
+  const links = (
     <p class="export-links">
       <a class="btn btn-small" href={exportUrl(props.meetingId)} target="_blank" rel="noopener">
         Exportera lägesbild
@@ -206,6 +203,60 @@ function ExportLinks(props: { meetingId: string; date: string }) {
         Ladda ner som JSON
       </a>
     </p>
+  );
+  if (!narrow) return links;
+  return (
+    <details class="export-menu">
+      <summary>Exportera</summary>
+      {links}
+    </details>
+  );
+}
+
+/**
+ * Lämna mötet: back to the group's meetings once everything typed is saved (the others then see this person as
+ * disconnected). While changes are on their way it waits for them; without a connection it asks first: what has not
+ * reached the server is kept only by this page, and is lost when it is left.
+ */
+function LeaveButton(props: { session: MeetingSession; groupId: string }) {
+  useChannel(props.session, 'sync');
+  const [leaving, setLeaving] = useState(false);
+  const [asking, setAsking] = useState(false);
+  const { status, pending } = props.session.syncState();
+  const go = () => {
+    location.hash = href.group(props.groupId);
+  };
+  useEffect(() => {
+    if (leaving && status === 'live' && pending === 0) go();
+  }, [leaving, status, pending]);
+  const leave = () => {
+    if (pending === 0) return go();
+    if (status === 'live') return setLeaving(true);
+    setAsking(true);
+  };
+  return (
+    <div class="leave">
+      <button type="button" class="btn btn-small" onClick={leave} disabled={leaving} data-testid="leave">
+        Lämna mötet
+      </button>
+      <span role="status" class="leave-status">
+        {leaving ? 'Sparar det sista innan du lämnar…' : ''}
+      </span>
+      {asking && (
+        <div class="confirm" role="alertdialog" aria-label="Lämna utan anslutning">
+          <p>
+            Anslutningen är bruten och {pending === 1 ? '1 ändring' : `${pending} ändringar`} har inte sparats. Lämnar du
+            mötet nu går {pending === 1 ? 'den' : 'de'} förlorad{pending === 1 ? '' : 'e'}. Lämna ändå?
+          </p>
+          <button type="button" class="btn btn-small" onClick={go}>
+            Lämna ändå
+          </button>{' '}
+          <button type="button" class="btn btn-small btn-quiet" onClick={() => setAsking(false)}>
+            Stanna kvar
+          </button>
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -339,17 +390,16 @@ function PresenceBar(props: { session: MeetingSession; meeting: WelcomeMeeting }
   useChannel(props.session, 'presence');
   const { session, meeting } = props;
   const all = session.people();
+  const here = all.filter((p) => p.leftAt === undefined);
   const orgName = (id: string) => shortOrgName(meeting.group.organisations.find((o) => o.id === id)?.name ?? id);
-  return (
-    <section class="presence" aria-labelledby="presence-h">
-      <h2 id="presence-h" class="presence-title">
-        I mötet <span class="count">{all.length}</span>
-      </h2>
+  const narrow = useNarrow();
+  const list = (
       <ul class="presence-list">
         {all.map((p) => {
-          const where = describeFocus(meeting, p.focus);
+          const where = p.leftAt === undefined ? describeFocus(meeting, p.focus) : null;
+          const cls = `person${p.me ? ' person-me' : ''}${p.leftAt !== undefined ? ' person-gone' : ''}`;
           return (
-            <li key={p.session} class={p.me ? 'person person-me' : 'person'} data-session={p.session}>
+            <li key={p.session} class={cls} data-session={p.session} data-gone={p.leftAt !== undefined ? 'true' : undefined}>
               <span class="avatar" style={{ background: colourFor(p.name + '|' + p.org) }} aria-hidden="true">
                 {initials(p.name)}
               </span>
@@ -362,309 +412,46 @@ function PresenceBar(props: { session: MeetingSession; meeting: WelcomeMeeting }
                   {p.org ? `${orgName(p.org)} · ` : ''}
                   {ROLE_LABELS[p.role] ?? p.role}
                 </span>
-                <span class={where ? 'person-where' : 'person-where person-idle'}>
-                  {where ? (
-                    <>
-                      <span aria-hidden="true">✎ </span>
-                      <span class="visually-hidden">Skriver i </span>
-                      {where}
-                    </>
-                  ) : (
-                    'Skriver inte just nu'
-                  )}
-                </span>
+                {p.leftAt !== undefined && <span class="person-where person-away">Frånkopplad sedan {clock(p.leftAt)}</span>}
+                {where && (
+                  <span class="person-where">
+                    <span aria-hidden="true">✎ </span>
+                    <span class="visually-hidden">Skriver i </span>
+                    {where}
+                  </span>
+                )}
               </span>
             </li>
           );
         })}
       </ul>
+  );
+  const title = (
+    <>
+      I mötet <span class="count">{here.length}</span>
+      {all.length > here.length && <span class="presence-gone-count">{all.length - here.length} frånkopplad</span>}
+    </>
+  );
+  // On a phone the list folds away behind its count, so the picture is near the top.
+  if (narrow)
+    return (
+      <details class="presence presence-fold">
+        <summary class="presence-title">{title}</summary>
+        {list}
+      </details>
+    );
+  return (
+    <section class="presence" aria-labelledby="presence-h">
+      <h2 id="presence-h" class="presence-title">
+        {title}
+      </h2>
+      {list}
     </section>
   );
 }
 
-// ---- the picture ----
-
-function Picture(props: { session: MeetingSession; meeting: WelcomeMeeting }) {
-  const { session, meeting } = props;
-  const orgs = meeting.group.organisations;
-  const [autoFocus, setAutoFocus] = useState<string | null>(null);
-  const myOrg = session.you?.org ?? '';
-  const phase = session.lifecycle().phase;
-  return (
-    <section id="lagesbild" class="picture" aria-labelledby="picture-h" tabIndex={-1} style={{ '--cols': String(orgs.length) } as Record<string, string>}>
-      <div class="picture-head">
-        <h2 id="picture-h">Lägesbild</h2>
-        {phase !== 'open' && phase !== 'draft' && (
-          <p class="picture-locked" data-testid="picture-locked">
-            <LockIcon />{' '}
-            {phase === 'closed'
-              ? 'Mötet är stängt: lägesbilden kan inte ändras.'
-              : session.canWriteTopicFields()
-                ? 'Lägesbilden är låst. Du kan ändra samlad bedömning och beslutsförslag, men då dras underskrifterna tillbaka.'
-                : session.canWriteItems()
-                  ? 'Lägesbilden är låst. Beslutsförslag kan fortfarande ändras, men då dras underskrifterna tillbaka.'
-                  : 'Lägesbilden är låst och kan inte ändras.'}
-          </p>
-        )}
-        <p class="hint">
-          {session.canWriteCell(myOrg)
-            ? 'Du skriver i din organisations kolumn. De andras text syns medan de skriver.'
-            : session.canWriteTopicFields()
-              ? 'Som ordförande skriver du samlad bedömning, nivå och prioriteringar för varje ämne.'
-              : 'Du följer lägesbilden. De andras text syns medan de skriver.'}
-        </p>
-      </div>
-      <div class="grid-head" aria-hidden="true">
-        {orgs.map((o) => (
-          <div key={o.id} class={o.id === myOrg ? 'grid-col-head own' : 'grid-col-head'}>
-            {o.name}
-            {o.id === myOrg && <span class="own-tag">Din organisation</span>}
-          </div>
-        ))}
-      </div>
-      {meeting.template.topics.map((t, i) => (
-        <Topic
-          key={t.id}
-          index={i + 1}
-          topic={t}
-          session={session}
-          meeting={meeting}
-          orgs={orgs}
-          autoFocus={autoFocus}
-          onAdded={setAutoFocus}
-        />
-      ))}
-    </section>
-  );
+/** "08.42": Swedish clock time, local. */
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getHours()).padStart(2, '0')}.${String(d.getMinutes()).padStart(2, '0')}`;
 }
-
-function Topic(props: {
-  index: number;
-  topic: TopicDef;
-  session: MeetingSession;
-  meeting: WelcomeMeeting;
-  orgs: Organisation[];
-  autoFocus: string | null;
-  onAdded: (key: string) => void;
-}) {
-  const { topic, session, meeting } = props;
-  const hid = `topic-${topic.id}`;
-  return (
-    <section
-      class={topicLocked(session.lifecycle(), topic.id) ? 'topic topic-locked' : 'topic'}
-      aria-labelledby={hid}
-      data-topic={topic.id}
-    >
-      <header class="topic-head">
-        <h3 id={hid}>
-          <span class="topic-num" aria-hidden="true">
-            {props.index}
-          </span>
-          {topic.title}
-        </h3>
-        {topic.description && <p class="topic-desc">{topic.description}</p>}
-        <TopicLock session={session} topic={topic} />
-      </header>
-      <RescuedTexts session={session} meeting={meeting} topic={topic.id} />
-      <div class="cells">
-        {props.orgs.map((o) => (
-          <Cell
-            key={o.id}
-            topic={topic}
-            org={o}
-            session={session}
-            meeting={meeting}
-            autoFocus={props.autoFocus}
-            onAdded={props.onAdded}
-          />
-        ))}
-      </div>
-      <TopicSummary topic={topic} session={session} meeting={meeting} />
-      <DecisionItems topic={topic} session={session} meeting={meeting} />
-    </section>
-  );
-}
-
-function Cell(props: {
-  topic: TopicDef;
-  org: Organisation;
-  session: MeetingSession;
-  meeting: WelcomeMeeting;
-  autoFocus: string | null;
-  onAdded: (key: string) => void;
-}) {
-  const { topic, org, session, meeting } = props;
-  const editable = session.canWriteCell(org.id, topic.id);
-  const entries = session.replica.visibleEntries(topic.id, org.id);
-  const addRef = useRef<HTMLButtonElement>(null);
-  const hid = `cell-${topic.id}-${org.id}`;
-  const add = () => {
-    const id = session.addEntry(topic.id, org.id);
-    props.onAdded(fieldKey({ topic: topic.id, org: org.id, entry: id, field: meeting.template.entry_fields[0]?.id ?? '' }));
-  };
-  return (
-    <section
-      class={editable ? 'cell cell-own' : 'cell'}
-      aria-labelledby={hid}
-      data-cell={`${topic.id}/${org.id}`}
-    >
-      <h4 id={hid} class="cell-title">
-        {shortOrgName(org.name)}
-        <span class="visually-hidden">, {topic.title}</span>
-        {editable && <span class="own-tag">Din organisation</span>}
-      </h4>
-      {entries.length === 0 && <p class="cell-empty">{editable ? 'Inga händelser än.' : 'Inga händelser.'}</p>}
-      {entries.length > 0 && (
-        <ol class="entries">
-          {entries.map((e, i) => (
-            <EntryCard
-              key={e.id}
-              n={i + 1}
-              entryId={e.id}
-              pending={e.pending}
-              topic={topic}
-              org={org}
-              session={session}
-              fields={meeting.template.entry_fields}
-              editable={editable}
-              autoFocus={props.autoFocus}
-              onRemoved={() => addRef.current?.focus()}
-            />
-          ))}
-        </ol>
-      )}
-      {editable && (
-        <button type="button" class="btn btn-add" ref={addRef} onClick={add} data-add={`${topic.id}/${org.id}`}>
-          <span aria-hidden="true">+ </span>Lägg till händelse<span class="visually-hidden"> i {topic.title}</span>
-        </button>
-      )}
-    </section>
-  );
-}
-
-function EntryCard(props: {
-  n: number;
-  entryId: string;
-  pending: boolean;
-  topic: TopicDef;
-  org: Organisation;
-  session: MeetingSession;
-  fields: FieldDef[];
-  editable: boolean;
-  autoFocus: string | null;
-  onRemoved: () => void;
-}) {
-  const { session, topic, org, entryId } = props;
-  const confirm = useConfirm();
-  const context = `händelse ${props.n}, ${shortOrgName(org.name)}, ${topic.title}`;
-  const ref = (f: FieldDef): FieldRef => ({ topic: topic.id, org: org.id, entry: entryId, field: f.id });
-  const textFields = props.fields.filter((f) => f.kind === 'text');
-  const choiceFields = props.fields.filter((f) => f.kind === 'choice');
-  return (
-    <li class={props.pending ? 'entry entry-pending' : 'entry'} data-entry={entryId}>
-      <div class="entry-head">
-        <span class="entry-num" aria-hidden="true">
-          {props.n}
-        </span>
-        <span class="visually-hidden">Händelse {props.n}</span>
-        {props.pending && <span class="entry-saving">sparas…</span>}
-        <SecrecyBadge session={session} topic={topic.id} org={org.id} entry={entryId} />
-        {props.editable && !confirm.confirming && (
-          <button type="button" class="btn btn-small btn-quiet" ref={confirm.triggerRef} onClick={confirm.open}>
-            Ta bort<span class="visually-hidden"> händelse {props.n} i {topic.title}</span>
-          </button>
-        )}
-      </div>
-      <ConfirmBox
-        confirm={confirm}
-        label={`Bekräfta borttagning av händelse ${props.n}`}
-        question="Ta bort händelsen och allt som står i den? Det går inte att ångra."
-        onConfirm={() => {
-          session.removeEntry(topic.id, org.id, entryId);
-          props.onRemoved();
-        }}
-      />
-      {props.editable ? (
-        <div class="entry-fields">
-          {props.fields.map((f) => (
-            <div key={f.id} class={fieldClass(f)}>
-              {f.kind === 'choice' ? (
-                <EditableChoice session={session} target={ref(f)} def={f} label={f.label} context={context} />
-              ) : (
-                <EditableText
-                  session={session}
-                  target={ref(f)}
-                  def={f}
-                  label={f.label}
-                  context={context}
-                  multiline={MULTILINE.has(f.id)}
-                  autoFocus={props.autoFocus === fieldKey(ref(f))}
-                />
-              )}
-            </div>
-          ))}
-        </div>
-      ) : (
-        <div class="entry-fields ro">
-          {textFields.map((f) => (
-            <div key={f.id} class={fieldClass(f)}>
-              <ReadOnlyText session={session} target={ref(f)} def={f} label={f.label} context={context} />
-            </div>
-          ))}
-          {choiceFields.map((f) => (
-            <div key={f.id} class={fieldClass(f)}>
-              <ReadOnlyChoice session={session} target={ref(f)} def={f} label={f.label} context={context} badge />
-            </div>
-          ))}
-        </div>
-      )}
-      {!props.pending && <SecrecyControl session={session} topic={topic.id} org={org.id} entry={entryId} context={context} />}
-    </li>
-  );
-}
-
-function TopicSummary(props: { topic: TopicDef; session: MeetingSession; meeting: WelcomeMeeting }) {
-  const { topic, session, meeting } = props;
-  const editable = session.canWriteTopicFields();
-  const context = `${topic.title}`;
-  return (
-    <div class={editable ? 'summary summary-own' : 'summary'} data-summary={topic.id}>
-      <h4 class="summary-title">
-        Ordförandens sammanfattning<span class="visually-hidden">, {topic.title}</span>
-      </h4>
-      <div class="summary-fields">
-        {meeting.template.topic_fields.map((f) => {
-          const target: FieldRef = { topic: topic.id, field: f.id };
-          const cls = `summary-field summary-${f.kind}`;
-          if (editable)
-            return (
-              <div class={cls} key={f.id}>
-                {f.kind === 'choice' ? (
-                  <EditableChoice session={session} target={target} def={f} label={f.label} context={context} />
-                ) : (
-                  <EditableText session={session} target={target} def={f} label={f.label} context={context} multiline />
-                )}
-              </div>
-            );
-          return (
-            <div class={cls} key={f.id}>
-              {f.kind === 'choice' ? (
-                <ReadOnlyChoice session={session} target={target} def={f} label={f.label} context={context} badge />
-              ) : (
-                <ReadOnlyText
-                  session={session}
-                  target={target}
-                  def={f}
-                  label={f.label}
-                  context={context}
-                  empty="Inte ifylld än."
-                />
-              )}
-            </div>
-          );
-        })}
-      </div>
-    </div>
-  );
-}
-

@@ -127,9 +127,20 @@ export async function newContext(
   browser: Browser,
   width = 1400,
   height = 1000,
-  options: { bypassCSP?: boolean } = {},
+  options: ContextOptions = {},
 ): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width, height }, locale: 'sv-SE', timezoneId: 'Europe/Stockholm', reducedMotion: 'reduce', ...options });
+  const { topicView = 'all', ...rest } = options;
+  const ctx = await browser.newContext({ viewport: { width, height }, locale: 'sv-SE', timezoneId: 'Europe/Stockholm', reducedMotion: 'reduce', ...rest });
+  // The meeting shows one topic at a time unless told otherwise; tests written for the whole picture on one page
+  // (most of them) see every topic, those about the topic bar ask for 'one'.
+  if (topicView === 'all') await ctx.addInitScript(() => localStorage.setItem('est-live.topic-view', 'all'));
+  return ctx;
+}
+
+export interface ContextOptions {
+  bypassCSP?: boolean;
+  /** The meeting's view: every topic on the page (default here) or one at a time (the app's default). */
+  topicView?: 'one' | 'all';
 }
 
 // ---- accounts ----
@@ -258,7 +269,7 @@ export async function signedInContext(
   person: { email: string; password: string },
   width = 1400,
   height = 1000,
-  options: { bypassCSP?: boolean } = {},
+  options: ContextOptions = {},
 ): Promise<BrowserContext> {
   const api = await new ApiClient(base).signIn(person.email, person.password);
   const ctx = await newContext(browser, width, height, options);
@@ -292,8 +303,15 @@ export function field(page: Page, key: string) {
   return page.locator(`[data-field="${key}"]`);
 }
 
+/** Shows the topic (its tab in the topic bar; with every topic on the page, scrolls to it). */
+export async function showTopic(page: Page, topic: string): Promise<void> {
+  await page.locator(`[data-tab="${topic}"]`).click();
+  await page.locator(`section[data-topic="${topic}"]`).waitFor();
+}
+
 /** Adds an entry in the own cell of `topic`; returns the new entry id. */
 export async function addEntry(page: Page, topic: string, org: string): Promise<string> {
+  await showTopic(page, topic);
   const cell = page.locator(`[data-cell="${topic}/${org}"]`);
   const before = await cell.locator('[data-entry]').evaluateAll((els) => els.map((e) => e.getAttribute('data-entry')));
   await page.locator(`[data-add="${topic}/${org}"]`).click();
@@ -356,9 +374,9 @@ export interface Suite {
   /** Invites a person to a group (fagersta by default) as the administrator; they accept through the API. */
   person(who: { name: string; role?: Role; org?: string; group?: string; email?: string }): Promise<Person>;
   /** A new page signed in as the person (a context and a session of its own), closed at the end. */
-  pageAs(person: { email: string; password: string }, width?: number, height?: number, options?: { bypassCSP?: boolean }): Promise<Page>;
+  pageAs(person: { email: string; password: string }, width?: number, height?: number, options?: ContextOptions): Promise<Page>;
   /** A new page with no session. */
-  anonymousPage(width?: number, height?: number, options?: { bypassCSP?: boolean }): Promise<Page>;
+  anonymousPage(width?: number, height?: number, options?: ContextOptions): Promise<Page>;
 }
 
 /**

@@ -1,0 +1,85 @@
+// The meeting as a coordinator runs it: by keyboard from joining to writing in the own organisation's part of a
+// topic chosen in the topic bar; someone who leaves (Lämna mötet) or drops is shown as disconnected to the others.
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createMeeting, expectNoAxeViolations, openMeeting, useSuite, waitLive } from './harness';
+
+const suite = useSuite();
+
+/** Presses Tab until the focused element matches `selector` (at most `limit` times); fails otherwise. */
+async function tabTo(page: Page, selector: string, limit = 60): Promise<void> {
+  for (let i = 0; i < limit; ++i) {
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+describe('the meeting by keyboard', () => {
+  it('joins with focus on the heading, moves between topics with the arrow keys and writes an entry', async () => {
+    const meetingId = await createMeeting(suite.chair.api, 'EST-möte vecka 49');
+    const polis = await suite.person({ name: 'Erik Sjöberg', org: 'polis' });
+    const page = await suite.pageAs(polis, 1093, 615, { topicView: 'one', bypassCSP: true });
+    await openMeeting(page, suite.server.url, meetingId);
+    // Focus is on the meeting's heading once joined, not left on the page.
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('EST-möte vecka 49');
+
+    // Into the topic bar: only the chosen tab is in the tab order; the arrow keys choose and show a topic.
+    await tabTo(page, '[role="tab"]');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-tab'))).toBe('hot-och-vald');
+    await page.keyboard.press('ArrowRight');
+    await page.locator('[role="tab"][data-tab="ordningsstorning"][aria-selected="true"]').waitFor();
+    await page.locator('[role="tabpanel"] section[data-topic="ordningsstorning"]').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-tab'))).toBe('ordningsstorning');
+    await page.keyboard.press('End');
+    await page.locator('[role="tab"][data-tab="ovrigt"][aria-selected="true"]').waitFor();
+    await page.keyboard.press('Home');
+    await page.locator('[role="tab"][data-tab="hot-och-vald"][aria-selected="true"]').waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.locator('[role="tab"][data-tab="ovrigt"][aria-selected="true"]').waitFor();
+    await page.keyboard.press('ArrowRight');
+    await page.locator('[role="tab"][data-tab="hot-och-vald"][aria-selected="true"]').waitFor();
+
+    // From the bar into the topic: the own organisation comes first, its "Lägg till händelse" by Tab and Enter.
+    await tabTo(page, '[data-add="hot-och-vald/polis"]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-field')?.endsWith('/handelse') ?? false);
+    await page.keyboard.type('Rån mot butik vid resecentrum, två gärningspersoner.');
+    await waitLive(page);
+    type Saved = { picture: { topics: { id: string; cells: Record<string, { entries: { fields: Record<string, unknown> }[] }> }[] } };
+    const saved = await suite.chair.api.ok<Saved>('GET', `/api/meetings/${meetingId}/export?format=json`);
+    const entries = saved.picture.topics.find((t) => t.id === 'hot-och-vald')!.cells.polis.entries;
+    expect(entries.map((e) => e.fields.handelse)).toEqual(['Rån mot butik vid resecentrum, två gärningspersoner.']);
+    // The counts in the bar follow.
+    await page.locator('[data-tab="hot-och-vald"] .topic-tab-counts[data-entries="1"]').waitFor();
+    await expectNoAxeViolations(page, 'the meeting, one topic at a time');
+  });
+
+  it('shows who left, or dropped, as disconnected to the others, and Lämna mötet goes back to the group', async () => {
+    const meetingId = await createMeeting(suite.chair.api, 'EST-möte vecka 50');
+    const anna = await suite.person({ name: 'Anna Berg', org: 'nvk' });
+    const johan = await suite.person({ name: 'Johan Nyström', org: 'kommun' });
+    const annaPage = await suite.pageAs(anna, 1366, 768, { topicView: 'one' });
+    const johanPage = await suite.pageAs(johan, 1366, 768, { topicView: 'one' });
+    await openMeeting(annaPage, suite.server.url, meetingId);
+    await openMeeting(johanPage, suite.server.url, meetingId);
+    const johanSeen = annaPage.locator('.person').filter({ hasText: 'Johan Nyström' });
+    await johanSeen.and(annaPage.locator(':not([data-gone])')).waitFor();
+
+    // Johan leaves through the button: back on the group's page; Anna sees him disconnected, not gone.
+    await johanPage.getByRole('button', { name: 'Lämna mötet' }).click();
+    await johanPage.waitForURL(/#\/g\//);
+    await annaPage.locator('.person[data-gone="true"]').filter({ hasText: 'Johan Nyström' }).filter({ hasText: 'Frånkopplad sedan' }).waitFor();
+    await annaPage.locator('.presence-title').filter({ hasText: '1 frånkopplad' }).waitFor();
+
+    // He comes back: shown as here again, once.
+    await openMeeting(johanPage, suite.server.url, meetingId);
+    await annaPage.locator('.person[data-gone="true"]').waitFor({ state: 'detached' });
+    expect(await annaPage.locator('.person').filter({ hasText: 'Johan Nyström' }).count()).toBe(1);
+
+    // A dropped tab (closed without leaving) is shown the same way.
+    await johanPage.close();
+    await annaPage.locator('.person[data-gone="true"]').filter({ hasText: 'Johan Nyström' }).waitFor();
+  });
+});
