@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Configures and builds EST Live. BUILD_DIR (default build) and EST_SANITIZE=1 (ASan+UBSan) may be set.
+# Configures and builds EST Live. BUILD_DIR (default build), EST_SANITIZE=1 (ASan+UBSan) and EST_DEBUG_INFO (-g,
+# the default; -g1 for line tables only) may be set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
   -DEST_SANITIZE="${EST_SANITIZE:-OFF}" -DEST_BUILD_TESTS="${EST_BUILD_TESTS:-ON}" \
-  -DEST_WEB_TESTS="${EST_WITH_WEB:-1}" >/dev/null
+  -DEST_WEB_TESTS="${EST_WITH_WEB:-1}" -DEST_DEBUG_INFO="${EST_DEBUG_INFO:--g}" >/dev/null
 # Two cores: more jobs only thrash memory on the Beast-heavy files.
 # TARGETS (space-separated) limits the build, e.g. to what a test pass needs.
 targets=()
