@@ -16,6 +16,7 @@ import { FollowUpSection } from './FollowUpSection';
 import { PrivacyPanel } from './PrivacyPanel';
 import { Picture, useChannel } from './Picture';
 import { useNarrow } from './useNarrow';
+import { copy } from './GroupAdmin';
 
 declare global {
   interface Window {
@@ -145,6 +146,7 @@ export function MeetingView(props: { meetingId: string }) {
           </p>
           <div class="meeting-actions">
             <ExportLinks meetingId={props.meetingId} date={meeting.date} />
+            <CopyMeetingLink meetingId={props.meetingId} />
             <LeaveButton session={session} groupId={meeting.group_id} />
           </div>
         </div>
@@ -210,6 +212,22 @@ function ExportLinks(props: { meetingId: string; date: string }) {
       <summary>Exportera</summary>
       {links}
     </details>
+  );
+}
+
+/** Kopiera möteslänk: the meeting's address, for the chair to send round before the meeting. */
+function CopyMeetingLink(props: { meetingId: string }) {
+  const [copied, setCopied] = useState<boolean | null>(null);
+  const url = `${location.origin}${location.pathname}${href.meeting(props.meetingId)}`;
+  return (
+    <div class="leave">
+      <button type="button" class="btn btn-small" onClick={async () => setCopied(await copy(url, null))} data-testid="copy-meeting-link">
+        Kopiera möteslänk
+      </button>
+      <span role="status" class="leave-status">
+        {copied === true ? 'Länken är kopierad.' : copied === false ? `Kopiera länken själv: ${url}` : ''}
+      </span>
+    </div>
   );
 }
 

@@ -150,6 +150,13 @@ export function Picture(props: { session: MeetingSession; meeting: WelcomeMeetin
                 <span aria-hidden="true"> →</span>
               </button>
             )}
+            {/* The last topic done, the chair's way on: lock, sign and close. */}
+            {index === topics.length - 1 && session.you?.role === 'chair' && phase === 'open' && (
+              <a class="btn topic-next" href="#underskrifter" data-testid="to-signoff">
+                Avsluta mötet: lås och skriv under
+                <span aria-hidden="true"> →</span>
+              </a>
+            )}
           </nav>
         )}
       </div>

@@ -67,6 +67,12 @@ describe('the meeting by keyboard', () => {
     const johanSeen = annaPage.locator('.person').filter({ hasText: 'Johan Nyström' });
     await johanSeen.and(annaPage.locator(':not([data-gone])')).waitFor();
 
+    // Kopiera möteslänk puts the meeting's address on the clipboard.
+    await annaPage.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
+    await annaPage.getByRole('button', { name: 'Kopiera möteslänk' }).click();
+    await annaPage.getByRole('status').filter({ hasText: 'Länken är kopierad.' }).waitFor();
+    expect(await annaPage.evaluate(() => navigator.clipboard.readText())).toBe(`${suite.server.url}/#/m/${meetingId}`);
+
     // Johan leaves through the button: back on the group's page; Anna sees him disconnected, not gone.
     await johanPage.getByRole('button', { name: 'Lämna mötet' }).click();
     await johanPage.waitForURL(/#\/g\//);
