@@ -144,31 +144,25 @@ export function MeetingView(props: { meetingId: string }) {
               {PHASE_LABELS[session.lifecycle().phase]}
             </a>
           </p>
+          {me && (
+            <p class="me-line" data-testid="me-card">
+              Du är med som <strong>{me.name}</strong>
+              {myOrg ? `, ${shortOrgName(myOrg.name)}` : ''} · {ROLE_LABELS[me.role] ?? me.role}
+            </p>
+          )}
           <div class="meeting-actions">
             <ExportLinks meetingId={props.meetingId} date={meeting.date} />
             <CopyMeetingLink meetingId={props.meetingId} />
             <LeaveButton session={session} groupId={meeting.group_id} />
           </div>
         </div>
-        {me && (
-          <div class="me-card" role="group" aria-label="Du i mötet" data-testid="me-card">
-            <span class="avatar" style={{ background: colourFor(me.name + '|' + me.org) }} aria-hidden="true">
-              {initials(me.name)}
-            </span>
-            <span class="me-text">
-              <strong>{me.name}</strong>
-              <span>
-                {myOrg ? `${shortOrgName(myOrg.name)} · ` : ''}
-                {ROLE_LABELS[me.role] ?? me.role}
-              </span>
-            </span>
-          </div>
-        )}
       </div>
       <VersionBanner now={now} />
       <DraftBanner meetingId={props.meetingId} lifecycle={session.lifecycle()} role={me?.role} />
-      <PresenceBar session={session} meeting={meeting} />
-      <PrivacyPanel session={session} meeting={meeting} />
+      <div class="meeting-status">
+        <PresenceBar session={session} meeting={meeting} />
+        <PrivacyPanel session={session} meeting={meeting} />
+      </div>
       <Notices session={session} />
       {/* While the meeting is open the panel only tells the phase (the header links to it), so it follows the
           picture, which stays near the top on a phone; from the lock on, signing is the business and it leads.
