@@ -291,6 +291,7 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     w.rev = rev;
     w.last_seq = state_.last_seq(client);
     w.lifecycle = lifecycle_json_.get();
+    w.current_topic = state_.current_topic();
     for (const auto& [ptr, other] : members_) w.participants.push_back(other.info);
     w.participants.push_back(mem.info);
     if (msg.since && *msg.since <= rev && *msg.since >= wire_floor_) {

@@ -159,6 +159,8 @@ json change_to_json(const change& c) {
                 return {{"kind", "remove_item"}, {"topic", v.topic}, {"item", v.item}};
             else if constexpr (std::is_same_v<T, secrecy_change>)
                 return {{"kind", "secrecy"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}, {"osl", v.osl}};
+            else if constexpr (std::is_same_v<T, current_topic_change>)
+                return {{"kind", "current_topic"}, {"topic", v.topic}};
             else {
                 json j = {{"kind", "acknowledge"}, {"target", v.target.to_json()}, {"number", v.number}, {"reason", v.reason}};
                 if (!v.by.empty()) j["by"] = v.by;
@@ -219,9 +221,16 @@ change change_from_json(const json& j, const std::string& where) {
         if (j.contains("at")) a.at = json_read::string(j, where, "at", 64);
         return a;
     }
+    if (kind == "current_topic") {
+        json_read::only_fields(j, where, {"kind", "topic"});
+        const json& t = json_read::required(j, where, "topic");
+        // "" is no topic; otherwise a topic's id.
+        if (t.is_string() && t.get_ref<const std::string&>().empty()) return current_topic_change{};
+        return current_topic_change{json_read::id(j, where, "topic")};
+    }
     throw domain_error("bad_message", "'" + where +
-                                          ".kind' must be text, set, add_entry, remove_entry, add_item, remove_item, secrecy or "
-                                          "acknowledge, not '" + kind + "'");
+                                          ".kind' must be text, set, add_entry, remove_entry, add_item, remove_item, secrecy, "
+                                          "acknowledge or current_topic, not '" + kind + "'");
 }
 
 }  // namespace est

@@ -301,8 +301,8 @@ void meeting_document::apply(const change& c, std::uint64_t rev, const limits& l
                 it->secrecy = v.osl;
                 it->secrecy_rev = rev;
                 encoded_bytes_ = encoded_bytes_ + after - before;
-            } else if constexpr (std::is_same_v<T, acknowledge_change>) {
-                // Not the picture's (privacy_review holds it): a replica applies it as nothing.
+            } else if constexpr (std::is_same_v<T, acknowledge_change> || std::is_same_v<T, current_topic_change>) {
+                // Not the picture's (privacy_review and meeting_state hold them): a replica applies them as nothing.
             } else if constexpr (std::is_same_v<T, remove_item_change>) {
                 topic_state& ts = topic_mut(v.topic);
                 auto it = std::find_if(ts.items.begin(), ts.items.end(), [&](const entry& e) { return e.id == v.item; });

@@ -82,6 +82,17 @@ std::optional<change> meeting_state::submit(const std::string& client, std::uint
         throw domain_error("stale_revision", "base revision " + std::to_string(base_rev) +
                                                  " is ahead of the meeting's revision " + std::to_string(rev_));
     check_may_apply(who, c, doc_.tmpl(), lifecycle_.status());
+    if (const auto* t = std::get_if<current_topic_change>(&c)) {
+        // Not the picture's either: no signature is voided. A topic id is at most 64 bytes, far inside any budget.
+        if (!t->topic.empty() && !doc_.tmpl().find_topic(t->topic))
+            throw domain_error("bad_value", "there is no topic '" + t->topic + "' in this meeting");
+        ++rev_;
+        if (!last_seq_.count(client)) seq_bytes_ += seq_record_bytes(client);
+        last_seq_[client] = seq;
+        current_topic_ = t->topic;
+        remember_revision();
+        return c;
+    }
     if (const auto* a = std::get_if<acknowledge_change>(&c)) {
         // Not the picture's: no signature is voided, and the picture's budget does not change.
         privacy().check_acknowledge(*a);
@@ -201,6 +212,8 @@ void meeting_state::replay(const std::string& client, std::uint64_t seq, const n
 void meeting_state::replay(const std::string& client, std::uint64_t seq, const change& c) {
     if (const auto* a = std::get_if<acknowledge_change>(&c)) {
         privacy_.acknowledge(*a, rev_ + 1);
+    } else if (const auto* t = std::get_if<current_topic_change>(&c)) {
+        current_topic_ = t->topic;
     } else {
         doc_.apply(c, rev_ + 1, limits_);
         lifecycle_.picture_changed();
@@ -254,6 +267,7 @@ nlohmann::json meeting_state::snapshot() const {
         nlohmann::json acks = closed ? privacy().acknowledged_json(true) : privacy_.acknowledged_json();
         if (!acks.empty()) snap["privacy"] = {{"acknowledged", std::move(acks)}};
     }
+    if (!current_topic_.empty() && !closed) snap["current_topic"] = current_topic_;
     return snap;
 }
 
@@ -272,6 +286,11 @@ meeting_state meeting_state::from_snapshot(std::shared_ptr<const meeting_templat
         // Snapshots from before the lifecycle have none: an open meeting with nothing locked.
         if (auto l = snap.find("lifecycle"); l != snap.end()) state.lifecycle_ = meeting_lifecycle::from_json(*l);
         if (auto p = snap.find("privacy"); p != snap.end()) state.privacy_.acknowledged_from_json(p->at("acknowledged"));
+        if (auto t = snap.find("current_topic"); t != snap.end()) {
+            auto topic = t->get<std::string>();
+            if (!state.doc_.tmpl().find_topic(topic)) throw domain_error("bad_snapshot", "the current topic is not one of the meeting's");
+            state.current_topic_ = std::move(topic);
+        }
         return state;
     } catch (const nlohmann::json::exception& e) {
         throw domain_error("bad_snapshot", std::string("snapshot is damaged: ") + e.what());

@@ -157,6 +157,10 @@ constexpr std::array<permission_rule, action_count> table{{
         any_topic, "acknowledge a flagged personal identity number with a reason, so it no longer holds the sign-off up",
         "only the chair acknowledges a flagged personal identity number",
         "flagged personal identity numbers are acknowledged until the picture is signed"),
+    row(action::lead_topic, "lead_topic", actors_of(chair), phases_of(draft, open, locked, signed_off), any_topic,
+        "say which topic the meeting is on now (current_topic), so every client can follow",
+        "only the chair leads the meeting from topic to topic",
+        "a closed meeting has no current topic"),
 }};
 // clang-format on
 

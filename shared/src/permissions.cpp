@@ -75,6 +75,7 @@ bool meeting_status::topic_locked(std::string_view topic) const noexcept {
 
 action action_of(const identity& who, const change& c) noexcept {
     if (std::holds_alternative<acknowledge_change>(c)) return action::acknowledge_personal_data;
+    if (std::holds_alternative<current_topic_change>(c)) return action::lead_topic;
     const landing at = landing_of(c);
     if (is_item_change(c)) return at.field == to_bra_field ? action::select_decision_item : action::propose_decision_item;
     if (at.is_field && at.org.empty()) return action::write_topic_field;
@@ -103,7 +104,7 @@ void check_may_apply(const identity& who, const change& c, const meeting_templat
     const bool locked = now.topic_locked(at.topic);
 
     if (what == action::propose_decision_item || what == action::select_decision_item ||
-        what == action::acknowledge_personal_data) {
+        what == action::acknowledge_personal_data || what == action::lead_topic) {
         // Decision items belong to no organisation and no topic lock holds them (DESIGN.md §4); neither does the
         // chair's acknowledgement of a flagged number (DESIGN.md §6).
         const decision d = decide(a, what, now.phase, locked);

@@ -183,6 +183,7 @@ std::string welcome(const welcome_parts& w) {
     for (const auto& p : w.participants) ps.push_back(participant_to_json(p));
     j["participants"] = std::move(ps);
     if (w.lifecycle) j["lifecycle"] = *w.lifecycle;
+    j["current_topic"] = w.current_topic;
     // Splice the already-serialised state or op messages in rather than parsing them back.
     std::string out = j.dump();
     out.pop_back();  // the closing brace

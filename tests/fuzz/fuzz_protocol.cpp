@@ -97,6 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             broken("snapshot → from_snapshot changed the state");
         if (restored.document().total_text() != s.document().total_text()) broken("total_text differs from a fresh load's");
         if (restored.encoded_bytes() != s.encoded_bytes()) broken("encoded_bytes differs from a fresh load's");
+        if (restored.current_topic() != s.current_topic()) broken("the current topic differs from a fresh load's");
         // The personal-number flags kept up change by change are those of the picture read from scratch.
         if (restored.privacy().flags_json() != s.privacy().flags_json() ||
             restored.privacy().acknowledged_json() != s.privacy().acknowledged_json())

@@ -129,7 +129,7 @@ TEST_CASE("every action of the permission table and every meeting state is class
         "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item",
         "select_decision_item", "decide_decision_item", "comment_decision_item", "follow_up_decision_item",
         "read_bra_report", "import_decision_items", "mark_own_secrecy", "mark_other_secrecy",
-        "acknowledge_personal_data"};
+        "acknowledge_personal_data", "lead_topic"};
     CHECK(permission_table().size() == action_count);
     for (const auto& rule : permission_table()) {
         INFO("action " << rule.name);
@@ -461,6 +461,7 @@ TEST_CASE("every actor × every action × every meeting state, through the real 
     })};
     probes["acknowledge_personal_data"] = {
         op("op acknowledge of a flagged personal identity number", [&](const test::person& p) { return flagged_number(p.key); })};
+    probes["lead_topic"] = {op("op current_topic naming a topic", [&](const test::person&) { return est::current_topic_change{"andt"}; })};
     probes["select_decision_item"] = {op("op set of a decision item's till_bra", [&](const test::person&) {
         return set_change{item_field("seed-item-w", "till_bra"), "ja"};
     })};

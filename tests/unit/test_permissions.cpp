@@ -195,6 +195,8 @@ expectation expected(actor who, action what, meeting_phase phase, bool topic_loc
         case action::mark_own_secrecy: return {takes_part, open, !topic_locked};
         case action::mark_other_secrecy:
         case action::acknowledge_personal_data: return {is_chair, open || phase == meeting_phase::locked};
+        // Issue 16: the chair leads the meeting from topic to topic in every phase but closed.
+        case action::lead_topic: return {is_chair, phase != meeting_phase::closed};
     }
     FAIL("an action without an expectation: " << static_cast<int>(what));
     return {false};
@@ -277,7 +279,7 @@ TEST_CASE("permission table: the names are stable and round-trip", "[permissions
         "lock_picture", "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item", "select_decision_item",
         "decide_decision_item",
         "comment_decision_item", "follow_up_decision_item", "read_bra_report", "import_decision_items",
-        "mark_own_secrecy", "mark_other_secrecy", "acknowledge_personal_data"};
+        "mark_own_secrecy", "mark_other_secrecy", "acknowledge_personal_data", "lead_topic"};
     REQUIRE(actions.size() == action_count);
     for (std::size_t i = 0; i < action_count; ++i) {
         const auto a = static_cast<action>(i);

@@ -81,8 +81,14 @@ struct acknowledge_change {
     std::string at = {};
 };
 
+// The chair says which topic the meeting is on now ("" = none), so every client can follow. A register of the
+// meeting, not of the picture: not in its digest, voids no signature.
+struct current_topic_change {
+    std::string topic;
+};
+
 using change = std::variant<text_change, set_change, add_entry_change, remove_entry_change, add_item_change,
-                            remove_item_change, secrecy_change, acknowledge_change>;
+                            remove_item_change, secrecy_change, acknowledge_change, current_topic_change>;
 
 // The longest OSL reference of a sekretess marking and the longest reason of an acknowledgement, in bytes.
 inline constexpr std::size_t max_osl_bytes = 200;

@@ -57,13 +57,18 @@ public:
     std::uint64_t last_seq(std::string_view client) const;
     // The picture's encoded bytes plus the sequence records and the privacy flags and acknowledgements: what
     // max_meeting_bytes bounds.
-    std::size_t encoded_bytes() const { return doc_.encoded_bytes() + seq_bytes_ + privacy().encoded_bytes(); }
+    std::size_t encoded_bytes() const {
+        return doc_.encoded_bytes() + seq_bytes_ + privacy().encoded_bytes() + current_topic_.size();
+    }
+    // The topic the chair leads the meeting on now ("" = none): a register of the meeting, not of the picture (not
+    // in its digest). Set by a current_topic change.
+    const std::string& current_topic() const noexcept { return current_topic_; }
     // Text operations after this revision are remembered; a change based earlier is too old.
     std::uint64_t history_floor() const noexcept { return floor_; }
     const limits& bounds() const noexcept { return limits_; }
 
     // {"rev", "document", "last_seq", "lifecycle"} and, once the chair acknowledged a number,
-    // {"privacy":{"acknowledged":[…]}}: what a snapshot stores. Flags are not stored: they follow from the text.
+    // {"privacy":{"acknowledged":[…]}}, and while the chair leads on a topic {"current_topic"}: what a snapshot stores. Flags are not stored: they follow from the text.
     nlohmann::json snapshot() const;
     static meeting_state from_snapshot(std::shared_ptr<const meeting_template> tmpl, std::vector<std::string> orgs,
                                        const nlohmann::json& snap, limits lim);
@@ -96,6 +101,7 @@ private:
     mutable privacy_review privacy_;
     mutable bool privacy_stale_ = true;  // the flags are worked out from the whole picture on first use
     bool flags_changed_ = false;
+    std::string current_topic_;
 };
 
 }  // namespace est

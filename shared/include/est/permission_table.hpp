@@ -94,8 +94,10 @@ enum class action : unsigned char {
     mark_own_secrecy,
     mark_other_secrecy,
     acknowledge_personal_data,
+    // Leading the meeting.
+    lead_topic,
 };
-inline constexpr std::size_t action_count = 38;
+inline constexpr std::size_t action_count = 39;
 
 std::string_view to_string(action a) noexcept;
 std::optional<action> action_from_string(std::string_view s) noexcept;

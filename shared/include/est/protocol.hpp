@@ -94,6 +94,7 @@ struct welcome_parts {
     const nlohmann::json* lifecycle = nullptr;  // the meeting's lifecycle at `rev` (lifecycle.hpp), if set
     // {"flags":[…],"acknowledged":[…]} at `rev` (privacy_review), serialised, if set.
     const std::string* privacy = nullptr;
+    std::string current_topic;  // the topic the chair leads the meeting on ("" = none)
 };
 std::string welcome(const welcome_parts& w);
 }  // namespace encode
