@@ -194,6 +194,9 @@ export class MeetingDoc {
       case 'acknowledge':
         // Not part of the picture: the replica's privacy review keeps it.
         return;
+      case 'current_topic':
+        // Not part of the picture: the replica keeps it (ClientReplica.currentTopic).
+        return;
       case 'remove_item': {
         const items = this.items(c.topic);
         const i = items.findIndex((x) => x.id === c.item);

@@ -128,7 +128,9 @@ export type Change =
    * The chair acknowledges a flagged personal identity number in a field. `by` and `at` are the server's stamp in a
    * broadcast (a client sends none). Not part of the picture.
    */
-  | { kind: 'acknowledge'; target: FieldRef; number: string; reason: string; by?: string; at?: string };
+  | { kind: 'acknowledge'; target: FieldRef; number: string; reason: string; by?: string; at?: string }
+  /** The chair's current topic ("" none), for every screen to follow: a register of the meeting, not the picture. */
+  | { kind: 'current_topic'; topic: string };
 
 /** A personal identity number the server flagged: the SHA-256 (hex) of its last ten digits, never its digits. */
 export interface FlaggedNumber {
@@ -185,6 +187,8 @@ export interface WelcomeMessage {
   lifecycle?: unknown;
   /** The personal-data flags and acknowledgements at `rev`; absent from older servers. */
   privacy?: PrivacyJSON;
+  /** The chair's current topic at `rev` ("" none; absent from servers before it). */
+  current_topic?: string;
 }
 
 export interface RemoteOpMessage {

@@ -92,6 +92,8 @@ export class ClientReplica {
   private readonly privacy = new PrivacyReview();
   /** This person's name as the latest welcome says (`you.name`): the `by` of their own acknowledgements. */
   private myName = '';
+  /** The chair's current topic (docs/protocol.md, "The chair's current topic"): "" none. */
+  private lead = '';
   private revision = 0;
   private nextSeq = 1;
   private isConnected = false;
@@ -259,6 +261,11 @@ export class ClientReplica {
   lifecycle(): Lifecycle {
     return this.life;
   }
+  /** The chair's current topic, confirmed ("" none). */
+  currentTopic(): string {
+    return this.lead;
+  }
+
   /** The personal identity numbers the server flagged and the chair's acknowledgements (confirmed). */
   privacyReview(): PrivacyReview {
     return this.privacy;
@@ -485,7 +492,7 @@ export class ClientReplica {
     if (msg.rev !== this.revision + 1)
       throw new OtError('out_of_order', `expected revision ${this.revision + 1}, got ${msg.rev}`);
     const any = msg.change as { kind: string } & Record<string, unknown>;
-    if (!isPictureKind(any?.kind) && any?.kind !== 'acknowledge') {
+    if (!isPictureKind(any?.kind) && any?.kind !== 'acknowledge' && any?.kind !== 'current_topic') {
       // A lifecycle move (a lock, a signature, the closing), or a kind from a newer server this client does not
       // know: it takes a revision like any change; an unknown one is skipped.
       this.revision = msg.rev;
@@ -502,7 +509,8 @@ export class ClientReplica {
     this.revision = msg.rev;
     ++this.remote;
     this.recordPrivacy(c, msg.rev, msg.flags, msg.by?.name ?? '');
-    if (c.kind === 'acknowledge') {
+    if (c.kind === 'current_topic') this.lead = c.topic;
+    if (c.kind === 'acknowledge' || c.kind === 'current_topic') {
       this.listener.structure?.();
       return;
     }
@@ -591,7 +599,8 @@ export class ClientReplica {
       if (rev > this.revision) {
         doc.apply(o.change, rev);
         this.revision = rev;
-        if (o.change.kind !== 'acknowledge') this.pictureEdited();
+        if (o.change.kind === 'current_topic') this.lead = o.change.topic;
+        else if (o.change.kind !== 'acknowledge') this.pictureEdited();
         this.recordPrivacy(echo?.kind === o.change.kind ? echo : o.change, rev, msg.flags, this.myName);
       }
       this.others.delete(seq);
@@ -683,6 +692,7 @@ export class ClientReplica {
     // lifecycle sends none: with a whole state, the meeting's `state` says what there is.
     // The flags and acknowledgements as of `rev`, likewise (a server from before them sends none: with a whole
     // state there are none to know of).
+    if (typeof msg.current_topic === 'string') this.lead = msg.current_topic;
     if (msg.privacy) this.privacy.read(msg.privacy);
     else if (msg.state !== undefined && msg.state !== null) this.privacy.read(null);
     if (msg.lifecycle !== undefined && msg.lifecycle !== null) this.life = readLifecycle(msg.lifecycle);
@@ -774,5 +784,6 @@ function containerOfField(t: FieldRef): string | null {
 function containerOf(c: Change): string | null {
   if (c.kind === 'add_entry' || c.kind === 'remove_entry' || c.kind === 'secrecy') return `e:${entryKey(c.topic, c.org, c.entry)}`;
   if (c.kind === 'add_item' || c.kind === 'remove_item') return `i:${itemKey(c.topic, c.item)}`;
+  if (c.kind === 'current_topic') return null;
   return containerOfField(c.target);
 }

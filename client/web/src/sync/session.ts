@@ -386,6 +386,21 @@ export class MeetingSession {
     return this.canWriteCell(org, topic) || this.canAcknowledge();
   }
 
+  /** The chair's current topic ("" none): the topic the meeting is on, for every screen to follow. */
+  currentTopic(): string {
+    return this.replica.currentTopic();
+  }
+
+  /** May this person lead the meeting from topic to topic (the chair, until the meeting is closed)? */
+  canLead(): boolean {
+    return this.you?.role === 'chair' && this.lifecycle().phase !== 'closed';
+  }
+
+  /** The chair shows everyone `topic` as the one under discussion. */
+  lead(topic: string): void {
+    this.submit({ kind: 'current_topic', topic });
+  }
+
   /** The chair acknowledges the flagged `number` in the field, with a reason (one line, 1–500 bytes). */
   acknowledge(target: FieldRef, number: string, reason: string): void {
     this.submit({ kind: 'acknowledge', target: fieldRefToJSON(target), number, reason });

@@ -29,6 +29,19 @@ export function useChannel(session: MeetingSession, channel: 'structure' | 'pres
   useEffect(() => session.on(channel, () => force(0)), [session, channel]);
 }
 
+/** Whether this tab follows the chair's current topic (kept per meeting for the tab). */
+function useFollow(meetingId: string): [boolean, (on: boolean) => void] {
+  const storageKey = `est-live.follow.${meetingId}`;
+  const [follow, setFollow] = useState(() => sessionStorage.getItem(storageKey) !== 'no');
+  return [
+    follow,
+    (on) => {
+      sessionStorage.setItem(storageKey, on ? 'yes' : 'no');
+      setFollow(on);
+    },
+  ];
+}
+
 /** The topic shown, kept per meeting for this tab (a reload stays where it was). */
 function useChosenTopic(meetingId: string, topics: TopicDef[]): [string, (id: string) => void] {
   const storageKey = `est-live.topic.${meetingId}`;
@@ -63,7 +76,18 @@ export function Picture(props: { session: MeetingSession; meeting: WelcomeMeetin
   useChannel(session, 'structure');
   const orgs = meeting.group.organisations;
   const topics = meeting.template.topics;
-  const [chosen, choose] = useChosenTopic(meeting.id, topics);
+  const [chosen, chooseTopic] = useChosenTopic(meeting.id, topics);
+  // Following the chair: on by default for everyone but the chair; choosing another topic leaves it.
+  const [follow, setFollow] = useFollow(meeting.id);
+  const lead = session.currentTopic();
+  const leads = session.canLead();
+  useEffect(() => {
+    if (follow && !leads && lead && topics.some((t) => t.id === lead) && lead !== chosen) chooseTopic(lead);
+  }, [follow, lead, leads]);
+  const choose = (id: string) => {
+    if (!leads && follow && lead && id !== lead) setFollow(false);
+    chooseTopic(id);
+  };
   const [onlyMine, setOnlyMine] = useState(false);
   const [view, setView] = useTopicView();
   const [autoFocus, setAutoFocus] = useState<string | null>(null);
@@ -97,8 +121,35 @@ export function Picture(props: { session: MeetingSession; meeting: WelcomeMeetin
           if (view === 'all') document.getElementById(`topic-${id}`)?.scrollIntoView({ block: 'start' });
         }}
         tabs={view === 'one'}
+        lead={lead}
         syncStatus={props.syncStatus}
       >
+        {leads && (
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => session.lead(lead === topic.id ? '' : topic.id)}
+            aria-pressed={lead === topic.id}
+            data-testid="lead"
+          >
+            {lead === topic.id ? 'Alla följer detta ämne' : 'Visa ämnet för alla'}
+          </button>
+        )}
+        {!leads && lead && (
+          <label class="only-mine follow">
+            <input
+              type="checkbox"
+              checked={follow}
+              onChange={(e) => {
+                const on = (e.target as HTMLInputElement).checked;
+                setFollow(on);
+                if (on && lead) chooseTopic(lead);
+              }}
+              data-testid="follow"
+            />
+            Följ ordföranden
+          </label>
+        )}
         <button type="button" class="btn btn-small btn-quiet" onClick={() => setView(view === 'one' ? 'all' : 'one')} data-testid="topic-view">
           {view === 'one' ? 'Visa alla ämnen' : 'Visa ett ämne i taget'}
         </button>

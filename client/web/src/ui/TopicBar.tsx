@@ -36,6 +36,8 @@ export function TopicBar(props: {
   onChoose: (topic: string) => void;
   /** Tabs of one topic panel; otherwise buttons that scroll to a topic of the page (all topics shown). */
   tabs: boolean;
+  /** The chair's current topic ("" none): its tab says so. */
+  lead: string;
   syncStatus: ComponentChildren;
   children?: ComponentChildren;
 }) {
@@ -73,7 +75,7 @@ export function TopicBar(props: {
               aria-current={!props.tabs && selected ? 'true' : undefined}
               aria-controls={props.tabs ? 'amne' : undefined}
               tabIndex={props.tabs && !selected ? -1 : 0}
-              class={selected ? 'topic-tab topic-tab-selected' : 'topic-tab'}
+              class={`topic-tab${selected ? ' topic-tab-selected' : ''}${props.lead === t.id ? ' topic-tab-is-lead' : ''}`}
               data-tab={t.id}
               ref={(el) => {
                 tabs.current[i] = el;
@@ -87,9 +89,21 @@ export function TopicBar(props: {
               <span class="topic-tab-short" aria-hidden="true">
                 {s.entries} st
               </span>
+              {props.lead === t.id && (
+                <span class="topic-tab-short topic-tab-short-lead" aria-hidden="true">
+                  nu
+                </span>
+              )}
               <span class="topic-tab-text">
                 <span class="topic-tab-title">
                   {t.title}
+                  {props.lead === t.id && (
+                    <span class="topic-tab-lead" data-testid="lead-mark">
+                      {' '}
+                      · Nu
+                      <span class="visually-hidden"> (ordföranden leder mötet här)</span>
+                    </span>
+                  )}
                   {locked && (
                     <>
                       {' '}

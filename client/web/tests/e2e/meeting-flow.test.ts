@@ -88,4 +88,38 @@ describe('the meeting by keyboard', () => {
     await johanPage.close();
     await annaPage.locator('.person[data-gone="true"]').filter({ hasText: 'Johan Nyström' }).waitFor();
   });
+
+  it("follows the chair's current topic in another browser, and leaves it when the person picks another", async () => {
+    const meetingId = await createMeeting(suite.chair.api, 'EST-möte vecka 51');
+    const erik = await suite.person({ name: 'Erik Lund', org: 'kommun' });
+    const chairPage = await suite.pageAs(suite.chair, 1366, 768, { topicView: 'one' });
+    const erikPage = await suite.pageAs(erik, 1366, 768, { topicView: 'one' });
+    await openMeeting(chairPage, suite.server.url, meetingId);
+    await openMeeting(erikPage, suite.server.url, meetingId);
+
+    // The chair goes to ANDT and shows it to everyone: Erik's screen follows, the tab says it is the current one.
+    await chairPage.locator('[data-tab="andt"]').click();
+    await chairPage.getByRole('button', { name: 'Visa ämnet för alla' }).click();
+    await chairPage.getByRole('button', { name: 'Alla följer detta ämne' }).waitFor();
+    await erikPage.locator('[role="tab"][data-tab="andt"][aria-selected="true"]').waitFor();
+    await erikPage.locator('[data-tab="andt"] [data-testid="lead-mark"]').waitFor();
+    expect(await erikPage.getByLabel('Följ ordföranden').isChecked()).toBe(true);
+
+    // Erik looks at another topic: he leaves the following; the chair's next topic does not move him.
+    await erikPage.locator('[data-tab="extremism"]').click();
+    expect(await erikPage.getByLabel('Följ ordföranden').isChecked()).toBe(false);
+    await chairPage.locator('[data-tab="ovrigt"]').click();
+    await chairPage.getByRole('button', { name: 'Visa ämnet för alla' }).click();
+    await erikPage.locator('[data-tab="ovrigt"] [data-testid="lead-mark"]').waitFor();
+    expect(await erikPage.locator('[role="tab"][aria-selected="true"]').getAttribute('data-tab')).toBe('extremism');
+    // Following again takes him to where the chair is.
+    await erikPage.getByLabel('Följ ordföranden').check();
+    await erikPage.locator('[role="tab"][data-tab="ovrigt"][aria-selected="true"]').waitFor();
+
+    // Someone joining later starts on the current topic; a participant is not offered to lead.
+    const late = await suite.pageAs(await suite.person({ name: 'Sara Ek', org: 'polis' }), 390, 844, { topicView: 'one' });
+    await openMeeting(late, suite.server.url, meetingId);
+    await late.locator('[role="tab"][data-tab="ovrigt"][aria-selected="true"]').waitFor();
+    expect(await late.getByTestId('lead').count()).toBe(0);
+  });
 });
