@@ -7,10 +7,12 @@
 #include <random>
 
 #include "est/bra_import.hpp"
+#include "est/calendar_date.hpp"
 #include "est/change.hpp"
 #include "est/error.hpp"
 #include "est/meeting_phase.hpp"
 #include "est/meeting_state.hpp"
+#include "est/meeting_title.hpp"
 #include "est/server/picture_report.hpp"
 #include "est/server/store.hpp"
 
@@ -44,14 +46,6 @@ bool newer(const meeting_info& a, const meeting_info& b) {
 
 bool by_id(const group& a, const group& b) { return a.id < b.id; }
 
-bool is_iso_date(const std::string& s) {
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-        if (s[i] < '0' || s[i] > '9') return false;
-    const int month = std::stoi(s.substr(5, 2)), day = std::stoi(s.substr(8, 2));
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
 void wait_durable(const std::function<void(store::completion)>& write) {
     std::promise<std::string> p;
     write([&](const std::string& err) { p.set_value(err); });
@@ -80,6 +74,7 @@ json meeting_info::to_json() const {
     }
     if (corrected_by) j["corrected_by"] = corrected_by->to_json();
     if (!purged_at.empty()) j["purged_at"] = purged_at;
+    if (!archived_at.empty()) j["archived_at"] = archived_at;
     return j;
 }
 
@@ -109,6 +104,10 @@ void catalog::load() {
     for (auto& row : db_.purges()) purged[row.meeting_id] = row.purged_at;
     for (auto& m : ms)
         if (auto p = purged.find(m.id); p != purged.end()) m.purged_at = p->second;
+    std::map<std::string, std::string, std::less<>> archived;
+    for (auto& [id, at] : db_.archived()) archived[id] = std::move(at);
+    for (auto& m : ms)
+        if (auto a = archived.find(m.id); a != archived.end()) m.archived_at = a->second;
     std::sort(gs.begin(), gs.end(), by_id);
     std::map<std::string, std::vector<closing_link>, std::less<>> chains;
     for (auto& row : db_.closings()) {
@@ -142,16 +141,13 @@ meeting_info catalog::linked(meeting_info m) const {
 }
 
 void catalog::set_state(std::string_view meeting_id, std::string_view state) {
-    meeting_row row;
-    {
-        std::lock_guard lock(mutex_);
-        auto it = std::find_if(meetings_.begin(), meetings_.end(), [&](const meeting_info& m) { return m.id == meeting_id; });
-        if (it == meetings_.end() || it->state == state) return;
-        it->state = std::string(state);
-        row = {it->id, it->group_id, it->meta_json().dump(), it->tmpl->to_json().dump()};
-    }
+    std::lock_guard lock(mutex_);
+    auto it = std::find_if(meetings_.begin(), meetings_.end(), [&](const meeting_info& m) { return m.id == meeting_id; });
+    if (it == meetings_.end() || it->state == state) return;
+    it->state = std::string(state);
+    // Queued under the lock, so the store sees the row's writes (this and edit_meeting's) in memory's order.
     // The room's own commit reports a failure of the store; this write needs no answer of its own.
-    db_.put_meeting(std::move(row), [](const std::string&) {});
+    db_.put_meeting({it->id, it->group_id, it->meta_json().dump(), it->tmpl->to_json().dump()}, [](const std::string&) {});
 }
 
 void catalog::mark_purged(std::string_view meeting_id, std::string purged_at) {
@@ -337,6 +333,12 @@ group catalog::change_settings(std::string_view group_id, const json& body) {
     return *g;
 }
 
+bool catalog::title_taken_locked(std::string_view group_id, const std::string& key, std::string_view except) const {
+    for (const auto& m : meetings_)
+        if (m.group_id == group_id && m.id != except && meeting_title_key(m.title) == key) return true;
+    return false;
+}
+
 meeting_info catalog::create_meeting(std::string_view group_id, const json& body) {
     const auto grp = find_group(group_id);
     if (!grp) throw domain_error("not_found", "there is no group '" + std::string(group_id) + "'");
@@ -347,14 +349,29 @@ meeting_info catalog::create_meeting(std::string_view group_id, const json& body
     if (m.id.starts_with(bra_import_batch_prefix))
         throw domain_error("bad_message", "a meeting id may not begin with '" + std::string(bra_import_batch_prefix) +
                                               "': such ids name imported measures in the BRÅ queue");
-    if (find_meeting(m.id)) throw domain_error("conflict", "a meeting with id '" + m.id + "' already exists");
     m.group_id = std::string(group_id);
     m.created_at = utc_now_iso();
     m.date = body.contains("date") ? json_read::string(body, "", "date", 10) : m.created_at.substr(0, 10);
-    if (!is_iso_date(m.date)) throw domain_error("bad_message", "'date' must be a date like 2026-11-17");
-    m.title = body.contains("title") ? json_read::string(body, "", "title", 200) : "EST-möte " + m.date;
+    const auto day = calendar_date::parse(m.date);
+    if (!day) throw domain_error("bad_message", "'date' must be a date like 2026-11-17");
+    const bool titled = body.contains("title");
+    if (titled) m.title = read_meeting_title(body, "", "title");
     m.tmpl = default_template_;
     m.state = std::string(to_string(meeting_phase::draft));
+    // One creation or change of a title at a time, so two cannot both take the same title.
+    std::lock_guard one_at_a_time(titles_mutex_);
+    {
+        std::lock_guard lock(mutex_);
+        if (find_locked(m.id)) throw domain_error("conflict", "a meeting with id '" + m.id + "' already exists");
+        if (titled && title_taken_locked(group_id, meeting_title_key(m.title), {}))
+            throw domain_error("duplicate_title", "the group already has a meeting titled '" + m.title + "'");
+        if (!titled) {
+            const std::string base = default_meeting_title(*day);
+            m.title = base;
+            for (int n = 2; title_taken_locked(group_id, meeting_title_key(m.title), {}); ++n)
+                m.title = base + " (" + std::to_string(n) + ")";
+        }
+    }
     // A draft the chair prepares, needing the signatures the group's setting asks for now: its first snapshot, so
     // a later change of the setting never changes it (a meeting without one was made before drafts: it is open).
     const meeting_state first(meeting_document(m.tmpl, grp->organisation_ids()), 0, {}, limits{},
@@ -364,6 +381,50 @@ meeting_info catalog::create_meeting(std::string_view group_id, const json& body
     std::lock_guard lock(mutex_);
     meetings_.push_back(m);
     return m;
+}
+
+meeting_info catalog::edit_meeting(std::string_view meeting_id, const json& body,
+                                   const std::function<void(const meeting_info&)>& check) {
+    json_read::object(body, "body");
+    json_read::only_fields(body, "", {"title", "date"});
+    std::optional<std::string> title, date;
+    if (body.contains("title")) title = read_meeting_title(body, "", "title");
+    if (body.contains("date")) {
+        date = json_read::string(body, "", "date", 10);
+        if (!calendar_date::parse(*date)) throw domain_error("bad_message", "'date' must be a date like 2026-11-17");
+    }
+    if (!title && !date) throw domain_error("bad_message", "say what changes: 'title', 'date' or both");
+    std::lock_guard one_at_a_time(titles_mutex_);
+    meeting_info now;
+    wait_durable([&](store::completion done) {
+        std::lock_guard lock(mutex_);
+        auto it = std::find_if(meetings_.begin(), meetings_.end(), [&](const meeting_info& m) { return m.id == meeting_id; });
+        if (it == meetings_.end()) throw domain_error("not_found", "there is no meeting '" + std::string(meeting_id) + "'");
+        check(*it);
+        if (title && title_taken_locked(it->group_id, meeting_title_key(*title), it->id))
+            throw domain_error("duplicate_title", "the group already has a meeting titled '" + *title + "'");
+        if (title) it->title = *title;
+        if (date) it->date = *date;
+        now = linked(*it);
+        // Queued under the lock: see set_state.
+        db_.put_meeting({it->id, it->group_id, it->meta_json().dump(), it->tmpl->to_json().dump()}, std::move(done));
+    });
+    return now;
+}
+
+meeting_info catalog::set_archived(std::string_view meeting_id, bool archived) {
+    const std::string at = archived ? utc_now_iso() : std::string();
+    meeting_info now;
+    wait_durable([&](store::completion done) {
+        std::lock_guard lock(mutex_);
+        auto it = std::find_if(meetings_.begin(), meetings_.end(), [&](const meeting_info& m) { return m.id == meeting_id; });
+        if (it == meetings_.end()) throw domain_error("not_found", "there is no meeting '" + std::string(meeting_id) + "'");
+        // Archiving an archived meeting keeps its first date.
+        if (!archived || it->archived_at.empty()) it->archived_at = at;
+        now = linked(*it);
+        db_.set_archived(it->id, it->archived_at, std::move(done));
+    });
+    return now;
 }
 
 }  // namespace est::server

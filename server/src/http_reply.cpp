@@ -32,7 +32,7 @@ std::string_view api_code(std::string_view code) { return code == "meeting_not_f
 
 unsigned status_for(const std::string& code) {
     static const std::unordered_map<std::string_view, unsigned> statuses = {
-        {"conflict", 409}, {"too_many_invitations", 409},
+        {"conflict", 409}, {"too_many_invitations", 409}, {"duplicate_title", 409},
         // The meeting is not in the state for it (sign-off, protocol.md "Locking, signing and closing").
         {"locked", 409}, {"closed", 409}, {"wrong_phase", 409}, {"already_signed", 409}, {"stale_revision", 409},
         {"personal_data", 409},

@@ -271,11 +271,11 @@ void http_router::export_picture(const http_request& req, std::string_view meeti
             turn->end();
         };
         if (!r.error.empty()) return answer(std::make_shared<const http_response>(domain_error_response(route, r.error, r.message)));
-        // A closed meeting's revision never moves, but its export shows the correction that points at it (read
-        // from the catalog now): that is part of what is cached.
-        const std::string key = export_cache::key(
-            info.corrected_by ? info.id + "~" + info.corrected_by->id + "~" + info.corrected_by->state : info.id, r.rev,
-            public_version ? fmt + "~public" : fmt);
+        // The export shows the meeting's title and date (which the chair may change without a new revision) and
+        // the correction that points at a closed meeting (read from the catalog now): all part of what is cached.
+        std::string subject = info.id + "\n" + info.date + "\n" + std::to_string(info.title.size()) + ":" + info.title;
+        if (info.corrected_by) subject += "\n" + info.corrected_by->id + "~" + info.corrected_by->state;
+        const std::string key = export_cache::key(subject, r.rev, public_version ? fmt + "~public" : fmt);
         if (!exports_.find_or_wait(key, answer)) return;
         std::shared_ptr<const http_response> out;
         try {
@@ -441,6 +441,7 @@ http_response http_router::api(const http_request& req, std::string_view path, c
             return json_response(201, m.to_json());
         }
     }
+    if (parts.size() == 3 && parts[1] == "meetings" && req.method == "PATCH") return edit_meeting(req, parts[2], who);
     if (parts.size() == 3 && parts[1] == "meetings" && get) {
         auto m = catalog_.find_meeting(parts[2]);
         auto missing = error_response(404, "not_found", "there is no meeting '" + std::string(parts[2]) + "'");
@@ -454,6 +455,61 @@ http_response http_router::api(const http_request& req, std::string_view path, c
                        (parts.size() == 4 && parts[1] == "groups" && (parts[3] == "meetings" || parts[3] == "settings"));
     if (known) return error_response(405, "method_not_allowed", req.method + " is not allowed on " + std::string(path));
     return error_response(404, "not_found", "no API at " + std::string(path));
+}
+
+// PATCH /api/meetings/{id}: the chair changes a meeting's title or date (edit_meeting, until it is signed), or
+// archives it or brings it back (archive_meeting, in any state). Both rows of the table must allow what the body
+// asks; under --open-access anyone acts as the group's chair, as anyone creates meetings there.
+http_response http_router::edit_meeting(const http_request& req, std::string_view meeting_id, const auth::caller& who) const {
+    const std::string route = route_of(req, path_of(req.target));
+    const auto info = catalog_.find_meeting(meeting_id);
+    auto missing = error_response(404, "not_found", "there is no meeting '" + std::string(meeting_id) + "'");
+    const std::string group_id = info ? info->group_id : std::string("-");
+    if (auto no = refuse(who, action::join_meeting, group_id, route)) return no->status == 404 ? missing : std::move(*no);
+    if (!info) return missing;
+    const json body = req.body.empty() ? json::object() : parse_json_bounded(req.body, 8);
+    json_read::object(body, "body");
+    json_read::only_fields(body, "", {"title", "date", "archived"});
+    const bool edits = body.contains("title") || body.contains("date");
+    if (!edits && !body.contains("archived")) throw domain_error("bad_message", "say what changes: 'title', 'date' or 'archived'");
+    if (body.contains("archived") && !body.at("archived").is_boolean())
+        throw domain_error("bad_message", "'archived' must be true or false");
+    const standing by = auth_ ? who.in(group_id) : standing{false, role::chair};
+    // The table's answer for the meeting's phase as the catalog has it: a domain error to refuse.
+    const auto allow = [&](action what, const meeting_info& m) {
+        const auto phase = meeting_phase_from_string(m.state).value_or(meeting_phase::open);
+        if (const decision d = decide(by, what, phase); !d) {
+            if (d.why == refusal::phase) throw domain_error(phase == meeting_phase::closed ? "closed" : "wrong_phase", std::string(d.reason));
+            if (auth_) auth::log_security("forbidden", who, route + ": " + std::string(to_string(what)));
+            throw domain_error("forbidden", std::string(d.reason));
+        }
+    };
+    if (edits) allow(action::edit_meeting, *info);
+    if (body.contains("archived")) allow(action::archive_meeting, *info);
+    if (const auto wait = creations_.take(req.remote_address); wait.count() > 0) {
+        auto res = error_response(429, "rate_limited", "too many meetings created or changed from this address; try again later");
+        res.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+        return res;
+    }
+    const auto audit = [&](const char* what, json detail) {
+        if (auth_) auth_->audit().record_durable(who.as_actor().account_id, who.address, what, info->id, std::move(detail));
+    };
+    meeting_info now = *info;
+    if (edits) {
+        json changes = json::object();
+        for (const char* key : {"title", "date"})
+            if (body.contains(key)) changes[key] = body.at(key);
+        // Checked again under the catalog's lock: the picture may have been signed since.
+        now = catalog_.edit_meeting(info->id, changes, [&](const meeting_info& m) { allow(action::edit_meeting, m); });
+        audit(auth::audit_action::meeting_edited, {{"group", now.group_id}, {"title", now.title}, {"date", now.date},
+                                                  {"title_before", info->title}, {"date_before", info->date}});
+    }
+    if (body.contains("archived")) {
+        const bool archived = body.at("archived").get<bool>();
+        now = catalog_.set_archived(info->id, archived);
+        audit(archived ? auth::audit_action::meeting_archived : auth::audit_action::meeting_unarchived, {{"group", now.group_id}});
+    }
+    return json_response(200, now.to_json());
 }
 
 http_response http_router::static_file(std::string_view path) const {

@@ -238,6 +238,11 @@ const char* const migrations[] = {
         SELECT RAISE(ABORT, 'the meeting is closed');
     END;
     )sql",
+    // 7: archived meetings (docs/protocol.md, "Preparing and filing meetings"): out of the group's list, still
+    // readable. A table of its own, not the meeting's row, which a closing makes immutable.
+    R"sql(
+    CREATE TABLE archived_meetings (meeting_id TEXT PRIMARY KEY REFERENCES meetings(id), at TEXT NOT NULL) WITHOUT ROWID;
+    )sql",
 };
 
 // Binds an optional text: NULL when absent.
@@ -539,6 +544,33 @@ void store::purge_meeting(purge_row row, completion done) {
             checkpoint_after_commit_ = true;
         },
         std::move(done)));
+}
+
+void store::set_archived(std::string meeting_id, std::string at, completion done) {
+    enqueue(other(
+        [this, id = std::move(meeting_id), at = std::move(at)] {
+            if (at.empty()) {
+                SQLite::Statement d(*db_, "DELETE FROM archived_meetings WHERE meeting_id = ?");
+                d.bind(1, id);
+                d.exec();
+                return;
+            }
+            SQLite::Statement a(*db_, "INSERT INTO archived_meetings (meeting_id, at) VALUES (?, ?) "
+                                      "ON CONFLICT(meeting_id) DO UPDATE SET at = excluded.at");
+            a.bind(1, id);
+            a.bind(2, at);
+            a.exec();
+        },
+        std::move(done)));
+}
+
+std::vector<std::pair<std::string, std::string>> store::archived() {
+    std::vector<std::pair<std::string, std::string>> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT meeting_id, at FROM archived_meetings ORDER BY meeting_id");
+        while (s.executeStep()) out.emplace_back(s.getColumn(0).getString(), s.getColumn(1).getString());
+    });
+    return out;
 }
 
 void store::vacuum() {

@@ -161,6 +161,13 @@ constexpr std::array<permission_rule, action_count> table{{
         "say which topic the meeting is on now (current_topic), so every client can follow",
         "only the chair leads the meeting from topic to topic",
         "a closed meeting has no current topic"),
+
+    row(action::edit_meeting, "edit_meeting", actors_of(chair), phases_of(draft, open, locked), any_topic,
+        "change a meeting's title or date", "only the chair changes a meeting's title or date",
+        "a meeting's title and date change only until its picture is signed"),
+    row(action::archive_meeting, "archive_meeting", actors_of(chair), every_phase, any_topic,
+        "archive a meeting (out of the group's list of meetings, still readable) or bring it back",
+        "only the chair archives meetings"),
 }};
 // clang-format on
 

@@ -51,6 +51,10 @@ client::http_result api_client::put(const std::string& target, const nlohmann::j
     return call("PUT", target, body.dump(), extra);
 }
 
+client::http_result api_client::patch(const std::string& target, const nlohmann::json& body, const headers& extra) const {
+    return call("PATCH", target, body.dump(), extra);
+}
+
 client::http_result api_client::del(const std::string& target, const headers& extra) const {
     return call("DELETE", target, {}, extra);
 }

@@ -28,6 +28,7 @@ public:
     client::http_result get(const std::string& target, const headers& extra = {}) const;
     client::http_result post(const std::string& target, const nlohmann::json& body, const headers& extra = {}) const;
     client::http_result put(const std::string& target, const nlohmann::json& body, const headers& extra = {}) const;
+    client::http_result patch(const std::string& target, const nlohmann::json& body, const headers& extra = {}) const;
     client::http_result del(const std::string& target, const headers& extra = {}) const;
 
     // POST /api/session; on 200 the answer's cookie replaces this client's.

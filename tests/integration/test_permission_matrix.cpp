@@ -129,7 +129,7 @@ TEST_CASE("every action of the permission table and every meeting state is class
         "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item",
         "select_decision_item", "decide_decision_item", "comment_decision_item", "follow_up_decision_item",
         "read_bra_report", "import_decision_items", "mark_own_secrecy", "mark_other_secrecy",
-        "acknowledge_personal_data", "lead_topic"};
+        "acknowledge_personal_data", "lead_topic", "edit_meeting", "archive_meeting"};
     CHECK(permission_table().size() == action_count);
     for (const auto& rule : permission_table()) {
         INFO("action " << rule.name);
@@ -461,6 +461,17 @@ TEST_CASE("every actor × every action × every meeting state, through the real 
     })};
     probes["acknowledge_personal_data"] = {
         op("op acknowledge of a flagged personal identity number", [&](const test::person& p) { return flagged_number(p.key); })};
+    // Preparing and filing: a title of the actor's own (titles are unique in a group), then the meeting archived
+    // and brought back, so it stays in the list for the probes after.
+    probes["edit_meeting"] = {rest("PATCH /api/meetings/{id} with a title and a date", [&](test::person& p) {
+        return p.http.patch(m, {{"title", "Möte döpt av " + p.key + " (" + phase_name() + ")"}, {"date", "2026-12-08"}});
+    })};
+    probes["archive_meeting"] = {probe{"PATCH /api/meetings/{id} archived true, then false", rest_answer, [&](test::person& p) {
+        auto answer = observed(p.http.patch(m, {{"archived", true}}));
+        if (answer != "allowed") return answer;
+        if (!json::parse(admin.http.get(m).body).contains("archived_at")) return std::string("allowed, but not archived");
+        return observed(p.http.patch(m, {{"archived", false}}));
+    }}};
     probes["lead_topic"] = {op("op current_topic naming a topic", [&](const test::person&) { return est::current_topic_change{"andt"}; })};
     probes["select_decision_item"] = {op("op set of a decision item's till_bra", [&](const test::person&) {
         return set_change{item_field("seed-item-w", "till_bra"), "ja"};

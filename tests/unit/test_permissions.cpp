@@ -197,6 +197,10 @@ expectation expected(actor who, action what, meeting_phase phase, bool topic_loc
         case action::acknowledge_personal_data: return {is_chair, open || phase == meeting_phase::locked};
         // Issue 16: the chair leads the meeting from topic to topic in every phase but closed.
         case action::lead_topic: return {is_chair, phase != meeting_phase::closed};
+        // Issue 16: the chair prepares (title, date) until the picture is signed, and files meetings away in any.
+        case action::edit_meeting:
+            return {is_chair, phase == meeting_phase::draft || open || phase == meeting_phase::locked};
+        case action::archive_meeting: return {is_chair};
     }
     FAIL("an action without an expectation: " << static_cast<int>(what));
     return {false};
@@ -279,7 +283,8 @@ TEST_CASE("permission table: the names are stable and round-trip", "[permissions
         "lock_picture", "unlock_picture", "sign_picture", "close_meeting", "correct_meeting", "propose_decision_item", "select_decision_item",
         "decide_decision_item",
         "comment_decision_item", "follow_up_decision_item", "read_bra_report", "import_decision_items",
-        "mark_own_secrecy", "mark_other_secrecy", "acknowledge_personal_data", "lead_topic"};
+        "mark_own_secrecy", "mark_other_secrecy", "acknowledge_personal_data", "lead_topic", "edit_meeting",
+        "archive_meeting"};
     REQUIRE(actions.size() == action_count);
     for (std::size_t i = 0; i < action_count; ++i) {
         const auto a = static_cast<action>(i);
@@ -327,14 +332,15 @@ TEST_CASE("permission table: spot checks in words", "[permissions][table]") {
         CHECK(decide(actor::chair, action::write_topic_field, meeting_phase::open, true));
         CHECK(decide(actor::chair, action::write_topic_field, meeting_phase::signed_off).why == refusal::phase);
     }
-    SECTION("a closed meeting is immutable: it can be read, exported, and its items decided, commented and "
-            "followed up in the BRÅ queue, nothing else") {
+    SECTION("a closed meeting is immutable: it can be read, exported, archived, and its items decided, commented "
+            "and followed up in the BRÅ queue, nothing else") {
         for (actor who : every_actor())
             for (action what : every_action()) {
                 if (est::rule_for(what).scope != est::action_scope::meeting) continue;
                 if (!decide(who, what, meeting_phase::closed)) continue;
                 INFO(est::to_string(who) << " " << est::to_string(what));
                 CHECK((what == action::join_meeting || what == action::export_meeting || what == action::correct_meeting ||
+                       what == action::archive_meeting ||
                        what == action::decide_decision_item || what == action::comment_decision_item ||
                        what == action::follow_up_decision_item));
             }

@@ -32,6 +32,16 @@ export function mayCreateMeeting(role: Role | null | undefined): boolean {
   return role === 'chair';
 }
 
+/** The chair changes a meeting's title and date until its picture is signed (`edit_meeting`). */
+export function mayEditMeeting(role: Role | null | undefined, state: string): boolean {
+  return role === 'chair' && (state === 'draft' || state === 'open' || state === 'locked');
+}
+
+/** The chair archives meetings and brings them back, in any state (`archive_meeting`). */
+export function mayArchiveMeeting(role: Role | null | undefined): boolean {
+  return role === 'chair';
+}
+
 /** The chair and administrators invite (`invite_to_group`). */
 export function mayInvite(role: Role | null | undefined): boolean {
   return role === 'chair' || role === 'admin';

@@ -185,6 +185,9 @@ export const api = {
   template: () => call<MeetingTemplate>('GET', '/api/template'),
   createMeeting: (groupId: string, body: { title?: string; date?: string }) =>
     call<MeetingInfo>('POST', `/api/groups/${encodeURIComponent(groupId)}/meetings`, body),
+  /** The chair changes the title or date (until the picture is signed) or archives the meeting (any time). */
+  editMeeting: (id: string, body: { title?: string; date?: string; archived?: boolean }) =>
+    call<MeetingInfo>('PATCH', `/api/meetings/${enc(id)}`, body),
   /** The group's settings (administrators only): who signs the pictures of meetings made from now on. */
   setGroupSettings: (groupId: string, body: { signers: Role[] }) =>
     call<Group>('PUT', `/api/groups/${enc(groupId)}/settings`, body),

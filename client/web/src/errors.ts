@@ -42,7 +42,7 @@ export const LIFECYCLE_ERROR_CODES = [
   'purged',
 ] as const;
 
-export const OTHER_ERROR_CODES = ['rate_limited', 'method_not_allowed', 'bad_query', 'bad_path', 'bad_format', 'busy', 'timeout', 'network', 'out_of_order'] as const;
+export const OTHER_ERROR_CODES = ['duplicate_title', 'rate_limited', 'method_not_allowed', 'bad_query', 'bad_path', 'bad_format', 'busy', 'timeout', 'network', 'out_of_order'] as const;
 
 /** The codes of "Accounts and access" (docs/protocol.md): sessions, sign-in, invitations, the checks on every request. */
 export const ACCESS_ERROR_CODES = [
@@ -123,6 +123,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Servern tog inte emot förfrågan eftersom den var felaktigt utformad. Ladda om sidan och försök igen.',
   bad_host: 'Servern svarar inte på den här adressen. Använd den adress som administratören har gett dig.',
   bad_origin: 'Servern tog inte emot förfrågan eftersom den kom från en annan webbplats. Öppna EST Live direkt och försök igen.',
+  duplicate_title: 'Gruppen har redan ett möte med den titeln. Välj en annan titel, till exempel med veckodag eller ”extramöte”.',
 };
 
 /** A Swedish sentence for an error code; unknown codes get a general sentence. */

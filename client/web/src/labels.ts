@@ -29,6 +29,29 @@ export function swedishDate(iso: string, withDay = true): string {
   return withDay ? `${DAYS[d.getUTCDay()]} ${text}` : text;
 }
 
+/** "2026-12-04": the day in the browser's time zone. */
+export function localDay(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** The ISO 8601 week (1–53) of "YYYY-MM-DD" as Swedish calendars print it, or 0 for anything else. */
+export function isoWeek(iso: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return 0;
+  const day = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+  if (Number.isNaN(day)) return 0;
+  const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1; // Monday 1 … Sunday 7
+  const thursday = new Date(day + (4 - weekday) * 86400000);
+  const newYear = Date.UTC(thursday.getUTCFullYear(), 0, 1);
+  return Math.floor((thursday.getTime() - newYear) / 86400000 / 7) + 1;
+}
+
+/** The title a meeting on `iso` gets when none is given (the server's own default, before any " (2)"). */
+export function defaultMeetingTitle(iso: string): string {
+  const w = isoWeek(iso);
+  return w ? `EST-möte vecka ${w}` : 'EST-möte';
+}
+
 /** "Polisen" for "Polisen, lokalpolisområde Norra Västmanland": the part before the first comma. */
 export function shortOrgName(name: string): string {
   const i = name.indexOf(',');

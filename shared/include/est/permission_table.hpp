@@ -96,8 +96,11 @@ enum class action : unsigned char {
     acknowledge_personal_data,
     // Leading the meeting.
     lead_topic,
+    // Preparing and filing a group's meetings.
+    edit_meeting,
+    archive_meeting,
 };
-inline constexpr std::size_t action_count = 39;
+inline constexpr std::size_t action_count = 41;
 
 std::string_view to_string(action a) noexcept;
 std::optional<action> action_from_string(std::string_view s) noexcept;

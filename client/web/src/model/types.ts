@@ -42,6 +42,8 @@ export interface MeetingInfo {
   corrects?: { meeting: string; digest: string; closing: string; title?: string; date?: string };
   /** A closed meeting that was corrected: the correction (read from the server's list, never stored with it). */
   corrected_by?: MeetingRef;
+  /** When the chair archived it (ISO 8601 UTC); absent while it is not archived. */
+  archived_at?: string;
 }
 
 export interface FieldDef {

@@ -39,7 +39,7 @@ import {
   type SortKey,
 } from '../bra/queue';
 import { importMayAnywhere } from '../bra/import';
-import { ROLE_LABELS, shortOrgName, swedishDate } from '../labels';
+import { ROLE_LABELS, localDay, shortOrgName, swedishDate } from '../labels';
 import type { Group, Role } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
@@ -524,11 +524,6 @@ export function BraItemPage(props: { itemId: string }) {
       )}
     </Shell>
   );
-}
-
-/** "2026-12-04": the day in the browser's time zone. */
-function localDay(d: Date): string {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 function Dl(props: { rows: [string, ComponentChildren][] }) {

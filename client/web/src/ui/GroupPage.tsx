@@ -2,11 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { invitableRoles, mayCreateMeeting, mayInvite, roleIn } from '../access';
 import type { Group, MeetingInfo } from '../model/types';
-import { swedishDate } from '../labels';
-import { stateWord } from '../model/lifecycle';
+import { defaultMeetingTitle, localDay } from '../labels';
 import { href } from '../routes';
 import { useAccount } from './account-context';
 import { InviteForm, MembersTable, PendingInvitations, roleText } from './GroupAdmin';
+import { MeetingList } from './MeetingList';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
 export function GroupPage(props: { groupId: string }) {
@@ -14,6 +14,8 @@ export function GroupPage(props: { groupId: string }) {
   const [meetings, setMeetings] = useState<MeetingInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [title, setTitle] = useState('');
+  const today = localDay(new Date());
+  const [date, setDate] = useState(today);
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState<string | null>(null);
   const h1 = useFocusOnMount<HTMLHeadingElement>();
@@ -34,7 +36,7 @@ export function GroupPage(props: { groupId: string }) {
     setCreating(true);
     setCreateError(null);
     try {
-      const m = await api.createMeeting(props.groupId, title.trim() ? { title: title.trim() } : {});
+      const m = await api.createMeeting(props.groupId, title.trim() ? { title: title.trim(), date } : { date });
       location.hash = href.meeting(m.id);
     } catch (err) {
       setCreateError(err instanceof ApiError ? err.swedish : 'Mötet gick inte att skapa.');
@@ -80,23 +82,12 @@ export function GroupPage(props: { groupId: string }) {
               </p>
             )}
             {meetings && meetings.length > 0 && (
-              <ul class="card-list">
-                {meetings.map((m) => (
-                  <li key={m.id} class="card link-card">
-                    <a class="card-link" href={href.meeting(m.id)}>
-                      <span class="card-title">{m.title}</span>
-                    </a>
-                    <span class="card-meta">
-                      {swedishDate(m.date)} · <span data-testid="meeting-state">{stateWord(m.state)}</span>
-                    </span>
-                    {m.corrected_by && (
-                      <span class="card-meta card-version" data-testid="corrected-by">
-                        Rättad – se <a href={href.meeting(m.corrected_by.id)}>{m.corrected_by.title}</a>
-                      </span>
-                    )}
-                  </li>
-                ))}
-              </ul>
+              <MeetingList
+                meetings={meetings}
+                today={today}
+                role={mine?.role}
+                onChanged={(changed) => setMeetings((list) => (list ?? []).map((x) => (x.id === changed.id ? changed : x)))}
+              />
             )}
           </section>
           {hasSide && (
@@ -105,10 +96,14 @@ export function GroupPage(props: { groupId: string }) {
                 <section aria-labelledby="new-h" class="panel">
                   <h2 id="new-h">Nytt möte</h2>
                   <p class="hint">
-                    Mötet får lägesbildens sex ämnen från mallen. Titel och datum fylls i automatiskt om du lämnar dem tomma.
-                    Det börjar som ett utkast som du förbereder och öppnar när mötet börjar.
+                    Mötet får lägesbildens sex ämnen från mallen. Det börjar som ett utkast som du förbereder och öppnar när
+                    mötet börjar.
                   </p>
                   <form onSubmit={create}>
+                    <div class="form-row">
+                      <label for="new-date">Datum</label>
+                      <input id="new-date" type="date" required value={date} onInput={(e) => setDate((e.target as HTMLInputElement).value)} />
+                    </div>
                     <div class="form-row">
                       <label for="new-title">Titel (valfritt)</label>
                       <input
@@ -116,9 +111,13 @@ export function GroupPage(props: { groupId: string }) {
                         type="text"
                         maxLength={200}
                         value={title}
-                        placeholder="t.ex. EST-möte vecka 49"
+                        placeholder={defaultMeetingTitle(date)}
+                        aria-describedby="new-title-hint"
                         onInput={(e) => setTitle((e.target as HTMLInputElement).value)}
                       />
+                      <p class="hint" id="new-title-hint">
+                        Tom titel blir ”{defaultMeetingTitle(date)}”.
+                      </p>
                     </div>
                     <button type="submit" class="btn btn-primary" disabled={creating}>
                       {creating ? 'Skapar…' : 'Nytt möte'}

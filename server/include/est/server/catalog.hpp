@@ -47,10 +47,13 @@ struct meeting_info {
     // When the meeting was purged under its group's retention (docs/records.md), "" while it is not: read from the
     // store's purges, never from the meeting's row (a closed meeting's row never changes).
     std::string purged_at;
+    // When the chair archived the meeting (out of the group's list of meetings, still readable), "" while it is not:
+    // read from the store's archived_meetings, never from the meeting's row.
+    std::string archived_at;
 
     nlohmann::json meta_json() const;  // what the meetings table stores
     // What the API shows: the fields above, "corrects" as {"meeting","digest","closing","title"?,"date"?} and
-    // "corrected_by" as a meeting_ref, and "purged_at", each only when there is one.
+    // "corrected_by" as a meeting_ref, "purged_at" and "archived_at", each only when there is one.
     nlohmann::json to_json() const;
 };
 
@@ -82,8 +85,19 @@ public:
     // Validate, persist (blocking until durable), then publish. Throw domain_error:
     // bad_message for invalid input, conflict for a taken id, not_found for an unknown group.
     group create_group(const nlohmann::json& body);
-    // A new meeting is a draft whose sign-off needs the group's `signers` as they are now.
+    // A new meeting is a draft whose sign-off needs the group's `signers` as they are now. Its title is the body's,
+    // or "EST-möte vecka NN" of its date (with " (2)", " (3)" … when the group has that title already); no two
+    // meetings of a group share a title (est::meeting_title_key): a given title taken throws duplicate_title.
     meeting_info create_meeting(std::string_view group_id, const nlohmann::json& body);
+    // Changes a meeting's title and/or date ({"title"?, "date"?}): validated, `check` run on the meeting as it is
+    // under the catalog's lock (so no lifecycle move slips between the check and the change; it throws to refuse),
+    // persisted (blocking until durable); returns the meeting as it is now. Throws domain_error: bad_message,
+    // not_found, duplicate_title, or what `check` throws (nothing changes).
+    meeting_info edit_meeting(std::string_view meeting_id, const nlohmann::json& body,
+                              const std::function<void(const meeting_info&)>& check);
+    // Archives the meeting (now, as `at`) or brings it back (`archived` false); blocking until durable. Throws
+    // domain_error("not_found").
+    meeting_info set_archived(std::string_view meeting_id, bool archived);
 
     // Changes the group's settings ({"signers": [...]}, docs/protocol.md): validated, persisted (blocking until
     // durable), then published; returns the group as it is now. Meetings made before keep what they were made
@@ -136,11 +150,14 @@ private:
     // With the lock held: `m` with corrected_meeting and corrected_by filled in; the meeting of that id.
     meeting_info linked(meeting_info m) const;
     const meeting_info* find_locked(std::string_view id) const;
+    // Whether a meeting of the group other than `except` has a title with this meeting_title_key (mutex_ held).
+    bool title_taken_locked(std::string_view group_id, const std::string& key, std::string_view except) const;
 
     store& db_;
     std::shared_ptr<const meeting_template> default_template_;
     mutable std::mutex mutex_;
-    std::mutex settings_mutex_;  // one change of settings at a time: the store and memory see them in one order
+    std::mutex settings_mutex_;
+    std::mutex titles_mutex_;  // one creation or change of a meeting's title at a time (titles are unique per group)  // one change of settings at a time: the store and memory see them in one order
     std::vector<group> groups_;  // sorted by id
     std::vector<meeting_info> meetings_;
     std::map<std::string, std::vector<closing_link>, std::less<>> chains_;  // by group, in sequence order

@@ -128,6 +128,8 @@ private:
                                         std::string_view route) const;
     // The headers every answer carries (and HTML pages' Content-Security-Policy).
     static http_response& secured(http_response& res, bool api);
+    // PATCH /api/meetings/{id}: title, date, archived (docs/protocol.md, "Preparing and filing meetings").
+    http_response edit_meeting(const http_request& req, std::string_view meeting_id, const auth::caller& who) const;
     http_response static_file(std::string_view path) const;
     // `version`: "full" (or empty) or "public" (docs/privacy.md).
     void export_picture(const http_request& req, std::string_view meeting_id, std::string_view format, std::string_view version,

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -177,6 +178,8 @@ public:
     // Retention (docs/records.md): records the purge of a closed meeting, then deletes its ops and snapshot, in one
     // transaction; then the WAL is emptied as for compaction. The meeting's row and closing stay.
     void purge_meeting(purge_row row, completion done);
+    // Archives a meeting as of `at` (ISO 8601 UTC), or brings it back when `at` is empty (migration 7).
+    void set_archived(std::string meeting_id, std::string at, completion done);
     // Rebuilds the database file (VACUUM), so pages freed before secure_delete was on hold nothing readable; then
     // empties the WAL. Blocks until done; throws std::runtime_error.
     void vacuum();
@@ -186,6 +189,7 @@ public:
     std::vector<meeting_row> meetings();
     std::vector<closing_row> closings();  // by group, then sequence
     std::vector<purge_row> purges();       // by meeting id
+    std::vector<std::pair<std::string, std::string>> archived();  // (meeting id, archived at), by meeting id
     // Closed, unpurged meetings that still have an op log (closed before compaction, or with it off), by id.
     std::vector<std::string> closed_with_ops();
     // Appends one event of a decision item's history; the error names a taken (item, version) or a meeting that is
