@@ -194,6 +194,11 @@ TEST_CASE("the HTML export shows every topic and organisation, escapes what part
     // The overview: the level where the chair set one, and the count of entries.
     CHECK(html.find("<td>hög</td>\n        <td>1</td>") != std::string::npos);
     CHECK(count_of(html, "Ej angiven") == 5);
+    // The app's words, not the old ones: "ämne", "händelser", "Inte ifylld".
+    CHECK(html.find("<th scope=\"col\">Ämne</th>") != std::string::npos);
+    CHECK(html.find("<th scope=\"col\">Händelser</th>") != std::string::npos);
+    CHECK(html.find("Ej ifyllt") == std::string::npos);
+    CHECK(html.find("Poster") == std::string::npos);
     // What identifies this version.
     CHECK(html.find("<dd>" + std::to_string(f.rev) + "</dd>") != std::string::npos);
     CHECK(html.find(server::picture_report::digest(f.doc)) != std::string::npos);
@@ -284,6 +289,9 @@ TEST_CASE("an export names the meeting's state in Swedish and marks locked topic
         const auto md = report.markdown(f.view());
         CHECK(md.find("- **Status:** Öppen – lägesbilden kan fortfarande ändras\n") != std::string::npos);
         CHECK(md.find("**Underskrift saknas från:** ordförande, medundertecknare\n") != std::string::npos);
+        CHECK(md.find("| Ämne |") != std::string::npos);
+        CHECK(md.find(" Händelser |") != std::string::npos);
+        CHECK(md.find("Ej ifyllt") == std::string::npos);
     }
     SECTION("a locked topic is marked in the overview, in its heading, and in the Markdown") {
         auto v = f.view();

@@ -97,7 +97,7 @@ std::string item(std::string_view label, std::string_view value) {
 // A labelled value: the label, then the value on the same line (a one-line kind) or on lines of its own (text).
 std::string labelled(std::string_view label, std::string_view value, bool one_line) {
     std::string out = "**" + markdown_report::inline_text(label) + ":**";
-    if (value.empty()) return out + " *Ej ifyllt*\n\n";
+    if (value.empty()) return out + " *Inte ifylld*\n\n";
     if (one_line) return out + " " + markdown_report::inline_text(value) + "\n\n";
     return out + "\\\n" + markdown_report::block_text(value) + "\n\n";
 }
@@ -174,14 +174,14 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
     };
 
     // The overview: one row per topic with the chair's choices and the number of entries.
-    md += "\n## Översikt\n\n| Område |";
+    md += "\n## Översikt\n\n| Ämne |";
     std::string rule = "\n|---|";
     for (const auto& f : t.topic_fields)
         if (f.kind == field_kind::choice) {
             md += " " + inline_text(f.label) + " |";
             rule += "---|";
         }
-    md += " Poster |" + rule + "---|\n";
+    md += " Händelser |" + rule + "---|\n";
     int number = 0;
     for (const auto& def : t.topics) {
         const topic_state& ts = p.document.topic(def.id);
