@@ -17,13 +17,13 @@ async function tabTo(page: Page, selector: string, limit = 60): Promise<void> {
 
 describe('the meeting by keyboard', () => {
   it('joins with focus on the heading, moves between topics with the arrow keys and writes an entry', async () => {
-    const meetingId = await createMeeting(suite.chair.api, 'EST-möte vecka 49');
+    const meetingId = await createMeeting(suite.chair.api, 'Extramöte om torget');
     const polis = await suite.person({ name: 'Erik Sjöberg', org: 'polis' });
     const page = await suite.pageAs(polis, 1093, 615, { topicView: 'one', bypassCSP: true });
     await openMeeting(page, suite.server.url, meetingId);
     // Focus is on the meeting's heading once joined, not left on the page.
     await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('EST-möte vecka 49');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Extramöte om torget');
 
     // Into the topic bar: only the chosen tab is in the tab order; the arrow keys choose and show a topic.
     await tabTo(page, '[role="tab"]');
@@ -57,7 +57,7 @@ describe('the meeting by keyboard', () => {
   });
 
   it('shows who left, or dropped, as disconnected to the others, and Lämna mötet goes back to the group', async () => {
-    const meetingId = await createMeeting(suite.chair.api, 'EST-möte vecka 50');
+    const meetingId = await createMeeting(suite.chair.api, 'Extramöte om skolan');
     const anna = await suite.person({ name: 'Anna Berg', org: 'nvk' });
     const johan = await suite.person({ name: 'Johan Nyström', org: 'kommun' });
     const annaPage = await suite.pageAs(anna, 1366, 768, { topicView: 'one' });
@@ -90,7 +90,7 @@ describe('the meeting by keyboard', () => {
   });
 
   it("follows the chair's current topic in another browser, and leaves it when the person picks another", async () => {
-    const meetingId = await createMeeting(suite.chair.api, 'EST-möte vecka 51');
+    const meetingId = await createMeeting(suite.chair.api, 'Extramöte om centrum');
     const erik = await suite.person({ name: 'Erik Lund', org: 'kommun' });
     const chairPage = await suite.pageAs(suite.chair, 1366, 768, { topicView: 'one' });
     const erikPage = await suite.pageAs(erik, 1366, 768, { topicView: 'one' });

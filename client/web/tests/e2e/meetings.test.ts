@@ -14,9 +14,11 @@ describe("a group's meetings", () => {
 
     // Next week's meeting, prepared today: the title follows the chosen day.
     const next = dayFromToday(7);
-    const title = defaultMeetingTitle(next);
+    const week = defaultMeetingTitle(next);
+    // The demo group has meetings titled after weeks 47 and 49: the server numbers a second one.
+    const title = ['EST-möte vecka 47', 'EST-möte vecka 49'].includes(week) ? `${week} (2)` : week;
     await page.locator('#new-date').fill(next);
-    await page.getByText(`Tom titel blir ”${title}”.`).waitFor();
+    await page.getByText(`Tom titel blir ”${week}”.`).waitFor();
     await page.getByRole('button', { name: 'Nytt möte' }).click();
     await waitLive(page);
     await page.goto(`${suite.server.url}/#/g/fagersta`);

@@ -12,7 +12,7 @@ const WARNING = 'Texten ser ut att innehålla ett personnummer.';
 
 describe('personal identity numbers in the picture', () => {
   it('warns the writer and every reader while a number is in a field, and never for look-alikes', async () => {
-    const meetingId = await createMeeting(suite.chair.api, 'EST-möte vecka 50');
+    const meetingId = await createMeeting(suite.chair.api, 'Extramöte om personuppgifter');
     const anna = await suite.person({ name: 'Anna Berg', org: 'polis' });
     const erik = await suite.person({ name: 'Erik Lund', org: 'kommun' });
     const annaPage = await suite.pageAs(anna, 1366, 900, { bypassCSP: true });
