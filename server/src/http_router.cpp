@@ -18,6 +18,7 @@
 #include "est/server/http_reply.hpp"
 #include "est/server/records/bra_routes.hpp"
 #include "est/server/records/correction_routes.hpp"
+#include "est/server/records/history_routes.hpp"
 #include "est/server/records/lifecycle_routes.hpp"
 #include "est/server/records/report_routes.hpp"
 #include "est/server/auth/access_gate.hpp"
@@ -198,6 +199,7 @@ void http_router::use_reports(std::unique_ptr<records::report_routes> routes) { 
 void http_router::use_corrections(std::unique_ptr<records::correction_routes> routes) {
     corrections_ = std::move(routes);
 }
+void http_router::use_history(std::unique_ptr<records::history_routes> routes) { history_ = std::move(routes); }
 
 bool http_router::defer(const http_request& req, std::function<void(http_response)> reply) const {
     const std::string_view path = path_of(req.target);
@@ -221,6 +223,11 @@ bool http_router::defer(const http_request& req, std::function<void(http_respons
         auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };
         if (auto no = gate_->refuse(req)) return secure(std::move(*no)), true;
         return corrections_->defer(req, parts, identify(req), std::move(secure));
+    }
+    if (history_ && records::history_routes::is_history_path(parts)) {
+        auto secure = [reply = std::move(reply)](http_response res) { reply(std::move(secured(res, true))); };
+        if (auto no = gate_->refuse(req)) return secure(std::move(*no)), true;
+        return history_->defer(req, parts, identify(req), std::move(secure));
     }
     if (!report_ || !pictures_ || parts.size() != 4 || parts[0] != "api" || parts[1] != "meetings" || parts[3] != "export")
         return false;

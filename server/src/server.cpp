@@ -39,6 +39,7 @@
 #include "est/server/records/bra_queue.hpp"
 #include "est/server/records/bra_routes.hpp"
 #include "est/server/records/correction_routes.hpp"
+#include "est/server/records/history_routes.hpp"
 #include "est/server/records/monthly_report.hpp"
 #include "est/server/records/report_routes.hpp"
 #include "est/server/records/lifecycle_routes.hpp"
@@ -305,6 +306,9 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
                                                                        std::move(confirm), i.opts.max_moves_per_minute,
                                                                        i.opts.move_burst));
     i.router->use_corrections(std::move(corrections));
+    // Entry history reads the op log on the export pool too.
+    i.router->use_history(std::make_unique<records::history_routes>(
+        *i.cat, *i.db, i.auth.get(), [ex = i.exports->get_executor()](std::function<void()> job) { net::post(ex, std::move(job)); }));
     i.router->use_reports(std::move(reports));
     i.router->use_bra(std::make_unique<records::bra_routes>(*i.cat, *i.bra, i.auth.get(), i.opts.bra_stale_weeks,
                                                             i.opts.max_moves_per_minute, i.opts.move_burst));

@@ -564,6 +564,38 @@ void store::set_archived(std::string meeting_id, std::string at, completion done
         std::move(done)));
 }
 
+bool store::each_entry_op(const std::string& meeting, std::size_t max,
+                          const std::function<void(std::uint64_t, std::string, std::string, std::string)>& f) {
+    bool more = false;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT rev, at, author, change FROM ops WHERE meeting_id = ? AND "
+                                  "json_extract(change, '$.kind') IN ('add_entry', 'remove_entry', 'secrecy', 'text', 'set') "
+                                  "ORDER BY rev LIMIT ?");
+        s.bind(1, meeting);
+        s.bind(2, static_cast<std::int64_t>(max) + 1);
+        std::size_t n = 0;
+        while (s.executeStep()) {
+            if (++n > max) {
+                more = true;
+                break;
+            }
+            f(static_cast<std::uint64_t>(s.getColumn(0).getInt64()), s.getColumn(1).getString(), s.getColumn(2).getString(),
+              s.getColumn(3).getString());
+        }
+    });
+    return !more;
+}
+
+std::uint64_t store::first_op_rev(const std::string& meeting) {
+    std::uint64_t first = 0;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT rev FROM ops WHERE meeting_id = ? ORDER BY rev LIMIT 1");
+        s.bind(1, meeting);
+        if (s.executeStep()) first = static_cast<std::uint64_t>(s.getColumn(0).getInt64());
+    });
+    return first;
+}
+
 std::vector<std::pair<std::string, std::string>> store::archived() {
     std::vector<std::pair<std::string, std::string>> out;
     read([&] {

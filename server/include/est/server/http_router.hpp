@@ -28,6 +28,7 @@ namespace records {
 class lifecycle_routes;
 class bra_routes;
 class correction_routes;
+class history_routes;
 class report_routes;
 }  // namespace records
 namespace auth {
@@ -110,6 +111,7 @@ public:
     void use_records(std::unique_ptr<records::lifecycle_routes> routes);
     // The route that starts a correction of a closed meeting; without it that is 404.
     void use_corrections(std::unique_ptr<records::correction_routes> routes);
+    void use_history(std::unique_ptr<records::history_routes> routes);
     // The routes of the BRÅ queue; without them those are 404.
     void use_bra(std::unique_ptr<records::bra_routes> routes);
     // The monthly report (GET /api/bra/report); without it that is 404.
@@ -149,6 +151,7 @@ private:
     std::unique_ptr<auth::account_routes> accounts_;
     std::unique_ptr<records::lifecycle_routes> records_;
     std::unique_ptr<records::correction_routes> corrections_;
+    std::unique_ptr<records::history_routes> history_;
     std::unique_ptr<records::bra_routes> bra_;
     std::unique_ptr<records::report_routes> reports_;
     mutable rate_limiter creations_;

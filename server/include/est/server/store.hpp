@@ -190,6 +190,12 @@ public:
     std::vector<closing_row> closings();  // by group, then sequence
     std::vector<purge_row> purges();       // by meeting id
     std::vector<std::pair<std::string, std::string>> archived();  // (meeting id, archived at), by meeting id
+    // The meeting's ops that touch entries or fields (add_entry, remove_entry, secrecy, text, set), in revision order,
+    // each as f(rev, at, author, change); at most `max`. False when there were more.
+    bool each_entry_op(const std::string& meeting, std::size_t max,
+                       const std::function<void(std::uint64_t, std::string, std::string, std::string)>& f);
+    // The first revision the meeting's op log still holds; 0 when it holds none.
+    std::uint64_t first_op_rev(const std::string& meeting);
     // Closed, unpurged meetings that still have an op log (closed before compaction, or with it off), by id.
     std::vector<std::string> closed_with_ops();
     // Appends one event of a decision item's history; the error names a taken (item, version) or a meeting that is
