@@ -8,6 +8,7 @@ import type {
   InvitationInfo,
   IssuedLink,
   Me,
+  EntryHistory,
   MeetingInfo,
   MeetingTemplate,
   Member,
@@ -185,6 +186,8 @@ export const api = {
   template: () => call<MeetingTemplate>('GET', '/api/template'),
   createMeeting: (groupId: string, body: { title?: string; date?: string }) =>
     call<MeetingInfo>('POST', `/api/groups/${encodeURIComponent(groupId)}/meetings`, body),
+  /** Who added, wrote in and removed each entry, and what a removed entry held (members of the group). */
+  history: (id: string) => call<EntryHistory>('GET', `/api/meetings/${enc(id)}/history`),
   /** The chair changes the title or date (until the picture is signed) or archives the meeting (any time). */
   editMeeting: (id: string, body: { title?: string; date?: string; archived?: boolean }) =>
     call<MeetingInfo>('PATCH', `/api/meetings/${enc(id)}`, body),

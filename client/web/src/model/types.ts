@@ -330,3 +330,32 @@ export interface AuditVerdict {
   first_bad: number | null;
   message: string;
 }
+
+/** One event of an entry's history (docs/protocol.md, "Entry history"). */
+export interface EntryEvent {
+  rev: number;
+  at: string;
+  by: string;
+  what: string;
+  field?: string;
+}
+
+/** One entry as `GET /api/meetings/{id}/history` shows it. */
+export interface EntryHistoryItem {
+  topic: string;
+  org: string;
+  entry: string;
+  authors: string[];
+  added: EntryEvent | null;
+  changed?: EntryEvent;
+  events: EntryEvent[];
+  removed?: EntryEvent;
+  /** A removed entry's fields and sekretess marking as they stood, when the log holds its whole history. */
+  content?: { fields: Record<string, string>; secrecy: string };
+}
+
+export interface EntryHistory {
+  meeting: string;
+  complete: boolean;
+  entries: EntryHistoryItem[];
+}

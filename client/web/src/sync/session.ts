@@ -452,6 +452,23 @@ export class MeetingSession {
     this.submit({ kind: 'remove_entry', topic, org, entry });
   }
 
+  /**
+   * Restores a removed entry from what it held (the history's `content`): a new entry in the same cell with the same
+   * fields and sekretess marking, made of ordinary changes, so the same rules hold as for writing it anew. `choice`
+   * says which fields are choices. Returns the new entry's id.
+   */
+  restoreEntry(topic: string, org: string, content: { fields: Record<string, string>; secrecy: string }, choice: (field: string) => boolean): string {
+    const entry = this.addEntry(topic, org);
+    for (const [field, value] of Object.entries(content.fields)) {
+      if (value === '') continue;
+      const target = { topic, org, entry, field };
+      if (choice(field)) this.setChoice(target, value);
+      else this.editText(target, value);
+    }
+    if (content.secrecy) this.setSecrecy(topic, org, entry, content.secrecy);
+    return entry;
+  }
+
   /** Proposes a new, empty decision item in the topic; returns its id. */
   addItem(topic: string): string {
     const item = newItemId();

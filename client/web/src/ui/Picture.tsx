@@ -15,6 +15,7 @@ import { ConfirmBox, useConfirm } from './ConfirmRemove';
 import { DecisionItems } from './DecisionItems';
 import { SecrecyBadge, SecrecyControl } from './PrivacyPanel';
 import { TopicBar, topicStats } from './TopicBar';
+import { EntryHistoryPanel, HistoryContext, RemovedEntries, useEntryHistory } from './EntryHistory';
 
 const MULTILINE = new Set(['handelse', 'bedomning', 'prioriteringar']);
 /** Short fields share a row in an entry card. */
@@ -71,7 +72,19 @@ function useTopicView(): [TopicView, (v: TopicView) => void] {
   ];
 }
 
-export function Picture(props: { session: MeetingSession; meeting: WelcomeMeeting; syncStatus: ComponentChildren }) {
+type PictureProps = { session: MeetingSession; meeting: WelcomeMeeting; syncStatus: ComponentChildren };
+
+export function Picture(props: PictureProps) {
+  // The meeting's entry history, for every entry's Historik and every own cell's removed entries.
+  const history = useEntryHistory(props.session, props.meeting.id);
+  return (
+    <HistoryContext.Provider value={history}>
+      <PictureBody {...props} />
+    </HistoryContext.Provider>
+  );
+}
+
+function PictureBody(props: PictureProps) {
   const { session, meeting } = props;
   useChannel(session, 'structure');
   const orgs = meeting.group.organisations;
@@ -320,6 +333,15 @@ function OrgSection(props: {
         </ol>
       )}
       {editable && (
+        <RemovedEntries
+          session={session}
+          topic={topic}
+          org={org.id}
+          fields={meeting.template.entry_fields}
+          onRestored={(id) => props.onAdded(fieldKey({ topic: topic.id, org: org.id, entry: id, field: meeting.template.entry_fields[0]?.id ?? '' }))}
+        />
+      )}
+      {editable && (
         <button type="button" class="btn btn-add" ref={addRef} onClick={add} data-add={`${topic.id}/${org.id}`}>
           <span aria-hidden="true">+ </span>Lägg till händelse<span class="visually-hidden"> i {topic.title}</span>
         </button>
@@ -383,7 +405,7 @@ function EntryCard(props: {
       <ConfirmBox
         confirm={confirm}
         label={`Bekräfta borttagning av händelse ${props.n}`}
-        question="Ta bort händelsen och allt som står i den? Det går inte att ångra."
+        question="Ta bort händelsen och allt som står i den? Din organisation kan återställa den under Borttagna händelser tills ämnet låses."
         onConfirm={() => {
           session.removeEntry(topic.id, org.id, entryId);
           props.onRemoved();
@@ -425,6 +447,7 @@ function EntryCard(props: {
         </div>
       )}
       {!props.pending && <SecrecyControl session={session} topic={topic.id} org={org.id} entry={entryId} context={context} />}
+      {!props.pending && <EntryHistoryPanel topic={topic.id} org={org.id} entry={entryId} fields={props.fields} context={context} />}
     </li>
   );
 }
