@@ -437,3 +437,18 @@ export async function lockSignClose(meetingId: string, chair: Person, cosigner: 
 export function dayFromToday(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * A new open meeting of the demo group with two people writing in it: Anna Berg of polis on a laptop (1366 px) and
+ * Erik Lund of kommun on a phone (390 px), both with the meeting open (axe may run on their pages).
+ */
+export async function twoOrganisations(suite: Suite, title: string): Promise<{ meetingId: string; annaPage: Page; erikPage: Page }> {
+  const meetingId = await createMeeting(suite.chair.api, title);
+  const anna = await suite.person({ name: 'Anna Berg', org: 'polis' });
+  const erik = await suite.person({ name: 'Erik Lund', org: 'kommun' });
+  const annaPage = await suite.pageAs(anna, 1366, 900, { bypassCSP: true });
+  const erikPage = await suite.pageAs(erik, 390, 844, { bypassCSP: true });
+  await openMeeting(annaPage, suite.server.url, meetingId);
+  await openMeeting(erikPage, suite.server.url, meetingId);
+  return { meetingId, annaPage, erikPage };
+}

@@ -4,7 +4,7 @@
 // warning shown; screenshots at 1366 and 390 px go to the artifacts folder.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PASSWORD, addEntry, createMeeting, expectNoAxeViolations, field, invitePerson, openMeeting, shoot, useSuite, waitLive } from './harness';
+import { PASSWORD, addEntry, createMeeting, expectNoAxeViolations, field, invitePerson, openMeeting, shoot, twoOrganisations, useSuite, waitLive } from './harness';
 
 const suite = useSuite();
 
@@ -12,13 +12,7 @@ const WARNING = 'Texten ser ut att innehålla ett personnummer.';
 
 describe('personal identity numbers in the picture', () => {
   it('warns the writer and every reader while a number is in a field, and never for look-alikes', async () => {
-    const meetingId = await createMeeting(suite.chair.api, 'Extramöte om personuppgifter');
-    const anna = await suite.person({ name: 'Anna Berg', org: 'polis' });
-    const erik = await suite.person({ name: 'Erik Lund', org: 'kommun' });
-    const annaPage = await suite.pageAs(anna, 1366, 900, { bypassCSP: true });
-    const erikPage = await suite.pageAs(erik, 390, 844, { bypassCSP: true });
-    await openMeeting(annaPage, suite.server.url, meetingId);
-    await openMeeting(erikPage, suite.server.url, meetingId);
+    const { annaPage, erikPage } = await twoOrganisations(suite, 'Extramöte om personuppgifter');
 
     const entry = await addEntry(annaPage, 'hot-och-vald', 'polis');
     const key = `hot-och-vald/polis/${entry}/handelse`;

@@ -3,19 +3,13 @@
 // other organisation sees it come back; the entry's Historik names who wrote it; once the topic is locked nothing
 // is offered. axe finds nothing with the lists open.
 import { describe, expect, it } from 'vitest';
-import { addEntry, createMeeting, expectNoAxeViolations, field, openMeeting, shoot, useSuite, waitLive } from './harness';
+import { addEntry, expectNoAxeViolations, field, shoot, twoOrganisations, useSuite, waitLive } from './harness';
 
 const suite = useSuite();
 
 describe('a removed entry', () => {
   it('is restored by its organisation with its fields, seen by the others, and its history names the writer', async () => {
-    const meetingId = await createMeeting(suite.chair.api, 'Extramöte om klotter');
-    const anna = await suite.person({ name: 'Anna Berg', org: 'polis' });
-    const erik = await suite.person({ name: 'Erik Lund', org: 'kommun' });
-    const annaPage = await suite.pageAs(anna, 1366, 900, { bypassCSP: true });
-    const erikPage = await suite.pageAs(erik, 390, 844, { bypassCSP: true });
-    await openMeeting(annaPage, suite.server.url, meetingId);
-    await openMeeting(erikPage, suite.server.url, meetingId);
+    const { meetingId, annaPage, erikPage } = await twoOrganisations(suite, 'Extramöte om klotter');
 
     const entry = await addEntry(annaPage, 'hot-och-vald', 'polis');
     const key = (f: string) => `hot-och-vald/polis/${entry}/${f}`;
