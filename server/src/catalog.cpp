@@ -307,10 +307,12 @@ group catalog::create_group(const json& body) {
     return g;
 }
 
+std::vector<attendance_row> catalog::attendance(const std::string& meeting_id) { return db_.attendance(meeting_id); }
+
 group catalog::change_settings(std::string_view group_id, const json& body) {
     json_read::object(body, "body");
-    json_read::only_fields(body, "", {"signers", "retention_months"});
-    if (body.empty()) throw domain_error("bad_message", "the body must set 'signers', 'retention_months' or both");
+    json_read::only_fields(body, "", {"signers", "retention_months", "short_names"});
+    if (body.empty()) throw domain_error("bad_message", "the body must set 'signers', 'retention_months' or 'short_names'");
     // Each setting the body names is changed; the others stay as they are.
     std::optional<std::vector<role>> signers;
     std::optional<unsigned> retention;
@@ -321,6 +323,7 @@ group catalog::change_settings(std::string_view group_id, const json& body) {
     if (!g) throw domain_error("not_found", "there is no group '" + std::string(group_id) + "'");
     if (signers) g->signers = *signers;
     if (retention) g->retention_months = *retention;
+    if (body.contains("short_names")) g->set_short_names(body.at("short_names"), "short_names");
     const std::string data = g->to_json().dump();
     wait_durable([&](store::completion done) { db_.put_group({g->id, data}, std::move(done)); });
     std::lock_guard lock(mutex_);
@@ -329,6 +332,7 @@ group catalog::change_settings(std::string_view group_id, const json& body) {
     if (it != groups_.end() && it->id == group_id) {
         it->signers = g->signers;
         it->retention_months = g->retention_months;
+        it->organisations = g->organisations;
     }
     return *g;
 }

@@ -282,6 +282,15 @@ void http_router::export_picture(const http_request& req, std::string_view meeti
         // the correction that points at a closed meeting (read from the catalog now): all part of what is cached.
         std::string subject = info.id + "\n" + info.date + "\n" + std::to_string(info.title.size()) + ":" + info.title;
         if (info.corrected_by) subject += "\n" + info.corrected_by->id + "~" + info.corrected_by->state;
+        // And who attended, which grows without a new revision (one row per person: only ever added).
+        std::vector<attendance_row> attendance;
+        try {
+            attendance = catalog_.attendance(info.id);
+        } catch (const std::exception& e) {
+            log_error(route, "storage_failed", std::string("the attendance could not be read: ") + e.what());
+            return answer(std::make_shared<const http_response>(error_response(503, "storage_failed", "the record could not be read; try again")));
+        }
+        subject += "\nattendance:" + std::to_string(attendance.size());
         const std::string key = export_cache::key(subject, r.rev, public_version ? fmt + "~public" : fmt);
         if (!exports_.find_or_wait(key, answer)) return;
         std::shared_ptr<const http_response> out;
@@ -292,6 +301,7 @@ void http_router::export_picture(const http_request& req, std::string_view meeti
             if (public_version) withheld.emplace(redacted_copy(*r.document));
             picture_export p{info, grp, withheld ? *withheld : *r.document, r.rev, picture_report::local_time_now(), r.lifecycle,
                              report_->keys()};
+            p.attendance = std::move(attendance);
             if (public_version) p.redaction_of = picture_report::digest(*r.document);
             const std::string file = std::string(public_version ? "lagesbild-offentlig-" : "lagesbild-") +
                                      safe_file_part(info.date) + "-" + safe_file_part(info.id);
@@ -425,9 +435,15 @@ http_response http_router::api(const http_request& req, std::string_view path, c
         const auto before = catalog_.find_group(parts[2]);
         if (!before) return no_group(parts[2]);
         const auto g = catalog_.change_settings(parts[2], body());
+        const auto shorts = [](const group& x) {
+            json out = json::object();
+            for (const auto& o : x.organisations) out[o.id] = o.short_name;
+            return out;
+        };
         audit(auth::audit_action::group_settings_changed, g.id,
               {{"signers", signers_to_json(g.signers)}, {"before", signers_to_json(before->signers)},
-               {"retention_months", g.retention_months}, {"retention_months_before", before->retention_months}});
+               {"retention_months", g.retention_months}, {"retention_months_before", before->retention_months},
+               {"short_names", shorts(g)}, {"short_names_before", shorts(*before)}});
         return json_response(200, g.to_json());
     }
     if (parts.size() == 4 && parts[1] == "groups" && parts[3] == "meetings") {

@@ -184,6 +184,8 @@ void meeting_room::do_act(lifecycle_request req, std::function<void(lifecycle_re
     if (after != before) {
         meeting_json_["state"] = to_string(after);
         if (catalog_) catalog_->set_state(id_, to_string(after));  // queued before the op: see set_state
+        // Those in the room when the chair opens the meeting take part in it.
+        for (const auto& [ptr, mem] : members_) note_attendance(mem.info.who);
     }
     const std::string author = encode::author_json(participant_info{"-", req.by.who, std::nullopt});
     std::string change_json = to_json(c).dump();
@@ -318,6 +320,7 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     member_count_.store(members_.size(), std::memory_order_relaxed);
     send_to_others(mid, presence, 0);
     done(join_result::joined);
+    note_attendance(who);
     // The welcome may show changes not yet durable: hold it until they are.
     after_durable({rev, m, mid, std::move(welcome), nullptr, true});
 }
@@ -468,6 +471,15 @@ void meeting_room::send_to_others(std::uint64_t except_id, const std::shared_ptr
         if (rev != 0 && rev <= mem.start_after) continue;  // already part of their welcome
         if (auto c = mem.conn.lock()) c->deliver(msg);
     }
+}
+
+void meeting_room::note_attendance(const identity& who) {
+    if (!counts_attendance(state_.lifecycle().phase()) || attended_.size() >= max_attendees) return;
+    const std::string role_name(to_string(who.role));
+    if (!attended_.insert(who.name + '\n' + who.org + '\n' + role_name).second) return;
+    // Not waited for: the record notes it as soon as the store gets to it (INSERT OR IGNORE keeps the first time,
+    // also across a reload of the room); a failing store fails the meeting's edits, which say so.
+    store_.record_attendance({id_, who.name, who.org, role_name, utc_now()}, [](const std::string&) {});
 }
 
 void meeting_room::fail(const std::string& why) {

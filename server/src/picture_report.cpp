@@ -191,9 +191,15 @@ std::string picture_report::html(const picture_export& p) const {
     d.set("phase", so.phase);
     d.set("state", so.state);
     d.set("page_header", css_string(p.meeting.title + " – " + p.grp.name + " – " + p.meeting.date + " – " + so.state));
+    d.set("long_date", long_date(p.meeting.date));
     d.set("template", t.name);
     d.set("rev", std::to_string(p.rev));
-    d.set("digest", digest(p.document));
+    const std::string picture_digest = digest(p.document);
+    d.set("digest", picture_digest);
+    d.set("page_footer", css_string(digest_footer(picture_digest)));
+    const std::string chair_of_meeting = chair_names(p);
+    d.set("has_chair", !chair_of_meeting.empty());
+    d.set("chair_names", chair_of_meeting);
     d.set("exported_at", p.exported_at);
     if (p.is_public()) {
         mustache::data v;
@@ -215,9 +221,39 @@ std::string picture_report::html(const picture_export& p) const {
         d.set("corrected_by", c);
     }
 
-    std::string orgs;
-    for (const auto& o : p.grp.organisations) orgs += (orgs.empty() ? "" : ", ") + o.name;
-    d.set("organisations", orgs);
+    // Organisations by their labels (est::organisation_labels): a list of full names, which hold commas themselves,
+    // would not read as a list.
+    const std::vector<std::string> labels = organisation_labels(p.grp.organisations);
+    const auto list_of = [](const std::vector<std::string>& parts) {
+        const bool commas = std::any_of(parts.begin(), parts.end(), [](const std::string& x) { return x.find(',') != std::string::npos; });
+        return join(parts, commas ? "; " : ", ");
+    };
+    d.set("organisations", list_of(labels));
+
+    // Attendance: who joined while the meeting was held, and which of the group's organisations nobody came from.
+    mustache::data attendance{mustache::data::type::list};
+    std::vector<std::string> absent;
+    for (const auto& a : p.attendance) {
+        mustache::data one;
+        one.set("name", a.name);
+        std::string org;
+        for (std::size_t i = 0; i < p.grp.organisations.size(); ++i)
+            if (p.grp.organisations[i].id == a.org) org = labels[i];
+        one.set("organisation", org.empty() ? a.org : org);
+        one.set("has_organisation", !a.org.empty());
+        one.set("role", role_label(a.role));
+        one.set("first_at", statement_time(a.first_at));
+        attendance.push_back(one);
+    }
+    for (std::size_t i = 0; i < p.grp.organisations.size(); ++i)
+        if (std::none_of(p.attendance.begin(), p.attendance.end(),
+                         [&](const attendance_row& a) { return a.org == p.grp.organisations[i].id; }))
+            absent.push_back(labels[i]);
+    d.set("attendance", attendance);
+    d.set("has_attendance", !p.attendance.empty());
+    d.set("attendance_summary", attendance_summary(p));
+    d.set("has_absent", !absent.empty());
+    d.set("absent", list_of(absent));
 
     // The overview: one row per topic with its chair's choices (the level) and how many entries it holds.
     mustache::data columns{mustache::data::type::list};
@@ -291,6 +327,7 @@ std::string picture_report::html(const picture_export& p) const {
         topic.set("has_description", !def.description.empty());
         topic.set("chair_fields", chair);
         topic.set("cells", cells);
+        topic.set("entry_text", entries_text(entry_count));
         mustache::data topic_items{mustache::data::type::list};
         bool has_items = false;
         for (const auto& item : items)
@@ -486,6 +523,58 @@ std::string picture_report::role_label(std::string_view role) {
     return std::string(role);
 }
 
+std::string picture_report::long_date(std::string_view iso) {
+    static constexpr const char* days[] = {"söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"};
+    static constexpr const char* months[] = {"januari", "februari", "mars",     "april",   "maj",      "juni",
+                                             "juli",    "augusti",  "september", "oktober", "november", "december"};
+    std::tm tm{};
+    const std::string text(iso);
+    const char* end = text.size() == 10 ? ::strptime(text.c_str(), "%Y-%m-%d", &tm) : nullptr;
+    if (!end || *end != '\0') return text;
+    const std::time_t t = ::timegm(&tm);  // normalises, and gives the day of the week
+    std::tm day{};
+    gmtime_r(&t, &day);
+    return std::string(days[day.tm_wday]) + " " + std::to_string(day.tm_mday) + " " + months[day.tm_mon] + " " +
+           std::to_string(day.tm_year + 1900);
+}
+
+std::string picture_report::chair_names(const picture_export& p) {
+    std::vector<std::string> names;
+    const auto add = [&names](const std::string& n) {
+        if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    };
+    for (const auto& a : p.attendance)
+        if (a.role == "chair") add(a.name);
+    if (names.empty())
+        for (const auto& sig : sign_off(p).signatures)
+            if (sig.role == role_label("chair")) add(sig.name);
+    return join(names, ", ");
+}
+
+std::string picture_report::attendance_summary(const picture_export& p) {
+    if (p.attendance.empty()) return "Ingen registrerad";
+    std::vector<std::string> orgs;
+    for (const auto& a : p.attendance)
+        if (!a.org.empty() && std::find(orgs.begin(), orgs.end(), a.org) == orgs.end()) orgs.push_back(a.org);
+    const std::size_t n = p.attendance.size();
+    std::string out = std::to_string(n) + (n == 1 ? " person" : " personer");
+    if (!orgs.empty()) out += " från " + std::to_string(orgs.size()) + (orgs.size() == 1 ? " organisation" : " organisationer");
+    return out;
+}
+
+std::string picture_report::local_time_of(const std::string& iso_utc) { return statement_time(iso_utc); }
+
+std::string picture_report::entries_text(std::size_t n) {
+    if (n == 0) return "inga händelser";
+    return std::to_string(n) + (n == 1 ? " händelse" : " händelser");
+}
+
+std::string picture_report::digest_footer(std::string_view digest) {
+    std::string groups;
+    for (std::size_t i = 0; i < 16 && i < digest.size(); i += 4) groups += (groups.empty() ? "" : " ") + std::string(digest.substr(i, 4));
+    return "Kontrollsumma " + groups + " … (se Om dokumentet)";
+}
+
 std::string picture_report::withheld_text(std::size_t n) {
     return n == 1 ? "1 uppgift som omfattas av sekretess är maskad"
                   : std::to_string(n) + " uppgifter som omfattas av sekretess är maskade";
@@ -531,6 +620,10 @@ nlohmann::json picture_report::json(const picture_export& p) const {
                           {"state", state.empty() ? std::string("open") : std::move(state)},
                           {"lifecycle", std::move(lifecycle)},
                           {"keys", std::move(keys)}};
+    auto attendance = nlohmann::json::array();
+    for (const auto& a : p.attendance)
+        attendance.push_back({{"name", a.name}, {"org", a.org}, {"role", a.role}, {"first_at", a.first_at}});
+    out["attendance"] = std::move(attendance);
     if (p.is_public()) {
         // The signatures and the closing sign the full picture (redaction_of); the redaction statement binds this
         // picture to it.

@@ -243,6 +243,13 @@ const char* const migrations[] = {
     R"sql(
     CREATE TABLE archived_meetings (meeting_id TEXT PRIMARY KEY REFERENCES meetings(id), at TEXT NOT NULL) WITHOUT ROWID;
     )sql",
+    // 8: attendance (docs/protocol.md, "Attendance"): who joined a meeting while it was open or locked, once per
+    // person (name, organisation, role), with the first time, in the order noted (rowid). The record's "Närvaro"; a
+    // purge removes it.
+    R"sql(
+    CREATE TABLE attendance (meeting_id TEXT NOT NULL REFERENCES meetings(id), name TEXT NOT NULL, org TEXT NOT NULL,
+        role TEXT NOT NULL, first_at TEXT NOT NULL, UNIQUE (meeting_id, name, org, role));
+    )sql",
 };
 
 // Binds an optional text: NULL when absent.
@@ -535,7 +542,8 @@ void store::purge_meeting(purge_row row, completion done) {
                 p.bind(2, row.purged_at);
                 p.bind(3, row.kept);
                 p.exec();
-                for (const char* sql : {"DELETE FROM ops WHERE meeting_id = ?", "DELETE FROM snapshots WHERE meeting_id = ?"}) {
+                for (const char* sql : {"DELETE FROM ops WHERE meeting_id = ?", "DELETE FROM snapshots WHERE meeting_id = ?",
+                                        "DELETE FROM attendance WHERE meeting_id = ?"}) {
                     SQLite::Statement d(*db_, sql);
                     d.bind(1, row.meeting_id);
                     d.exec();
@@ -562,6 +570,32 @@ void store::set_archived(std::string meeting_id, std::string at, completion done
             a.exec();
         },
         std::move(done)));
+}
+
+void store::record_attendance(attendance_row row, completion done) {
+    enqueue(other(
+        [this, row = std::move(row)] {
+            SQLite::Statement a(*db_, "INSERT OR IGNORE INTO attendance (meeting_id, name, org, role, first_at) VALUES (?, ?, ?, ?, ?)");
+            a.bind(1, row.meeting_id);
+            a.bind(2, row.name);
+            a.bind(3, row.org);
+            a.bind(4, row.role);
+            a.bind(5, row.first_at);
+            a.exec();
+        },
+        std::move(done)));
+}
+
+std::vector<attendance_row> store::attendance(const std::string& meeting) {
+    std::vector<attendance_row> out;
+    read([&] {
+        SQLite::Statement s(*db_, "SELECT name, org, role, first_at FROM attendance WHERE meeting_id = ? ORDER BY rowid");
+        s.bind(1, meeting);
+        while (s.executeStep())
+            out.push_back({meeting, s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getString(),
+                           s.getColumn(3).getString()});
+    });
+    return out;
 }
 
 bool store::each_entry_op(const std::string& meeting, std::size_t max,

@@ -1,5 +1,6 @@
 #include "est/group.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 
@@ -65,9 +66,57 @@ std::vector<std::string> group::organisation_ids() const {
     return ids;
 }
 
+namespace {
+// Throws unless every short name set is the only one of its kind in the group.
+void check_unique_short_names(const std::vector<organisation>& orgs, const std::string& where) {
+    std::set<std::string> seen;
+    for (const auto& o : orgs)
+        if (!o.short_name.empty() && !seen.insert(o.short_name).second)
+            throw domain_error("bad_message", "'" + where + "' gives two organisations the short name '" + o.short_name + "'");
+}
+}  // namespace
+
+std::vector<std::string> organisation_labels(std::span<const organisation> orgs) {
+    const auto cut = [](const organisation& o) {
+        const auto comma = o.name.find(',');
+        return comma == std::string::npos ? o.name : o.name.substr(0, comma);
+    };
+    std::vector<std::string> out;
+    for (const auto& o : orgs) {
+        if (!o.short_name.empty()) {
+            out.push_back(o.short_name);
+            continue;
+        }
+        const std::string mine = cut(o);
+        bool shared = false;
+        for (const auto& other : orgs)
+            if (&other != &o && (other.short_name.empty() ? cut(other) : other.short_name) == mine) shared = true;
+        out.push_back(shared ? o.name : mine);
+    }
+    return out;
+}
+
+void group::set_short_names(const nlohmann::json& j, const std::string& where) {
+    json_read::object(j, where);
+    std::vector<organisation> next = organisations;
+    for (const auto& [id, value] : j.items()) {
+        auto it = std::find_if(next.begin(), next.end(), [&](const organisation& o) { return o.id == id; });
+        if (it == next.end()) throw domain_error("bad_message", "'" + where + "' names no organisation of the group: '" + id + "'");
+        it->short_name = json_read::label(j, where, id.c_str(), max_short_name_bytes, true);
+    }
+    check_unique_short_names(next, where);
+    organisations = std::move(next);
+}
+
 nlohmann::json group::to_json() const {
     auto orgs = nlohmann::json::array();
-    for (const auto& o : organisations) orgs.push_back({{"id", o.id}, {"name", o.name}});
+    const auto labels = organisation_labels(organisations);
+    for (std::size_t i = 0; i < organisations.size(); ++i) {
+        const auto& o = organisations[i];
+        nlohmann::json org = {{"id", o.id}, {"name", o.name}, {"label", labels[i]}};
+        if (!o.short_name.empty()) org["short_name"] = o.short_name;
+        orgs.push_back(std::move(org));
+    }
     nlohmann::json j = {{"id", id}, {"name", name}, {"organisations", orgs}, {"signers", signers_to_json(signers)}};
     if (!municipality.empty()) j["municipality"] = municipality;
     if (retention_months) j["retention_months"] = retention_months;
@@ -88,12 +137,15 @@ group group::from_json(const nlohmann::json& j, bool id_required) {
     for (std::size_t i = 0; i < orgs.size(); ++i) {
         const std::string where = "organisations[" + std::to_string(i) + "]";
         json_read::object(orgs[i], where);
-        json_read::only_fields(orgs[i], where, {"id", "name"});
+        json_read::only_fields(orgs[i], where, {"id", "name", "short_name", "label"});
         organisation o{json_read::id(orgs[i], where, "id"), json_read::string(orgs[i], where, "name")};
+        if (orgs[i].contains("short_name"))
+            o.short_name = json_read::label(orgs[i], where, "short_name", max_short_name_bytes, true);
         if (!seen.insert(o.id).second)
             throw domain_error("bad_message", "'" + where + ".id' repeats the id '" + o.id + "'");
         g.organisations.push_back(std::move(o));
     }
+    check_unique_short_names(g.organisations, "organisations");
     if (j.contains("signers")) g.signers = signers_from_json(j.at("signers"), "signers");
     if (j.contains("retention_months")) g.retention_months = retention_months_from_json(j.at("retention_months"), "retention_months");
     return g;

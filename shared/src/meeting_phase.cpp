@@ -21,4 +21,6 @@ std::optional<meeting_phase> meeting_phase_from_string(std::string_view s) noexc
     return std::nullopt;
 }
 
+bool counts_attendance(meeting_phase p) noexcept { return p == meeting_phase::open || p == meeting_phase::locked; }
+
 }  // namespace est

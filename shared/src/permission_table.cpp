@@ -87,7 +87,7 @@ constexpr std::array<permission_rule, action_count> table{{
     row(action::change_roles, "change_roles", in_group, actors_of(admin),
         "change or remove a person's role in the group", "only an administrator changes roles"),
     row(action::change_group_settings, "change_group_settings", in_group, actors_of(admin),
-        "change the group's settings (who signs its pictures)", "only an administrator changes a group's settings"),
+        "change the group's settings (who signs, retention, short names)", "only an administrator changes a group's settings"),
     row(action::manage_accounts, "manage_accounts", server_wide, actors_of(admin),
         "disable an account, issue a password-reset link", "only an administrator manages accounts"),
     row(action::read_audit_log, "read_audit_log", server_wide, actors_of(admin),

@@ -313,6 +313,14 @@ TEST_CASE("permission table: the names are stable and round-trip", "[permissions
     CHECK_FALSE(est::meeting_phase_from_string("signed_off").has_value());
 }
 
+TEST_CASE("attendance counts while the meeting is held: open or locked, not draft, signed or closed", "[attendance]") {
+    CHECK_FALSE(est::counts_attendance(meeting_phase::draft));
+    CHECK(est::counts_attendance(meeting_phase::open));
+    CHECK(est::counts_attendance(meeting_phase::locked));
+    CHECK_FALSE(est::counts_attendance(meeting_phase::signed_off));
+    CHECK_FALSE(est::counts_attendance(meeting_phase::closed));
+}
+
 TEST_CASE("permission table: spot checks in words", "[permissions][table]") {
     using est::decide;
     SECTION("the police's participant writes the police's cell while the meeting is open, not once the topic or "

@@ -181,7 +181,7 @@ TEST_CASE("the HTML export shows every topic and organisation, escapes what part
     int number = 0;
     for (const auto& t : f.doc.tmpl().topics) {
         const std::string n = std::to_string(++number);
-        const auto pos = html.find("<h2 id=\"omrade-" + n + "\">" + n + ". " + t.title);
+        const auto pos = html.find("<h3 id=\"omrade-" + n + "\">" + n + ". " + t.title);
         REQUIRE(pos != std::string::npos);
         CHECK(pos > at);
         at = pos;
@@ -204,6 +204,75 @@ TEST_CASE("the HTML export shows every topic and organisation, escapes what part
     CHECK(html.find(server::picture_report::digest(f.doc)) != std::string::npos);
     CHECK(html.find("2026-11-24 15:02 (+01:00)") != std::string::npos);
     CHECK(html.find("lang=\"sv\"") != std::string::npos);
+}
+
+TEST_CASE("the HTML export is a record: overview and assessments first, attendance and chair, reports as an appendix",
+          "[export][record]") {
+    picture_fixture f;
+    f.apply(add_entry_change{"andt", "polis", "e1"});
+    f.apply(text_change{{"andt", "polis", "e1", "handelse"}, insert(0, U("Langning vid skolan"))});
+    f.apply(text_change{{"andt", "", "", "bedomning"}, insert(0, U("Bevakas"))});
+    auto v = f.view();
+    v.attendance = {{"m1", "Eva Ek", "", "chair", "2026-11-24T08:31:00Z"},
+                    {"m1", "Anna Berg", "polis", "participant", "2026-11-24T08:32:00Z"},
+                    {"m1", "Per Holm", "polis", "participant", "2026-11-24T08:40:00Z"}};
+    const std::string html = report_from_file().html(v);
+
+    CHECK(html.find("<dt>Mötesdatum</dt><dd>tisdag 24 november 2026</dd>") != std::string::npos);
+    CHECK(html.find("<dd class=\"chair-name\">Eva Ek</dd>") != std::string::npos);
+    CHECK(html.find("3 personer från 1 organisation</a>") != std::string::npos);
+    // Attendance: a row per person with their organisation's label and role, and who nobody came from.
+    CHECK(html.find("<tr><td>Anna Berg</td><td>Polisen</td><td>deltagare</td>") != std::string::npos);
+    CHECK(html.find("<tr><td>Eva Ek</td><td>–</td><td>ordförande</td>") != std::string::npos);
+    CHECK(html.find("Ingen deltog från: Kommunen.") != std::string::npos);
+    // The order of a record: overview, assessments, attendance, signatures, about, then the appendix.
+    const std::vector<std::string> order = {"id=\"oversikt\"", "id=\"bedomningar\"", "id=\"narvaro\"",
+                                            "id=\"underskrifter\"", "id=\"om-dokumentet\"", "id=\"bilaga\""};
+    std::size_t at = 0;
+    for (const auto& mark : order) {
+        INFO(mark);
+        const auto pos = html.find(mark);
+        REQUIRE(pos != std::string::npos);
+        CHECK(pos > at);
+        at = pos;
+    }
+    // The chair's text is in the assessments, the organisation's entry only in the appendix.
+    CHECK(html.find("Bevakas") < html.find("id=\"narvaro\""));
+    CHECK(html.find("Langning vid skolan") > html.find("id=\"bilaga\""));
+    CHECK(html.find("(1 händelse)") != std::string::npos);
+    // The footer names the checksum in words, with its first 16 digits.
+    const std::string d = server::picture_report::digest(f.doc);
+    CHECK(html.find("@bottom-left { content: \"Kontrollsumma " + d.substr(0, 4) + " " + d.substr(4, 4)) != std::string::npos);
+    CHECK(html.find("Samma kontrollsumma betyder samma innehåll") != std::string::npos);
+    // The JSON record carries the attendance as stored.
+    const auto j = report_from_file().json(v);
+    REQUIRE(j.at("attendance").size() == 3);
+    CHECK(j.at("attendance")[1] == nlohmann::json{{"name", "Anna Berg"}, {"org", "polis"}, {"role", "participant"},
+                                                  {"first_at", "2026-11-24T08:32:00Z"}});
+}
+
+TEST_CASE("the record's words: long dates, entry counts, summaries and the chair without attendance", "[export][record]") {
+    using server::picture_report;
+    CHECK(picture_report::long_date("2026-12-01") == "tisdag 1 december 2026");
+    CHECK(picture_report::long_date("2027-01-03") == "söndag 3 januari 2027");
+    CHECK(picture_report::long_date("i morgon") == "i morgon");
+    CHECK(picture_report::long_date("2026-13-45") == "2026-13-45");
+    CHECK(picture_report::entries_text(0) == "inga händelser");
+    CHECK(picture_report::entries_text(1) == "1 händelse");
+    CHECK(picture_report::entries_text(12) == "12 händelser");
+    CHECK(picture_report::digest_footer("0123456789abcdef0123") == "Kontrollsumma 0123 4567 89ab cdef … (se Om dokumentet)");
+    picture_fixture f;
+    auto v = f.view();
+    CHECK(picture_report::attendance_summary(v) == "Ingen registrerad");
+    CHECK(picture_report::chair_names(v).empty());
+    v.attendance = {{"m1", "Eva Ek", "", "chair", "2026-11-24T08:31:00Z"}};
+    CHECK(picture_report::attendance_summary(v) == "1 person");
+    v.attendance.push_back({"m1", "Eva Ek", "", "chair", "2026-11-24T09:00:00Z"});
+    v.attendance.push_back({"m1", "Lars Lund", "", "chair", "2026-11-24T09:01:00Z"});
+    CHECK(picture_report::chair_names(v) == "Eva Ek, Lars Lund");
+    const std::string html = report_from_file().html(f.view());
+    CHECK(html.find("Ingen närvaro är registrerad för mötet.") != std::string::npos);
+    CHECK(html.find("<span class=\"empty\">Inte känd</span>") != std::string::npos);
 }
 
 TEST_CASE("the digest covers the picture's canonical JSON: equal pictures match, any change shows", "[export]") {
@@ -293,13 +362,16 @@ TEST_CASE("an export names the meeting's state in Swedish and marks locked topic
         CHECK(md.find(" Händelser |") != std::string::npos);
         CHECK(md.find("Ej ifyllt") == std::string::npos);
     }
-    SECTION("a locked topic is marked in the overview, in its heading, and in the Markdown") {
+    SECTION("a locked topic is marked in the overview, its assessment, its reports, and in the Markdown") {
         auto v = f.view();
         v.lifecycle = lifecycle("open", nlohmann::json::array(), nullptr, {"andt"});
         const std::string html = report.html(v);
-        CHECK(count_of(html, "<span class=\"locked\">Låst</span>") == 2);
+        CHECK(count_of(html, "<span class=\"locked\">Låst</span>") == 3);
         CHECK(html.find("5. ANDT") != std::string::npos);
-        CHECK(html.find("<span class=\"locked\">Låst</span></h2>") > html.find("<h2 id=\"omrade-5\">"));
+        CHECK(html.find("<span class=\"locked\">Låst</span></h3>", html.find("<h3 id=\"bedomning-5\">")) <
+              html.find("<h3 id=\"bedomning-6\">"));
+        CHECK(html.find("<span class=\"locked\">Låst</span></h3>", html.find("<h3 id=\"omrade-5\">")) <
+              html.find("<h3 id=\"omrade-6\">"));
         const auto md = report.markdown(v);
         CHECK(count_of(md, " (Låst)") == 2);
         CHECK(md.find("\n## 5. ANDT") != std::string::npos);
@@ -636,7 +708,7 @@ TEST_CASE("decision items are printed under their topic and listed together when
     const auto report = report_from_file();
     const std::string html = report.html(f.view());
     const auto topic_number = std::to_string(items[0].topic_number);
-    CHECK(count_of(html, "<h3>Beslutspunkter</h3>") == 1);
+    CHECK(count_of(html, "<h4>Beslutspunkter</h4>") == 1);
     CHECK(count_of(html, "<li class=\"item\">") == 2);
     CHECK(html.find("Orsaksanalys: oro &lt;kring&gt; Risbroskolan<span class=\"to-bra\">Till BRÅ</span>") !=
           std::string::npos);
@@ -645,9 +717,11 @@ TEST_CASE("decision items are printed under their topic and listed together when
     // Only the marked item is in the list for BRÅ, with a link to its topic.
     const auto list = html.find("<h2 id=\"till-bra\">Beslutspunkter till BRÅ</h2>");
     REQUIRE(list != std::string::npos);
-    CHECK(html.find("<a href=\"#omrade-" + topic_number + "\">", list) != std::string::npos);
-    CHECK(html.find("Risbroskolan", list) < html.find("<h2 id=\"underskrifter\">"));
-    CHECK(html.find("Utan rubrik", list) > html.find("<h2 id=\"underskrifter\">"));
+    CHECK(html.find("<a href=\"#bedomning-" + topic_number + "\">", list) != std::string::npos);
+    CHECK(html.find("Risbroskolan", list) < html.find("<h2 id=\"narvaro\">"));
+    // The unmarked (untitled) item is under its topic's assessment, before the list, and not in it.
+    CHECK(html.find("Utan rubrik") < list);
+    CHECK(html.find("Utan rubrik", list) == std::string::npos);
 
     const std::string md = report.markdown(f.view());
     CHECK(count_of(md, "### Beslutspunkter\n") == 1);

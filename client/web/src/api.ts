@@ -192,7 +192,7 @@ export const api = {
   editMeeting: (id: string, body: { title?: string; date?: string; archived?: boolean }) =>
     call<MeetingInfo>('PATCH', `/api/meetings/${enc(id)}`, body),
   /** The group's settings (administrators only): who signs the pictures of meetings made from now on. */
-  setGroupSettings: (groupId: string, body: { signers: Role[] }) =>
+  setGroupSettings: (groupId: string, body: { signers?: Role[]; short_names?: Record<string, string> }) =>
     call<Group>('PUT', `/api/groups/${enc(groupId)}/settings`, body),
   createGroup: (body: { id?: string; name: string; municipality?: string; organisations: Organisation[] }) =>
     call<Group>('POST', '/api/groups', body),

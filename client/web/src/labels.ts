@@ -58,6 +58,11 @@ export function shortOrgName(name: string): string {
   return i > 0 ? name.slice(0, i) : name;
 }
 
+/** What to call an organisation in headers, presence and lists: the server's label, else its name up to a comma. */
+export function orgLabel(o: { name: string; label?: string }): string {
+  return o.label || shortOrgName(o.name);
+}
+
 /** A stable colour for a participant (dark enough for white text, WCAG AA). */
 const COLOURS = ['#1b5e20', '#0d47a1', '#6a1b9a', '#b71c1c', '#004d40', '#4e342e', '#283593', '#880e4f', '#37474f', '#bf360c'];
 export function colourFor(key: string): string {

@@ -147,7 +147,10 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
     std::string md;
     md += "# Lägesbild – " + inline_text(p.meeting.title) + "\n\n";
     md += item("EST-grupp", inline_text(p.grp.name) + (p.grp.municipality.empty() ? "" : ", " + inline_text(p.grp.municipality)));
-    md += item("Mötesdatum", inline_text(p.meeting.date));
+    md += item("Mötesdatum", inline_text(picture_report::long_date(p.meeting.date)));
+    const std::string chair = picture_report::chair_names(p);
+    md += item("Ordförande", chair.empty() ? std::string("*Inte känd*") : inline_text(chair));
+    md += item("Närvarande", inline_text(picture_report::attendance_summary(p)));
     md += item("Mall", inline_text(t.name));
     md += item("Status", inline_text(s.state));
     // The meeting ids are plain ([a-z0-9_-]): safe as they are in a link target.
@@ -164,9 +167,10 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
     if (p.is_public())
         md += item("Version", "Offentlig version: " + picture_report::withheld_text(secret_entries(p.document).size()) +
                                   ". Maskad version av den fullständiga lägesbilden med kontrollsumma " + code(p.redaction_of) + ".");
+    const std::vector<std::string> labels = organisation_labels(p.grp.organisations);
     std::string orgs;
-    for (const auto& o : p.grp.organisations) orgs += (orgs.empty() ? "" : ", ") + inline_text(o.name);
-    md += item("Deltagande organisationer", orgs);
+    for (const auto& l : labels) orgs += (orgs.empty() ? "" : "; ") + inline_text(l);
+    md += item("Gruppens organisationer", orgs);
 
     const std::vector<export_item> items = picture_report::decision_items(p);
     const auto is_locked = [&s](const std::string& topic) {
@@ -218,7 +222,7 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
             }
             int n = 0;
             for (const auto& e : cit->second.entries) {
-                md += "##### Post " + std::to_string(++n) + "\n\n";
+                md += "##### Händelse " + std::to_string(++n) + "\n\n";
                 if (!e.secrecy.empty() && p.is_public()) {
                     md += "*Uppgiften omfattas av sekretess enligt " + inline_text(e.secrecy) + ".*\n\n";
                     continue;
@@ -249,6 +253,20 @@ std::string markdown_report::render(const picture_export& p, const export_sign_o
             md += "- " + std::to_string(i.topic_number) + ". " + inline_text(i.topic_title) + ": " + item_title(i) + "\n";
         }
         md += any ? "\n" : "*Ordföranden har inte markerat någon beslutspunkt till BRÅ.*\n\n";
+    }
+
+    md += "## Närvaro\n\n";
+    if (p.attendance.empty()) md += "*Ingen närvaro är registrerad för mötet.*\n\n";
+    else {
+        md += "| Namn | Organisation | Roll | Anslöt |\n|---|---|---|---|\n";
+        for (const auto& a : p.attendance) {
+            std::string org = a.org.empty() ? std::string("–") : a.org;
+            for (std::size_t i = 0; i < p.grp.organisations.size(); ++i)
+                if (p.grp.organisations[i].id == a.org) org = labels[i];
+            md += "| " + inline_text(a.name) + " | " + inline_text(org) + " | " + picture_report::role_label(a.role) + " | " +
+                  inline_text(picture_report::local_time_of(a.first_at)) + " |\n";
+        }
+        md += "\n";
     }
 
     md += "## Underskrifter\n\n";

@@ -14,7 +14,17 @@ namespace est {
 struct organisation {
     std::string id;
     std::string name;
+    // The short name the group's administrator gave it for headers and presence ("" none; JSON "short_name", at
+    // most max_short_name_bytes).
+    std::string short_name = {};
 };
+inline constexpr std::size_t max_short_name_bytes = 40;
+
+// What each organisation is called where space is short (headers, presence, lists), in the group's order: its own
+// short name when it has one; else its name up to the first comma ("Polisen, lokalpolisområde Norra
+// Västmanland" → "Polisen") when no other organisation of the group would be called the same; else its whole name
+// (so "Sala kommun, socialtjänsten" and "Sala kommun, skolan" never both read "Sala kommun").
+std::vector<std::string> organisation_labels(std::span<const organisation> orgs);
 
 // The group's setting `signers`: the roles whose signatures make a meeting's picture signed. The chair exactly
 // once, first, then 0 to max_cosigners co-signers, each a different person (["chair","cosigner","cosigner"]: two
@@ -44,7 +54,11 @@ struct group {
 
     bool has_organisation(std::string_view org_id) const noexcept;
     std::vector<std::string> organisation_ids() const;
+    // With each organisation's "short_name" (when set) and "label" (organisation_labels; ignored when read back).
     nlohmann::json to_json() const;
+    // Sets short names from {"org id": "short name" or "" to clear}; checks every id, length and line, and that no
+    // two organisations end up with the same short name. Throws domain_error("bad_message"); nothing changes then.
+    void set_short_names(const nlohmann::json& j, const std::string& where);
     // Validates; throws domain_error("bad_message") naming the field. `id` may be absent when
     // `id_required` is false (the server then assigns one); `signers` and `retention_months` may be absent (the
     // defaults).

@@ -20,4 +20,10 @@ inline constexpr std::size_t meeting_phase_count = 5;
 std::string_view to_string(meeting_phase p) noexcept;
 std::optional<meeting_phase> meeting_phase_from_string(std::string_view s) noexcept;
 
+// Whether someone in the meeting now takes part in it for its record's attendance (*närvaro*): while the meeting is
+// held, open or locked. Not while the chair prepares a draft, nor when people come back to sign or read.
+bool counts_attendance(meeting_phase p) noexcept;
+// The most people a meeting's attendance records (distinct name, organisation and role); later ones are not noted.
+inline constexpr std::size_t max_attendees = 200;
+
 }  // namespace est

@@ -8,6 +8,10 @@ export const ROLES: readonly Role[] = ['participant', 'chair', 'cosigner', 'bra_
 export interface Organisation {
   id: string;
   name: string;
+  /** What to call it where space is short: its short name, else its name up to a comma when that is unique (server). */
+  label?: string;
+  /** The short name the group's administrator set, when set (PUT /api/groups/{id}/settings "short_names"). */
+  short_name?: string;
 }
 
 export interface Group {

@@ -7,7 +7,7 @@ import { ROLE_LABELS } from '../labels';
 import type { Account, AuditRow, AuditVerdict, Group, IssuedLink } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
-import { CopyLink, InviteForm, MembersTable, PendingInvitations, roleText, SignersSetting } from './GroupAdmin';
+import { CopyLink, InviteForm, MembersTable, PendingInvitations, roleText, ShortNamesSetting, SignersSetting } from './GroupAdmin';
 import { describedBy, FormError, GroupSelect, TextField } from './Form';
 import { ErrorBox, Loading, Shell, useFocusOnMount } from './Shell';
 
@@ -130,6 +130,8 @@ function GroupsSection(props: { groups: Group[] | null; selfId: string; onMember
               </p>
               <h3>Underskrifter</h3>
               <SignersSetting group={group} />
+              <h3>Kortnamn</h3>
+              <ShortNamesSetting group={group} />
               <h3>Medlemmar</h3>
               <MembersTable
                 group={group}

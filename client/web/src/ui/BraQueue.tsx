@@ -39,7 +39,7 @@ import {
   type SortKey,
 } from '../bra/queue';
 import { importMayAnywhere } from '../bra/import';
-import { ROLE_LABELS, localDay, shortOrgName, swedishDate } from '../labels';
+import { ROLE_LABELS, localDay, orgLabel, swedishDate } from '../labels';
 import type { Group, Role } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
@@ -82,7 +82,7 @@ type OrgNames = (group: string, org: string) => string;
 
 function orgNamesOf(groups: readonly Group[]): OrgNames {
   const names = new Map<string, string>();
-  for (const g of groups) for (const o of g.organisations) names.set(`${g.id}/${o.id}`, o.name);
+  for (const g of groups) for (const o of g.organisations) names.set(`${g.id}/${o.id}`, orgLabel(o));
   return (group, org) => (org ? names.get(`${group}/${org}`) ?? org : '');
 }
 
@@ -314,7 +314,7 @@ function QueueRow(props: { item: BraItem; names: OrgNames; groupName: string | n
       </td>
       <td data-label="Ansvarig">
         <span>
-          {owner ? shortOrgName(props.names(i.group, owner)) : '–'}
+          {owner ? props.names(i.group, owner) : '–'}
           {owner && proposed && <span class="bra-proposed"> (förslag)</span>}
         </span>
       </td>

@@ -21,7 +21,7 @@ import {
   type BraItem,
 } from '../bra/queue';
 import { useQueueWatch } from './useQueueWatch';
-import { shortOrgName, swedishDate } from '../labels';
+import { orgLabel, swedishDate } from '../labels';
 import type { WelcomeMeeting } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
@@ -115,7 +115,10 @@ export function FollowUpSection(props: { meeting: WelcomeMeeting }) {
     };
 
   if (hidden) return null;
-  const orgName = (id: string) => meeting.group.organisations.find((o) => o.id === id)?.name ?? id;
+  const orgName = (id: string) => {
+    const o = meeting.group.organisations.find((x) => x.id === id);
+    return o ? orgLabel(o) : id;
+  };
   return (
     <section id="uppfoljning" class="panel followup" aria-labelledby="followup-h" data-testid="followup">
       <h2 id="followup-h">Uppföljning</h2>
@@ -188,7 +191,7 @@ function FollowUpItem(props: {
         <div>
           <dt>Ansvarig</dt>
           <dd>
-            {owner ? shortOrgName(props.orgName(owner)) : 'Inte angiven'}
+            {owner ? props.orgName(owner) : 'Inte angiven'}
             {owner && !i.owner_org && <span class="bra-proposed"> (förslag)</span>}
             {i.contact && <span class="cell-sub">{i.contact}</span>}
           </dd>

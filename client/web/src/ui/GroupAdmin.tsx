@@ -5,13 +5,13 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { absoluteLink, api, ApiError } from '../api';
 import { defaultOrgFor, looksLikeEmail, roleMayHaveOrg, roleNeedsOrg, swedishDay } from '../access';
-import { ROLE_HINTS, ROLE_LABELS, shortOrgName } from '../labels';
+import { ROLE_HINTS, ROLE_LABELS, orgLabel } from '../labels';
 import type { Group, IssuedLink, Member, PendingInvitation, Role } from '../model/types';
 import { FormError, TextField } from './Form';
 
 function orgName(group: Group, id: string): string {
   const o = group.organisations.find((x) => x.id === id);
-  return o ? shortOrgName(o.name) : id;
+  return o ? orgLabel(o) : id;
 }
 
 /** "Deltagare för Polisen", "Ordförande". */
@@ -320,7 +320,7 @@ function MemberRow(props: { group: Group; member: Member; editable: boolean; sel
                   {!roleNeedsOrg(role) && <option value="">Ingen organisation</option>}
                   {group.organisations.map((o) => (
                     <option key={o.id} value={o.id}>
-                      {shortOrgName(o.name)}
+                      {orgLabel(o)}
                     </option>
                   ))}
                 </select>
@@ -614,6 +614,102 @@ export function SignersSetting(props: { group: Group }) {
         Spara
       </button>
       <div role="status" class="hint" data-testid="signers-status">
+        {done}
+      </div>
+      {error && <FormError text={error} />}
+    </form>
+  );
+}
+
+/** The server's bound on a short name (docs/protocol.md, "Group settings"). */
+export const MAX_SHORT_NAME_BYTES = 40;
+
+/**
+ * Kortnamn: what each organisation is called in headers, presence and the record (administrators only, PUT
+ * /api/groups/{id}/settings "short_names"). Empty: the server's label (the name up to a comma, when unique).
+ */
+export function ShortNamesSetting(props: { group: Group; onSaved?: (g: Group) => void }) {
+  const idOf = (org: string) => `short-${props.group.id}-${org}`;
+  const shortsOf = (g: Group) => Object.fromEntries(g.organisations.map((o) => [o.id, o.short_name ?? '']));
+  const [group, setGroup] = useState(props.group);
+  const [values, setValues] = useState<Record<string, string>>(shortsOf(props.group));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState('');
+  useEffect(() => {
+    let live = true;
+    api
+      .group(props.group.id)
+      .then((g) => {
+        if (!live) return;
+        setGroup(g);
+        setValues(shortsOf(g));
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [props.group.id]);
+
+  const saved = shortsOf(group);
+  const changed = Object.fromEntries(
+    Object.entries(values)
+      .map(([org, v]) => [org, v.trim()] as const)
+      .filter(([org, v]) => v !== saved[org]),
+  );
+  const tooLong = (v: string) => new TextEncoder().encode(v.trim()).length > MAX_SHORT_NAME_BYTES;
+  const taken = (org: string, v: string) =>
+    v.trim() !== '' && Object.entries(values).some(([other, w]) => other !== org && w.trim() === v.trim());
+  const fieldError = (org: string) => {
+    const v = values[org] ?? '';
+    if (tooLong(v)) return `Högst ${MAX_SHORT_NAME_BYTES} tecken.`;
+    if (taken(org, v)) return 'En annan organisation har redan det kortnamnet.';
+    return null;
+  };
+  const invalid = group.organisations.some((o) => fieldError(o.id));
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (invalid || Object.keys(changed).length === 0) return;
+    setBusy(true);
+    setError(null);
+    setDone('');
+    try {
+      const g = await api.setGroupSettings(group.id, { short_names: changed });
+      setGroup(g);
+      setValues(shortsOf(g));
+      setDone('Sparat. Ett möte som pågår just nu visar de nya kortnamnen när det öppnas nästa gång.');
+      props.onSaved?.(g);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.swedish : 'Det gick inte att spara. Försök igen.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="short-names-setting" onSubmit={save} data-testid="short-names-setting" noValidate>
+      <p id={`short-${group.id}-hint`} class="hint">
+        Ett kortnamn visas i rubriker, närvarolistan och protokollet där hela namnet inte får plats. Lämna tomt för att
+        använda namnet fram till första kommatecknet.
+      </p>
+      {group.organisations.map((o) => (
+        <TextField
+          key={o.id}
+          id={idOf(o.id)}
+          label={`Kortnamn för ${o.name}`}
+          value={values[o.id] ?? ''}
+          onValue={(v) => setValues({ ...values, [o.id]: v })}
+          error={fieldError(o.id)}
+          placeholder={o.label ?? ''}
+          autoComplete="off"
+          describedByIds={[`short-${group.id}-hint`]}
+        />
+      ))}
+      <button type="submit" class="btn" disabled={busy || invalid || Object.keys(changed).length === 0}>
+        Spara kortnamn
+      </button>
+      <div role="status" class="hint" data-testid="short-names-status">
         {done}
       </div>
       {error && <FormError text={error} />}

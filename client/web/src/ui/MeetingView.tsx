@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, exportFileName, exportUrl, wsUrl } from '../api';
 import { emitAuth, onAuth } from '../auth-events';
 import type { FieldRef, WelcomeMeeting } from '../model/types';
-import { ROLE_LABELS, colourFor, initials, shortOrgName, swedishDate } from '../labels';
+import { ROLE_LABELS, colourFor, initials, orgLabel, swedishDate } from '../labels';
 import { clientIdFor, renewClientId } from '../storage';
 import { MeetingSession, type SessionCheck } from '../sync/session';
 import { href } from '../routes';
@@ -147,7 +147,7 @@ export function MeetingView(props: { meetingId: string }) {
           {me && (
             <p class="me-line" data-testid="me-card">
               Du är med som <strong>{me.name}</strong>
-              {myOrg ? `, ${shortOrgName(myOrg.name)}` : ''} · {ROLE_LABELS[me.role] ?? me.role}
+              {myOrg ? `, ${orgLabel(myOrg)}` : ''} · {ROLE_LABELS[me.role] ?? me.role}
             </p>
           )}
           <div class="meeting-actions">
@@ -403,7 +403,10 @@ function PresenceBar(props: { session: MeetingSession; meeting: WelcomeMeeting }
   const { session, meeting } = props;
   const all = session.people();
   const here = all.filter((p) => p.leftAt === undefined);
-  const orgName = (id: string) => shortOrgName(meeting.group.organisations.find((o) => o.id === id)?.name ?? id);
+  const orgName = (id: string) => {
+    const o = meeting.group.organisations.find((x) => x.id === id);
+    return o ? orgLabel(o) : id;
+  };
   const narrow = useNarrow();
   const list = (
       <ul class="presence-list">

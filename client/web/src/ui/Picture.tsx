@@ -6,7 +6,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import type { FieldDef, FieldRef, Organisation, TopicDef, WelcomeMeeting } from '../model/types';
 import { fieldKey } from '../model/types';
-import { shortOrgName } from '../labels';
+import { orgLabel } from '../labels';
 import type { MeetingSession } from '../sync/session';
 import { EditableChoice, EditableText, ReadOnlyChoice, ReadOnlyText } from './Fields';
 import { LockIcon, RescuedTexts, TopicLock } from './SignOff';
@@ -277,7 +277,7 @@ function Topic(props: {
       </div>
       {silent.length > 0 && (
         <p class="silent-orgs" data-testid="silent-orgs">
-          <strong>Inga händelser från:</strong> {silent.map((o) => shortOrgName(o.name)).join(' · ')}
+          <strong>Inga händelser från:</strong> {silent.map((o) => orgLabel(o)).join(' · ')}
         </p>
       )}
       <TopicSummary topic={topic} session={session} meeting={meeting} />
@@ -303,7 +303,7 @@ function OrgSection(props: {
     const id = session.addEntry(topic.id, org.id);
     props.onAdded(fieldKey({ topic: topic.id, org: org.id, entry: id, field: meeting.template.entry_fields[0]?.id ?? '' }));
   };
-  const short = shortOrgName(org.name);
+  const short = orgLabel(org);
   return (
     <section class={editable ? 'cell cell-own' : 'cell'} aria-labelledby={hid} data-cell={`${topic.id}/${org.id}`}>
       <h4 id={hid} class="cell-title">
@@ -380,7 +380,7 @@ function EntryCard(props: {
 }) {
   const { session, topic, org, entryId } = props;
   const confirm = useConfirm();
-  const context = `händelse ${props.n}, ${shortOrgName(org.name)}, ${topic.title}`;
+  const context = `händelse ${props.n}, ${orgLabel(org)}, ${topic.title}`;
   const ref = (f: FieldDef): FieldRef => ({ topic: topic.id, org: org.id, entry: entryId, field: f.id });
   const textFields = props.fields.filter((f) => f.kind === 'text');
   const choiceFields = props.fields.filter((f) => f.kind === 'choice');

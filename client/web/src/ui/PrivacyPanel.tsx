@@ -7,7 +7,7 @@ import { findPersonalNumbers } from '../model/personal-number';
 import { personalNumberId, type FlagRow } from '../model/privacy';
 import type { Acknowledgement, FieldRef, WelcomeMeeting } from '../model/types';
 import { fieldKey } from '../model/types';
-import { shortOrgName } from '../labels';
+import { orgLabel } from '../labels';
 import type { MeetingSession } from '../sync/session';
 import { domId } from './Fields';
 import { swedishDateTime } from '../access';
@@ -53,7 +53,7 @@ export function describeField(session: MeetingSession, meeting: WelcomeMeeting, 
   } else if (t.org) {
     const org = meeting.group.organisations.find((o) => o.id === t.org);
     const n = session.replica.visibleEntries(t.topic, t.org).findIndex((e) => e.id === t.entry) + 1;
-    where = `${org ? shortOrgName(org.name) : t.org}, händelse ${n > 0 ? n : '?'}`;
+    where = `${org ? orgLabel(org) : t.org}, händelse ${n > 0 ? n : '?'}`;
   } else where = 'Ordförandens sammanfattning';
   return { topic, where, field };
 }

@@ -3,7 +3,7 @@
 // state and the chair's lock button; and text the server refused because a lock came first, kept to copy.
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, ApiError, exportUrl, type JsonExport, type LifecycleAction } from '../api';
-import { ROLE_LABELS, shortOrgName, swedishDate } from '../labels';
+import { ROLE_LABELS, orgLabel, swedishDate } from '../labels';
 import {
   PHASE_HINTS,
   PHASE_LABELS,
@@ -46,7 +46,7 @@ export function LockIcon() {
 function signerText(meeting: WelcomeMeeting, s: { name: string; role: Role | string; org: string }): string {
   const org = meeting.group.organisations.find((o) => o.id === s.org);
   const role = (ROLE_LABELS[s.role as Role] ?? s.role).toLowerCase();
-  return `${s.name} (${role}${org ? `, ${shortOrgName(org.name)}` : s.org ? `, ${s.org}` : ''})`;
+  return `${s.name} (${role}${org ? `, ${orgLabel(org)}` : s.org ? `, ${s.org}` : ''})`;
 }
 
 export function swedishDateTime(iso: string): string {

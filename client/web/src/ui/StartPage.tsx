@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { roleIn } from '../access';
-import { ROLE_LABELS, shortOrgName } from '../labels';
+import { ROLE_LABELS, orgLabel } from '../labels';
 import type { Group } from '../model/types';
 import { href } from '../routes';
 import { useAccount } from './account-context';
@@ -71,5 +71,5 @@ function roleLine(me: ReturnType<typeof useAccount>['me'], g: Group): string {
   const r = roleIn(me, g.id);
   if (!r) return '';
   const org = r.org ? g.organisations.find((o) => o.id === r.org) : undefined;
-  return ` · Du: ${ROLE_LABELS[r.role]}${org ? ` för ${shortOrgName(org.name)}` : ''}`;
+  return ` · Du: ${ROLE_LABELS[r.role]}${org ? ` för ${orgLabel(org)}` : ''}`;
 }

@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addEntry, axe, openMeeting, useSuite, waitLive } from './harness';
+import { addEntry, axe, ensureArtifactsDir, expectNoAxeViolations, openMeeting, useSuite, waitLive } from './harness';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const suite = useSuite();
 
@@ -106,4 +108,38 @@ describe('exporting the situation picture', () => {
     expect(file.digest).toBe(json.digest);
     expect(JSON.stringify(file.picture)).toContain(typed);
   });
+
+  it('prints the demo meeting as a record: overview and assessments on the first pages, attendance, the reports as an appendix', async () => {
+    const meetingId = 'fagersta-v47';
+    // Two people take part while the meeting is open: the chair and a participant for Fagersta kommun.
+    const chairPage = await suite.pageAs(suite.chair, 1366, 900, { bypassCSP: true });
+    const kommun = await suite.person({ name: 'Närvaro Nilsson', org: 'kommun' });
+    const kommunPage = await suite.pageAs(kommun, 390, 844);
+    await openMeeting(chairPage, suite.server.url, meetingId);
+    await openMeeting(kommunPage, suite.server.url, meetingId);
+
+    const record = await suite.pageAs(suite.chair, 1366, 900, { bypassCSP: true });
+    await record.goto(`${suite.server.url}/api/meetings/${meetingId}/export?format=html`);
+    const attendance = await record.locator('section[aria-labelledby="narvaro"]').innerText();
+    expect(attendance).toMatch(/Maria Lind\s+–\s+ordförande/);
+    expect(attendance).toMatch(/Närvaro Nilsson\s+Fagersta kommun\s+deltagare/);
+    expect(await record.locator('.chair-name').innerText()).toContain('Maria Lind');
+    expect(await record.locator('h1 + dl').innerText()).toMatch(/Mötesdatum\s+tisdag 17 november 2026/);
+    await expectNoAxeViolations(record, 'the record');
+
+    // Printed to A4 as Chromium prints it: the record before the appendix fits on two pages, the appendix follows.
+    const pages = async () => {
+      const pdf = await record.pdf({ preferCSSPageSize: true, printBackground: true });
+      return { pdf, count: (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-z])/g) ?? []).length };
+    };
+    const whole = await pages();
+    writeFileSync(path.join(ensureArtifactsDir(), 'export-record-demo.pdf'), whole.pdf);
+    await record.addStyleTag({ content: '.appendix { display: none !important; }' });
+    const front = await pages();
+    expect(front.count).toBeGreaterThanOrEqual(1);
+    expect(front.count).toBeLessThanOrEqual(2);
+    expect(whole.count).toBeGreaterThan(front.count);
+    expect(whole.count).toBeLessThanOrEqual(front.count + 8);
+  });
 });
+

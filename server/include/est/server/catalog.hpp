@@ -15,6 +15,7 @@
 #include "est/correction.hpp"
 #include "est/group.hpp"
 #include "est/meeting_template.hpp"
+#include "est/server/attendance_row.hpp"
 
 namespace est::server {
 
@@ -98,6 +99,9 @@ public:
     // Archives the meeting (now, as `at`) or brings it back (`archived` false); blocking until durable. Throws
     // domain_error("not_found").
     meeting_info set_archived(std::string_view meeting_id, bool archived);
+    // Who took part in the meeting (docs/protocol.md, "Attendance"), in the order noted; blocking (a read on the store's
+    // thread, after every write queued before it): not on an I/O thread.
+    std::vector<attendance_row> attendance(const std::string& meeting_id);
 
     // Changes the group's settings ({"signers": [...]}, docs/protocol.md): validated, persisted (blocking until
     // durable), then published; returns the group as it is now. Meetings made before keep what they were made

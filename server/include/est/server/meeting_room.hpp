@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <nlohmann/json.hpp>
@@ -110,6 +111,8 @@ private:
     void deliver(const pending& p);
     void send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev);
     void fail(const std::string& why);
+    // Notes `who` in the meeting's attendance when the phase counts (est::counts_attendance), once per room.
+    void note_attendance(const identity& who);
     void remember_wire(std::uint64_t rev, std::shared_ptr<const std::string> msg);
     static void reply(const std::shared_ptr<room_member>& to, std::shared_ptr<const std::string> msg);
 
@@ -123,6 +126,7 @@ private:
     std::uint64_t last_snapshot_rev_;
     std::uint64_t next_member_id_ = 1;
     std::unordered_map<const room_member*, member> members_;
+    std::unordered_set<std::string> attended_;  // "name\norg\nrole" noted in the attendance since the room loaded
     std::atomic<std::size_t> member_count_{0};
     std::deque<pending> pending_;
     // Copies of the picture waiting for their revision to be durable, in revision order.

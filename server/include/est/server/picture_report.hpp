@@ -17,6 +17,7 @@
 
 #include "est/group.hpp"
 #include "est/meeting_document.hpp"
+#include "est/server/attendance_row.hpp"
 #include "est/server/catalog.hpp"
 
 namespace est::server {
@@ -50,6 +51,8 @@ struct picture_export {
     // The public version (`version=public`, docs/privacy.md): `document` is est::redacted_copy() of the picture
     // whose digest this is, and each secret entry shows as a marker. Empty: the full version.
     std::string redaction_of = {};
+    // Who took part (catalog::attendance), in the order noted: the record's "Närvaro" and its chair.
+    std::vector<attendance_row> attendance = {};
     bool is_public() const noexcept { return !redaction_of.empty(); }
 };
 
@@ -144,6 +147,19 @@ public:
     // "1 uppgift som omfattas av sekretess är maskad", "3 uppgifter som omfattas av sekretess är maskade": what a
     // public version says it withholds.
     static std::string withheld_text(std::size_t n);
+    // "tisdag 24 november 2026" for "2026-11-24"; anything that is not such a date as it is.
+    static std::string long_date(std::string_view iso);
+    // The chair of the meeting as the record names them: who attended as chair, else who signed as chair, each
+    // name once ("" when neither is known).
+    static std::string chair_names(const picture_export& p);
+    // "6 personer från 4 organisationer", "1 person", "Ingen registrerad".
+    static std::string attendance_summary(const picture_export& p);
+    // "2026-12-04T10:15:00Z" as exports show times, in the server's local time: "2026-12-04 11:15 (+01:00)".
+    static std::string local_time_of(const std::string& iso_utc);
+    // "1 händelse", "3 händelser", "inga händelser".
+    static std::string entries_text(std::size_t n);
+    // The page footer's words for a digest: "Kontrollsumma 3f9a 12c4 8b0e 77d1 … (se Om dokumentet)".
+    static std::string digest_footer(std::string_view digest);
     // `body` followed by "<!-- est-seal key=<key id> sig=<base64 SSHSIG blob> -->\n" over every byte of `body`
     // (which gets a final newline first when it has none); `body` unchanged when `keys` is null.
     static std::string seal(std::string body, const records::signing_keys* keys,

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "est/server/attendance_row.hpp"
+
 namespace SQLite {
 class Database;
 class Statement;
@@ -180,6 +182,8 @@ public:
     void purge_meeting(purge_row row, completion done);
     // Archives a meeting as of `at` (ISO 8601 UTC), or brings it back when `at` is empty (migration 7).
     void set_archived(std::string meeting_id, std::string at, completion done);
+    // Notes that someone took part in a meeting (migration 8); a second note of the same person keeps the first time.
+    void record_attendance(attendance_row row, completion done);
     // Rebuilds the database file (VACUUM), so pages freed before secure_delete was on hold nothing readable; then
     // empties the WAL. Blocks until done; throws std::runtime_error.
     void vacuum();
@@ -190,6 +194,7 @@ public:
     std::vector<closing_row> closings();  // by group, then sequence
     std::vector<purge_row> purges();       // by meeting id
     std::vector<std::pair<std::string, std::string>> archived();  // (meeting id, archived at), by meeting id
+    std::vector<attendance_row> attendance(const std::string& meeting);  // in the order noted
     // The meeting's ops that touch entries or fields (add_entry, remove_entry, secrecy, text, set), in revision order,
     // each as f(rev, at, author, change); at most `max`. False when there were more.
     bool each_entry_op(const std::string& meeting, std::size_t max,
@@ -301,3 +306,4 @@ private:
 };
 
 }  // namespace est::server
+
