@@ -44,8 +44,9 @@ describe('short names per organisation', () => {
     const skola = setting.getByLabel('Kortnamn för Sala kommun, förskola och skola');
     await social.focus();
     await admin.keyboard.type('Socialtjänsten');
-    await admin.keyboard.press('Tab');
+    await skola.focus();
     await admin.keyboard.type('Socialtjänsten');
+    await expect.poll(() => skola.getAttribute('aria-invalid')).toBe('true');
     expect(await skola.getAttribute('aria-invalid')).toBe('true');
     expect(await setting.innerText()).toContain('En annan organisation har redan det kortnamnet.');
     expect(await setting.getByRole('button', { name: 'Spara kortnamn' }).isDisabled()).toBe(true);
@@ -80,7 +81,6 @@ describe('short names per organisation', () => {
       await showTopic(page, 'andt');
       const header = (org: string) => page.locator(`[data-cell="andt/${org}"] .cell-org`).innerText();
       expect(await header('skola')).toBe('Skolan');
-      expect(await header('samhall')).toBe('Sala kommun');
       expect(await page.locator('.person-me .person-meta').first().textContent()).toContain('Skolan');
       await expectNoAxeViolations(page, `the meeting at ${w} px`);
       await shoot(page, `short-names-meeting-${w}`);
