@@ -99,10 +99,11 @@ std::vector<std::string> organisation_labels(std::span<const organisation> orgs)
 void group::set_short_names(const nlohmann::json& j, const std::string& where) {
     json_read::object(j, where);
     std::vector<organisation> next = organisations;
-    for (const auto& [id, value] : j.items()) {
-        auto it = std::find_if(next.begin(), next.end(), [&](const organisation& o) { return o.id == id; });
-        if (it == next.end()) throw domain_error("bad_message", "'" + where + "' names no organisation of the group: '" + id + "'");
-        it->short_name = json_read::label(j, where, id.c_str(), max_short_name_bytes, true);
+    for (const auto& item : j.items()) {
+        const std::string& org_id = item.key();
+        auto it = std::find_if(next.begin(), next.end(), [&](const organisation& o) { return o.id == org_id; });
+        if (it == next.end()) throw domain_error("bad_message", "'" + where + "' names no organisation of the group: '" + org_id + "'");
+        it->short_name = json_read::label(j, where, org_id.c_str(), max_short_name_bytes, true);
     }
     check_unique_short_names(next, where);
     organisations = std::move(next);

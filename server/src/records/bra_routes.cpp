@@ -29,8 +29,6 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr const char* list_route = "GET /api/bra/items";
-constexpr const char* item_route = "GET /api/bra/items/{id}";
 constexpr const char* event_route = "POST /api/bra/items/{id}/events";
 constexpr const char* import_route = "POST /api/bra/import";
 

@@ -26,8 +26,11 @@ entry_history::entry& entry_history::at(const std::string& topic, const std::str
     const std::string key = topic + "/" + org + "/" + id;
     if (auto it = index_.find(key); it != index_.end()) return entries_[it->second];
     index_.emplace(key, entries_.size());
-    entries_.push_back(entry{topic, org, id});
-    return entries_.back();
+    entry& e = entries_.emplace_back();
+    e.topic = topic;
+    e.org = org;
+    e.id = id;
+    return e;
 }
 
 void entry_history::add(const logged_op& op) {
