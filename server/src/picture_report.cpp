@@ -28,11 +28,10 @@ struct picture_report::compiled {
 
 namespace {
 
-// What a field shows: its text, or its choice; empty fields say so.
-mustache::data field_data(const field_def& def, const field_value& v, const group& grp) {
-    std::string value = picture_report::field_text(def, v, grp);
+// A labelled value as the template shows it; an empty one says so.
+mustache::data labelled_value(const std::string& label, std::string value) {
     mustache::data d;
-    d.set("label", def.label);
+    d.set("label", label);
     d.set("empty", value.empty());
     d.set("value", std::move(value));
     return d;
@@ -47,12 +46,7 @@ mustache::data item_data(const export_item& item) {
     d.set("title", item.title);
     d.set("to_bra", item.to_bra);
     mustache::data fields{mustache::data::type::list};
-    for (const auto& [label, value] : item.fields) {
-        mustache::data f;
-        f.set("label", label);
-        f.set("value", value);
-        fields.push_back(f);
-    }
+    for (const auto& [label, value] : item.fields) fields.push_back(labelled_value(label, value));
     d.set("fields", fields);
     return d;
 }
@@ -268,12 +262,23 @@ std::string picture_report::html(const picture_export& p) const {
         const topic_state& ts = p.document.topic(def.id);
         const bool locked = std::find(so.locked_topics.begin(), so.locked_topics.end(), def.id) != so.locked_topics.end();
         ++number;
-        mustache::data chair{mustache::data::type::list}, choices{mustache::data::type::list};
+        // The overview carries every choice (empty ones say so); the assessment only what the chair wrote: its
+        // choices in the heading's line and its filled texts, so a topic with nothing written takes one line.
+        mustache::data chair{mustache::data::type::list}, choices{mustache::data::type::list},
+            chosen{mustache::data::type::list};
+        bool has_assessment = false;
         for (const auto& f : t.topic_fields) {
             const auto it = ts.fields.find(f.id);
-            auto fd = field_data(f, it == ts.fields.end() ? field_value{} : it->second, p.grp);
-            if (f.kind == field_kind::choice) choices.push_back(fd);
-            chair.push_back(std::move(fd));
+            std::string value = picture_report::field_text(f, it == ts.fields.end() ? field_value{} : it->second, p.grp);
+            const bool filled = !value.empty();
+            auto fd = labelled_value(f.label, std::move(value));
+            if (f.kind == field_kind::choice) {
+                if (filled) chosen.push_back(fd);
+                choices.push_back(std::move(fd));
+            } else if (filled) {
+                has_assessment = true;
+                chair.push_back(std::move(fd));
+            }
         }
         mustache::data cells{mustache::data::type::list};
         std::size_t entry_count = 0;
@@ -290,12 +295,21 @@ std::string picture_report::html(const picture_export& p) const {
                         one.set("osl", e.secrecy);
                     }
                     // The public version withholds a secret entry's every field: only the marker is shown.
-                    if (!e.secrecy.empty() && p.is_public()) one.set("withheld", true);
-                    else
+                    if (!e.secrecy.empty() && p.is_public()) {
+                        one.set("withheld", true);
+                    } else {
+                        // Only what was written: an entry's empty fields are not printed.
+                        bool blank = true;
                         for (const auto& f : t.entry_fields) {
                             const auto fit = e.fields.find(f.id);
-                            fields.push_back(field_data(f, fit == e.fields.end() ? field_value{} : fit->second, p.grp));
+                            std::string value =
+                                picture_report::field_text(f, fit == e.fields.end() ? field_value{} : fit->second, p.grp);
+                            if (value.empty()) continue;
+                            blank = false;
+                            fields.push_back(labelled_value(f.label, std::move(value)));
                         }
+                        one.set("blank", blank);
+                    }
                     ++n;
                     one.set("fields", fields);
                     entries.push_back(std::move(one));
@@ -326,6 +340,8 @@ std::string picture_report::html(const picture_export& p) const {
         topic.set("description", def.description);
         topic.set("has_description", !def.description.empty());
         topic.set("chair_fields", chair);
+        topic.set("has_assessment", has_assessment);
+        topic.set("chosen", chosen);
         topic.set("cells", cells);
         topic.set("entry_text", entries_text(entry_count));
         mustache::data topic_items{mustache::data::type::list};

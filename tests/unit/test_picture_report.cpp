@@ -194,6 +194,9 @@ TEST_CASE("the HTML export shows every topic and organisation, escapes what part
     // The overview: the level where the chair set one, and the count of entries.
     CHECK(html.find("<td>hög</td>\n        <td>1</td>") != std::string::npos);
     CHECK(count_of(html, "Ej angiven") == 5);
+    // The assessment repeats the level the chair chose beside its heading; an unset one is not repeated there.
+    CHECK(count_of(html, "<span class=\"chosen\">Nivå: <strong>hög</strong></span>") == 1);
+    CHECK(count_of(html, "<span class=\"chosen\">") == 1);
     // The app's words, not the old ones: "ämne", "händelser", "Inte ifylld".
     CHECK(html.find("<th scope=\"col\">Ämne</th>") != std::string::npos);
     CHECK(html.find("<th scope=\"col\">Händelser</th>") != std::string::npos);
@@ -238,6 +241,13 @@ TEST_CASE("the HTML export is a record: overview and assessments first, attendan
     }
     // The chair's text is in the assessments, the organisation's entry only in the appendix.
     CHECK(html.find("Bevakas") < html.find("id=\"narvaro\""));
+    // An assessment holds only what the chair wrote: ANDT its text, the five others one line each; no empty field
+    // is printed, in the assessments or in the appendix's entry.
+    CHECK(html.find("<p><span class=\"label\">Samlad bedömning:</span> <span class=\"text\">Bevakas</span></p>") !=
+          std::string::npos);
+    CHECK(count_of(html, "Ordföranden har inte skrivit någon bedömning.") == 5);
+    CHECK(html.find("Inte ifylld") == std::string::npos);
+    CHECK(html.find("<dt>Händelse</dt>\n            <dd>Langning vid skolan</dd>") != std::string::npos);
     CHECK(html.find("Langning vid skolan") > html.find("id=\"bilaga\""));
     CHECK(html.find("(1 händelse)") != std::string::npos);
     // The footer names the checksum in words, with its first 16 digits.
