@@ -326,14 +326,17 @@ group catalog::change_settings(std::string_view group_id, const json& body) {
     if (body.contains("short_names")) g->set_short_names(body.at("short_names"), "short_names");
     const std::string data = g->to_json().dump();
     wait_durable([&](store::completion done) { db_.put_group({g->id, data}, std::move(done)); });
-    std::lock_guard lock(mutex_);
-    auto it = std::lower_bound(groups_.begin(), groups_.end(), group_id,
-                               [](const group& x, std::string_view i) { return x.id < i; });
-    if (it != groups_.end() && it->id == group_id) {
-        it->signers = g->signers;
-        it->retention_months = g->retention_months;
-        it->organisations = g->organisations;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = std::lower_bound(groups_.begin(), groups_.end(), group_id,
+                                   [](const group& x, std::string_view i) { return x.id < i; });
+        if (it != groups_.end() && it->id == group_id) {
+            it->signers = g->signers;
+            it->retention_months = g->retention_months;
+            it->organisations = g->organisations;
+        }
     }
+    if (group_changed_) group_changed_(*g);
     return *g;
 }
 

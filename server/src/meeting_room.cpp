@@ -130,6 +130,14 @@ void meeting_room::read_picture(std::function<void(picture_result)> done) {
     });
 }
 
+void meeting_room::use_group(const group& grp) {
+    boost::asio::post(executor_, [self = shared_from_this(), grp] {
+        if (grp.id != self->group_.id) return;
+        self->group_ = grp;
+        self->meeting_json_["group"] = self->group_.to_json();
+    });
+}
+
 // ---- on the room's thread ----
 
 signed_record meeting_room::sign_record(const lifecycle_request& req, const std::string& digest) {

@@ -44,6 +44,15 @@ void room_registry::sweep() {
     });
 }
 
+void room_registry::group_changed(const group& grp) {
+    std::vector<std::shared_ptr<meeting_room>> rooms;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, room] : rooms_) rooms.push_back(room);
+    }
+    for (const auto& room : rooms) room->use_group(grp);
+}
+
 std::size_t room_registry::loaded() const {
     std::lock_guard lock(mutex_);
     return rooms_.size();

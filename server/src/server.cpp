@@ -241,6 +241,10 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
     i.keys = records::signing_keys::open(i.opts.data_dir);
     i.rooms = std::make_unique<room_registry>(*i.shards, *i.db, *i.cat, i.opts.limits, i.opts.room_idle);
     i.rooms->use_signing_keys(i.keys.get());
+    // A loaded meeting welcomes with its group's settings as they are now (short names), not as it was loaded with.
+    i.cat->on_group_changed([&i](const group& g) {
+        if (i.rooms) i.rooms->group_changed(g);
+    });
     i.rooms->compact_closed(i.opts.compact_closed);
     i.report = i.opts.export_template.empty()
                    ? std::make_unique<picture_report>(picture_report::built_in_template(), "the built-in export template",

@@ -116,3 +116,22 @@ TEST_CASE("short names: unknown organisations, duplicates, long or multi-line na
     }
     CHECK(group_of(f) == before);
 }
+
+TEST_CASE("short names: a meeting under way welcomes its next joiner with the names as they are now",
+          "[short_names][integration]") {
+    test::accounts_fixture f(people());
+    const auto made = f.at("chair").http.post("/api/groups/" + f.group() + "/meetings", {{"title", "Under mötet"}});
+    REQUIRE(made.status == 201);
+    const std::string meeting = json::parse(made.body).at("id");
+    boost::asio::io_context ioc;
+    // The chair stays in the meeting throughout, so its room stays loaded across the change.
+    test::live_member chair(ioc, f.live_options(f.at("chair"), meeting));
+    REQUIRE(chair.join() == "allowed");
+    CHECK(labels(chair.welcome().at("meeting").at("group")).at("polis") == "Org polis");
+
+    REQUIRE(f.at("group_admin").http.put("/api/groups/" + f.group() + "/settings",
+                                         {{"short_names", {{"polis", "Polisen"}}}}).status == 200);
+    test::live_member late(ioc, f.live_options(f.at("participant_a"), meeting));
+    REQUIRE(late.join() == "allowed");
+    CHECK(labels(late.welcome().at("meeting").at("group")).at("polis") == "Polisen");
+}

@@ -107,6 +107,9 @@ public:
     // durable), then published; returns the group as it is now. Meetings made before keep what they were made
     // with. Throws domain_error: bad_message (nothing changes), not_found.
     group change_settings(std::string_view group_id, const nlohmann::json& body);
+    // Told of every group whose settings changed, once durable and published, on the changer's thread. Set once,
+    // before the server serves.
+    void on_group_changed(std::function<void(const group&)> observer) { group_changed_ = std::move(observer); }
 
     // Corrections (docs/records.md, "Corrections"). A closed meeting is corrected at most once: each version has at
     // most one successor, so "corrected in …" names one meeting. claim_correction reserves the right to correct
@@ -159,6 +162,7 @@ private:
 
     store& db_;
     std::shared_ptr<const meeting_template> default_template_;
+    std::function<void(const group&)> group_changed_;
     mutable std::mutex mutex_;
     std::mutex settings_mutex_;
     std::mutex titles_mutex_;  // one creation or change of a meeting's title at a time (titles are unique per group)  // one change of settings at a time: the store and memory see them in one order

@@ -65,6 +65,9 @@ public:
     // durable (an export never shows a change that could still be lost). A room that is retired or has
     // failed answers error "retired": open the meeting again (the registry loads it afresh from disk).
     void read_picture(std::function<void(picture_result)> done);
+    // The group's settings changed (e.g. its short names): later welcomes carry `grp` as it is now. Ignored unless
+    // `grp` is this meeting's group. Thread-safe.
+    void use_group(const group& grp);
     // A lifecycle move: checked, applied as the next revision, logged, broadcast to everyone as an `op`;
     // `done` runs once it is durable (or refused), on the room's thread.
     void act(lifecycle_request req, std::function<void(lifecycle_result)> done);

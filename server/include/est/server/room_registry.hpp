@@ -58,6 +58,8 @@ public:
     static meeting_state state_of(const meeting_info& info, const group& grp, const loaded_meeting& lm, const limits& lim);
     // The answer to opening a purged meeting: error `purged`, and this message.
     static std::string purged_message(const meeting_info& info);
+    // The group's settings changed: every loaded room of it welcomes with the group as it is now.
+    void group_changed(const group& grp);
     std::size_t loaded() const;
     // Members of the meeting's room if it is loaded, else 0. Thread-safe.
     std::size_t members_of(std::string_view meeting_id) const;
