@@ -2,7 +2,7 @@
 // topic chosen in the topic bar; someone who leaves (Lämna mötet) or drops is shown as disconnected to the others.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { createMeeting, expectNoAxeViolations, openMeeting, useSuite, waitLive } from './harness';
+import { PASSWORD, createMeeting, expectNoAxeViolations, openMeeting, useSuite, waitLive } from './harness';
 
 const suite = useSuite();
 
@@ -13,6 +13,20 @@ async function tabTo(page: Page, selector: string, limit = 60): Promise<void> {
     await page.keyboard.press('Tab');
   }
   throw new Error(`Tab never reached ${selector}`);
+}
+
+/** Presses Tab until a button whose text is `name` has the focus (at most `limit` times); fails otherwise. */
+async function tabToButton(page: Page, name: string, limit = 200): Promise<void> {
+  for (let i = 0; i < limit; ++i) {
+    const at = await page.evaluate(() => document.activeElement?.tagName === 'BUTTON' ? document.activeElement.textContent?.trim() : null);
+    if (at === name) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached the button ${name}`);
+}
+
+function phase(page: Page, p: string) {
+  return page.locator(`[data-testid="signoff"][data-phase="${p}"]`);
 }
 
 describe('the meeting by keyboard', () => {
@@ -121,5 +135,62 @@ describe('the meeting by keyboard', () => {
     await openMeeting(late, suite.server.url, meetingId);
     await late.locator('[role="tab"][data-tab="ovrigt"][aria-selected="true"]').waitFor();
     expect(await late.getByTestId('lead').count()).toBe(0);
+  });
+
+  it('lets the chair open, assess, lock, sign and close a meeting with the keyboard alone', async () => {
+    const group = await suite.admin.ok<{ id: string }>('POST', '/api/groups', {
+      id: 'heby',
+      name: 'EST-gruppen Heby',
+      organisations: [
+        { id: 'kommun', name: 'Heby kommun' },
+        { id: 'polis', name: 'Polisen' },
+        { id: 'skola', name: 'Heby kommun, skolan' },
+        { id: 'bostad', name: 'Hebyhem' },
+      ],
+    });
+    await suite.admin.ok('PUT', `/api/groups/${group.id}/settings`, { signers: ['chair'] });
+    const chair = await suite.person({ name: 'Karin Holm', role: 'chair', group: group.id });
+    const meetingId = await createMeeting(chair.api, 'EST-möte vecka 51', group.id, { draft: true });
+    const page = await suite.pageAs(chair, 1093, 615, { topicView: 'one', bypassCSP: true });
+    await openMeeting(page, suite.server.url, meetingId);
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+
+    // Open the draft: Tab to "Öppna mötet", Enter; the focus goes to the picture.
+    await tabTo(page, '[data-testid="open-meeting"]');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('draft-banner').waitFor({ state: 'detached' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('lagesbild');
+
+    // Write the joint assessment of the topic in view.
+    await tabTo(page, 'textarea[data-field="hot-och-vald/bedomning"]', 200);
+    await page.keyboard.type('Lugnt i centrum, oro kring skolan på kvällarna.');
+    await waitLive(page);
+
+    // Lock the picture; the focus lands on the sign-off panel, whose next button signs.
+    await tabToButton(page, 'Lås lägesbilden');
+    await page.keyboard.press('Enter');
+    await phase(page, 'locked').waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('signoff-h');
+    await tabToButton(page, 'Signera');
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Signera lägesbilden' });
+    await dialog.getByTestId('sign-target').waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('password');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await phase(page, 'signed').waitFor();
+
+    // Close it: the question asks once more, and Enter on its confirmation closes the meeting.
+    await tabToButton(page, 'Stäng mötet');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()))
+      .toBe('Ja, stäng mötet');
+    await page.keyboard.press('Enter');
+    await phase(page, 'closed').waitFor();
+    const closed = await chair.api.ok<{ state: string }>('GET', `/api/meetings/${meetingId}`);
+    expect(closed.state).toBe('closed');
+    await expectNoAxeViolations(page, 'the meeting closed by keyboard');
   });
 });
