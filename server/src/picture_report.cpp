@@ -431,7 +431,8 @@ std::string export_sign_off::corrected_by_text(const version& v) {
 std::string picture_report::field_text(const field_def& def, const field_value& v, const group& grp) {
     if (def.kind == field_kind::text) return utf16_to_utf8(v.text);
     if (def.kind == field_kind::organisation && !v.choice.empty()) return organisation_name(grp, v.choice);
-    return v.choice;
+    // As the app shows a choice: "Förhöjd", "Ökar".
+    return capitalise_first(v.choice);
 }
 
 std::vector<export_item> picture_report::decision_items(const picture_export& p) {

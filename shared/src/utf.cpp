@@ -67,6 +67,18 @@ std::string utf16_to_utf8(std::u16string_view in) {
     return out;
 }
 
+std::string capitalise_first(std::string_view text) {
+    char32_t cp = 0;
+    const std::size_t n = decode_utf8(text, cp);
+    const bool lower = (cp >= U'a' && cp <= U'z') || (cp >= U'\u00e0' && cp <= U'\u00fe' && cp != U'\u00f7');
+    if (n == 0 || !lower) return std::string(text);
+    std::string out;
+    out.reserve(text.size());
+    append_utf8(out, cp - 0x20);
+    out.append(text.substr(n));
+    return out;
+}
+
 void append_utf8(std::string& out, char32_t cp) {
     if (cp < 0x80) {
         out.push_back(static_cast<char>(cp));

@@ -174,7 +174,7 @@ TEST_CASE("the HTML export shows every topic and organisation, escapes what part
     CHECK(html.find("Gruppen &amp; co, Fagersta kommun") != std::string::npos);
     CHECK(html.find("<h1>Lägesbild – EST-möte &lt;v47&gt;</h1>") != std::string::npos);
     CHECK(html.find("Oro kring centrum &amp; stationen") != std::string::npos);
-    CHECK(html.find("<dd>ökar</dd>") != std::string::npos);
+    CHECK(html.find("<dd>Ökar</dd>") != std::string::npos);
 
     // Every topic, in the template's order, and every organisation under each.
     std::size_t at = 0;
@@ -192,10 +192,10 @@ TEST_CASE("the HTML export shows every topic and organisation, escapes what part
     CHECK(count_of(html, "Inget rapporterat.") == 11);
     CHECK(count_of(html, "<li class=\"entry\">") == 1);
     // The overview: the level where the chair set one, and the count of entries.
-    CHECK(html.find("<td>hög</td>\n        <td>1</td>") != std::string::npos);
+    CHECK(html.find("<td>Hög</td>\n        <td>1</td>") != std::string::npos);
     CHECK(count_of(html, "Ej angiven") == 5);
     // The assessment repeats the level the chair chose beside its heading; an unset one is not repeated there.
-    CHECK(count_of(html, "<span class=\"chosen\">Nivå: <strong>hög</strong></span>") == 1);
+    CHECK(count_of(html, "<span class=\"chosen\">Nivå: <strong>Hög</strong></span>") == 1);
     CHECK(count_of(html, "<span class=\"chosen\">") == 1);
     // The app's words, not the old ones: "ämne", "händelser", "Inte ifylld".
     CHECK(html.find("<th scope=\"col\">Ämne</th>") != std::string::npos);

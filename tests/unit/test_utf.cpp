@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+using est::capitalise_first;
 using est::is_well_formed;
 using est::splits_surrogate_pair;
 using est::utf16_to_utf8;
@@ -170,4 +171,17 @@ TEST_CASE("is_well_formed", "[utf]") {
     CHECK_FALSE(is_well_formed(units({0xDE00, 'a'})));
     CHECK_FALSE(is_well_formed(units({0xDE00, 0xD83D})));
     CHECK_FALSE(is_well_formed(units({0xD83D, 0xD83D, 0xDE00})));
+}
+
+TEST_CASE("capitalise_first", "[utf]") {
+    CHECK(capitalise_first("hög") == "Hög");
+    CHECK(capitalise_first("\u00f6kar") == "\u00d6kar");
+    CHECK(capitalise_first("\u00e5tg\u00e4rd/insats") == "\u00c5tg\u00e4rd/insats");
+    CHECK(capitalise_first("\u00e4ldre") == "\u00c4ldre");
+    CHECK(capitalise_first("Redan stor") == "Redan stor");
+    CHECK(capitalise_first("") == "");
+    CHECK(capitalise_first("3 fall") == "3 fall");
+    CHECK(capitalise_first("\u00f7 delat") == "\u00f7 delat");    // the division sign has no upper case
+    CHECK(capitalise_first("\U0001F600 glad") == "\U0001F600 glad");
+    CHECK(capitalise_first("\xff\xfe") == "\xff\xfe");              // not UTF-8: left as it is
 }

@@ -17,6 +17,9 @@ std::size_t decode_utf8(std::string_view in, char32_t& cp) noexcept;
 // Append one code point (≤ U+10FFFF, not a surrogate) to `out`.
 void append_utf8(std::string& out, char32_t cp);
 void append_utf16(std::u16string& out, char32_t cp);
+// `text` with its first letter in upper case when it is a lower-case letter of Latin-1 (a–z, à–þ: the Swedish å, ä,
+// ö among them), as a choice is shown ("ökar" → "Ökar"); anything else as it is.
+std::string capitalise_first(std::string_view text);
 // True when a position falls between the two halves of a surrogate pair.
 bool splits_surrogate_pair(std::u16string_view text, std::size_t pos) noexcept;
 // True when the text has no lone surrogate.

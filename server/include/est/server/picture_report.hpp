@@ -136,8 +136,9 @@ public:
     static export_sign_off sign_off(const picture_export& p);
     // Every topic's decision items, topic by topic in the template's order, each topic's in the order proposed.
     static std::vector<export_item> decision_items(const picture_export& p);
-    // A field's value as an export prints it: text as written, a choice or date as it is, an organisation by its
-    // name in the meeting's group (its id when the group no longer has it); "" when not filled.
+    // A field's value as an export prints it: text as written, a choice with a capital as the app shows it ("Ökar"),
+    // an organisation by its name in the meeting's group (its id when the group no longer has it); "" when not
+    // filled.
     static std::string field_text(const field_def& def, const field_value& v, const group& grp);
     // "Utkast", "Öppen – lägesbilden kan fortfarande ändras", "Låst – väntar på underskrifter", "Signerad",
     // "Stängd och signerad"; the phase itself when unknown.
