@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test through ctest: unit tests of the core,
 # integration tests against the real est-server, and (when the web client exists) its tests.
-# Then builds once more with ASan+UBSan (beside the browser tests) and runs the C++ tests again (EST_SANITIZE_PASS=0
-# skips it), then fuzzes.
+# Then builds once more with ASan+UBSan and runs the C++ tests again (EST_SANITIZE_PASS=0 skips it), then fuzzes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -15,29 +14,15 @@ scripts/install-deps.sh
 took "installing"
 BUILD_DIR=build scripts/build.sh
 took "the build"
-(cd build && ctest --output-on-failure -j 2 -LE web)
-took "the C++ tests"
+(cd build && ctest --output-on-failure -j 2)
+took "the tests (C++ and browser)"
 if [[ "${EST_SANITIZE_PASS:-1}" == 1 ]]; then
-  # The browser tests run one file at a time and leave most of a core idle, so they run beside the ASan+UBSan
-  # build (their output follows once they end; a failure of theirs fails the run).
-  (cd build && ctest --output-on-failure --no-tests=ignore -L web) >build/web-tests.log 2>&1 &
-  web=$!
-  trap 'kill "$web" 2>/dev/null || true' EXIT
   EST_WITH_WEB=0 EST_SANITIZE=ON BUILD_DIR=build-asan TARGETS="est-server est_core_tests est_server_tests est_integration_tests" \
     scripts/build.sh
   took "the ASan+UBSan build"
-  web_rc=0
-  wait "$web" || web_rc=$?
-  trap - EXIT
-  cat build/web-tests.log
-  took "waiting for the browser tests"
-  [[ "$web_rc" == 0 ]] || { echo "scripts/test.sh: the browser tests failed" >&2; exit 1; }
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest --output-on-failure -j 2 -L cxx)
   took "the ASan+UBSan tests"
-else
-  (cd build && ctest --output-on-failure --no-tests=ignore -L web)
-  took "the browser tests"
 fi
 # Fuzzing (docs/reliability.md, tests/fuzz/README.md): EST_FUZZ_SECONDS (default 270) is the time budget of
 # the whole phase, shared equally by the targets run (EST_FUZZ_TARGETS, default all nine); 0 skips it. Each
