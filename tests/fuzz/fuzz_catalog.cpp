@@ -1,8 +1,9 @@
 // Fuzzes REST bodies into the catalog: the first byte picks POST /api/groups or POST
 // /api/groups/ID/meetings (ID: the demo group, the last group created, or one that does not exist); the rest
-// is the body, parsed as the router parses it. A body is refused with bad_message, conflict or not_found
-// and changes nothing, or it creates exactly one group or meeting that the catalog then finds as returned,
-// that lists and pages (?limit, ?after) show exactly once, and that a reload of the store gives back
+// is the body, parsed as the router parses it. A body is refused with bad_message, conflict, not_found or
+// duplicate_title (a meeting title the group has) and changes nothing, or it creates exactly one group or meeting
+// that the catalog then finds as returned, that lists and pages (?limit, ?after) show exactly once, and that a
+// reload of the store gives back
 // (catalog_world checks that every 64 creations, then starts over so the store stays small).
 #include <set>
 
@@ -104,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         m = cat.create_meeting(group_id, body);
     } catch (const est::domain_error& e) {
-        expect_refusal(e, {"bad_message", "conflict", "not_found"}, "create_meeting");
+        expect_refusal(e, {"bad_message", "conflict", "not_found", "duplicate_title"}, "create_meeting");
         if (cat.meetings_of(group_id).size() != meetings_before) fail("a refused meeting was added");
         return 0;
     }

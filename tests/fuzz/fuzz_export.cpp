@@ -53,7 +53,7 @@ void check_tags(const std::string& html) {
     static const std::unordered_set<std::string> allowed = {
         "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "h4",
         "dl", "dt", "dd", "main", "table", "caption", "thead", "tbody", "tr", "th", "td", "a", "span",
-        "section", "p", "div", "ol", "li", "footer"};
+        "section", "p", "div", "ol", "li", "footer", "strong"};
     // The embedded record (the JSON export as a data block) is the one script element: its text holds no "</",
     // "<!--" or "<script" (they are escaped), so it ends at the first "</script>".
     const std::string record_open = "<script type=\"application/json\" id=\"est-record\">";
