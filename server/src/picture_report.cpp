@@ -453,7 +453,8 @@ std::vector<export_item> picture_report::decision_items(const picture_export& p)
             for (const auto& f : t.decision_item_fields) {
                 const auto it = e.fields.find(f.id);
                 const std::string value = it == e.fields.end() ? std::string() : field_text(f, it->second, p.grp);
-                if (f.id == to_bra_field) item.to_bra = value == "ja";
+                // The stored choice, not its printed form ("Ja").
+                if (f.id == to_bra_field) item.to_bra = it != e.fields.end() && it->second.choice == "ja";
                 else if (title != t.decision_item_fields.end() && &f == &*title) item.title = value;
                 else if (!value.empty()) item.fields.emplace_back(f.label, value);
             }
