@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addEntry, axe, ensureArtifactsDir, expectNoAxeViolations, openMeeting, useSuite, waitLive } from './harness';
+import { addEntry, axe, ensureArtifactsDir, expectNoAxeViolations, openMeeting, shoot, useSuite, waitLive } from './harness';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -126,6 +126,11 @@ describe('exporting the situation picture', () => {
     expect(await record.locator('.chair-name').innerText()).toContain('Maria Lind');
     expect(await record.locator('h1 + dl').innerText()).toMatch(/Mötesdatum\s+tisdag 17 november 2026/);
     await expectNoAxeViolations(record, 'the record');
+    // The record on screen, laptop and phone width (the demo group has four organisations).
+    await shoot(record, 'export-record-1366', true);
+    await record.setViewportSize({ width: 390, height: 844 });
+    await shoot(record, 'export-record-390', true);
+    await record.setViewportSize({ width: 1366, height: 900 });
 
     // Printed to A4 as Chromium prints it: the overview and the chair's six assessments fit on the first two pages,
     // the whole record before the appendix (attendance, signatures, the page about the document) within three, and

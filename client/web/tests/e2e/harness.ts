@@ -327,6 +327,11 @@ export function ensureArtifactsDir(): string {
   return artifactsDir;
 }
 
+/** The meeting's sign-off panel while the meeting is in phase `p` (draft, open, locked, signed, closed). */
+export function phase(page: Page, p: string) {
+  return page.locator(`[data-testid="signoff"][data-phase="${p}"]`);
+}
+
 /** Saves a screenshot of the page as `<name>.png` in the artifacts folder. */
 export async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: path.join(ensureArtifactsDir(), `${name}.png`), fullPage });

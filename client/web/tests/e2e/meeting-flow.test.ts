@@ -2,7 +2,7 @@
 // topic chosen in the topic bar; someone who leaves (Lämna mötet) or drops is shown as disconnected to the others.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PASSWORD, createMeeting, expectNoAxeViolations, openMeeting, useSuite, waitLive } from './harness';
+import { PASSWORD, createMeeting, expectNoAxeViolations, openMeeting, phase, useSuite, waitLive } from './harness';
 
 const suite = useSuite();
 
@@ -23,10 +23,6 @@ async function tabToButton(page: Page, name: string, limit = 200): Promise<void>
     await page.keyboard.press('Tab');
   }
   throw new Error(`Tab never reached the button ${name}`);
-}
-
-function phase(page: Page, p: string) {
-  return page.locator(`[data-testid="signoff"][data-phase="${p}"]`);
 }
 
 describe('the meeting by keyboard', () => {

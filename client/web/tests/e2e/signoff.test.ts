@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PASSWORD, addEntry, axe, createMeeting, ensureArtifactsDir, field, invitePerson, openMeeting, shoot, useSuite, waitLive, type Person } from './harness';
+import { PASSWORD, addEntry, axe, createMeeting, ensureArtifactsDir, field, invitePerson, openMeeting, phase, shoot, useSuite, waitLive, type Person } from './harness';
 
 const suite = useSuite();
 
@@ -20,10 +20,6 @@ const ORGS = [
   { id: 'skola', name: 'Skolförvaltningen' },
   { id: 'bostad', name: 'Norbergs Bostäder AB' },
 ];
-
-function phase(page: Page, p: string) {
-  return page.locator(`[data-testid="signoff"][data-phase="${p}"]`);
-}
 
 /** Does the sign-off panel come before the picture (in the page, so in reading and tab order)? */
 function panelFirst(page: Page) {
