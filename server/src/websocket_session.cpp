@@ -1,5 +1,7 @@
 #include "est/server/websocket_session.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/ssl.hpp>
@@ -26,6 +28,16 @@ constexpr std::uint16_t close_no_join = 4002;   // no join within --join-timeout
 constexpr auto focus_interval = std::chrono::milliseconds(200);
 // Protocol messages joined into one WebSocket message stop at this size (a single larger one goes alone).
 constexpr std::size_t max_batch_bytes = 256 * 1024;
+// A batch buffer grown past this is let go once written: a burst's peak is not kept for the life of the connection.
+constexpr std::size_t kept_batch_bytes = 16 * 1024;
+// Likewise the lists of messages (queued, being written) once a burst has gone out.
+constexpr std::size_t kept_messages = 16;
+// The first read of a message asks for at most this much; nearly every message (an edit, a focus, a join) is
+// smaller. An idle connection's pending read then holds 512 bytes instead of Beast's 1,536-byte default.
+constexpr std::size_t first_read_bytes = 512;
+// Later reads of a longer message: at least Beast's frame size, at most this (Beast still bounds the message).
+constexpr std::size_t later_read_min_bytes = 1536;
+constexpr std::size_t later_read_max_bytes = 16 * 1024;
 }  // namespace
 
 std::variant<websocket_session::plain_ws, websocket_session::tls_ws> websocket_session::make_stream(
@@ -96,8 +108,13 @@ void websocket_session::on_join_deadline() {
 void websocket_session::do_read() {
     // read_some, not read: it tells when a message has begun, so a sender trickling one message out
     // byte by byte (slowloris) can be cut off. Beast still enforces read_message_max across the parts.
-    with_ws([this](auto& ws) {
-        ws.async_read_some(buffer_, 16 * 1024, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+    // The buffer is sized here, not by Beast: small while waiting for a message, growing with a long one.
+    const std::size_t want = buffer_.size() == 0
+                                 ? first_read_bytes
+                                 : std::clamp(buffer_.size(), later_read_min_bytes, later_read_max_bytes);
+    const auto space = buffer_.prepare(want);
+    with_ws([&](auto& ws) {
+        ws.async_read_some(space, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
     });
 }
 
@@ -111,8 +128,9 @@ bool websocket_session::take_token() {
     return true;
 }
 
-void websocket_session::on_read(beast::error_code ec, std::size_t) {
+void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
     if (ec) return gone();  // closed, reset, timed out, or a frame past the size limit (closed with 1009)
+    buffer_.commit(bytes);
     if (!with_ws([](auto& ws) { return ws.is_message_done(); })) {
         if (!message_started_) {
             message_started_ = true;
@@ -155,6 +173,8 @@ void websocket_session::handle_message() {
         handle(std::string_view(static_cast<const char*>(data.data()), data.size()));
     }
     buffer_.consume(buffer_.size());
+    // After a long message the buffer goes back to the small size an idle connection needs.
+    if (buffer_.capacity() > first_read_bytes) buffer_.shrink_to_fit();
     if (!closing_) do_read();
 }
 
@@ -390,11 +410,13 @@ void websocket_session::do_write() {
     // Everything queued goes out in one WebSocket message, one protocol message per line: under load a
     // connection then costs one write per batch, not one per message.
     std::size_t bytes = 0;
+    auto next = queue_.begin();
     do {
-        bytes += queue_.front()->size() + 1;
-        writing_.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-    } while (!queue_.empty() && bytes + queue_.front()->size() <= max_batch_bytes);
+        bytes += (*next)->size() + 1;
+        writing_.push_back(std::move(*next));
+        ++next;
+    } while (next != queue_.end() && bytes + (*next)->size() <= max_batch_bytes);
+    queue_.erase(queue_.begin(), next);
     if (writing_.size() > 1) {
         batch_.clear();
         batch_.reserve(bytes);
@@ -415,6 +437,10 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
     }
     writing_.clear();
     if (!queue_.empty()) return do_write();
+    // Nothing more to write: let go of what a burst grew, so an idle connection holds only its small state.
+    if (batch_.capacity() > kept_batch_bytes) std::string().swap(batch_);
+    if (writing_.capacity() > kept_messages) writing_ = {};
+    if (queue_.capacity() > kept_messages) queue_ = {};
     if (closing_) do_close();
 }
 

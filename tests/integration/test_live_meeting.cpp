@@ -340,3 +340,30 @@ TEST_CASE("bad input gets a clear error, changes nothing, and another client goe
     CHECK(utf16_to_utf8(b->client->replica().confirmed().field(fa).text) == "fortfarande här");
     CHECK(b->errors.empty());
 }
+
+TEST_CASE("a message many times longer than the server's first read arrives whole, between short ones", "[live][messages]") {
+    // The server reads the start of a message into 512 bytes and grows its buffer only for a longer one, then
+    // shrinks it again: a long paste must arrive intact, and the short messages around it too.
+    test::temp_dir dir;
+    test::server_process server(dir.path());
+    const auto meeting = test::create_meeting(server, {"kommun", "polis"});
+    boost::asio::io_context ioc;
+    auto a = join(ioc, server, meeting, "kommun");
+    auto b = join(ioc, server, meeting, "polis");
+    add_entry(ioc, *a->client, "hot-och-vald", "kommun", "e1");
+    const auto f = handelse("hot-och-vald", "kommun", "e1");
+    std::string expected;
+    // 300 to 3,000 characters (half of them å, two bytes or more on the wire): from just past one first read to
+    // many; 3,910 in all, under the template's 4,000 for the field.
+    for (const std::size_t n : {1u, 600u, 2u, 3000u, 3u, 300u, 4u}) {
+        std::string piece;
+        for (std::size_t i = 0; i < n; ++i) piece += i % 2 ? "å" : "b";
+        append(*a->client, f, piece);
+        REQUIRE(run_until(ioc, [&] { return a->client->replica().idle(); }));
+        INFO("errors: " << json(a->errors).dump());
+        REQUIRE(a->errors.empty());
+        expected += piece;
+    }
+    REQUIRE(run_until(ioc, [&] { return b->client->replica().visible_text(f) == u(expected); }));
+    CHECK(a->client->replica().visible_text(f) == u(expected));
+}

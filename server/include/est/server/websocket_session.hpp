@@ -4,7 +4,6 @@
 // one thread, except the inbox (a mutex) through which other threads deliver.
 // Over TLS (--tls-cert) the same, on a TLS stream that takes over the OpenSSL session of the HTTP connection.
 // Beast-heavy, with OpenSSL: included only by the two .cpp files that need it.
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -122,7 +121,8 @@ private:
     bool drain_posted_ = false;
     // Outgoing: `writing_` is in the write in progress (one WebSocket message; several protocol messages
     // joined by line feeds in `batch_`), `queue_` waits for the next. Bounded together (slow consumers).
-    std::deque<std::shared_ptr<const std::string>> queue_;
+    // A vector, not a deque: an empty std::deque already holds a 512-byte block, on every idle connection.
+    std::vector<std::shared_ptr<const std::string>> queue_;
     std::vector<std::shared_ptr<const std::string>> writing_;
     std::string batch_;
     std::size_t queued_bytes_ = 0;
