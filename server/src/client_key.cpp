@@ -1,6 +1,6 @@
 #include "est/server/client_key.hpp"
 
-#include <openssl/evp.h>
+#include <sodium.h>
 
 #include <stdexcept>
 
@@ -12,10 +12,12 @@ std::string public_client_id(std::string_view meeting_id, std::string_view secre
     input += meeting_id;
     input += '\0';
     input += secret;
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 failed");
+    // libsodium, not OpenSSL's EVP: OpenSSL 3 loads its configuration and providers on the first digest, which
+    // cost the first join after every start 3-4 ms. sodium_init() is idempotent and thread-safe.
+    static const int ready = sodium_init();
+    if (ready < 0) throw std::runtime_error("libsodium could not start");
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(input.data()), input.size());
     static constexpr char hex[] = "0123456789abcdef";
     std::string out = "k-";
     for (int i = 0; i < 10; ++i) {

@@ -96,7 +96,7 @@ void room_registry::open(const std::string& meeting_id, open_handler done) {
     // The store thread only reads; replaying the ops and re-encoding the catch-up history (tens of
     // milliseconds for a long meeting) happens on the room's own thread, so other meetings' commits never
     // wait for a room to load.
-    store_.load_meeting(meeting_id, limits_.history_window,
+    store_.load_meeting(meeting_id, limits_.history_window, limits_.history_bytes,
                         [this, meeting_id, info = *info, grp = *grp](std::optional<loaded_meeting> lm, const std::string& error) mutable {
         if (!error.empty()) {
             log_error({{"where", "load"}, {"meeting", meeting_id}, {"detail", error}});

@@ -1,5 +1,6 @@
 #include "est/server/store.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -744,10 +745,10 @@ std::vector<closing_row> store::closings() {
     return out;
 }
 
-void store::load_meeting(std::string id, std::uint64_t history,
+void store::load_meeting(std::string id, std::uint64_t history, std::size_t history_bytes,
                          std::function<void(std::optional<loaded_meeting>, const std::string& error)> done) {
     auto result = std::make_shared<std::optional<loaded_meeting>>();
-    enqueue(other([this, id, history, result] {
+    enqueue(other([this, id, history, history_bytes, result] {
                       SQLite::Statement m(*db_, "SELECT id, group_id, meta, template FROM meetings WHERE id = ?");
                       m.bind(1, id);
                       if (!m.executeStep()) return;
@@ -765,15 +766,22 @@ void store::load_meeting(std::string id, std::uint64_t history,
                           lm.snapshot = s.getColumn(1).getString();
                           from = static_cast<std::int64_t>(lm.snapshot_rev > history ? lm.snapshot_rev - history : 0);
                       }
+                      // Newest first: reading stops once the history is full. A long meeting's first join
+                      // after a start read 2,000 rows here for a history that keeps about 500.
                       SQLite::Statement o(*db_, "SELECT rev, client, seq, author, change FROM ops "
-                                                "WHERE meeting_id = ? AND rev > ? ORDER BY rev");
+                                                "WHERE meeting_id = ? AND rev > ? ORDER BY rev DESC");
                       o.bind(1, id);
                       o.bind(2, from);
-                      while (o.executeStep())
-                          lm.ops.push_back({id, static_cast<std::uint64_t>(o.getColumn(0).getInt64()),
-                                                           o.getColumn(1).getString(),
-                                                           static_cast<std::uint64_t>(o.getColumn(2).getInt64()),
-                                                           o.getColumn(3).getString(), o.getColumn(4).getString()});
+                      std::size_t bytes = 0;
+                      while (o.executeStep()) {
+                          const auto rev = static_cast<std::uint64_t>(o.getColumn(0).getInt64());
+                          if (rev <= lm.snapshot_rev && bytes > history_bytes) break;  // every op after it is replayed
+                          op_record op{id, rev, o.getColumn(1).getString(), static_cast<std::uint64_t>(o.getColumn(2).getInt64()),
+                                       o.getColumn(3).getString(), o.getColumn(4).getString()};
+                          bytes += op.client.size() + op.author.size() + op.change.size();
+                          lm.ops.push_back(std::move(op));
+                      }
+                      std::reverse(lm.ops.begin(), lm.ops.end());
                       *result = std::move(lm);
                       // A fresh load starts from what is durable: writes may flow again.
                       std::lock_guard lock(mutex_);

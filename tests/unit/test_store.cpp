@@ -52,9 +52,10 @@ op_record op(const std::string& meeting, std::uint64_t rev, std::string change =
     return {meeting, rev, "c-" + meeting, rev * 10, R"({"name":"N"})", std::move(change)};
 }
 
-std::optional<loaded_meeting> load(store& s, const std::string& id, std::uint64_t history = 1000) {
+std::optional<loaded_meeting> load(store& s, const std::string& id, std::uint64_t history = 1000,
+                                   std::size_t history_bytes = 1 << 20) {
     std::promise<std::optional<loaded_meeting>> p;
-    s.load_meeting(id, history, [&](std::optional<loaded_meeting> lm, const std::string& e) {
+    s.load_meeting(id, history, history_bytes, [&](std::optional<loaded_meeting> lm, const std::string& e) {
         REQUIRE(e.empty());
         p.set_value(std::move(lm));
     });
@@ -140,10 +141,16 @@ TEST_CASE("the store loads a meeting as its latest snapshot with the ops after i
         CHECK(o.change == R"({"kind":"text","n":5})");
 
         CHECK(revs(*load(s, "m-1", 100)) == std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        // Before the snapshot, ops are read newest first until their stored text (client + author + change:
+        // 38 bytes each here, 39 for rev 10) passes the history's bytes; every op after it is read regardless.
+        CHECK(revs(*load(s, "m-1", 100, 152)) == std::vector<std::uint64_t>{7, 8, 9, 10});     // 153 after 7..10
+        CHECK(revs(*load(s, "m-1", 100, 153)) == std::vector<std::uint64_t>{6, 7, 8, 9, 10});  // not past it yet
+        CHECK(revs(*load(s, "m-1", 100, 0)) == std::vector<std::uint64_t>{7, 8, 9, 10});
         auto m2 = load(s, "m-2", 2);
         REQUIRE(m2);
         CHECK_FALSE(m2->snapshot);
         CHECK(revs(*m2).size() == 10);
+        CHECK(revs(*load(s, "m-2", 2, 0)).size() == 10);  // no snapshot: all of them are replayed
         CHECK_FALSE(load(s, "m-none"));
     }
     // What was acknowledged is there after a restart, and its time is recorded in the one format.

@@ -210,9 +210,12 @@ public:
     // Stores one import (migration 5); the error names a batch id taken or a group that does not exist.
     void put_bra_import(bra_import_row row, completion done);
     std::vector<bra_import_row> bra_imports();  // in the order they were made
-    // Async load of one meeting: its latest snapshot, the ops after it and up to `history` ops before it.
-    // nullopt when it does not exist. `done` runs on the store thread.
-    void load_meeting(std::string id, std::uint64_t history, std::function<void(std::optional<loaded_meeting>, const std::string& error)> done);
+    // Async load of one meeting: its latest snapshot, every op after it, and before it the newest ops the
+    // catch-up history can keep: at most `history` of them, and only until their stored text passes
+    // `history_bytes` (it is smaller than their wire form, so whatever a history of that many bytes keeps is
+    // loaded). Ops in ascending order; nullopt when it does not exist. `done` runs on the store thread.
+    void load_meeting(std::string id, std::uint64_t history, std::size_t history_bytes,
+                      std::function<void(std::optional<loaded_meeting>, const std::string& error)> done);
 
     // Identity writes (one statement each), completed after commit like the writes above.
     void put_account(account_row a, completion done);  // insert or replace by id
