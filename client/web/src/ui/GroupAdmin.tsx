@@ -564,8 +564,10 @@ export function SignersSetting(props: { group: Group }) {
       .group(props.group.id)
       .then((g) => {
         if (!live) return;
+        const shown = count(props.group.signers);
         setSaved(count(g.signers));
-        setChosen(count(g.signers));
+        // A choice made while the group was read stays: only an untouched setting takes the fresh value.
+        setChosen((c) => (c === shown ? count(g.signers) : c));
       })
       .catch(() => {});
     return () => {
@@ -642,8 +644,19 @@ export function ShortNamesSetting(props: { group: Group; onSaved?: (g: Group) =>
       .group(props.group.id)
       .then((g) => {
         if (!live) return;
+        const shown = shortsOf(props.group);
+        const fresh = shortsOf(g);
         setGroup(g);
-        setValues(shortsOf(g));
+        // What the administrator typed while the group was read stays (it used to be wiped when the answer came
+        // late); only fields still as first shown take the fresh value.
+        setValues((typed) =>
+          Object.fromEntries(
+            g.organisations.map((o) => {
+              const v = typed[o.id] ?? '';
+              return [o.id, v !== (shown[o.id] ?? '') ? v : fresh[o.id]];
+            }),
+          ),
+        );
       })
       .catch(() => {});
     return () => {

@@ -36,16 +36,39 @@ describe('short names per organisation', () => {
     const lena = await suite.person({ name: 'Lena Holm', role: 'participant', org: 'skola', group: group.id });
 
     // The administrator gives two short names, by keyboard; a short name another organisation has is refused first.
+    // The setting reads the group again when it shows. That answer is held back until the administrator has typed,
+    // as on a slow network, and meanwhile another administrator gives the police a short name: what was typed must
+    // stay (it used to be wiped when the answer came), and the untouched police field takes the new value.
+    let asked!: () => void;
+    let release!: () => void;
+    const groupAsked = new Promise<void>((resolve) => (asked = resolve));
+    const typed = new Promise<void>((resolve) => (release = resolve));
     const admin = await suite.pageAs(ADMIN, 1366, 900, { bypassCSP: true });
+    await admin.route(`**/api/groups/${group.id}`, async (route) => {
+      if (route.request().method() === 'GET') {
+        asked();
+        await typed;
+      }
+      await route.continue();
+    });
     await admin.goto(`${suite.server.url}/#/admin`);
     await admin.locator('#admin-group').selectOption(group.id);
     const setting = admin.getByTestId('short-names-setting');
     const social = setting.getByLabel('Kortnamn för Sala kommun, socialtjänsten');
     const skola = setting.getByLabel('Kortnamn för Sala kommun, förskola och skola');
+    const polis = setting.getByLabel('Kortnamn för Polisen, lokalpolisområde Norra Västmanland');
+    await groupAsked;
+    await suite.admin.ok('PUT', `/api/groups/${group.id}/settings`, { short_names: { polis: 'Polisen LPO' } });
     await social.focus();
     await admin.keyboard.type('Socialtjänsten');
     await skola.focus();
     await admin.keyboard.type('Socialtjänsten');
+    release();
+    await expect.poll(() => polis.inputValue()).toBe('Polisen LPO');
+    await admin.unroute(`**/api/groups/${group.id}`);
+    expect(await social.inputValue()).toBe('Socialtjänsten');
+    expect(await skola.inputValue()).toBe('Socialtjänsten');
+    await polis.fill('');
     await expect.poll(() => skola.getAttribute('aria-invalid')).toBe('true');
     expect(await skola.getAttribute('aria-invalid')).toBe('true');
     expect(await setting.innerText()).toContain('En annan organisation har redan det kortnamnet.');
