@@ -1,8 +1,6 @@
 #include "est/server/client_key.hpp"
 
-#include <sodium.h>
-
-#include <stdexcept>
+#include "est/sshsig.hpp"
 
 namespace est::server {
 
@@ -12,19 +10,9 @@ std::string public_client_id(std::string_view meeting_id, std::string_view secre
     input += meeting_id;
     input += '\0';
     input += secret;
-    // libsodium, not OpenSSL's EVP: OpenSSL 3 loads its configuration and providers on the first digest, which
-    // cost the first join after every start 3-4 ms. sodium_init() is idempotent and thread-safe.
-    static const int ready = sodium_init();
-    if (ready < 0) throw std::runtime_error("libsodium could not start");
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(input.data()), input.size());
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out = "k-";
-    for (int i = 0; i < 10; ++i) {
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 0xF];
-    }
-    return out;
+    // libsodium's SHA-256 (est_core's, as the closings' digests), not OpenSSL's EVP: OpenSSL 3 loads its
+    // configuration and providers on the first digest, which cost the first join after every start 3-4 ms.
+    return "k-" + sshsig::sha256_hex(input).substr(0, 20);
 }
 
 }  // namespace est::server
