@@ -28,9 +28,7 @@ constexpr std::uint16_t close_no_join = 4002;   // no join within --join-timeout
 constexpr auto focus_interval = std::chrono::milliseconds(200);
 // Protocol messages joined into one WebSocket message stop at this size (a single larger one goes alone).
 constexpr std::size_t max_batch_bytes = 256 * 1024;
-// A batch buffer grown past this is let go once written: a burst's peak is not kept for the life of the connection.
-constexpr std::size_t kept_batch_bytes = 16 * 1024;
-// Likewise the lists of messages (queued, being written) once a burst has gone out.
+// The lists of messages (queued, being written) are let go past this length once a burst has gone out.
 constexpr std::size_t kept_messages = 16;
 // The first read of a message asks for at most this much; nearly every message (an edit, a focus, a join) is
 // smaller. An idle connection's pending read then holds 512 bytes instead of Beast's 1,536-byte default.
@@ -53,13 +51,11 @@ websocket_session::websocket_session(socket_type&& socket, tls_socket_type::nati
       slot_(std::move(slot)),
       ctx_(ctx),
       tokens_(2 * ctx.options.max_messages_per_second),
-      refilled_(std::chrono::steady_clock::now()),
-      pace_(executor()),
-      join_deadline_(executor()),
-      focus_timer_(executor()),
-      message_deadline_(executor()),
-      close_deadline_(executor()),
-      owner_(std::move(owner)) {}
+      refilled_(clock::now()),
+      timer_(executor()),
+      owner_(owner ? std::make_unique<const connection_owner>(std::move(*owner)) : nullptr) {
+    due_.fill(clock::time_point::max());
+}
 
 websocket_session::~websocket_session() = default;
 
@@ -86,22 +82,46 @@ void websocket_session::on_accept(beast::error_code ec) {
     if (ec) return gone();
     ctx_.connections.add(shared_from_this());
     if (ctx_.stopping) return start_close(websocket::close_code::going_away, "server shutting down");
-    join_deadline_.expires_after(ctx_.options.join_timeout);
-    join_deadline_.async_wait([self = shared_from_this()](beast::error_code e) {
-        if (!e) self->on_join_deadline();
-    });
+    wake_at(wake_join, clock::now() + ctx_.options.join_timeout);
     do_read();
+}
+
+void websocket_session::wake_at(wake what, clock::time_point at) {
+    due_[what] = at;
+    if (gone_ || at >= timer_at_) return;  // the timer wakes earlier already, and then looks again
+    timer_at_ = at;
+    timer_.expires_at(at);  // a wait for a later time ends with operation_aborted
+    timer_.async_wait([self = shared_from_this(), generation = ++timer_generation_](beast::error_code ec) {
+        if (!ec) self->on_timer(generation);
+    });
+}
+
+void websocket_session::on_timer(std::uint32_t generation) {
+    if (generation != timer_generation_ || gone_) return;  // replaced by an earlier wait
+    timer_at_ = clock::time_point::max();
+    const auto now = clock::now();
+    std::array<bool, wake_count> fired{};
+    for (std::size_t w = 0; w < wake_count; ++w) {
+        if (due_[w] <= now) fired[w] = true, due_[w] = clock::time_point::max();
+    }
+    // Cut the connection: a message still not whole, or a peer that has not answered the close in time.
+    // Cannot send a close frame in the middle of reading a message.
+    if ((fired[wake_message] && message_started_) || fired[wake_close]) return cut();
+    if (fired[wake_join]) on_join_deadline();
+    if (fired[wake_pace] && !gone_ && !closing_) {
+        if (!take_token()) wait_for_token();
+        else handle_message();
+    }
+    if (fired[wake_focus]) send_focus();
+    // What is still to come (a handler above may have set the timer already).
+    const auto next = std::min_element(due_.begin(), due_.end());
+    if (*next != clock::time_point::max()) wake_at(static_cast<wake>(next - due_.begin()), *next);
 }
 
 void websocket_session::on_join_deadline() {
     if (room_ || watch_ || gone_ || closing_) return;
-    if (joining_) {
-        // A join is under way (the meeting is loading): give it another period.
-        join_deadline_.expires_after(ctx_.options.join_timeout);
-        return join_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
-            if (!ec) self->on_join_deadline();
-        });
-    }
+    // A join is under way (the meeting is loading): give it another period.
+    if (joining_) return wake_at(wake_join, clock::now() + ctx_.options.join_timeout);
     start_close(close_no_join, "no join within " + std::to_string(ctx_.options.join_timeout.count()) + " s");
 }
 
@@ -119,7 +139,7 @@ void websocket_session::do_read() {
 }
 
 bool websocket_session::take_token() {
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = clock::now();
     const double rate = ctx_.options.max_messages_per_second;
     tokens_ = std::min(2 * rate, tokens_ + rate * std::chrono::duration<double>(now - refilled_).count());
     refilled_ = now;
@@ -134,19 +154,13 @@ void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
     if (!with_ws([](auto& ws) { return ws.is_message_done(); })) {
         if (!message_started_) {
             message_started_ = true;
-            message_deadline_.expires_after(ctx_.options.ws_message_timeout);
-            message_deadline_.async_wait([self = shared_from_this()](beast::error_code e) {
-                if (!e && self->message_started_) {
-                    // Cannot send a close frame in the middle of reading a message: cut the connection.
-                    self->cut();
-                }
-            });
+            wake_at(wake_message, clock::now() + ctx_.options.ws_message_timeout);
         }
         return do_read();
     }
     if (message_started_) {
         message_started_ = false;
-        message_deadline_.cancel();
+        wake_off(wake_message);
     }
     // The rate is checked before anything of the message is looked at: a flood costs a token bucket, not
     // a JSON parse per message.
@@ -156,13 +170,8 @@ void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
 
 void websocket_session::wait_for_token() {
     const double rate = ctx_.options.max_messages_per_second;
-    pace_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>((1 - tokens_) / rate)));
-    pace_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (ec || self->gone_ || self->closing_) return;
-        if (!self->take_token()) return self->wait_for_token();
-        self->handle_message();
-    });
+    wake_at(wake_pace, clock::now() + std::chrono::duration_cast<clock::duration>(
+                                          std::chrono::duration<double>((1 - tokens_) / rate)));
 }
 
 void websocket_session::handle_message() {
@@ -198,21 +207,17 @@ void websocket_session::handle(std::string_view text) {
 void websocket_session::on_focus(focus_message msg) {
     // Coalesced: a member moving through fields quickly costs every other member one presence per
     // interval at most, and the last place always goes out.
-    focus_waiting_ = std::move(msg);
-    if (focus_timer_armed_) return;
+    if (focus_waiting_) *focus_waiting_ = std::move(msg);
+    else focus_waiting_ = std::make_unique<focus_message>(std::move(msg));
+    if (due_[wake_focus] != clock::time_point::max()) return;  // goes out when the interval is over
     const auto due = focus_sent_ + focus_interval;
-    if (std::chrono::steady_clock::now() >= due) return send_focus();
-    focus_timer_armed_ = true;
-    focus_timer_.expires_at(due);
-    focus_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        self->focus_timer_armed_ = false;
-        if (!ec) self->send_focus();
-    });
+    if (clock::now() >= due) return send_focus();
+    wake_at(wake_focus, due);
 }
 
 void websocket_session::send_focus() {
     if (!focus_waiting_ || !room_ || gone_) return;
-    focus_sent_ = std::chrono::steady_clock::now();
+    focus_sent_ = clock::now();
     room_->focus(weak_from_this(), std::move(*focus_waiting_));
     focus_waiting_.reset();
 }
@@ -246,7 +251,7 @@ void websocket_session::on_watch_queue() {
         if (!a || a->disabled) return start_close(close_session_ended, "account_disabled");
     }
     watch_groups_ = records::bra_routes::groups_of(*ctx_.meetings, a ? &*a : nullptr);
-    join_deadline_.cancel();
+    wake_off(wake_join);
     // Called on the store's thread: held weakly, delivered through the inbox.
     const unsigned stale_weeks = ctx_.options.bra_stale_weeks;
     watch_ = ctx_.bra->watch(watch_groups_, [weak = weak_from_this(), stale_weeks](const records::bra_item& item) {
@@ -438,7 +443,9 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
     writing_.clear();
     if (!queue_.empty()) return do_write();
     // Nothing more to write: let go of what a burst grew, so an idle connection holds only its small state.
-    if (batch_.capacity() > kept_batch_bytes) std::string().swap(batch_);
+    // The batch buffer goes too: kept, it held a joined welcome's or a burst's size (up to 256 KiB) on every idle
+    // connection. Allocating it again costs a batch one allocation, next to a system call.
+    std::string().swap(batch_);
     if (writing_.capacity() > kept_messages) writing_ = {};
     if (queue_.capacity() > kept_messages) queue_ = {};
     if (closing_) do_close();
@@ -447,8 +454,8 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
 void websocket_session::start_close(std::uint16_t code, std::string reason) {
     if (closing_ || gone_) return;
     closing_ = true;
-    close_reason_.code = code;
-    close_reason_.reason = std::move(reason);
+    close_code_ = code;
+    close_text_ = std::move(reason);
     if (code == close_too_slow) {
         // It cannot take what is queued anyway: finish the write in progress, drop the rest.
         for (const auto& m : queue_) {
@@ -458,10 +465,7 @@ void websocket_session::start_close(std::uint16_t code, std::string reason) {
         queue_.clear();
     }
     // A peer that does not read at all cannot take a close frame either: cut it after a grace period.
-    close_deadline_.expires_after(std::chrono::seconds(5));
-    close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (!ec) self->cut();
-    });
+    wake_at(wake_close, clock::now() + std::chrono::seconds(5));
     // Messages delivered before the close (an error saying why, the last acks) go out first; nothing is
     // queued after it (send() refuses once closing).
     if (!writing_.empty()) return;  // on_write goes on with the queue, then closes
@@ -473,10 +477,11 @@ void websocket_session::do_close() {
     if (close_sent_) return;
     close_sent_ = true;
     with_ws([this](auto& ws) {
-        ws.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
-            self->close_deadline_.cancel();
-            self->gone();
-        });
+        // The close frame is serialised here: the reason need not outlive the call.
+        websocket::close_reason why;
+        why.code = close_code_;
+        why.reason = close_text_;
+        ws.async_close(why, [self = shared_from_this()](beast::error_code) { self->gone(); });
     });
 }
 
@@ -493,11 +498,9 @@ void websocket_session::gone() {
     if (watch_ && ctx_.bra) ctx_.bra->unwatch(watch_);
     watch_ = 0;
     ctx_.connections.remove(this);
-    close_deadline_.cancel();
-    message_deadline_.cancel();
-    pace_.cancel();
-    join_deadline_.cancel();
-    focus_timer_.cancel();
+    // Whatever was due is moot: the pending wait (and the reference to this session it holds) ends now.
+    due_.fill(clock::time_point::max());
+    timer_.cancel();
 }
 
 }  // namespace est::server

@@ -4,6 +4,8 @@
 // one thread, except the inbox (a mutex) through which other threads deliver.
 // Over TLS (--tls-cert) the same, on a TLS stream that takes over the OpenSSL session of the HTTP connection.
 // Beast-heavy, with OpenSSL: included only by the two .cpp files that need it.
+#include <array>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,12 +47,13 @@ public:
     void deliver(std::shared_ptr<const std::string> message) override;
     void deliver_welcome(std::shared_ptr<const std::string> message) override;
     void close_with(std::uint16_t code, std::string reason) override;
-    const connection_owner* owner() const noexcept override { return owner_ ? &*owner_ : nullptr; }
+    const connection_owner* owner() const noexcept override { return owner_.get(); }
     void access_changed() override;
 
 private:
-    using plain_ws = boost::beast::websocket::stream<socket_type>;
-    using tls_ws = boost::beast::websocket::stream<tls_socket_type>;
+    // Without permessage-deflate (the server never offers it): Beast then keeps no compression state per stream.
+    using plain_ws = boost::beast::websocket::stream<socket_type, false>;
+    using tls_ws = boost::beast::websocket::stream<tls_socket_type, false>;
     static std::variant<plain_ws, tls_ws> make_stream(socket_type&& socket, tls_socket_type::native_handle_type tls);
     // Calls f with the WebSocket stream, plain or TLS (one branch: the plain path stays as it was).
     template <class F>
@@ -65,6 +68,12 @@ private:
     void on_accept(boost::beast::error_code ec);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
+    // The connection's one timer serves every deadline and wait below; each keeps its own due time.
+    enum wake : std::uint8_t { wake_join, wake_message, wake_close, wake_pace, wake_focus, wake_count };
+    using clock = std::chrono::steady_clock;
+    void wake_at(wake what, clock::time_point at);  // `what` is due at `at` (replacing an earlier due time)
+    void wake_off(wake what) { due_[what] = clock::time_point::max(); }
+    void on_timer(std::uint32_t generation);
     bool take_token();
     void wait_for_token();  // reads nothing until the rate allows the next message
     void handle_message();  // the message in buffer_, then the next read
@@ -99,19 +108,22 @@ private:
     address_counter::slot slot_;
     server_context& ctx_;
     // Token bucket for --max-messages-per-second, taken before a message is parsed. With no token left
-    // the session stops reading until one accrues: a flood waits in the peer's TCP buffers, not here.
+    // the session stops reading until one accrues (wake_pace): a flood waits in the peer's TCP buffers, not here.
     double tokens_;
-    std::chrono::steady_clock::time_point refilled_;
-    boost::asio::steady_timer pace_;
-    // Closes a connection that has not joined a meeting within --join-timeout.
-    boost::asio::steady_timer join_deadline_;
-    // Presence is coalesced: at most one focus per focus_interval goes to the room, always the latest.
-    std::optional<focus_message> focus_waiting_;
-    std::chrono::steady_clock::time_point focus_sent_{};
-    boost::asio::steady_timer focus_timer_;
-    bool focus_timer_armed_ = false;
-    // Running while a message is partly received (--ws-message-timeout): slow senders are cut off.
-    boost::asio::steady_timer message_deadline_;
+    clock::time_point refilled_;
+    // One timer, set to the earliest of: the join deadline (--join-timeout), the deadline of a message partly
+    // received (--ws-message-timeout: slow senders are cut off), the close handshake's grace period, the next
+    // token, the next coalesced presence. Five timers cost an idle connection 600 bytes; this with its due times 120.
+    // A due time of max() is not due; `timer_at_` is what the timer is set to (max(): not waiting). Setting it
+    // earlier starts a new wait and bumps `timer_generation_`, so the replaced wait's handler does nothing.
+    std::array<clock::time_point, wake_count> due_;
+    boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, boost::asio::io_context::executor_type> timer_;
+    clock::time_point timer_at_ = clock::time_point::max();
+    std::uint32_t timer_generation_ = 0;
+    // Presence is coalesced: at most one focus per focus_interval goes to the room, always the latest
+    // (on the heap while one waits: a field reference is 170 bytes an idle connection need not hold).
+    std::unique_ptr<focus_message> focus_waiting_;
+    clock::time_point focus_sent_{};
     bool message_started_ = false;
     // deliver() from this session's own thread (its room is on the same shard) sends at once; from any
     // other thread it appends to the inbox and posts one drain for however many messages arrive before
@@ -140,9 +152,10 @@ private:
     bool closing_ = false;
     bool close_sent_ = false;
     bool gone_ = false;
-    boost::beast::websocket::close_reason close_reason_;
-    boost::asio::steady_timer close_deadline_;
-    std::optional<connection_owner> owner_;  // under accounts
+    // Why the connection closes, once it does (Beast's close_reason holds 123 bytes inline: not kept idle).
+    std::uint16_t close_code_ = 0;
+    std::string close_text_;
+    std::unique_ptr<const connection_owner> owner_;  // under accounts (empty under open access)
 };
 
 }  // namespace est::server
