@@ -1,7 +1,7 @@
 // A group's meetings as a coordinator looks for them: today's first, then the coming ones (nearest first), then the
 // earlier ones (newest first), and the archived ones folded away. The chair changes a meeting's title and date
 // (until its picture is signed) and archives it or brings it back, each from the meeting's own card.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { mayArchiveMeeting, mayEditMeeting } from '../access';
 import { swedishDate } from '../labels';
@@ -142,7 +142,9 @@ function EditMeetingForm(props: { meeting: MeetingInfo; onDone: (changed: Meetin
   const [error, setError] = useState<string | null>(null);
   const id = `edit-${m.id}`;
   const first = useRef<HTMLInputElement>(null);
-  useEffect(() => first.current?.focus(), []);
+  // Before the browser paints: with useEffect the form showed a frame before its field took the focus, and what
+  // was typed at once went elsewhere.
+  useLayoutEffect(() => first.current?.focus(), []);
   const save = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
