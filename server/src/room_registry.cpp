@@ -175,7 +175,7 @@ void room_registry::build_room(const std::string& meeting_id, const meeting_info
         auto room = std::make_shared<meeting_room>(home_of(meeting_id).get_executor(), info, grp,
                                                    state_of(info, grp, lm, limits_), store_, &catalog_, keys_);
         room->compact_when_closed(compact_closed_);
-        for (const auto& op : lm.ops) room->remember_logged(op);
+        room->remember_logged(lm.ops, lm.snapshot_rev);
         std::weak_ptr<meeting_room> weak = room;
         room->on_retire([this, meeting_id, weak] {
             std::lock_guard lock(mutex_);

@@ -406,6 +406,168 @@ json meeting_document::to_json() const {
     return out;
 }
 
+namespace {
+// Writes JSON text as nlohmann's dump() does: no spaces, UTF-8 as it is, only '"', '\\' and controls escaped
+// (the short forms where JSON has one, else \u00xx). Callers write an object's keys in std::map order, as a
+// nlohmann object is sorted.
+class json_writer {
+public:
+    explicit json_writer(std::size_t reserve) { out_.reserve(reserve); }
+    json_writer& raw(std::string_view s) {
+        out_ += s;
+        return *this;
+    }
+    json_writer& key(std::string_view k) {
+        str(k);
+        out_ += ':';
+        return *this;
+    }
+    json_writer& str(std::string_view s) {
+        out_ += '"';
+        for (char c : s) ascii_or_byte(c);
+        out_ += '"';
+        return *this;
+    }
+    // UTF-16 to UTF-8 on the way; a lone surrogate becomes U+FFFD, as utf16_to_utf8 writes it.
+    json_writer& str(std::u16string_view s) {
+        out_ += '"';
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const char16_t c = s[i];
+            if (c < 0x80) {
+                ascii_or_byte(static_cast<char>(c));
+                continue;
+            }
+            char32_t cp = c;
+            if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
+                cp = 0x10000 + ((static_cast<char32_t>(c) - 0xD800) << 10) + (static_cast<char32_t>(s[i + 1]) - 0xDC00);
+                ++i;
+            } else if (c >= 0xD800 && c <= 0xDFFF) {
+                cp = 0xFFFD;
+            }
+            append_utf8(out_, cp);
+        }
+        out_ += '"';
+        return *this;
+    }
+    json_writer& num(std::uint64_t n) {
+        out_ += std::to_string(n);
+        return *this;
+    }
+    std::string take() { return std::move(out_); }
+
+private:
+    void ascii_or_byte(char c) {
+        switch (c) {
+            case '"': out_ += "\\\""; return;
+            case '\\': out_ += "\\\\"; return;
+            case '\b': out_ += "\\b"; return;
+            case '\f': out_ += "\\f"; return;
+            case '\n': out_ += "\\n"; return;
+            case '\r': out_ += "\\r"; return;
+            case '\t': out_ += "\\t"; return;
+            default: break;
+        }
+        if (static_cast<unsigned char>(c) < 0x20) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out_ += "\\u00";
+            out_ += hex[(c >> 4) & 0xF];
+            out_ += hex[c & 0xF];
+            return;
+        }
+        out_ += c;
+    }
+    std::string out_;
+};
+
+// The definitions in the order of their ids: the order of the keys in a fields object.
+std::vector<const field_def*> by_id(const std::vector<field_def>& defs) {
+    std::vector<const field_def*> out;
+    for (const auto& d : defs) out.push_back(&d);
+    std::sort(out.begin(), out.end(), [](const field_def* a, const field_def* b) { return a->id < b->id; });
+    return out;
+}
+
+void write_fields(json_writer& w, const id_map<field_value>& fields, const std::vector<const field_def*>& defs) {
+    w.raw("{");
+    bool first = true;
+    for (const field_def* d : defs) {
+        if (!std::exchange(first, false)) w.raw(",");
+        const auto& fv = fields.find(d->id)->second;
+        w.key(d->id);
+        if (d->kind == field_kind::text) w.str(std::u16string_view(fv.text));
+        else w.raw("{").key("rev").num(fv.rev).raw(",").key("value").str(std::string_view(fv.choice)).raw("}");
+    }
+    w.raw("}");
+}
+
+void write_strings(json_writer& w, const std::set<std::string, std::less<>>& strings) {
+    w.raw("[");
+    bool first = true;
+    for (const auto& s : strings) {
+        if (!std::exchange(first, false)) w.raw(",");
+        w.str(std::string_view(s));
+    }
+    w.raw("]");
+}
+}  // namespace
+
+std::string meeting_document::json_text() const {
+    const auto entry_defs = by_id(tmpl_->entry_fields);
+    const auto topic_defs = by_id(tmpl_->topic_fields);
+    const auto item_defs = by_id(tmpl_->decision_item_fields);
+    std::vector<const std::string*> orgs;
+    for (const auto& o : organisations_) orgs.push_back(&o);
+    std::sort(orgs.begin(), orgs.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+
+    json_writer w(encoded_bytes_ + 64 * tmpl_->topics.size() * (orgs.size() + 1));
+    w.raw("{").key("retired");
+    write_strings(w, retired_entries_);
+    if (!retired_items_.empty()) {
+        w.raw(",").key("retired_items");
+        write_strings(w, retired_items_);
+    }
+    w.raw(",").key("topics").raw("[");
+    bool first_topic = true;
+    for (const auto& td : tmpl_->topics) {
+        if (!std::exchange(first_topic, false)) w.raw(",");
+        const auto& ts = topics_.find(td.id)->second;
+        w.raw("{").key("cells").raw("{");
+        bool first_org = true;
+        for (const std::string* o : orgs) {
+            if (!std::exchange(first_org, false)) w.raw(",");
+            w.key(*o).raw("{").key("entries").raw("[");
+            bool first_entry = true;
+            for (const auto& e : ts.cells.find(*o)->second.entries) {
+                if (!std::exchange(first_entry, false)) w.raw(",");
+                w.raw("{").key("fields");
+                write_fields(w, e.fields, entry_defs);
+                w.raw(",").key("id").str(std::string_view(e.id));
+                if (has_secrecy(e))
+                    w.raw(",").key("secrecy").raw("{").key("osl").str(std::string_view(e.secrecy)).raw(",").key("rev").num(e.secrecy_rev).raw("}");
+                w.raw("}");
+            }
+            w.raw("]}");
+        }
+        w.raw("},").key("fields");
+        write_fields(w, ts.fields, topic_defs);
+        w.raw(",").key("id").str(std::string_view(td.id));
+        if (!ts.items.empty()) {
+            w.raw(",").key("items").raw("[");
+            bool first_item = true;
+            for (const auto& item : ts.items) {
+                if (!std::exchange(first_item, false)) w.raw(",");
+                w.raw("{").key("fields");
+                write_fields(w, item.fields, item_defs);
+                w.raw(",").key("id").str(std::string_view(item.id)).raw("}");
+            }
+            w.raw("]");
+        }
+        w.raw("}");
+    }
+    w.raw("]}");
+    return w.take();
+}
+
 meeting_document meeting_document::from_json(std::shared_ptr<const meeting_template> tmpl,
                                              std::vector<std::string> organisations, const json& j) {
     meeting_document doc(std::move(tmpl), std::move(organisations));

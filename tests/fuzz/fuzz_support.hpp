@@ -216,6 +216,7 @@ generated make_change(R& r, const meeting_document& doc) {
 // match what a fresh load counts.
 inline void check_document(const meeting_document& doc, const char* where) {
     const nlohmann::json j = doc.to_json();
+    if (doc.json_text() != j.dump()) fail(std::string(where) + ": json_text differs from to_json().dump()");
     meeting_document again = [&] {
         try {
             return meeting_document::from_json(doc.tmpl_ptr(), doc.organisations(), j);

@@ -261,6 +261,44 @@ TEST_CASE("document to_json / from_json round trip", "[meeting_document][json]")
     CHECK(error_code(copy, add("andt", "kommun", "gone"), 11, lim) == "duplicate_entry");
 }
 
+TEST_CASE("json_text writes exactly what to_json().dump() writes", "[meeting_document][json]") {
+    // The group's organisations out of order (cells are keyed in sorted order), escapes, four-byte characters,
+    // registers, secrecy, decision items and retired ids of both kinds.
+    meeting_document doc(biweekly(), orgs);
+    CHECK(doc.json_text() == doc.to_json().dump());
+    const est::limits lim;
+    std::uint64_t rev = 0;
+    auto apply = [&](const change& c) {
+        doc.apply(c, ++rev, lim);
+        CHECK(doc.json_text() == doc.to_json().dump());
+    };
+    apply(add("hot-och-vald", "skola", "e1"));
+    apply(insert_all(entry_field("hot-och-vald", "skola", "e1", "handelse"),
+                     "Citat: \"stick\" \\ snedstreck\tflik\nny rad 👮 Örebro \u200e ✓"));
+    apply(set(entry_field("hot-och-vald", "skola", "e1", "trend"), "ökar"));
+    apply(add("hot-och-vald", "polis", "e2"));
+    apply(est::secrecy_change{"hot-och-vald", "polis", "e2", "35 kap. 1 § OSL"});
+    apply(add("hot-och-vald", "kommun", "e3"));
+    apply(est::secrecy_change{"hot-och-vald", "kommun", "e3", "\"citat\" OSL"});
+    apply(est::secrecy_change{"hot-och-vald", "kommun", "e3", ""});  // cleared: the key stays, with its revision
+    apply(add("andt", "kommun", "gone"));
+    apply(remove("andt", "kommun", "gone"));
+    apply(est::add_item_change{"andt", "d1"});
+    apply(insert_all(field_ref{"andt", "", "", "rubrik", "d1"}, "Åtgärd: \"trygg\" väg"));
+    apply(set(field_ref{"andt", "", "", "agare", "d1"}, "kommun"));
+    apply(set(field_ref{"andt", "", "", "klart_senast", "d1"}, "2027-03-01"));
+    apply(est::add_item_change{"andt", "d2"});
+    apply(est::remove_item_change{"andt", "d2"});
+    apply(insert_all(topic_field("ovrigt", "prioriteringar"), "Hat på sociala medier 💬"));
+    apply(set(topic_field("ovrigt", "niva"), "hög"));
+    const json j = doc.to_json();
+    REQUIRE(j.contains("retired_items"));
+    REQUIRE(j["topics"][0]["cells"]["polis"]["entries"][0].contains("secrecy"));
+    REQUIRE(j["topics"][0]["cells"]["kommun"]["entries"][0].contains("secrecy"));
+    // And what it writes is the document again.
+    CHECK(meeting_document::from_json(biweekly(), orgs, json::parse(doc.json_text())) == doc);
+}
+
 TEST_CASE("from_json rejects a snapshot that does not fit", "[meeting_document][json]") {
     meeting_document doc(biweekly(), orgs);
     doc.apply(add("andt", "polis", "e1"), 1, est::limits{});

@@ -86,6 +86,9 @@ public:
                std::size_t byte_budget = static_cast<std::size_t>(-1));
 
     nlohmann::json to_json() const;
+    // to_json().dump(), byte for byte, written straight into one string without building the JSON tree: what
+    // every full welcome carries (a 100-entry picture: about a fifth of the time).
+    std::string json_text() const;
     // Throws domain_error("bad_snapshot") when the JSON does not fit the template.
     static meeting_document from_json(std::shared_ptr<const meeting_template> tmpl,
                                       std::vector<std::string> organisations, const nlohmann::json& j);

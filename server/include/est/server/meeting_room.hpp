@@ -39,8 +39,9 @@ public:
     meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp, meeting_state state,
                  store& db, catalog* cat = nullptr, const records::signing_keys* keys = nullptr);
 
-    // Refills the catch-up history from logged ops (on load); call before the room is shared.
-    void remember_logged(const op_record& op);
+    // Refills the catch-up history from logged ops, oldest first (on load); call before the room is shared.
+    // The changes of ops after revision `replayed_after` were parsed already, replayed onto the snapshot.
+    void remember_logged(const std::vector<op_record>& ops, std::uint64_t replayed_after);
     // How the room ends, set once before it is shared: `retire` runs once, on the room's thread, when a
     // commit failed or when retire_if_idle finds it idle; the registry forgets the room then. A join that
     // reaches a retired room is answered `join_result::retired`: open the meeting again (the registry
