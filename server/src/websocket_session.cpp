@@ -107,11 +107,12 @@ void websocket_session::on_timer(std::uint32_t generation) {
     // Cut the connection: a message still not whole, or a peer that has not answered the close in time.
     // Cannot send a close frame in the middle of reading a message.
     if ((fired[wake_message] && message_started_) || fired[wake_close]) return cut();
-    if (fired[wake_join]) on_join_deadline();
+    // A paced message before the join deadline: it may be the join that deadline waits for.
     if (fired[wake_pace] && !gone_ && !closing_) {
         if (!take_token()) wait_for_token();
         else handle_message();
     }
+    if (fired[wake_join]) on_join_deadline();
     if (fired[wake_focus]) send_focus();
     // What is still to come (a handler above may have set the timer already).
     const auto next = std::min_element(due_.begin(), due_.end());
