@@ -428,26 +428,12 @@ public:
         out_ += '"';
         return *this;
     }
-    // UTF-16 to UTF-8 on the way; a lone surrogate becomes U+FFFD, as utf16_to_utf8 writes it.
+    // Through UTF-8 as utf16_to_utf8 writes it (a lone surrogate becomes U+FFFD). No byte of a multi-byte UTF-8
+    // sequence needs escaping, so escaping the converted bytes is escaping the text.
     json_writer& str(std::u16string_view s) {
-        out_ += '"';
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const char16_t c = s[i];
-            if (c < 0x80) {
-                ascii_or_byte(static_cast<char>(c));
-                continue;
-            }
-            char32_t cp = c;
-            if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
-                cp = 0x10000 + ((static_cast<char32_t>(c) - 0xD800) << 10) + (static_cast<char32_t>(s[i + 1]) - 0xDC00);
-                ++i;
-            } else if (c >= 0xD800 && c <= 0xDFFF) {
-                cp = 0xFFFD;
-            }
-            append_utf8(out_, cp);
-        }
-        out_ += '"';
-        return *this;
+        utf8_.clear();
+        append_utf8(utf8_, s);
+        return str(std::string_view(utf8_));
     }
     json_writer& num(std::uint64_t n) {
         out_ += std::to_string(n);
@@ -477,6 +463,7 @@ private:
         out_ += c;
     }
     std::string out_;
+    std::string utf8_;  // one text at a time, converted; its buffer is reused
 };
 
 // The definitions in the order of their ids: the order of the keys in a fields object.

@@ -54,6 +54,11 @@ std::optional<std::u16string> utf8_to_utf16(std::string_view in) {
 std::string utf16_to_utf8(std::u16string_view in) {
     std::string out;
     out.reserve(in.size() + in.size() / 4);
+    append_utf8(out, in);
+    return out;
+}
+
+void append_utf8(std::string& out, std::u16string_view in) {
     for (std::size_t i = 0; i < in.size(); ++i) {
         char32_t cp = in[i];
         if (is_high(in[i]) && i + 1 < in.size() && is_low(in[i + 1])) {
@@ -64,7 +69,6 @@ std::string utf16_to_utf8(std::u16string_view in) {
         }
         append_utf8(out, cp);
     }
-    return out;
 }
 
 std::string capitalise_first(std::string_view text) {

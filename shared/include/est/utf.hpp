@@ -11,6 +11,8 @@ namespace est {
 std::optional<std::u16string> utf8_to_utf16(std::string_view in);
 // Lone surrogates (never produced by est_core) become U+FFFD.
 std::string utf16_to_utf8(std::u16string_view in);
+// The same, appended to `out`.
+void append_utf8(std::string& out, std::u16string_view in);
 // Reads one UTF-8 character at the start of `in` (RFC 3629: no overlong forms, no surrogates, at most
 // U+10FFFF) into `cp`; returns its length in bytes, 0 when `in` does not start with one.
 std::size_t decode_utf8(std::string_view in, char32_t& cp) noexcept;
