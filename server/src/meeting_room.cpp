@@ -1,6 +1,8 @@
 #include "est/server/meeting_room.hpp"
 
+#include <cstdio>
 #include <ctime>
+#include <random>
 
 #include <boost/asio/post.hpp>
 
@@ -29,6 +31,15 @@ std::string utc_now() {
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
+
+// 64 random bits in hex: a meeting_room's epoch.
+std::string new_epoch() {
+    std::random_device rd;
+    const std::uint64_t v = (std::uint64_t{rd()} << 32) ^ rd();
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
 }  // namespace
 
 meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp,
@@ -40,6 +51,7 @@ meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& 
       state_(std::move(state)),
       store_(db),
       committed_rev_(state_.rev()),
+      epoch_(new_epoch()),
       last_snapshot_rev_(state_.rev()),
       catalog_(cat),
       keys_(keys),
@@ -66,6 +78,17 @@ void meeting_room::do_retire_if_idle(std::chrono::milliseconds idle) {
     // finds the room retired and goes back to the registry, which no longer hands this room out.
     retired_ = true;
     if (retire_) retire_();
+}
+
+void meeting_room::follow_epoch(std::string previous) {
+    previous_epoch_ = std::move(previous);
+    loaded_rev_ = state_.rev();
+    // Queued before any op of this load, so committed with or before the first of them: an op of this epoch is
+    // never durable while the store still names the epoch before it (which would let a revision lost under
+    // that one pass for a durable one). A failed write fails the meeting like a failed op.
+    store_.put_meeting_epoch(id_, epoch_, [self = shared_from_this()](const std::string& error) {
+        if (!error.empty()) boost::asio::post(self->executor_, [self, error] { self->on_committed(0, error); });
+    });
 }
 
 void meeting_room::remember_logged(const std::vector<op_record>& ops, std::uint64_t replayed_after) {
@@ -207,7 +230,10 @@ void meeting_room::do_act(lifecycle_request req, std::function<void(lifecycle_re
     auto broadcast = shared(encode::op(rev, "", 0, author, change_json));
     remember_wire(rev, broadcast);
     state_json_.reset();
+    // Unlike an edit's, a lifecycle move's broadcast waits until it is durable: a signature or a closing is never
+    // shown and then lost. Edits after it queue behind it.
     pending_.push_back({rev, {}, 0, nullptr, std::move(broadcast)});
+    held_broadcast_rev_ = rev;
     acts_waiting_.emplace_back(lifecycle_result{{}, {}, rev, *lifecycle_json_}, std::move(done));
     if (req.kind == lifecycle_kind::close) closing_sequence_ = c.record ? json::parse(c.record->statement).value("sequence", 0) : 0;
     // Compaction: the picture at the closing, to replace the op log once the closing is durable. Queued from the
@@ -307,11 +333,17 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     w.you_client = client;
     w.rev = rev;
     w.last_seq = state_.last_seq(client);
+    w.epoch = epoch_;
     w.lifecycle = lifecycle_json_.get();
     w.current_topic = state_.current_topic();
     for (const auto& [ptr, other] : members_) w.participants.push_back(other.info);
     w.participants.push_back(mem.info);
-    if (msg.since && *msg.since <= rev && *msg.since >= wire_floor_) {
+    // A revision seen under another epoch may have been delivered and then lost (never durable): only one seen
+    // under this load of the meeting, or under the load before up to where this one started, is known to be in
+    // its history.
+    const bool known = msg.since && (msg.epoch == epoch_ || (!previous_epoch_.empty() && msg.epoch == previous_epoch_ &&
+                                                             *msg.since <= loaded_rev_));
+    if (known && *msg.since <= rev && *msg.since >= wire_floor_) {
         for (const auto& [r, wire] : wire_history_)
             if (r > *msg.since) w.catch_up.push_back(wire.get());
     } else {
@@ -336,8 +368,10 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     send_to_others(mid, presence, 0);
     done(join_result::joined);
     note_attendance(who);
-    // The welcome may show changes not yet durable: hold it until they are.
-    after_durable({rev, m, mid, std::move(welcome), nullptr, true});
+    // The welcome may show changes not yet durable, and its last_seq acknowledges the joiner's own: hold it
+    // until they are durable.
+    if (auto it = members_.find(m.get()); it != members_.end() && it->second.id == mid)
+        after_durable(it->second, {rev, m, mid, std::move(welcome), nullptr, true});
 }
 
 void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message msg) {
@@ -356,7 +390,7 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
         auto applied = state_.submit(mem.client, msg.seq, msg.rev, std::move(msg.body), mem.info.who);
         if (!applied) {
             // A resend of a change applied before: say so once everything up to now is durable.
-            after_durable({state_.rev(), conn, mem.id, shared(encode::ack(msg.seq, state_.rev(), true)), nullptr});
+            after_durable(mem, {state_.rev(), conn, mem.id, shared(encode::ack(msg.seq, state_.rev(), true)), nullptr});
             return;
         }
         const std::uint64_t rev = state_.rev();
@@ -374,7 +408,18 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
         const std::string flags = text && state_.flags_changed() ? state_.privacy().field_json(text->target).dump() : "";
         auto broadcast = shared(encode::op(rev, mem.client, msg.seq, mem.author_json, change_json, flags));
         remember_wire(rev, broadcast);
-        pending_.push_back({rev, conn, mem.id, shared(encode::ack(msg.seq, rev, false, flags)), std::move(broadcast)});
+        auto ack = shared(encode::ack(msg.seq, rev, false, flags));
+        if (held_broadcast_rev_ > committed_rev_) {
+            // Behind a lifecycle move that waits to be durable (do_act): goes out after it.
+            held_broadcast_rev_ = rev;
+            after_durable(mem, {rev, conn, mem.id, std::move(ack), std::move(broadcast)});
+        } else {
+            // The others see the change now; only the author's ack waits until it is durable. A change lost
+            // before it is durable (a crash, a failed commit) was never acknowledged: its author still holds
+            // and resends it, and the others' `since` is from an old epoch, so they get the whole state.
+            send_to_others(mem.id, broadcast, rev);
+            after_durable(mem, {rev, conn, mem.id, std::move(ack), nullptr});
+        }
         store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, std::move(change_json)},
                          [self = shared_from_this(), rev](const std::string& error) { self->on_durable(rev, error); });
         if (state_.lifecycle().phase() != meeting_phase::closed &&
@@ -425,9 +470,10 @@ void meeting_room::do_leave(const room_member* m) {
     if (members_.empty()) empty_since_ = std::chrono::steady_clock::now();
 }
 
-void meeting_room::after_durable(pending p) {
-    if (p.rev <= committed_rev_ && pending_.empty()) deliver(p);
-    else pending_.push_back(std::move(p));
+void meeting_room::after_durable(member& to, pending p) {
+    if (p.rev <= committed_rev_ && pending_.empty()) return deliver(p);
+    ++to.held;
+    pending_.push_back(std::move(p));
 }
 
 void meeting_room::on_durable(std::uint64_t rev, const std::string& error) {
@@ -467,23 +513,25 @@ void meeting_room::deliver(const pending& p) {
         if (auto to = p.to.lock()) {
             if (p.welcome) to->deliver_welcome(p.direct);
             else to->deliver(p.direct);
-            for (auto& [ptr, mem] : members_)
-                if (mem.id == p.to_id) mem.welcomed = true;
+            auto it = members_.find(to.get());
+            if (it != members_.end() && it->second.id == p.to_id && it->second.held > 0) --it->second.held;
         }
     }
-    if (p.broadcast) send_to_others(p.to_id, p.broadcast, p.rev);
+    if (p.broadcast) send_to_others(p.to_id, p.broadcast, p.rev, true);
 }
 
-void meeting_room::send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev) {
-    for (const auto& [ptr, mem] : members_) {
+void meeting_room::send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev,
+                                  bool in_order) {
+    for (auto& [ptr, mem] : members_) {
         if (mem.id == except_id) continue;
-        if (rev == 0 && !mem.welcomed) {
-            // Presence for someone whose welcome still waits to be durable: queue it behind the welcome,
-            // whose participant list it updates.
+        if (rev != 0 && rev <= mem.start_after) continue;  // already part of their welcome
+        if (!in_order && mem.held > 0) {
+            // For someone whose welcome or ack still waits to be durable: queue it behind that (a presence updates
+            // the welcome's participant list, a change follows the welcome's or the ack's revision).
+            ++mem.held;
             pending_.push_back({state_.rev(), mem.conn, mem.id, msg, nullptr});
             continue;
         }
-        if (rev != 0 && rev <= mem.start_after) continue;  // already part of their welcome
         if (auto c = mem.conn.lock()) c->deliver(msg);
     }
 }

@@ -176,6 +176,7 @@ void room_registry::build_room(const std::string& meeting_id, const meeting_info
                                                    state_of(info, grp, lm, limits_), store_, &catalog_, keys_);
         room->compact_when_closed(compact_closed_);
         room->remember_logged(lm.ops, lm.snapshot_rev);
+        room->follow_epoch(lm.epoch);
         std::weak_ptr<meeting_room> weak = room;
         room->on_retire([this, meeting_id, weak] {
             std::lock_guard lock(mutex_);

@@ -251,6 +251,11 @@ const char* const migrations[] = {
     CREATE TABLE attendance (meeting_id TEXT NOT NULL REFERENCES meetings(id), name TEXT NOT NULL, org TEXT NOT NULL,
         role TEXT NOT NULL, first_at TEXT NOT NULL, UNIQUE (meeting_id, name, org, role));
     )sql",
+    // 9: the epoch of a meeting's latest load (meeting_room::epoch_): a rejoin that saw revisions under it may still
+    // catch up after a restart, up to the revision the next load starts from. A purge removes it.
+    R"sql(
+    CREATE TABLE meeting_epochs (meeting_id TEXT PRIMARY KEY, epoch TEXT NOT NULL) WITHOUT ROWID;
+    )sql",
 };
 
 // Binds an optional text: NULL when absent.
@@ -544,7 +549,8 @@ void store::purge_meeting(purge_row row, completion done) {
                 p.bind(3, row.kept);
                 p.exec();
                 for (const char* sql : {"DELETE FROM ops WHERE meeting_id = ?", "DELETE FROM snapshots WHERE meeting_id = ?",
-                                        "DELETE FROM attendance WHERE meeting_id = ?"}) {
+                                        "DELETE FROM attendance WHERE meeting_id = ?",
+                                        "DELETE FROM meeting_epochs WHERE meeting_id = ?"}) {
                     SQLite::Statement d(*db_, sql);
                     d.bind(1, row.meeting_id);
                     d.exec();
@@ -758,6 +764,9 @@ void store::load_meeting(std::string id, std::uint64_t history, std::size_t hist
                       SQLite::Statement p(*db_, "SELECT 1 FROM purges WHERE meeting_id = ?");
                       p.bind(1, id);
                       lm.purged = p.executeStep();
+                      SQLite::Statement e(*db_, "SELECT epoch FROM meeting_epochs WHERE meeting_id = ?");
+                      e.bind(1, id);
+                      if (e.executeStep()) lm.epoch = e.getColumn(0).getString();
                       std::int64_t from = 0;
                       SQLite::Statement s(*db_, "SELECT rev, state FROM snapshots WHERE meeting_id = ?");
                       s.bind(1, id);
@@ -788,6 +797,17 @@ void store::load_meeting(std::string id, std::uint64_t history, std::size_t hist
                       failed_.erase(id);
                   },
                   [result, done = std::move(done)](const std::string& err) { done(std::move(*result), err); }));
+}
+
+void store::put_meeting_epoch(std::string meeting_id, std::string epoch, completion done) {
+    enqueue(other(
+        [this, meeting_id = std::move(meeting_id), epoch = std::move(epoch)] {
+            SQLite::Statement e(*db_, "INSERT OR REPLACE INTO meeting_epochs (meeting_id, epoch) VALUES (?, ?)");
+            e.bind(1, meeting_id);
+            e.bind(2, epoch);
+            e.exec();
+        },
+        std::move(done)));
 }
 
 void store::read(std::function<void()> body) {
@@ -1108,6 +1128,17 @@ void store::set_max_page_count_for_tests(std::uint64_t pages) {
     enqueue(other([this, pages] { db_->exec("PRAGMA max_page_count = " + std::to_string(pages ? pages : 4294967294ULL)); },
                   [&](const std::string&) { done.set_value(); }));
     done.get_future().wait();
+}
+
+void store::hold_for_tests(std::shared_future<void> resume) {
+    auto held = std::make_shared<std::promise<void>>();
+    auto holding = held->get_future();
+    enqueue(other([held, resume] {
+                      held->set_value();
+                      resume.wait();
+                  },
+                  [](const std::string&) {}));
+    holding.wait();
 }
 
 }  // namespace est::server

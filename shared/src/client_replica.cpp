@@ -17,9 +17,12 @@ client_replica::client_replica(std::string client_id, std::string meeting_id, id
     limits_.max_entries_per_cell = limits_.max_items_per_topic = SIZE_MAX;
 }
 
-std::string client_replica::join_message() const {
-    est::join_message m{meeting_id_, client_id_, who_, std::nullopt};
-    if (doc_) m.since = rev_;
+std::string client_replica::join_message(bool say_who) const {
+    est::join_message m{meeting_id_, client_id_, say_who ? std::optional<identity>(who_) : std::nullopt, std::nullopt, {}};
+    if (doc_) {
+        m.since = rev_;
+        m.epoch = epoch_;
+    }
     return encode_client_message(m);
 }
 
@@ -206,6 +209,9 @@ void client_replica::on_welcome(const json& msg, std::vector<std::string>& out) 
     // Our own changes in the catch-up carry our public id (an older server showed the secret itself).
     if (auto you = msg.find("you"); you != msg.end() && you->is_object())
         if (auto id = you->find("client"); id != you->end() && id->is_string()) public_id_ = id->get<std::string>();
+    // What `since` is valid under from now on (a server from before epochs sends none).
+    auto epoch = msg.find("epoch");
+    epoch_ = epoch != msg.end() && epoch->is_string() ? epoch->get<std::string>() : std::string();
     // New sequence numbers must pass what the server has seen of this client (e.g. after a restart).
     if (next_seq_ <= last_seq) next_seq_ = last_seq + 1;
     if (auto st = msg.find("state"); st != msg.end()) {

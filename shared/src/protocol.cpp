@@ -40,7 +40,7 @@ client_message parse_client_message(std::string_view text, const limits& lim, st
         return watch_queue_message{};
     }
     if (type == "join") {
-        json_read::only_fields(j, "", {"type", "meeting", "client", "name", "org", "role", "since"});
+        json_read::only_fields(j, "", {"type", "meeting", "client", "name", "org", "role", "since", "epoch"});
         join_message m;
         m.meeting = json_read::id(j, "", "meeting");
         m.client = json_read::id(j, "", "client");
@@ -70,6 +70,7 @@ client_message parse_client_message(std::string_view text, const limits& lim, st
             m.who = std::move(who);
         }
         if (j.contains("since")) m.since = json_read::uint(j, "", "since");
+        if (j.contains("epoch")) m.epoch = json_read::string(j, "", "epoch", max_epoch_length);
         return m;
     }
     throw domain_error("unknown_type", "unknown message type '" + type + "'; expected join, op, focus or watch_queue");
@@ -88,6 +89,7 @@ std::string encode_client_message(const client_message& m) {
                     j["role"] = to_string(v.who->role);
                 }
                 if (v.since) j["since"] = *v.since;
+                if (!v.epoch.empty()) j["epoch"] = v.epoch;
             } else if constexpr (std::is_same_v<T, op_message>) {
                 j = {{"type", "op"}, {"seq", v.seq}, {"rev", v.rev}, {"change", change_to_json(v.body)}};
             } else if constexpr (std::is_same_v<T, focus_message>) {
@@ -179,6 +181,7 @@ std::string welcome(const welcome_parts& w) {
     you["client"] = w.you_client;
     json j = {{"type", "welcome"}, {"meeting", *w.meeting}, {"you", std::move(you)},
               {"rev", w.rev},       {"last_seq", w.last_seq}};
+    if (!w.epoch.empty()) j["epoch"] = w.epoch;
     json ps = json::array();
     for (const auto& p : w.participants) ps.push_back(participant_to_json(p));
     j["participants"] = std::move(ps);

@@ -183,6 +183,7 @@ TEST_CASE("encode_client_message -> parse_client_message round trip", "[protocol
     std::vector<client_message> messages = {
         est::join_message{"m1", "c-anna-0123456789ab", anna(), std::nullopt},
         est::join_message{"m1", "c-anna-0123456789ab", est::identity{"Cecilia", "kommun", est::role::chair}, 17},
+        est::join_message{"m1", "c-anna-0123456789ab", std::nullopt, 17, "0123456789abcdef"},
         est::op_message{1, 0, est::add_entry_change{"hot-och-vald", "polis", "e1"}},
         est::op_message{2, 1, est::text_change{{"hot-och-vald", "polis", "e1", "handelse"},
                                                est::text_operation{}.insert(u"Hot \U0001F44A v\u00e5ld")}},
@@ -203,6 +204,18 @@ TEST_CASE("encode_client_message -> parse_client_message round trip", "[protocol
     CHECK(j.since == 17u);
     CHECK(j.who->role == est::role::chair);
     CHECK(j.who->name == "Cecilia");
+    CHECK(j.epoch.empty());
+    const auto k = std::get<est::join_message>(est::parse_client_message(est::encode_client_message(messages[2]), {}));
+    CHECK(k.since == 17u);
+    CHECK(k.epoch == "0123456789abcdef");
+    CHECK_FALSE(k.who);
+}
+
+TEST_CASE("a join's epoch is a bounded string", "[protocol]") {
+    const std::string head = R"({"type":"join","meeting":"m1","client":"c-anna-0123456789ab","since":3,"epoch":)";
+    CHECK(parse_error(head + "\"" + std::string(est::max_epoch_length, 'a') + "\"}", limits{}).code == "(no error)");
+    CHECK(parse_error(head + "\"" + std::string(est::max_epoch_length + 1, 'a') + "\"}", limits{}).code == "bad_message");
+    CHECK(parse_error(head + "17}", limits{}).code == "bad_message");
 }
 
 TEST_CASE("server message encoders", "[protocol]") {

@@ -79,10 +79,7 @@ void meeting_client::connect() {
 }
 
 void meeting_client::on_open() {
-    if (!opts_.join_as_account) return conn_->send(replica_.join_message());
-    std::optional<std::uint64_t> since;
-    if (replica_.has_state()) since = replica_.rev();
-    conn_->send(encode_client_message(join_message{opts_.meeting, replica_.client_id(), std::nullopt, since}));
+    conn_->send(replica_.join_message(!opts_.join_as_account));
 }
 
 void meeting_client::on_text(std::string_view text) {

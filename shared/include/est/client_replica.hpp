@@ -29,8 +29,9 @@ class client_replica {
 public:
     client_replica(std::string client_id, std::string meeting_id, identity who);
 
-    // The join message to send on every (re)connect: with `since` once the replica has state.
-    std::string join_message() const;
+    // The join message to send on every (re)connect: with `since` and the welcome's `epoch` once the replica
+    // has state. Without `say_who` it names nobody (under accounts the server knows who joins).
+    std::string join_message(bool say_who = true) const;
     // Marks the connection lost: nothing is sent until the next welcome.
     void disconnected() noexcept { connected_ = false; }
 
@@ -94,6 +95,7 @@ private:
     limits limits_;  // replicas accept whatever the server accepted
     std::unique_ptr<meeting_document> doc_;
     std::uint64_t rev_ = 0;
+    std::string epoch_;  // of the welcome that gave rev_'s state
     std::uint64_t next_seq_ = 1;
     bool connected_ = false;
     std::map<std::string, pending_text, key_less> texts_;  // by field key

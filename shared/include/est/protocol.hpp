@@ -25,6 +25,10 @@ struct join_message {
     // join that says it is refused.
     std::optional<identity> who;
     std::optional<std::uint64_t> since;  // the last revision this client saw, to catch up from
+    // The welcome's `epoch` that `since` was seen under. A change is delivered before it is durable, so a
+    // revision seen under another epoch (before a restart or a failed commit) may never have been saved: the
+    // server sends the whole state unless the epochs match. Empty: none given.
+    std::string epoch;
 };
 
 struct op_message {
@@ -52,6 +56,8 @@ client_message parse_client_message(std::string_view text, const limits& lim, st
 // should send at least 128 random bits (ours do); the floor stays low so that tools with shorter ids, such as
 // the shared benchmark harness, keep working.
 inline constexpr std::size_t min_client_secret = 8;
+// Longest `join.epoch` read: the server's are 16 characters; anything longer cannot match one.
+inline constexpr std::size_t max_epoch_length = 64;
 
 std::string encode_client_message(const client_message& m);
 
@@ -88,6 +94,7 @@ struct welcome_parts {
     std::string you_client;  // the joiner's public client id, as others see it in `op.client`
     std::uint64_t rev = 0;
     std::uint64_t last_seq = 0;
+    std::string epoch;  // names this load of the meeting (join_message::epoch)
     std::vector<participant_info> participants;
     const std::string* state = nullptr;  // the document's JSON, serialised (shared by joins at one revision)
     std::vector<const std::string*> catch_up;

@@ -69,7 +69,7 @@ TEST_CASE("store migrates a database from before identity and keeps its meetings
         db.vacuum();
     }
     SQLite::Database raw(dir.db().string());
-    CHECK(raw.execAndGet("PRAGMA user_version").getInt() == 8);  // and on to the latest (8: attendance)
+    CHECK(raw.execAndGet("PRAGMA user_version").getInt() == 9);  // and on to the latest (9: meeting epochs)
     CHECK(raw.execAndGet("SELECT count(*) FROM ops").getInt() == 3);
     CHECK(raw.execAndGet("SELECT email FROM accounts").getString() == "anna@polisen.se");
     CHECK(raw.execAndGet("SELECT count(*) FROM audit_log").getInt() == 1);

@@ -183,6 +183,8 @@ export interface WelcomeMessage {
   type: 'welcome';
   rev: number;
   last_seq: number;
+  /** Names this load of the meeting: a rejoin's `since` counts only with the same epoch (absent from older servers). */
+  epoch?: string;
   meeting: WelcomeMeeting;
   /** `client` is this client's public id, the one its ops carry (absent from older servers). */
   you: Participant & { client?: string };

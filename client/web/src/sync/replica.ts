@@ -95,6 +95,11 @@ export class ClientReplica {
   /** The chair's current topic (docs/protocol.md, "The chair's current topic"): "" none. */
   private lead = '';
   private revision = 0;
+  /**
+   * The welcome's `epoch`: `since` counts only under it. The server delivers a change before it is durable, so a
+   * revision seen before a restart may have been lost; under a new epoch the server sends the whole state.
+   */
+  private epoch = '';
   private nextSeq = 1;
   private isConnected = false;
   private readonly texts = new Map<string, PendingText>(); // by field key
@@ -124,13 +129,17 @@ export class ClientReplica {
   // ---- the connection's side ----
 
   /**
-   * The join message to send on every (re)connect: with `since` once the replica has state. It carries no
+   * The join message to send on every (re)connect: with `since` (and the `epoch` it was seen under) once the
+   * replica has state. It carries no
    * identity: the server takes name, organisation and role from the session's account and its membership
    * of the meeting's group, and says who that is in `welcome.you`.
    */
   joinMessage(): ClientMessage {
     const m: ClientMessage = { type: 'join', meeting: this.meetingId, client: this.clientId };
-    if (this.doc && !this.wantFullState) m.since = this.revision;
+    if (this.doc && !this.wantFullState) {
+      m.since = this.revision;
+      if (this.epoch) m.epoch = this.epoch;
+    }
     return m;
   }
 
@@ -671,6 +680,7 @@ export class ClientReplica {
     this.ownId = typeof pub === 'string' && pub !== '' ? pub : this.clientId;
     const rev = msg.rev;
     const lastSeq = msg.last_seq;
+    this.epoch = typeof msg.epoch === 'string' ? msg.epoch : '';
     // New sequence numbers must pass what the server has seen of this client (e.g. after a restart).
     if (this.nextSeq <= lastSeq) this.nextSeq = lastSeq + 1;
     if (msg.state !== undefined && msg.state !== null) {

@@ -562,3 +562,43 @@ describe('ClientReplica: protocol bugs', () => {
     expect(() => r.editText(E1, TextOperation.fromJSON(['x']))).toThrow();
   });
 });
+
+describe('ClientReplica: a change delivered and then lost in a crash', () => {
+  // The server delivers a change to the others before it is durable and acknowledges it to its author after
+  // (docs/protocol.md, "Durability"). A crash in between loses it: the author, never acknowledged, still holds
+  // it; the others saw it, and must not catch up from a revision the restarted server does not have.
+  it('rejoins under the new epoch with the whole state and converges, the author resending once', () => {
+    const server = withEntry('Centrum');
+    const a = joined(server, 'c-a');
+    const b = joined(server, 'c-b');
+    const c = joined(server, 'c-c', 'kommun');
+    const onDisk = server.durable();
+    a.insert(E1, 0, 'A');
+    a.flushUp(); // applied and delivered to b; a's ack is still on its way
+    b.flushDown();
+    expect(b.text(E1)).toBe('ACentrum');
+    expect(b.replica.joinMessage()).toMatchObject({ since: 1, epoch: 'e1' });
+
+    server.restart(onDisk);
+    for (const p of [a, b, c]) p.disconnect();
+    expect(server.doc.field(E1).text).toBe('Centrum');
+    // Someone else's change takes revision 1 this time, so a `since` of 1 from before names another change.
+    c.connect();
+    c.sync();
+    c.insert(E1, 7, '!');
+    c.sync();
+    a.connect();
+    b.connect();
+    settle([a, b, c]);
+
+    expect(b.replica.joinMessage()).toMatchObject({ since: server.rev, epoch: 'e2' });
+    const expected = 'ACentrum!';
+    expect(server.doc.field(E1).text).toBe(expected);
+    for (const p of [a, b, c]) {
+      expect(p.text(E1)).toBe(expected);
+      expect(p.replica.confirmed().field(E1).text).toBe(expected);
+      expect(p.replica.idle()).toBe(true);
+    }
+    expect(server.applied.filter(([client]) => client === 'c-a')).toEqual([['c-a', 1]]);
+  });
+});

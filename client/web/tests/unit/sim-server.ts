@@ -101,6 +101,9 @@ export class SimServer {
   lifecycle: Lifecycle = initialLifecycle();
   /** An older server: no `lifecycle` in the welcome. */
   noLifecycle = false;
+  /** Names this load of the meeting (welcome.epoch): a join's `since` counts only under it. */
+  epoch = 'e1';
+  private loads = 1;
 
   constructor(
     readonly historyWindow = 2000,
@@ -108,6 +111,35 @@ export class SimServer {
   ) {
     this.doc = new MeetingDoc(TEMPLATE, ORGS.map((o) => o.id));
     initial?.(this.doc);
+  }
+
+  /** What is on disk now: restart() goes back to it. */
+  durable(): () => void {
+    const state = this.stateJSON();
+    const [rev, floor, lifecycle] = [this.rev, this.floor, this.lifecycle];
+    const history = [...this.history];
+    const wire = [...this.wire];
+    const lastSeq = new Map(this.lastSeq);
+    const applied = [...this.applied];
+    return () => {
+      this.doc = MeetingDoc.fromJSON(TEMPLATE, ORGS.map((o) => o.id), state);
+      [this.rev, this.floor, this.lifecycle] = [rev, floor, lifecycle];
+      this.history.splice(0, this.history.length, ...history);
+      this.wire.splice(0, this.wire.length, ...wire);
+      this.lastSeq.clear();
+      for (const [k, v] of lastSeq) this.lastSeq.set(k, v);
+      this.applied.splice(0, this.applied.length, ...applied);
+    };
+  }
+
+  /**
+   * A crash and a restart (server/src/meeting_room.cpp): every connection drops, what was delivered but not
+   * durable is gone (`back` from durable()), and the meeting loads under a new epoch.
+   */
+  restart(back: () => void): void {
+    for (const c of [...this.conns]) c.close();
+    back();
+    this.epoch = `e${++this.loads}`;
   }
 
   connect(who: SimWho = { name: 'Anna', org: 'polis', role: 'participant' }): SimConn {
@@ -183,6 +215,7 @@ export class SimServer {
       type: 'welcome',
       rev: this.rev,
       last_seq: this.lastSeq.get(conn.client) ?? 0,
+      epoch: this.epoch,
       meeting: {
         id: 'm1',
         group_id: 'g',
@@ -204,7 +237,7 @@ export class SimServer {
       participants: [],
       ...(this.noLifecycle ? {} : { lifecycle: this.lifecycle }),
     };
-    if (since !== undefined && since <= this.rev && since >= wireFloor) {
+    if (since !== undefined && m.epoch === this.epoch && since <= this.rev && since >= wireFloor) {
       welcome.catch_up = this.wire.filter((w) => w.rev > since).map((w) => w.msg);
     } else {
       welcome.state = this.stateJSON();

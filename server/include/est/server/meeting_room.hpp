@@ -42,6 +42,10 @@ public:
     // Refills the catch-up history from logged ops, oldest first (on load); call before the room is shared.
     // The changes of ops after revision `replayed_after` were parsed already, replayed onto the snapshot.
     void remember_logged(const std::vector<op_record>& ops, std::uint64_t replayed_after);
+    // On load, before the room is shared: `previous` is the epoch of the load before (loaded_meeting::epoch).
+    // Records this room's epoch in the store, and lets a join that saw revisions under `previous` catch up to
+    // revisions no later than this load's first (all of which were durable under it).
+    void follow_epoch(std::string previous);
     // How the room ends, set once before it is shared: `retire` runs once, on the room's thread, when a
     // commit failed or when retire_if_idle finds it idle; the registry forgets the room then. A join that
     // reaches a retired room is answered `join_result::retired`: open the meeting again (the registry
@@ -87,7 +91,9 @@ private:
         std::string client;
         std::string author_json;     // {"session","name","org"} as logged
         std::uint64_t start_after;   // broadcasts at or below this revision are in its welcome
-        bool welcomed = false;
+        // Its messages waiting in pending_ (its welcome, its acks): while there are any, a new broadcast to it
+        // waits there too, so that none overtakes them (on one connection revisions go up by one).
+        std::uint32_t held = 0;
     };
     // Messages held until a revision is durable, in revision order.
     struct pending {
@@ -111,9 +117,13 @@ private:
     signed_record sign_record(const lifecycle_request& req, const std::string& digest);
     void on_durable(std::uint64_t rev, const std::string& error);  // on the store's thread
     void on_committed(std::uint64_t rev, const std::string& error);
-    void after_durable(pending p);
+    // Delivers `p` once its revision is durable and everything queued before it has gone out; `to` is the
+    // member that gets p.direct.
+    void after_durable(member& to, pending p);
     void deliver(const pending& p);
-    void send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev);
+    // `in_order`: a broadcast from pending_ itself, already behind everything each member waits for.
+    void send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev,
+                        bool in_order = false);
     void fail(const std::string& why);
     // Notes `who` in the meeting's attendance when the phase counts (est::counts_attendance), once per room.
     void note_attendance(const identity& who);
@@ -127,6 +137,15 @@ private:
     meeting_state state_;
     store& store_;
     std::uint64_t committed_rev_;
+    // Names this load of the meeting, for `join.since` (protocol.hpp, join_message::epoch): random, so a restart
+    // or a reload after a failed commit never repeats one.
+    std::string epoch_;
+    // The epoch of the load before and the revision this one started from (follow_epoch); empty if unknown.
+    std::string previous_epoch_;
+    std::uint64_t loaded_rev_ = 0;
+    // The newest revision whose broadcast waits in pending_ for durability (a lifecycle move): later changes
+    // queue behind it instead of overtaking it.
+    std::uint64_t held_broadcast_rev_ = 0;
     std::uint64_t last_snapshot_rev_;
     std::uint64_t next_member_id_ = 1;
     std::unordered_map<const room_member*, member> members_;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -143,6 +144,7 @@ struct loaded_meeting {
     // Ops after snapshot_rev - history (those up to snapshot_rev only refill the catch-up history).
     std::vector<op_record> ops;
     bool purged = false;  // purged under retention (migration 6): no snapshot, no ops
+    std::string epoch;    // of the load before this one (migration 9); empty if none was recorded
 };
 
 class store {
@@ -184,6 +186,8 @@ public:
     void set_archived(std::string meeting_id, std::string at, completion done);
     // Notes that someone took part in a meeting (migration 8); a second note of the same person keeps the first time.
     void record_attendance(attendance_row row, completion done);
+    // Records the epoch of the meeting's load that starts now (migration 9), before any op of that load.
+    void put_meeting_epoch(std::string meeting_id, std::string epoch, completion done);
     // Rebuilds the database file (VACUUM), so pages freed before secure_delete was on hold nothing readable; then
     // empties the WAL. Blocks until done; throws std::runtime_error.
     void vacuum();
@@ -259,6 +263,9 @@ public:
     // For fault tests: caps the database file at `pages` pages (at least its current size; 0 lifts the cap),
     // so that a write needing more fails with SQLITE_FULL. Returns once in effect.
     void set_max_page_count_for_tests(std::uint64_t pages);
+    // For ordering tests: the store's thread does nothing more (no commit) until `resume` is ready. Returns once
+    // the thread is held.
+    void hold_for_tests(std::shared_future<void> resume);
 
 private:
     // A write job is ONE statement (reads may be several): SQLite undoes a failed statement by itself, which is
