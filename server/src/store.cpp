@@ -346,11 +346,17 @@ store::job store::other(std::function<void()> run, completion done) {
 }
 
 void store::enqueue(job j) {
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
+        // The thread waits for a first job, or for the commit interval to pass: an op joining a queue that is not
+        // empty needs no wake-up (it would cost one per op), an urgent job cuts the interval short.
+        const bool urgent = j.what == job::kind::other;
+        wake = queue_.empty() || (urgent && !urgent_);
+        urgent_ = urgent_ || urgent;
         queue_.push_back(std::move(j));
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
 }
 
 void store::thread_main() {
@@ -361,9 +367,11 @@ void store::thread_main() {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
             if (queue_.empty() && stopping_) return;
-            // Too soon after the last commit: let more writes gather for this one (group commit).
-            wake_.wait_until(lock, next_commit, [&] { return stopping_; });
+            // Too soon after the last commit: let more edits gather for this one (group commit), unless something
+            // else is waited for.
+            wake_.wait_until(lock, next_commit, [&] { return stopping_ || urgent_; });
             batch.swap(queue_);
+            urgent_ = false;
         }
         next_commit = std::chrono::steady_clock::now() + commit_interval_;
         run_batch(batch);

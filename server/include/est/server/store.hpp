@@ -304,6 +304,9 @@ private:
     std::vector<job> queue_;
     std::vector<std::string> errors_;  // per job of the batch being run (store thread only)
     bool stopping_ = false;
+    // A job that is not an op or a snapshot is queued (a read, a load, a write someone waits on): the next commit
+    // does not wait out commit_interval_.
+    bool urgent_ = false;
     stats stats_;
     // Meetings whose commit failed: their later writes are refused (never leave a gap in the op log)
     // until the meeting is loaded again.
