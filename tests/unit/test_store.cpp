@@ -374,3 +374,24 @@ TEST_CASE("a closed meeting's op log is compacted only to its snapshot at the cl
     REQUIRE(left.executeStep());
     CHECK(left.getColumn(0).getInt() == 2);
 }
+
+TEST_CASE("with a commit interval, a load or a write someone waits on commits the edits queued before it at once",
+          "[server][store]") {
+    // An interval of an hour: an op waits for it, a load or a meeting's write does not. On the code before, the
+    // load below waited the hour out (the test's timeout fails it).
+    temp_file t;
+    store s(t.db(), false, std::chrono::hours(1));
+    add_meeting(s, "m-1");  // the first commit runs at once; the hour starts after it
+    std::promise<std::string> first;
+    s.append_op(op("m-1", 1), [&](const std::string& e) { first.set_value(e); });
+    auto lm = load(s, "m-1");  // queued behind the op, and commits it with itself
+    REQUIRE(lm);
+    REQUIRE(lm->ops.size() == 1);
+    CHECK(first.get_future().get().empty());
+    std::promise<std::string> second;
+    s.append_op(op("m-1", 2), [&](const std::string& e) { second.set_value(e); });
+    CHECK(wait([&](auto done) { s.put_meeting_epoch("m-1", "0123456789abcdef", done); }).empty());
+    CHECK(second.get_future().get().empty());
+    REQUIRE(load(s, "m-1")->ops.size() == 2);
+    CHECK(load(s, "m-1")->epoch == "0123456789abcdef");
+}
