@@ -1,5 +1,6 @@
 #include "est/server/meeting_room.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <random>
@@ -31,16 +32,15 @@ std::string utc_now() {
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
+}  // namespace
 
-// 64 random bits in hex: a meeting_room's epoch.
-std::string new_epoch() {
+std::string meeting_room::new_epoch() {
     std::random_device rd;
     const std::uint64_t v = (std::uint64_t{rd()} << 32) ^ rd();
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
     return buf;
 }
-}  // namespace
 
 meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp,
                            meeting_state state, store& db, catalog* cat, const records::signing_keys* keys)
@@ -80,15 +80,10 @@ void meeting_room::do_retire_if_idle(std::chrono::milliseconds idle) {
     if (retire_) retire_();
 }
 
-void meeting_room::follow_epoch(std::string previous) {
+void meeting_room::follow_epoch(std::string previous, std::string current) {
     previous_epoch_ = std::move(previous);
+    if (!current.empty()) epoch_ = std::move(current);
     loaded_rev_ = state_.rev();
-    // Queued before any op of this load, so committed with or before the first of them: an op of this epoch is
-    // never durable while the store still names the epoch before it (which would let a revision lost under
-    // that one pass for a durable one). A failed write fails the meeting like a failed op.
-    store_.put_meeting_epoch(id_, epoch_, [self = shared_from_this()](const std::string& error) {
-        if (!error.empty()) boost::asio::post(self->executor_, [self, error] { self->on_committed(0, error); });
-    });
 }
 
 void meeting_room::remember_logged(const std::vector<op_record>& ops, std::uint64_t replayed_after) {
@@ -510,12 +505,18 @@ void meeting_room::on_committed(std::uint64_t rev, const std::string& error) {
 
 void meeting_room::deliver(const pending& p) {
     if (p.direct) {
-        if (auto to = p.to.lock()) {
+        auto to = p.to.lock();
+        if (to) {
             if (p.welcome) to->deliver_welcome(p.direct);
             else to->deliver(p.direct);
-            auto it = members_.find(to.get());
-            if (it != members_.end() && it->second.id == p.to_id && it->second.held > 0) --it->second.held;
         }
+        // Counted down even when the connection is gone before it left the room: what is queued for it must not
+        // hold back what comes after (a presence queued behind a count never counted down stayed in pending_,
+        // and every later welcome behind it).
+        auto it = to ? members_.find(to.get()) : std::find_if(members_.begin(), members_.end(), [&](const auto& e) {
+            return e.second.id == p.to_id;
+        });
+        if (it != members_.end() && it->second.id == p.to_id && it->second.held > 0) --it->second.held;
     }
     if (p.broadcast) send_to_others(p.to_id, p.broadcast, p.rev, true);
 }

@@ -25,7 +25,7 @@ namespace {
 // A meeting as the store holds it: its snapshot and every op after it. Blocking; throws on a storage failure.
 std::optional<loaded_meeting> load(store& db, const std::string& id) {
     std::promise<std::pair<std::optional<loaded_meeting>, std::string>> p;
-    db.load_meeting(id, 0, 0, [&](std::optional<loaded_meeting> lm, const std::string& error) {
+    db.load_meeting(id, 0, 0, {}, [&](std::optional<loaded_meeting> lm, const std::string& error) {
         p.set_value({std::move(lm), error});
     });
     auto [lm, error] = p.get_future().get();

@@ -96,7 +96,7 @@ void room_registry::open(const std::string& meeting_id, open_handler done) {
     // The store thread only reads; replaying the ops and re-encoding the catch-up history (tens of
     // milliseconds for a long meeting) happens on the room's own thread, so other meetings' commits never
     // wait for a room to load.
-    store_.load_meeting(meeting_id, limits_.history_window, limits_.history_bytes,
+    store_.load_meeting(meeting_id, limits_.history_window, limits_.history_bytes, meeting_room::new_epoch(),
                         [this, meeting_id, info = *info, grp = *grp](std::optional<loaded_meeting> lm, const std::string& error) mutable {
         if (!error.empty()) {
             log_error({{"where", "load"}, {"meeting", meeting_id}, {"detail", error}});
@@ -176,7 +176,7 @@ void room_registry::build_room(const std::string& meeting_id, const meeting_info
                                                    state_of(info, grp, lm, limits_), store_, &catalog_, keys_);
         room->compact_when_closed(compact_closed_);
         room->remember_logged(lm.ops, lm.snapshot_rev);
-        room->follow_epoch(lm.epoch);
+        room->follow_epoch(lm.epoch, lm.next_epoch);
         std::weak_ptr<meeting_room> weak = room;
         room->on_retire([this, meeting_id, weak] {
             std::lock_guard lock(mutex_);

@@ -759,10 +759,10 @@ std::vector<closing_row> store::closings() {
     return out;
 }
 
-void store::load_meeting(std::string id, std::uint64_t history, std::size_t history_bytes,
+void store::load_meeting(std::string id, std::uint64_t history, std::size_t history_bytes, std::string next_epoch,
                          std::function<void(std::optional<loaded_meeting>, const std::string& error)> done) {
     auto result = std::make_shared<std::optional<loaded_meeting>>();
-    enqueue(other([this, id, history, history_bytes, result] {
+    enqueue(other([this, id, history, history_bytes, next_epoch = std::move(next_epoch), result] {
                       SQLite::Statement m(*db_, "SELECT id, group_id, meta, template FROM meetings WHERE id = ?");
                       m.bind(1, id);
                       if (!m.executeStep()) return;
@@ -799,23 +799,19 @@ void store::load_meeting(std::string id, std::uint64_t history, std::size_t hist
                           lm.ops.push_back(std::move(op));
                       }
                       std::reverse(lm.ops.begin(), lm.ops.end());
+                      if (!next_epoch.empty() && !lm.purged) {  // the one write of this job
+                          SQLite::Statement w(*db_, "INSERT OR REPLACE INTO meeting_epochs (meeting_id, epoch) VALUES (?, ?)");
+                          w.bind(1, id);
+                          w.bind(2, next_epoch);
+                          w.exec();
+                          lm.next_epoch = next_epoch;
+                      }
                       *result = std::move(lm);
                       // A fresh load starts from what is durable: writes may flow again.
                       std::lock_guard lock(mutex_);
                       failed_.erase(id);
                   },
                   [result, done = std::move(done)](const std::string& err) { done(std::move(*result), err); }));
-}
-
-void store::put_meeting_epoch(std::string meeting_id, std::string epoch, completion done) {
-    enqueue(other(
-        [this, meeting_id = std::move(meeting_id), epoch = std::move(epoch)] {
-            SQLite::Statement e(*db_, "INSERT OR REPLACE INTO meeting_epochs (meeting_id, epoch) VALUES (?, ?)");
-            e.bind(1, meeting_id);
-            e.bind(2, epoch);
-            e.exec();
-        },
-        std::move(done)));
 }
 
 void store::read(std::function<void()> body) {

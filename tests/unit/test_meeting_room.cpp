@@ -283,7 +283,7 @@ TEST_CASE("a lifecycle move is shown only once durable, and no edit after it ove
 
 TEST_CASE("a since counts under the room's epoch, and under the one before up to where the room loaded", "[room][durability]") {
     room_fixture f;
-    f.room->follow_epoch("e-before");  // loaded at revision 0
+    f.room->follow_epoch("e-before", "");  // loaded at revision 0, under an epoch of its own
     auto anna = std::make_shared<recording_member>();
     REQUIRE(f.join(anna, "c-anna") == est::server::meeting_room::join_result::joined);
     f.room->submit(anna, {1, 0, est::add_entry_change{"andt", "polis", "e1"}});
@@ -312,4 +312,33 @@ TEST_CASE("a since counts under the room's epoch, and under the one before up to
         CHECK(w.contains("state"));
         CHECK_FALSE(w.contains("catch_up"));
     }
+}
+
+TEST_CASE("regression: a connection gone before it left the room does not hold back later welcomes", "[room][durability]") {
+    // Its ack was counted as held for it; when the connection was gone by the time the ack was due, the count
+    // stayed up, the next presence for it queued behind nothing that would ever be delivered, and every later
+    // join's welcome waited behind that.
+    room_fixture f;
+    auto anna = std::make_shared<recording_member>(), bo = std::make_shared<recording_member>();
+    REQUIRE(f.join(anna, "c-anna") == est::server::meeting_room::join_result::joined);
+    REQUIRE(f.join(bo, "c-bo") == est::server::meeting_room::join_result::joined);
+    f.run_until([&] { return anna->got.size() == 2 && bo->got.size() == 1; });
+    auto release = f.hold_store();
+    f.room->submit(bo, {1, 0, est::add_entry_change{"andt", "polis", "e1"}});
+    f.run();
+    bo.reset();  // the connection is gone; its leave has not reached the room
+    release();
+    std::optional<est::server::picture_result> durable;  // an export's copy waits until revision 1 is durable
+    f.room->read_picture([&](est::server::picture_result r) { durable = std::move(r); });
+    f.run_until([&] { return durable.has_value(); });
+    REQUIRE(durable);
+    REQUIRE(durable->rev == 1);
+    // The ack for bo has gone nowhere now that its revision is durable: a focus now, then a join.
+    f.room->focus(anna, {std::nullopt});
+    f.run();
+    auto cara = std::make_shared<recording_member>();
+    REQUIRE(f.join(cara, "c-cara") == est::server::meeting_room::join_result::joined);
+    f.run_until([&] { return !cara->got.empty(); });
+    REQUIRE_FALSE(cara->got.empty());
+    CHECK(nlohmann::json::parse(cara->got.front()).at("type") == "welcome");
 }

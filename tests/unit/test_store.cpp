@@ -53,9 +53,9 @@ op_record op(const std::string& meeting, std::uint64_t rev, std::string change =
 }
 
 std::optional<loaded_meeting> load(store& s, const std::string& id, std::uint64_t history = 1000,
-                                   std::size_t history_bytes = 1 << 20) {
+                                   std::size_t history_bytes = 1 << 20, std::string next_epoch = {}) {
     std::promise<std::optional<loaded_meeting>> p;
-    s.load_meeting(id, history, history_bytes, [&](std::optional<loaded_meeting> lm, const std::string& e) {
+    s.load_meeting(id, history, history_bytes, std::move(next_epoch), [&](std::optional<loaded_meeting> lm, const std::string& e) {
         REQUIRE(e.empty());
         p.set_value(std::move(lm));
     });
@@ -390,8 +390,13 @@ TEST_CASE("with a commit interval, a load or a write someone waits on commits th
     CHECK(first.get_future().get().empty());
     std::promise<std::string> second;
     s.append_op(op("m-1", 2), [&](const std::string& e) { second.set_value(e); });
-    CHECK(wait([&](auto done) { s.put_meeting_epoch("m-1", "0123456789abcdef", done); }).empty());
+    // A load records the epoch it is given, after reading the one before.
+    const auto loaded = load(s, "m-1", 1000, 1 << 20, "0123456789abcdef");
     CHECK(second.get_future().get().empty());
-    REQUIRE(load(s, "m-1")->ops.size() == 2);
-    CHECK(load(s, "m-1")->epoch == "0123456789abcdef");
+    REQUIRE(loaded);
+    CHECK(loaded->ops.size() == 2);
+    CHECK(loaded->epoch.empty());
+    CHECK(loaded->next_epoch == "0123456789abcdef");
+    CHECK(load(s, "m-1", 1000, 1 << 20, "fedcba9876543210")->epoch == "0123456789abcdef");
+    CHECK(load(s, "m-1")->epoch == "fedcba9876543210");
 }

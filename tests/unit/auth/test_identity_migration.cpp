@@ -48,7 +48,7 @@ TEST_CASE("store migrates a database from before identity and keeps its meetings
         CHECK(meetings[0].id == "fagersta-v47");
         CHECK(meetings[0].meta == R"({"title":"EST-möte vecka 47"})");
         std::promise<std::optional<est::server::loaded_meeting>> p;
-        db.load_meeting("fagersta-v47", 100, 1 << 20, [&](auto lm, const std::string& err) {
+        db.load_meeting("fagersta-v47", 100, 1 << 20, {}, [&](auto lm, const std::string& err) {
             REQUIRE(err.empty());
             p.set_value(std::move(lm));
         });

@@ -42,10 +42,12 @@ public:
     // Refills the catch-up history from logged ops, oldest first (on load); call before the room is shared.
     // The changes of ops after revision `replayed_after` were parsed already, replayed onto the snapshot.
     void remember_logged(const std::vector<op_record>& ops, std::uint64_t replayed_after);
-    // On load, before the room is shared: `previous` is the epoch of the load before (loaded_meeting::epoch).
-    // Records this room's epoch in the store, and lets a join that saw revisions under `previous` catch up to
-    // revisions no later than this load's first (all of which were durable under it).
-    void follow_epoch(std::string previous);
+    // On load, before the room is shared: `current` is this load's epoch as the load recorded it, `previous` the
+    // epoch of the load before (loaded_meeting::next_epoch and ::epoch). A join that saw revisions under
+    // `previous` may catch up from one no later than this load's first (all of those were durable under it).
+    void follow_epoch(std::string previous, std::string current);
+    // 64 random bits in hex: an epoch (join_message::epoch).
+    static std::string new_epoch();
     // How the room ends, set once before it is shared: `retire` runs once, on the room's thread, when a
     // commit failed or when retire_if_idle finds it idle; the registry forgets the room then. A join that
     // reaches a retired room is answered `join_result::retired`: open the meeting again (the registry

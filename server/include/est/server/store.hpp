@@ -144,7 +144,8 @@ struct loaded_meeting {
     // Ops after snapshot_rev - history (those up to snapshot_rev only refill the catch-up history).
     std::vector<op_record> ops;
     bool purged = false;  // purged under retention (migration 6): no snapshot, no ops
-    std::string epoch;    // of the load before this one (migration 9); empty if none was recorded
+    std::string epoch;       // of the load before this one (migration 9); empty if none was recorded
+    std::string next_epoch;  // recorded by this load (load_meeting's `next_epoch`)
 };
 
 class store {
@@ -186,8 +187,6 @@ public:
     void set_archived(std::string meeting_id, std::string at, completion done);
     // Notes that someone took part in a meeting (migration 8); a second note of the same person keeps the first time.
     void record_attendance(attendance_row row, completion done);
-    // Records the epoch of the meeting's load that starts now (migration 9), before any op of that load.
-    void put_meeting_epoch(std::string meeting_id, std::string epoch, completion done);
     // Rebuilds the database file (VACUUM), so pages freed before secure_delete was on hold nothing readable; then
     // empties the WAL. Blocks until done; throws std::runtime_error.
     void vacuum();
@@ -218,7 +217,10 @@ public:
     // catch-up history can keep: at most `history` of them, and only until their stored text passes
     // `history_bytes` (it is smaller than their wire form, so whatever a history of that many bytes keeps is
     // loaded). Ops in ascending order; nullopt when it does not exist. `done` runs on the store thread.
-    void load_meeting(std::string id, std::uint64_t history, std::size_t history_bytes,
+    // A non-empty `next_epoch` is recorded as the meeting's epoch (migration 9) in the same job, after the one
+    // before was read into loaded_meeting::epoch: if it cannot be written, the load fails, so no op of a load is
+    // ever durable while the table still names the epoch before it.
+    void load_meeting(std::string id, std::uint64_t history, std::size_t history_bytes, std::string next_epoch,
                       std::function<void(std::optional<loaded_meeting>, const std::string& error)> done);
 
     // Identity writes (one statement each), completed after commit like the writes above.
