@@ -47,11 +47,19 @@ struct room_fixture {
 
     est::server::meeting_room::join_result join(const std::shared_ptr<recording_member>& m, const std::string& client) {
         std::optional<est::server::meeting_room::join_result> result;
-        room->join(m, {"m1", client, est::identity{"Anna", "polis", est::role::participant}, std::nullopt},
+        room->join(m, {"m1", client, est::identity{"Anna", "polis", est::role::participant}, std::nullopt, {}},
                    [&](est::server::meeting_room::join_result r) { result = r; });
         ioc.restart();
         while (!result) ioc.run_one();
         return *result;
+    }
+    // Anna and Bo in the room, each welcomed (Anna has also seen Bo's presence).
+    std::pair<std::shared_ptr<recording_member>, std::shared_ptr<recording_member>> two_welcomed() {
+        auto anna = std::make_shared<recording_member>(), bo = std::make_shared<recording_member>();
+        REQUIRE(join(anna, "c-anna") == est::server::meeting_room::join_result::joined);
+        REQUIRE(join(bo, "c-bo") == est::server::meeting_room::join_result::joined);
+        run_until([&] { return anna->got.size() == 2 && bo->got.size() == 1; });
+        return {anna, bo};
     }
     // Holds the store's thread (nothing commits) until the returned function is called.
     std::function<void()> hold_store() {
@@ -135,7 +143,7 @@ TEST_CASE("a room with someone in it, or just loaded, does not retire", "[room]"
     // A join queued before the last leave and the idle check runs first: the room is not idle.
     std::optional<est::server::meeting_room::join_result> cecilia_joined;
     auto cecilia = std::make_shared<recording_member>();
-    f.room->join(cecilia, {"m1", "c-cecilia", est::identity{"Cecilia", "kommun", est::role::participant}, std::nullopt},
+    f.room->join(cecilia, {"m1", "c-cecilia", est::identity{"Cecilia", "kommun", est::role::participant}, std::nullopt, {}},
                  [&](est::server::meeting_room::join_result r) { cecilia_joined = r; });
     f.room->leave(bo.get());
     f.room->retire_if_idle(std::chrono::milliseconds(0));
@@ -234,10 +242,7 @@ TEST_CASE("a damaged op-log row in the catch-up history fails the load, checked 
 
 TEST_CASE("an edit reaches the others before it is durable, and its author's ack only once it is", "[room][durability]") {
     room_fixture f;
-    auto anna = std::make_shared<recording_member>(), bo = std::make_shared<recording_member>();
-    REQUIRE(f.join(anna, "c-anna") == est::server::meeting_room::join_result::joined);
-    REQUIRE(f.join(bo, "c-bo") == est::server::meeting_room::join_result::joined);
-    f.run_until([&] { return anna->got.size() == 2 && bo->got.size() == 1; });  // welcomes, bo's presence
+    auto [anna, bo] = f.two_welcomed();
     using rev_list = std::vector<std::pair<std::string, std::uint64_t>>;
 
     auto release = f.hold_store();
@@ -257,15 +262,12 @@ TEST_CASE("an edit reaches the others before it is durable, and its author's ack
 
 TEST_CASE("a lifecycle move is shown only once durable, and no edit after it overtakes it", "[room][durability]") {
     room_fixture f;
-    auto anna = std::make_shared<recording_member>(), bo = std::make_shared<recording_member>();
-    REQUIRE(f.join(anna, "c-anna") == est::server::meeting_room::join_result::joined);
-    REQUIRE(f.join(bo, "c-bo") == est::server::meeting_room::join_result::joined);
-    f.run_until([&] { return anna->got.size() == 2 && bo->got.size() == 1; });
+    auto [anna, bo] = f.two_welcomed();
     using rev_list = std::vector<std::pair<std::string, std::uint64_t>>;
 
     auto release = f.hold_store();
     std::optional<est::server::lifecycle_result> locked;
-    est::server::lifecycle_request lock{est::lifecycle_kind::lock_topic, "andt", {"", {"Eva", "kommun", est::role::chair}}};
+    est::server::lifecycle_request lock{est::lifecycle_kind::lock_topic, "andt", {"", {"Eva", "kommun", est::role::chair}}, 0, {}};
     f.room->act(lock, [&](est::server::lifecycle_result r) { locked = std::move(r); });
     f.room->submit(anna, {1, 0, est::add_entry_change{"hot-och-vald", "polis", "e1"}});
     f.run();
@@ -319,10 +321,7 @@ TEST_CASE("regression: a connection gone before it left the room does not hold b
     // stayed up, the next presence for it queued behind nothing that would ever be delivered, and every later
     // join's welcome waited behind that.
     room_fixture f;
-    auto anna = std::make_shared<recording_member>(), bo = std::make_shared<recording_member>();
-    REQUIRE(f.join(anna, "c-anna") == est::server::meeting_room::join_result::joined);
-    REQUIRE(f.join(bo, "c-bo") == est::server::meeting_room::join_result::joined);
-    f.run_until([&] { return anna->got.size() == 2 && bo->got.size() == 1; });
+    auto [anna, bo] = f.two_welcomed();
     auto release = f.hold_store();
     f.room->submit(bo, {1, 0, est::add_entry_change{"andt", "polis", "e1"}});
     f.run();

@@ -181,8 +181,8 @@ TEST_CASE("parse_client_message rejects an oversize message as too_large", "[pro
 
 TEST_CASE("encode_client_message -> parse_client_message round trip", "[protocol]") {
     std::vector<client_message> messages = {
-        est::join_message{"m1", "c-anna-0123456789ab", anna(), std::nullopt},
-        est::join_message{"m1", "c-anna-0123456789ab", est::identity{"Cecilia", "kommun", est::role::chair}, 17},
+        est::join_message{"m1", "c-anna-0123456789ab", anna(), std::nullopt, {}},
+        est::join_message{"m1", "c-anna-0123456789ab", est::identity{"Cecilia", "kommun", est::role::chair}, 17, {}},
         est::join_message{"m1", "c-anna-0123456789ab", std::nullopt, 17, "0123456789abcdef"},
         est::op_message{1, 0, est::add_entry_change{"hot-och-vald", "polis", "e1"}},
         est::op_message{2, 1, est::text_change{{"hot-och-vald", "polis", "e1", "handelse"},
