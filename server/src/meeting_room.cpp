@@ -1,13 +1,12 @@
 #include "est/server/meeting_room.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <ctime>
-#include <random>
 
 #include <boost/asio/post.hpp>
 
 #include "est/error.hpp"
+#include "est/server/auth/secret_token.hpp"
 #include "est/server/client_key.hpp"
 #include "est/server/error_log.hpp"
 #include "est/server/records/signing_keys.hpp"
@@ -34,13 +33,7 @@ std::string utc_now() {
 }
 }  // namespace
 
-std::string meeting_room::new_epoch() {
-    std::random_device rd;
-    const std::uint64_t v = (std::uint64_t{rd()} << 32) ^ rd();
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
+std::string meeting_room::new_epoch() { return auth::secret_token::random_id(""); }
 
 meeting_room::meeting_room(boost::asio::any_io_executor ex, const meeting_info& info, const group& grp,
                            meeting_state state, store& db, catalog* cat, const records::signing_keys* keys)

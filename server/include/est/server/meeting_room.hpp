@@ -46,7 +46,7 @@ public:
     // epoch of the load before (loaded_meeting::next_epoch and ::epoch). A join that saw revisions under
     // `previous` may catch up from one no later than this load's first (all of those were durable under it).
     void follow_epoch(std::string previous, std::string current);
-    // 64 random bits in hex: an epoch (join_message::epoch).
+    // 64 random bits (libsodium), 16 hex digits: an epoch (join_message::epoch).
     static std::string new_epoch();
     // How the room ends, set once before it is shared: `retire` runs once, on the room's thread, when a
     // commit failed or when retire_if_idle finds it idle; the registry forgets the room then. A join that
