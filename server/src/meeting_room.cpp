@@ -314,6 +314,7 @@ void meeting_room::do_join(std::shared_ptr<room_member> m, join_message msg, std
     mem.author_json = encode::author_json(mem.info);
     const std::uint64_t rev = state_.rev();
     mem.start_after = rev;
+    mem.takes_applied = msg.applied;
 
     encode::welcome_parts w;
     w.meeting = &meeting_json_;
@@ -406,7 +407,14 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
             // before it is durable (a crash, a failed commit) was never acknowledged: its author still holds
             // and resends it, and the others' `since` is from an old epoch, so they get the whole state.
             send_to_others(mem.id, broadcast, rev);
-            after_durable(mem, {rev, conn, mem.id, std::move(ack), nullptr});
+            if (mem.takes_applied && mem.held == 0) {
+                // Holds nothing back: if others' changes reach the author before this is durable, an `applied`
+                // goes first (send_to_others) and the ack follows as a mark.
+                mem.unannounced.push_back({msg.seq, rev, flags});
+                pending_.push_back({rev, conn, mem.id, std::move(ack), nullptr, false, msg.seq});
+            } else {
+                after_durable(mem, {rev, conn, mem.id, std::move(ack), nullptr});
+            }
         }
         store_.append_op({id_, rev, mem.client, msg.seq, mem.author_json, std::move(change_json)},
                          [self = shared_from_this(), rev](const std::string& error) { self->on_durable(rev, error); });
@@ -509,7 +517,15 @@ void meeting_room::deliver(const pending& p) {
         auto it = to ? members_.find(to.get()) : std::find_if(members_.begin(), members_.end(), [&](const auto& e) {
             return e.second.id == p.to_id;
         });
-        if (it != members_.end() && it->second.id == p.to_id && it->second.held > 0) --it->second.held;
+        if (it != members_.end() && it->second.id == p.to_id) {
+            member& mem = it->second;
+            if (p.unheld_seq == 0) {
+                if (mem.held > 0) --mem.held;
+            } else if (!mem.unannounced.empty() && mem.unannounced.front().seq == p.unheld_seq) {
+                // Never announced: this ack is in its place in the revision order, as for any client.
+                mem.unannounced.erase(mem.unannounced.begin());
+            }
+        }
     }
     if (p.broadcast) send_to_others(p.to_id, p.broadcast, p.rev, true);
 }
@@ -526,8 +542,16 @@ void meeting_room::send_to_others(std::uint64_t except_id, const std::shared_ptr
             pending_.push_back({state_.rev(), mem.conn, mem.id, msg, nullptr});
             continue;
         }
-        if (auto c = mem.conn.lock()) c->deliver(msg);
+        if (auto c = mem.conn.lock()) {
+            if (rev != 0 && !mem.unannounced.empty()) announce(mem, *c);
+            c->deliver(msg);
+        }
     }
+}
+
+void meeting_room::announce(member& mem, room_member& to) {
+    for (const auto& u : mem.unannounced) to.deliver(shared(encode::applied(u.seq, u.rev, u.flags)));
+    mem.unannounced.clear();
 }
 
 void meeting_room::note_attendance(const identity& who) {

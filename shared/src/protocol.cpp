@@ -40,7 +40,7 @@ client_message parse_client_message(std::string_view text, const limits& lim, st
         return watch_queue_message{};
     }
     if (type == "join") {
-        json_read::only_fields(j, "", {"type", "meeting", "client", "name", "org", "role", "since", "epoch"});
+        json_read::only_fields(j, "", {"type", "meeting", "client", "name", "org", "role", "since", "epoch", "applied"});
         join_message m;
         m.meeting = json_read::id(j, "", "meeting");
         m.client = json_read::id(j, "", "client");
@@ -71,6 +71,11 @@ client_message parse_client_message(std::string_view text, const limits& lim, st
         }
         if (j.contains("since")) m.since = json_read::uint(j, "", "since");
         if (j.contains("epoch")) m.epoch = json_read::string(j, "", "epoch", max_epoch_length);
+        if (j.contains("applied")) {
+            const json& a = j.at("applied");
+            if (!a.is_boolean()) throw domain_error("bad_message", "'applied' must be true or false");
+            m.applied = a.get<bool>();
+        }
         return m;
     }
     throw domain_error("unknown_type", "unknown message type '" + type + "'; expected join, op, focus or watch_queue");
@@ -90,6 +95,7 @@ std::string encode_client_message(const client_message& m) {
                 }
                 if (v.since) j["since"] = *v.since;
                 if (!v.epoch.empty()) j["epoch"] = v.epoch;
+                if (v.applied) j["applied"] = true;
             } else if constexpr (std::is_same_v<T, op_message>) {
                 j = {{"type", "op"}, {"seq", v.seq}, {"rev", v.rev}, {"change", change_to_json(v.body)}};
             } else if constexpr (std::is_same_v<T, focus_message>) {
@@ -121,7 +127,9 @@ std::string error(std::string_view code, std::string_view message, std::optional
 
 // ack and op are sent for every change: written directly, in the key order a json object dumps in
 // (sorted), so they are the same bytes the DOM would give (tests/unit/test_protocol.cpp checks).
-std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate, std::string_view flags_json) {
+namespace {
+std::string confirmation(std::uint64_t seq, std::uint64_t rev, bool duplicate, std::string_view flags_json,
+                         std::string_view type) {
     std::string out = duplicate ? R"({"duplicate":true,)" : "{";
     if (!flags_json.empty()) {
         out += R"("flags":)";
@@ -132,8 +140,19 @@ std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate, std::strin
     out += std::to_string(rev);
     out += R"(,"seq":)";
     out += std::to_string(seq);
-    out += R"(,"type":"ack"})";
+    out += R"(,"type":")";
+    out += type;
+    out += R"("})";
     return out;
+}
+}  // namespace
+
+std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate, std::string_view flags_json) {
+    return confirmation(seq, rev, duplicate, flags_json, "ack");
+}
+
+std::string applied(std::uint64_t seq, std::uint64_t rev, std::string_view flags_json) {
+    return confirmation(seq, rev, false, flags_json, "applied");
 }
 
 std::string author_json(const participant_info& by) {

@@ -45,19 +45,20 @@ struct room_fixture {
         std::filesystem::remove_all(dir);
     }
 
-    est::server::meeting_room::join_result join(const std::shared_ptr<recording_member>& m, const std::string& client) {
+    est::server::meeting_room::join_result join(const std::shared_ptr<recording_member>& m, const std::string& client,
+                                                bool takes_applied = false) {
         std::optional<est::server::meeting_room::join_result> result;
-        room->join(m, {"m1", client, est::identity{"Anna", "polis", est::role::participant}, std::nullopt, {}},
+        room->join(m, {"m1", client, est::identity{"Anna", "polis", est::role::participant}, std::nullopt, {}, takes_applied},
                    [&](est::server::meeting_room::join_result r) { result = r; });
         ioc.restart();
         while (!result) ioc.run_one();
         return *result;
     }
     // Anna and Bo in the room, each welcomed (Anna has also seen Bo's presence).
-    std::pair<std::shared_ptr<recording_member>, std::shared_ptr<recording_member>> two_welcomed() {
+    std::pair<std::shared_ptr<recording_member>, std::shared_ptr<recording_member>> two_welcomed(bool take_applied = false) {
         auto anna = std::make_shared<recording_member>(), bo = std::make_shared<recording_member>();
-        REQUIRE(join(anna, "c-anna") == est::server::meeting_room::join_result::joined);
-        REQUIRE(join(bo, "c-bo") == est::server::meeting_room::join_result::joined);
+        REQUIRE(join(anna, "c-anna", take_applied) == est::server::meeting_room::join_result::joined);
+        REQUIRE(join(bo, "c-bo", take_applied) == est::server::meeting_room::join_result::joined);
         run_until([&] { return anna->got.size() == 2 && bo->got.size() == 1; });
         return {anna, bo};
     }
@@ -73,7 +74,7 @@ struct room_fixture {
         for (const auto& text : m.got) {
             const auto j = nlohmann::json::parse(text);
             const auto type = j.at("type").get<std::string>();
-            if (type == "op" || type == "ack") out.emplace_back(type, j.at("rev").get<std::uint64_t>());
+            if (type == "op" || type == "ack" || type == "applied") out.emplace_back(type, j.at("rev").get<std::uint64_t>());
         }
         return out;
     }
@@ -258,6 +259,34 @@ TEST_CASE("an edit reaches the others before it is durable, and its author's ack
     f.run_until([&] { return room_fixture::revs(*anna).size() == 2 && room_fixture::revs(*bo).size() == 2; });
     CHECK(room_fixture::revs(*anna) == rev_list{{"ack", 1}, {"op", 2}});
     CHECK(room_fixture::revs(*bo) == rev_list{{"op", 1}, {"ack", 2}});
+}
+
+TEST_CASE("a client that takes applied gets others' changes before its own is durable, each after an applied", "[room][durability]") {
+    room_fixture f;
+    auto [anna, bo] = f.two_welcomed(true);
+    auto cara = std::make_shared<recording_member>();  // joined without `applied`: the order as before
+    REQUIRE(f.join(cara, "c-cara") == est::server::meeting_room::join_result::joined);
+    f.run_until([&] { return !cara->got.empty(); });
+    using rev_list = std::vector<std::pair<std::string, std::uint64_t>>;
+
+    auto release = f.hold_store();
+    f.room->submit(anna, {1, 0, est::add_entry_change{"andt", "polis", "e1"}});
+    f.run();
+    CHECK(room_fixture::revs(*anna).empty());  // nothing later is due to her: no applied
+    f.room->submit(bo, {1, 1, est::add_entry_change{"andt", "polis", "e2"}});
+    f.room->submit(cara, {1, 2, est::add_entry_change{"andt", "polis", "e3"}});
+    f.run();
+    // Anna is told that hers is applied (not durable), then gets the others' changes at once.
+    CHECK(room_fixture::revs(*anna) == rev_list{{"applied", 1}, {"op", 2}, {"op", 3}});
+    CHECK(room_fixture::revs(*bo) == rev_list{{"op", 1}, {"applied", 2}, {"op", 3}});
+    CHECK(room_fixture::revs(*cara) == rev_list{{"op", 1}, {"op", 2}});
+    release();
+    f.run_until([&] { return room_fixture::revs(*anna).size() == 4 && room_fixture::revs(*bo).size() == 4 &&
+                             room_fixture::revs(*cara).size() == 3; });
+    // Durable in order: Anna's and Bo's acks are marks after their applied; Cara's is in its place.
+    CHECK(room_fixture::revs(*anna) == rev_list{{"applied", 1}, {"op", 2}, {"op", 3}, {"ack", 1}});
+    CHECK(room_fixture::revs(*bo) == rev_list{{"op", 1}, {"applied", 2}, {"op", 3}, {"ack", 2}});
+    CHECK(room_fixture::revs(*cara) == rev_list{{"op", 1}, {"op", 2}, {"ack", 3}});
 }
 
 TEST_CASE("a lifecycle move is shown only once durable, and no edit after it overtakes it", "[room][durability]") {

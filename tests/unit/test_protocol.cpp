@@ -184,6 +184,7 @@ TEST_CASE("encode_client_message -> parse_client_message round trip", "[protocol
         est::join_message{"m1", "c-anna-0123456789ab", anna(), std::nullopt, {}},
         est::join_message{"m1", "c-anna-0123456789ab", est::identity{"Cecilia", "kommun", est::role::chair}, 17, {}},
         est::join_message{"m1", "c-anna-0123456789ab", std::nullopt, 17, "0123456789abcdef"},
+        est::join_message{"m1", "c-anna-0123456789ab", std::nullopt, std::nullopt, {}, true},
         est::op_message{1, 0, est::add_entry_change{"hot-och-vald", "polis", "e1"}},
         est::op_message{2, 1, est::text_change{{"hot-och-vald", "polis", "e1", "handelse"},
                                                est::text_operation{}.insert(u"Hot \U0001F44A v\u00e5ld")}},
@@ -209,6 +210,15 @@ TEST_CASE("encode_client_message -> parse_client_message round trip", "[protocol
     CHECK(k.since == 17u);
     CHECK(k.epoch == "0123456789abcdef");
     CHECK_FALSE(k.who);
+    CHECK_FALSE(k.applied);
+    CHECK(std::get<est::join_message>(est::parse_client_message(est::encode_client_message(messages[3]), {})).applied);
+}
+
+TEST_CASE("a join's applied is true or false", "[protocol]") {
+    const std::string head = R"({"type":"join","meeting":"m1","client":"c-anna-0123456789ab","applied":)";
+    CHECK(std::get<est::join_message>(est::parse_client_message(head + "false}", {})).applied == false);
+    CHECK(parse_error(head + "1}", limits{}).code == "bad_message");
+    CHECK(parse_error(head + "\"true\"}", limits{}).code == "bad_message");
 }
 
 TEST_CASE("a join's epoch is a bounded string", "[protocol]") {
@@ -250,6 +260,8 @@ TEST_CASE("ack and op are written directly, byte for byte as the json DOM dumps 
             if (dup) j["duplicate"] = true;
             CHECK(est::encode::ack(seq, seq / 3, dup) == j.dump());
         }
+    const json applied = {{"type", "applied"}, {"seq", 7}, {"rev", 42}, {"flags", {{"numbers", json::array()}}}};
+    CHECK(est::encode::applied(7, 42, R"({"numbers":[]})") == applied.dump());
     // Names with å/ä/ö, quotes, a backslash, a control character and an emoji; client ids needing escapes.
     const est::participant_info p{"p7", {"Anna \"Åström\" \\ 😀\t", "polis", est::role::participant}, std::nullopt};
     const std::vector<est::change> changes = {

@@ -29,6 +29,9 @@ struct join_message {
     // revision seen under another epoch (before a restart or a failed commit) may never have been saved: the
     // server sends the whole state unless the epochs match. Empty: none given.
     std::string epoch;
+    // The client takes `applied` (encode::applied): its own change may then be confirmed before it is durable,
+    // so that others' changes to it need not wait behind its durable `ack`. False: the `ack` holds them back.
+    bool applied = false;
 };
 
 struct op_message {
@@ -73,6 +76,9 @@ namespace encode {
 std::string error(std::string_view code, std::string_view message, std::optional<std::uint64_t> seq = std::nullopt);
 // `flags_json`, when not empty: as for op below — the author's own change changed its field's flags.
 std::string ack(std::uint64_t seq, std::uint64_t rev, bool duplicate, std::string_view flags_json = {});
+// `{"type":"applied",...}`: the change `seq` is applied at `rev` but not yet durable; its `ack` follows once it is.
+// Sent only to a client that joined with `applied`, and only when something after `rev` is due to it first.
+std::string applied(std::uint64_t seq, std::uint64_t rev, std::string_view flags_json = {});
 std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, const participant_info& by,
                const change& c);
 // The same message from parts already serialised: `by_json` as `author_json(by)` gives it, `change_json` as

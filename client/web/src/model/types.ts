@@ -224,6 +224,18 @@ export interface AckMessage {
   flags?: FieldFlags;
 }
 
+/**
+ * The server applied this client's change at `rev` but has not made it durable yet; its `ack` follows as a mark
+ * once it is. Sent only to a client that joined with `applied: true`, and only when something of a later revision
+ * is due to it before that.
+ */
+export interface AppliedMessage {
+  type: 'applied';
+  seq: number;
+  rev: number;
+  flags?: FieldFlags;
+}
+
 export interface ErrorMessage {
   type: 'error';
   code: string;
@@ -235,6 +247,7 @@ export type ServerMessage =
   | WelcomeMessage
   | RemoteOpMessage
   | AckMessage
+  | AppliedMessage
   | ErrorMessage
   | { type: 'presence'; participant: Participant }
   | { type: 'presence_left'; session: string };

@@ -30,6 +30,7 @@ import {
 } from '../model/lifecycle';
 import type {
   AckMessage,
+  AppliedMessage,
   Change,
   ErrorMessage,
   FieldRef,
@@ -78,6 +79,18 @@ interface PendingOther {
 }
 
 /**
+ * One of our changes the server applied and announced with `applied`, not yet durable (its `ack` has not come).
+ * A crash may still lose it: the whole state after the restart then lacks it, and it goes out again.
+ */
+interface Unsaved {
+  /** A change of another kind, to send again as it is. */
+  other: PendingOther['change'] | null;
+  /** A text change: its field, and the operation on the confirmed text now that takes it out again. */
+  target: FieldRef | null;
+  undo: TextOperation | null;
+}
+
+/**
  * Codes that only postpone a change: keep it and send it again under the same seq. Every other code with a
  * seq refuses the change for good (`text_too_long`, `bad_text`, `forbidden`, ...): it is dropped. The
  * server no longer sends `rate_limited` (it reads more slowly instead); older servers do.
@@ -104,6 +117,7 @@ export class ClientReplica {
   private isConnected = false;
   private readonly texts = new Map<string, PendingText>(); // by field key
   private readonly others = new Map<number, PendingOther>(); // by seq
+  private readonly unsaved = new Map<number, Unsaved>(); // by seq
   private remote = 0;
   /**
    * The id our own ops carry when the server broadcasts them: the public id from the latest welcome
@@ -135,7 +149,8 @@ export class ClientReplica {
    * of the meeting's group, and says who that is in `welcome.you`.
    */
   joinMessage(): ClientMessage {
-    const m: ClientMessage = { type: 'join', meeting: this.meetingId, client: this.clientId };
+    // `applied`: the others' changes need not wait behind our ack for its commit (onMessage, `applied`).
+    const m: ClientMessage = { type: 'join', meeting: this.meetingId, client: this.clientId, applied: true };
     if (this.doc && !this.wantFullState) {
       m.since = this.revision;
       if (this.epoch) m.epoch = this.epoch;
@@ -169,7 +184,11 @@ export class ClientReplica {
           this.onRemote(msg);
           break;
         case 'ack':
-          this.onAck(msg, out);
+          // A mark for a change announced by `applied`: durable now, nothing else to do.
+          if (!this.unsaved.delete(msg.seq)) this.onAck(msg, out);
+          break;
+        case 'applied':
+          this.onAck(msg, out, undefined, true);
           break;
         case 'error':
           this.onError(msg, out);
@@ -313,13 +332,13 @@ export class ClientReplica {
   }
   /** Nothing sent that is not yet acknowledged, and nothing waiting to be sent. */
   idle(): boolean {
-    if (this.others.size > 0) return false;
+    if (this.others.size > 0 || this.unsaved.size > 0) return false;
     for (const p of this.texts.values()) if (p.outstanding || p.buffer) return false;
     return true;
   }
   /** How many changes are not yet acknowledged (a text field counts once). */
   pendingCount(): number {
-    let n = this.others.size;
+    let n = this.others.size + this.unsaved.size;
     for (const p of this.texts.values()) if (p.outstanding || p.buffer) ++n;
     return n;
   }
@@ -514,7 +533,9 @@ export class ClientReplica {
       return;
     }
     const c = msg.change as Change;
-    doc.apply(c, msg.rev);
+    const textOp = c.kind === 'text' ? TextOperation.fromJSON(c.ops, 'ops') : null;
+    if (c.kind === 'text') this.applyText(c.target, textOp!, msg.rev);
+    else doc.apply(c, msg.rev);
     this.revision = msg.rev;
     ++this.remote;
     this.recordPrivacy(c, msg.rev, msg.flags, msg.by?.name ?? '');
@@ -526,7 +547,7 @@ export class ClientReplica {
     this.pictureEdited();
     if (c.kind === 'text') {
       const key = fieldKey(c.target);
-      let serverOp = TextOperation.fromJSON(c.ops, 'ops');
+      let serverOp = textOp!;
       const p = this.texts.get(key);
       if (p) {
         if (p.outstanding) {
@@ -554,6 +575,18 @@ export class ClientReplica {
   }
 
   /**
+   * Applies a text change to the confirmed copy, and carries the undo of each unsaved change of that field over
+   * it (so that a crash's whole state can take back out only what was lost: rebaseAfterReset).
+   */
+  private applyText(target: FieldRef, op: TextOperation, rev: number): void {
+    this.doc!.apply({ kind: 'text', target, ops: op.toJSON() }, rev);
+    if (this.unsaved.size === 0) return;
+    const key = fieldKey(target);
+    for (const u of this.unsaved.values())
+      if (u.undo && u.target && fieldKey(u.target) === key) u.undo = TextOperation.transform(u.undo, op)[0];
+  }
+
+  /**
    * What an accepted change means for the privacy review: a text change's `flags`, an entry or item removed (its
    * fields' flags go), an acknowledgement (stamped by the server in a broadcast; our own is stamped here with our
    * name and the time, until the next welcome brings the server's).
@@ -572,8 +605,11 @@ export class ClientReplica {
     this.listener.lifecycle?.();
   }
 
-  /** `echo`: the change as the server broadcast it, when the ack is our own op met in a catch-up. */
-  private onAck(msg: AckMessage, out: ClientMessage[], echo?: Change): void {
+  /**
+   * `echo`: the change as the server broadcast it, when the ack is our own op met in a catch-up. `applied`: the
+   * message is an `applied` — confirmed as by an ack, but kept (`unsaved`) until its ack says it is durable.
+   */
+  private onAck(msg: AckMessage | AppliedMessage, out: ClientMessage[], echo?: Change, applied = false): void {
     const doc = this.doc;
     if (!doc) throw new OtError('out_of_order', 'an ack before the welcome');
     const { seq, rev } = msg;
@@ -583,7 +619,14 @@ export class ClientReplica {
     for (const p of this.texts.values()) {
       if (!p.outstanding || p.outstandingSeq !== seq) continue;
       if (rev > this.revision) {
-        doc.apply({ kind: 'text', target: p.target, ops: p.outstanding.toJSON() }, rev);
+        const before = applied ? doc.field(p.target).text : '';
+        this.applyText(p.target, p.outstanding, rev);
+        if (applied)
+          this.unsaved.set(seq, {
+            other: null,
+            target: p.target,
+            undo: TextOperation.diff(doc.field(p.target).text, before),
+          });
         this.revision = rev;
         this.pictureEdited();
         if (msg.flags) {
@@ -607,6 +650,7 @@ export class ClientReplica {
     if (o) {
       if (rev > this.revision) {
         doc.apply(o.change, rev);
+        if (applied) this.unsaved.set(seq, { other: o.change, target: null, undo: null });
         this.revision = rev;
         if (o.change.kind === 'current_topic') this.lead = o.change.topic;
         else if (o.change.kind !== 'acknowledge') this.pictureEdited();
@@ -692,9 +736,13 @@ export class ClientReplica {
       this.doc = fresh;
       this.revision = rev;
       if (old) this.rebaseAfterReset(old, lastSeq);
+      this.unsaved.clear();
       this.wantFullState = false;
     } else {
       if (!this.doc) throw new OtError('out_of_order', 'a catch-up without state');
+      // A catch-up comes only from a load that has everything up to `since`, and the welcome only once all it
+      // shows is durable: every change announced by `applied` is saved.
+      this.unsaved.clear();
       for (const op of msg.catch_up ?? []) this.onRemote(op);
       if (this.revision !== rev) throw new OtError('out_of_order', `catch-up ended at ${this.revision}, not ${rev}`);
     }
@@ -742,6 +790,18 @@ export class ClientReplica {
     // The server sent a whole new state (our catch-up was too far back, or we asked for it). Changes it
     // applied are in it; the rest are moved onto it by transforming against the difference between the
     // old and the new text.
+    // Changes announced by `applied` that the restarted server lacks were lost in a crash: they go out again,
+    // a text change as part of its field's next change (below), any other as it was.
+    const lostUndos = new Map<string, TextOperation[]>(); // by field key, in seq order
+    for (const [seq, u] of [...this.unsaved].sort((a, b) => a[0] - b[0])) {
+      if (seq <= lastSeq) continue;
+      if (u.other) this.others.set(seq, { change: u.other, sent: false });
+      if (!u.target || !u.undo) continue;
+      const k = fieldKey(u.target);
+      lostUndos.set(k, [...(lostUndos.get(k) ?? []), u.undo]);
+      if (!this.texts.has(k))
+        this.texts.set(k, { target: u.target, outstanding: null, outstandingSeq: 0, sent: false, buffer: null });
+    }
     const textIn = (doc: MeetingDoc, t: FieldRef, addedOnTheWay: boolean): string => {
       try {
         return doc.field(t).text;
@@ -763,6 +823,21 @@ export class ClientReplica {
           mine = p.buffer ? TextOperation.compose(p.outstanding, p.buffer) : p.outstanding;
         } else {
           mine = p.buffer;
+        }
+        const undos = lostUndos.get(k);
+        if (undos) {
+          // The old text without the lost changes (each undo carried past those before it), and the change
+          // that puts them back, ahead of what is pending.
+          let without = base;
+          let done: TextOperation | null = null;
+          for (const u of undos) {
+            const next: TextOperation = done ? TextOperation.transform(u, done)[0] : u;
+            without = next.apply(without);
+            done = done ? TextOperation.compose(done, next) : next;
+          }
+          const redo = TextOperation.diff(without, base);
+          mine = mine ? TextOperation.compose(redo, mine) : redo;
+          base = without;
         }
         const now = textIn(this.doc!, p.target, addSeq !== null && addSeq > lastSeq);
         if (!mine) {

@@ -32,7 +32,7 @@ describe('ClientReplica: the basics', () => {
     const server = withEntry('Två fall');
     const a = new Peer(server, 'c-a');
     // No identity in the join: the server takes it from the session's account and membership.
-    expect(a.replica.joinMessage()).toEqual({ type: 'join', meeting: 'm1', client: 'c-a' });
+    expect(a.replica.joinMessage()).toEqual({ type: 'join', meeting: 'm1', client: 'c-a', applied: true });
     a.connect();
     a.sync();
     expect(a.replica.hasState()).toBe(true);
@@ -600,5 +600,84 @@ describe('ClientReplica: a change delivered and then lost in a crash', () => {
       expect(p.replica.idle()).toBe(true);
     }
     expect(server.applied.filter(([client]) => client === 'c-a')).toEqual([['c-a', 1]]);
+  });
+});
+
+describe('ClientReplica: applied before durable', () => {
+  // A client that joins with `applied` does not make the others' changes wait behind its own ack: the server
+  // announces its change with `applied`, sends what came after, and the ack follows once durable
+  // (docs/protocol.md, "Durability").
+  it('takes an applied change as confirmed, and counts it saved only at its ack', () => {
+    const server = withEntry('Centrum');
+    const a = joined(server, 'c-a');
+    const b = joined(server, 'c-b', 'kommun');
+    server.holdAcks = true;
+    a.insert(E1, 0, 'A');
+    a.flushUp();
+    expect(a.conn!.inbox).toEqual([]); // nothing later is due to a: no applied
+    b.insert(E1, 8, '!');
+    b.flushUp();
+    expect(a.conn!.inbox.map((m) => m.type)).toEqual(['applied', 'op']);
+    a.flushDown();
+    expect(a.text(E1)).toBe('ACentrum!');
+    expect(a.replica.confirmed().field(E1).text).toBe('ACentrum!');
+    expect(a.replica.inFlightSeq()).toBeNull(); // the next change may go
+    expect(a.replica.idle()).toBe(false); // but this one is not saved yet
+    a.insert(E1, 1, 'B');
+    expect(opMessages(a)).toHaveLength(1);
+    server.commit();
+    settle([a, b]);
+    server.commit();
+    settle([a, b]);
+    for (const p of [a, b]) {
+      expect(p.text(E1)).toBe('ABCentrum!');
+      expect(p.replica.idle()).toBe(true);
+    }
+  });
+
+  it('sends a change announced by applied and then lost in a crash again, with what was typed after it', () => {
+    const server = withEntry('Centrum');
+    const a = joined(server, 'c-a');
+    const b = joined(server, 'c-b', 'kommun');
+    const c = joined(server, 'c-c', 'kommun');
+    const onDisk = server.durable();
+    server.holdAcks = true;
+    a.insert(E1, 0, 'A'); // seq 1
+    a.flushUp();
+    b.insert(E1, 8, '!');
+    b.flushUp();
+    a.flushDown(); // applied(1), b's op
+    a.submit({ kind: 'set', target: TREND, value: 'ökar' }); // seq 2
+    a.flushUp();
+    b.flushDown();
+    b.insert(E1, 9, '?');
+    b.flushUp();
+    a.flushDown(); // applied(2), b's op
+    a.insert(E1, 1, 'B'); // seq 3: applied, never announced
+    a.flushUp();
+    expect(a.text(E1)).toBe('ABCentrum!?');
+    expect(a.replica.confirmed().field(TREND).choice).toBe('ökar');
+
+    server.restart(onDisk); // none of it was durable
+    for (const p of [a, b, c]) p.disconnect();
+    server.holdAcks = false;
+    expect(server.doc.field(E1).text).toBe('Centrum');
+    c.connect();
+    c.sync();
+    c.insert(E1, 4, '>'); // takes revision 1 under the new epoch
+    c.sync();
+    a.connect();
+    b.connect();
+    settle([a, b, c]);
+
+    const expected = 'ABCent>rum!?';
+    expect(server.doc.field(E1).text).toBe(expected);
+    expect(server.doc.field(TREND).choice).toBe('ökar');
+    for (const p of [a, b, c]) {
+      expect(p.text(E1)).toBe(expected);
+      expect(p.replica.confirmed().field(E1).text).toBe(expected);
+      expect(p.replica.visibleChoice(TREND)).toBe('ökar');
+      expect(p.replica.idle()).toBe(true);
+    }
   });
 });

@@ -331,7 +331,7 @@ describe('MeetingSession', () => {
       send(d);
     };
     open();
-    expect(sent[0]).toEqual({ type: 'join', meeting: 'm1', client: 'c-test' });
+    expect(sent[0]).toEqual({ type: 'join', meeting: 'm1', client: 'c-test', applied: true });
     expect(session.status).toBe('live');
   });
 });

@@ -66,6 +66,10 @@ export class SimConn {
   session = '';
   open = true;
   welcomed = false;
+  /** Joined with `applied: true`. */
+  takesApplied = false;
+  /** Its acks held back by holdAcks and not yet announced with `applied` (server/src/meeting_room.cpp). */
+  unannounced: { seq: number; rev: number }[] = [];
   constructor(
     readonly server: SimServer,
     readonly who: SimWho,
@@ -104,6 +108,12 @@ export class SimServer {
   /** Names this load of the meeting (welcome.epoch): a join's `since` counts only under it. */
   epoch = 'e1';
   private loads = 1;
+  /**
+   * A commit on its way (a commit interval): the ack of a client that takes `applied` waits for commit(), and
+   * a later change delivered to it first announces its own with `applied`. Others get their acks at once.
+   */
+  holdAcks = false;
+  private heldAcks: { conn: SimConn; seq: number; rev: number }[] = [];
 
   constructor(
     readonly historyWindow = 2000,
@@ -137,9 +147,26 @@ export class SimServer {
    * durable is gone (`back` from durable()), and the meeting loads under a new epoch.
    */
   restart(back: () => void): void {
+    this.heldAcks = [];
     for (const c of [...this.conns]) c.close();
     back();
     this.epoch = `e${++this.loads}`;
+  }
+
+  /** The commit is done: the held acks go out (after their `applied`, as marks). */
+  commit(): void {
+    for (const { conn, seq, rev } of this.heldAcks) {
+      conn.unannounced = conn.unannounced.filter((u) => u.seq !== seq);
+      conn.deliver({ type: 'ack', seq, rev });
+    }
+    this.heldAcks = [];
+  }
+
+  /** A change of a later revision to `conn`: its own applied changes are announced first. */
+  private toOther(conn: SimConn, msg: unknown): void {
+    for (const u of conn.unannounced) conn.deliver({ type: 'applied', seq: u.seq, rev: u.rev });
+    conn.unannounced = [];
+    conn.deliver(msg);
   }
 
   connect(who: SimWho = { name: 'Anna', org: 'polis', role: 'participant' }): SimConn {
@@ -195,8 +222,13 @@ export class SimServer {
       };
       this.wire.push({ rev: this.rev, msg: broadcast });
       while (this.wire.length > this.historyWindow) this.wire.shift();
-      conn.deliver({ type: 'ack', seq, rev: this.rev });
-      for (const other of this.conns) if (other !== conn && other.welcomed) other.deliver(broadcast);
+      if (this.holdAcks && conn.takesApplied) {
+        conn.unannounced.push({ seq, rev: this.rev });
+        this.heldAcks.push({ conn, seq, rev: this.rev });
+      } else {
+        conn.deliver({ type: 'ack', seq, rev: this.rev });
+      }
+      for (const other of this.conns) if (other !== conn && other.welcomed) this.toOther(other, broadcast);
     } catch (e) {
       if (!(e instanceof OtError)) throw e;
       conn.deliver({ type: 'error', code: e.code, message: e.message, seq });
@@ -208,6 +240,7 @@ export class SimServer {
     for (const k of ['name', 'org', 'role'])
       if (k in m) return conn.deliver({ type: 'error', code: 'bad_message', message: `'${k}' is not allowed in a join` });
     conn.client = m.client as string;
+    conn.takesApplied = m.applied === true;
     conn.session = `p${++this.sessions}`;
     const since = m.since as number | undefined;
     const wireFloor = this.wire.length ? this.wire[0].rev - 1 : this.rev;
@@ -256,7 +289,7 @@ export class SimServer {
     const msg = { type: 'op', rev: this.rev, client: '', seq: 0, by: { session: 'chair', name: 'Eva', org: 'kommun' }, change };
     this.wire.push({ rev: this.rev, msg });
     while (this.wire.length > this.historyWindow) this.wire.shift();
-    for (const c of this.conns) if (c.welcomed) c.deliver(msg);
+    for (const c of this.conns) if (c.welcomed) this.toOther(c, msg);
   }
 
   /** meeting_state::submit */

@@ -96,6 +96,16 @@ private:
         // Its messages waiting in pending_ (its welcome, its acks): while there are any, a new broadcast to it
         // waits there too, so that none overtakes them (on one connection revisions go up by one).
         std::uint32_t held = 0;
+        // Joined with `applied` (join_message::applied): its own acks hold nothing back. Those still waiting for
+        // their commit are listed here until something of a later revision is due to it; it then gets an
+        // `applied` for each first (announce), and their acks follow as marks.
+        bool takes_applied = false;
+        struct unannounced {
+            std::uint64_t seq;
+            std::uint64_t rev;
+            std::string flags;
+        };
+        std::vector<unannounced> unannounced;
     };
     // Messages held until a revision is durable, in revision order.
     struct pending {
@@ -105,6 +115,7 @@ private:
         std::shared_ptr<const std::string> direct;
         std::shared_ptr<const std::string> broadcast;      // to everyone else, if set
         bool welcome = false;                              // `direct` is a welcome (not capped by the queue)
+        std::uint64_t unheld_seq = 0;                      // `direct` is the ack of this seq, not counted in `held`
     };
 
     void do_join(std::shared_ptr<room_member> m, join_message msg, std::function<void(join_result)> done);
@@ -123,6 +134,8 @@ private:
     // member that gets p.direct.
     void after_durable(member& to, pending p);
     void deliver(const pending& p);
+    // Tells `mem` of its changes applied and not yet durable (member::unannounced), before a later revision.
+    static void announce(member& mem, room_member& to);
     // `in_order`: a broadcast from pending_ itself, already behind everything each member waits for.
     void send_to_others(std::uint64_t except_id, const std::shared_ptr<const std::string>& msg, std::uint64_t rev,
                         bool in_order = false);
