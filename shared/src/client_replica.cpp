@@ -17,8 +17,8 @@ client_replica::client_replica(std::string client_id, std::string meeting_id, id
     limits_.max_entries_per_cell = limits_.max_items_per_topic = SIZE_MAX;
 }
 
-std::string client_replica::join_message(bool say_who) const {
-    est::join_message m{meeting_id_, client_id_, say_who ? std::optional<identity>(who_) : std::nullopt, std::nullopt, {}};
+std::string client_replica::join_message(bool say_who, bool applied) const {
+    est::join_message m{meeting_id_, client_id_, say_who ? std::optional<identity>(who_) : std::nullopt, std::nullopt, {}, applied};
     if (doc_) {
         m.since = rev_;
         m.epoch = epoch_;
@@ -27,7 +27,7 @@ std::string client_replica::join_message(bool say_who) const {
 }
 
 bool client_replica::idle() const noexcept {
-    if (!other_pending_.empty() || !other_unsent_.empty()) return false;
+    if (!other_pending_.empty() || !other_unsent_.empty() || !unsaved_.empty()) return false;
     for (const auto& [k, p] : texts_)
         if (p.outstanding || p.buffer) return false;
     return true;
@@ -83,8 +83,9 @@ std::vector<std::string> client_replica::submit(change c) {
 std::vector<std::string> client_replica::on_message(const server_message& msg) {
     std::vector<std::string> out;
     if (const auto* op = msg.op()) on_remote(*op);
-    else if (const auto* ack = msg.ack()) on_ack(ack->seq, ack->rev, out);
-    else return on_message(msg.json());
+    else if (const auto* ack = msg.ack()) {
+        if (unsaved_.erase(ack->seq) == 0) on_ack(ack->seq, ack->rev, out);  // else: the mark after its `applied`
+    } else return on_message(msg.json());
     return out;
 }
 
@@ -95,7 +96,10 @@ std::vector<std::string> client_replica::on_message(const json& msg) {
     else if (type == "op") on_remote(remote_op_from_json(msg));
     else if (type == "ack") {
         const ack_message ack = ack_from_json(msg);
-        on_ack(ack.seq, ack.rev, out);
+        if (unsaved_.erase(ack.seq) == 0) on_ack(ack.seq, ack.rev, out);
+    } else if (type == "applied") {
+        const ack_message applied = ack_from_json(msg);
+        on_ack(applied.seq, applied.rev, out, true);
     }
     else if (type == "error") on_error(msg);
     return out;
@@ -114,7 +118,8 @@ void client_replica::on_remote(const remote_op& op) {
         rev_ = op.rev;
         return;
     }
-    doc_->apply(op.body, op.rev, limits_);
+    if (const auto* t = std::get_if<text_change>(&op.body)) apply_text(t->target, t->op, op.rev);
+    else doc_->apply(op.body, op.rev, limits_);
     rev_ = op.rev;
     ++remote_changes_;
     if (const auto* t = std::get_if<text_change>(&op.body)) {
@@ -144,13 +149,21 @@ void client_replica::on_remote(const remote_op& op) {
     }
 }
 
-void client_replica::on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<std::string>& out) {
+void client_replica::apply_text(const field_ref& target, const text_operation& op, std::uint64_t rev) {
+    doc_->apply(text_change{target, op}, rev, limits_);
+    for (auto& [seq, u] : unsaved_)
+        if (u.undo && u.target == target) u.undo = text_operation::transform(*u.undo, op).first;
+}
+
+void client_replica::on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<std::string>& out, bool applied) {
     if (rev != rev_ + 1 && rev > rev_)
         throw domain_error("out_of_order", "ack for revision " + std::to_string(rev) + " after " + std::to_string(rev_));
     for (auto& [key, p] : texts_) {
         if (!p.outstanding || p.outstanding_seq != seq) continue;
         if (rev > rev_) {
-            doc_->apply(text_change{p.target, *p.outstanding}, rev, limits_);
+            std::u16string before = applied ? doc_->field(p.target).text : std::u16string();
+            apply_text(p.target, *p.outstanding, rev);
+            if (applied) unsaved_[seq] = {std::nullopt, p.target, text_operation::diff(doc_->field(p.target).text, before)};
             rev_ = rev;
         }
         p.outstanding.reset();
@@ -165,6 +178,7 @@ void client_replica::on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<st
     if (auto it = other_pending_.find(seq); it != other_pending_.end()) {
         if (rev > rev_) {
             doc_->apply(it->second, rev, limits_);
+            if (applied) unsaved_[seq] = {it->second, std::nullopt, std::nullopt};
             rev_ = rev;
         }
         other_pending_.erase(it);
@@ -224,7 +238,11 @@ void client_replica::on_welcome(const json& msg, std::vector<std::string>& out) 
         doc_ = std::move(fresh);
         rev_ = rev;
         if (old) rebase_after_reset(*old, last_seq);
+        unsaved_.clear();
     } else {
+        // A catch-up comes only from a load that has everything up to `since`, and the welcome only once all it
+        // shows is durable: every change announced by `applied` is saved.
+        unsaved_.clear();
         for (const auto& op : msg.at("catch_up")) on_remote(remote_op_from_json(op));
         if (rev_ != rev) throw domain_error("out_of_order", "catch-up ended at " + std::to_string(rev_) + ", not " + std::to_string(rev));
     }
@@ -257,6 +275,17 @@ void client_replica::on_welcome(const json& msg, std::vector<std::string>& out) 
 void client_replica::rebase_after_reset(const meeting_document& old_doc, std::uint64_t last_seq) {
     // The server sent a whole new state (our catch-up was too far back). Changes it applied are in it;
     // the rest are moved onto it by transforming against the difference between old and new text.
+    // Changes announced by `applied` that the restarted server lacks were lost in a crash: they go out again,
+    // a text change in front of its field's next change, any other as it was.
+    std::map<std::string, std::vector<text_operation>> lost;  // by field key, in seq order
+    for (auto& [seq, u] : unsaved_) {
+        if (seq <= last_seq) continue;
+        if (u.other) other_pending_.emplace(seq, std::move(*u.other));
+        if (!u.target || !u.undo) continue;
+        lost[u.target->key()].push_back(std::move(*u.undo));
+        auto [t, added] = texts_.try_emplace(u.target->key());
+        if (added) t->second.target = *u.target;
+    }
     for (auto it = texts_.begin(); it != texts_.end();) {
         pending_text& p = it->second;
         try {
@@ -267,6 +296,20 @@ void client_replica::rebase_after_reset(const meeting_document& old_doc, std::ui
                 mine = p.buffer;
             } else if (p.outstanding) {
                 mine = p.buffer ? text_operation::compose(*p.outstanding, *p.buffer) : *p.outstanding;
+            }
+            if (auto l = lost.find(it->first); l != lost.end()) {
+                // The old text without the lost changes (each undo carried past those before it), and the change
+                // that puts them back, ahead of what is pending.
+                std::u16string without = base;
+                std::optional<text_operation> done;
+                for (const auto& u : l->second) {
+                    text_operation next = done ? text_operation::transform(u, *done).first : u;
+                    without = next.apply(without);
+                    done = done ? text_operation::compose(*done, next) : next;
+                }
+                text_operation redo = text_operation::diff(without, base);
+                mine = mine ? text_operation::compose(redo, *mine) : redo;
+                base = std::move(without);
             }
             const std::u16string& now = doc_->field(p.target).text;
             if (!mine) {

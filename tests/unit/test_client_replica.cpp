@@ -56,6 +56,9 @@ struct connection {
     bool open = false;
     std::deque<std::string> to_server;  // sent by the replica, not yet read by the server
     std::deque<std::string> to_client;  // sent by the server, not yet read by the replica
+    bool takes_applied = false;         // joined with `applied`
+    int joins = 0;                      // which join of this connection's peer it is
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> unannounced;  // (seq, rev) of held acks
 };
 
 // The server shows a client by a public id derived from its secret (est::server::public_client_id); the
@@ -80,6 +83,9 @@ public:
         c.open = true;
         c.to_server.clear();
         c.to_client.clear();
+        c.takes_applied = m.applied;
+        c.unannounced.clear();
+        ++c.joins;  // acks held for an earlier connection go nowhere: the welcome's last_seq says it all
         c.client = public_of(m.client);
         c.who = m.who.value_or(est::identity{});
         c.info = {"p" + std::to_string(++sessions_), c.who, std::nullopt};
@@ -114,13 +120,48 @@ public:
             // Exactly once: no (client, seq) is ever applied twice.
             CHECK(applied_ids.insert(from.client + "#" + std::to_string(m->seq)).second);
             log_.push_back(est::encode::op(state_.rev(), from.client, m->seq, from.info, *applied));
-            from.to_client.push_back(est::encode::ack(m->seq, state_.rev(), false));
-            for (auto* c : all)
-                if (c != &from && c->open) c->to_client.push_back(log_.back());
+            if (hold_acks && from.takes_applied) {
+                from.unannounced.emplace_back(m->seq, state_.rev());
+                held_.push_back({&from, from.joins, m->seq, state_.rev()});
+            } else {
+                from.to_client.push_back(est::encode::ack(m->seq, state_.rev(), false));
+            }
+            for (auto* c : all) {
+                if (c == &from || !c->open) continue;
+                // As the room does: its own changes not yet durable are announced before a later revision.
+                for (const auto& [seq, rev] : c->unannounced) c->to_client.push_back(est::encode::applied(seq, rev));
+                c->unannounced.clear();
+                c->to_client.push_back(log_.back());
+            }
         } catch (const est::domain_error& e) {
             errors.push_back(e.code());
             from.to_client.push_back(est::encode::error(e.code(), e.what(), m->seq));
         }
+    }
+
+    // A commit is on its way while set: the ack of a client that takes `applied` waits for commit().
+    bool hold_acks = false;
+    // The commit: the held acks go out, as marks after their `applied` or in their place.
+    void commit() {
+        for (const auto& h : held_) {
+            if (!h.to->open || h.to->joins != h.joins) continue;
+            std::erase_if(h.to->unannounced, [&](const auto& u) { return u.first == h.seq; });
+            h.to->to_client.push_back(est::encode::ack(h.seq, h.rev, false));
+        }
+        held_.clear();
+    }
+    // What is on disk (everything, when nothing is held) and a crash back to it.
+    struct disk {
+        est::meeting_state state;
+        std::size_t log;
+        std::set<std::string> applied_ids;
+    };
+    disk durable() const { return {state_, log_.size(), applied_ids}; }
+    void restart(const disk& d) {
+        state_ = d.state;
+        log_.resize(d.log);
+        applied_ids = d.applied_ids;
+        held_.clear();
     }
 
     const est::meeting_state& state() const { return state_; }
@@ -135,6 +176,12 @@ private:
     json meeting_;
     std::vector<std::string> log_;  // log_[i] is the op message of revision i + 1
     int sessions_ = 0;
+    struct held {
+        connection* to;
+        int joins;
+        std::uint64_t seq, rev;
+    };
+    std::vector<held> held_;
 };
 
 struct peer {
@@ -298,7 +345,7 @@ TEST_CASE("a replica joins from a whole-state welcome", "[client_replica]") {
     CHECK_FALSE(fresh_one.connected());
     CHECK_FALSE(parsed(fresh_one.join_message()).contains("since"));
     CHECK(parsed(fresh_one.join_message()) ==
-          json::parse(R"({"type": "join", "meeting": "m1", "client": "c-new-0123456789ab", "name": "Anna", "org": "polis", "role": "participant"})"));
+          json::parse(R"({"type": "join", "meeting": "m1", "client": "c-new-0123456789ab", "name": "Anna", "org": "polis", "role": "participant", "applied": true})"));
     CHECK_THROWS_AS(fresh_one.edit_text(handelse, op(R"(["x"])")), est::domain_error);
 }
 
@@ -549,7 +596,7 @@ TEST_CASE("reconnect with a whole-state welcome rebases pending typing", "[clien
 
 namespace {
 // Random sessions: people typing in shared fields, the server and the network interleaving at random.
-void random_session(std::uint32_t seed, int steps, bool with_reconnects) {
+void random_session(std::uint32_t seed, int steps, bool with_reconnects, bool held_acks = false) {
     world w;
     std::vector<peer*> ps = {&w.add("c-anna-0123456789ab", anna), &w.add("c-bjorn-0123456789ab", bjorn), &w.add("c-david-0123456789ab", david),
                              &w.add("c-cecilia-0123456789ab", cecilia)};
@@ -558,9 +605,11 @@ void random_session(std::uint32_t seed, int steps, bool with_reconnects) {
     const std::vector<field_ref> all_fields = {handelse, plats, bedomning};
     random_source r(seed);
     int edits = 0, reconnects = 0;
+    w.server.hold_acks = held_acks;
     for (int i = 0; i < steps; ++i) {
         peer& p = *ps[r.below(ps.size())];
         const std::size_t what = r.below(100);
+        if (held_acks && r.percent(10)) w.server.commit();
         if (what < 35) {
             const field_ref& f = &p == ps[3] ? bedomning : polis_fields[r.below(polis_fields.size())];
             const auto o = random_edit(r, p.replica.visible_text(f));
@@ -581,6 +630,8 @@ void random_session(std::uint32_t seed, int steps, bool with_reconnects) {
     }
     for (auto* p : ps)
         if (!p->conn.open) w.connect(*p);
+    w.server.hold_acks = false;
+    w.server.commit();
     w.drain();
     INFO("seed " << seed << ", " << edits << " edits, " << reconnects << " reconnects, server rev "
                  << w.server.state().rev());
@@ -602,4 +653,44 @@ TEST_CASE("random concurrent sessions converge (fixed seeds)", "[client_replica]
 TEST_CASE("random sessions with dropped connections converge, each change applied once (fixed seeds)",
           "[client_replica][random]") {
     for (std::uint32_t seed = 101; seed <= 110; ++seed) random_session(seed, 3000, true);
+}
+
+TEST_CASE("random sessions whose acks wait for a commit converge through applied (fixed seeds)", "[client_replica][random]") {
+    for (std::uint32_t seed = 201; seed <= 210; ++seed) random_session(seed, 3000, true, true);
+}
+
+TEST_CASE("a change confirmed by applied and lost in a crash is sent again, with what was typed after it", "[client_replica]") {
+    world w;
+    auto& a = w.add("c-anna-0123456789ab", anna);
+    auto& b = w.add("c-bjorn-0123456789ab", bjorn);
+    add_entry_e1(w, a);
+    w.edit(a, handelse, op(R"(["Centrum"])"));
+    w.drain();
+    const auto disk = w.server.durable();
+    w.server.hold_acks = true;
+    w.edit(a, handelse, op(R"(["A", 7])"));
+    w.server_step(a);
+    w.edit(b, handelse, op(R"([7, "!"])"));
+    w.server_step(b);  // Anna gets an applied for hers, then Björn's change
+    REQUIRE(a.conn.to_client.size() == 2);
+    CHECK(parsed(a.conn.to_client.front()).at("type") == "applied");
+    w.deliver_all(a);
+    CHECK(S(a.replica.confirmed().field(handelse).text) == "ACentrum!");
+    CHECK_FALSE(a.replica.idle());
+    w.edit(a, handelse, op(R"([1, "B", 8])"));
+    w.server_step(a);  // applied, never announced
+    w.deliver_all(b);  // Björn: Anna's A, an applied for his, Anna's B
+    CHECK(S(b.replica.confirmed().field(handelse).text) == "ABCentrum!");
+
+    w.server.restart(disk);  // none of it was durable
+    w.server.hold_acks = false;
+    w.disconnect(a);
+    w.disconnect(b);
+    CHECK(w.server.text(handelse) == "Centrum");
+    w.connect(a, true);
+    w.drain();
+    w.connect(b, true);
+    w.drain();
+    CHECK(w.server.text(handelse) == "ABCentrum!");
+    w.check_converged({handelse});
 }

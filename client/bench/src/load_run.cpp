@@ -204,6 +204,7 @@ void load_generator::create_participants() {
             co.meeting = meeting;
             co.client_id = id_prefix_ + "-" + std::to_string(p->index);
             co.who = {"Deltagare " + std::to_string(s + 1), org, role::participant};
+            co.take_applied = false;  // its count of what is in flight ends at the ack
             auto& ts = *threads_[p->thread];
             p->client = std::make_unique<client::meeting_client>(pool_.context(p->thread), co);
             p->client->on_message = [this, &ts, raw = p.get()](const server_message& msg) { on_message(ts, *raw, msg); };

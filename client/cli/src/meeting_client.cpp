@@ -79,7 +79,7 @@ void meeting_client::connect() {
 }
 
 void meeting_client::on_open() {
-    conn_->send(replica_.join_message(!opts_.join_as_account));
+    conn_->send(replica_.join_message(!opts_.join_as_account, opts_.take_applied));
 }
 
 void meeting_client::on_text(std::string_view text) {

@@ -2,7 +2,9 @@
 // A client's copy of one meeting: the server-confirmed document plus the client's own changes not yet
 // acknowledged. Text fields follow the classic OT client: per field at most one change in flight
 // (`outstanding`) and the typing since then composed into `buffer`. Survives reconnects: it resends
-// what the server has not applied and recognises its own changes in a catch-up.
+// what the server has not applied and recognises its own changes in a catch-up. It joins with `applied`: a
+// change the server confirms before it is durable is kept (`unsaved_`) until its ack, and sent again if a crash
+// lost it.
 //
 // Pure logic: the caller moves the messages. Every method returns the messages to send, in order.
 #include <cstdint>
@@ -30,8 +32,9 @@ public:
     client_replica(std::string client_id, std::string meeting_id, identity who);
 
     // The join message to send on every (re)connect: with `since` and the welcome's `epoch` once the replica
-    // has state. Without `say_who` it names nobody (under accounts the server knows who joins).
-    std::string join_message(bool say_who = true) const;
+    // has state. Without `say_who` it names nobody (under accounts the server knows who joins). `applied`: the
+    // replica takes `applied` (others' changes need not wait behind its ack for the commit); it handles one either way.
+    std::string join_message(bool say_who = true, bool applied = true) const;
     // Marks the connection lost: nothing is sent until the next welcome.
     void disconnected() noexcept { connected_ = false; }
 
@@ -80,7 +83,10 @@ private:
 
     void on_welcome(const nlohmann::json& msg, std::vector<std::string>& out);
     void on_remote(const remote_op& op);
-    void on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<std::string>& out);
+    // `applied`: the message was an `applied` (confirmed, not yet durable): the change is kept in unsaved_.
+    void on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<std::string>& out, bool applied = false);
+    // Applies a text change to the confirmed copy and carries the undos of that field's unsaved changes over it.
+    void apply_text(const field_ref& target, const text_operation& op, std::uint64_t rev);
     void on_error(const nlohmann::json& msg);
     void rebase_after_reset(const meeting_document& old_doc, std::uint64_t last_seq);
     void send_outstanding(pending_text& p, std::vector<std::string>& out);
@@ -101,6 +107,14 @@ private:
     std::map<std::string, pending_text, key_less> texts_;  // by field key
     std::map<std::uint64_t, change> other_pending_; // by seq
     std::vector<change> other_unsent_;              // refused for now; resent with new seqs
+    // Our changes the server announced with `applied` and has not yet acknowledged as durable, by seq. A text
+    // change keeps its field and an undo: an operation on the field's confirmed text now that takes it out.
+    struct unsaved {
+        std::optional<change> other;
+        std::optional<field_ref> target;
+        std::optional<text_operation> undo;
+    };
+    std::map<std::uint64_t, unsaved> unsaved_;
     bool resync_ = false;
     std::vector<std::string> errors_;
     std::uint64_t remote_changes_ = 0;

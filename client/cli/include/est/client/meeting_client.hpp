@@ -39,6 +39,9 @@ public:
         std::string origin;
         // Under accounts the server knows who joins: the join carries no name, org or role, and `who` is unused.
         bool join_as_account = false;
+        // Join with `applied` (docs/protocol.md): the replica handles it; est-bench, which keeps its own count of
+        // what is in flight until the ack, does not.
+        bool take_applied = true;
     };
 
     meeting_client(boost::asio::io_context& ioc, options o);
