@@ -277,19 +277,41 @@ void client_replica::rebase_after_reset(const meeting_document& old_doc, std::ui
     // the rest are moved onto it by transforming against the difference between old and new text.
     // Changes announced by `applied` that the restarted server lacks were lost in a crash: they go out again,
     // a text change in front of its field's next change, any other as it was.
-    std::map<std::string, std::vector<text_operation>> lost;  // by field key, in seq order
+    // The field's change takes the seq of its first lost one, so that everything goes out in the order it was made.
+    std::map<std::string, std::pair<std::uint64_t, std::vector<text_operation>>> lost;  // by field key, in seq order
     for (auto& [seq, u] : unsaved_) {
         if (seq <= last_seq) continue;
         if (u.other) other_pending_.emplace(seq, std::move(*u.other));
         if (!u.target || !u.undo) continue;
-        lost[u.target->key()].push_back(std::move(*u.undo));
+        auto& [first, undos] = lost[u.target->key()];
+        if (undos.empty()) first = seq;
+        undos.push_back(std::move(*u.undo));
         auto [t, added] = texts_.try_emplace(u.target->key());
         if (added) t->second.target = *u.target;
     }
+    // A field of an entry or item that a pending change adds (one lost in a crash, say) starts empty.
+    auto added_on_the_way = [&](const field_ref& f) {
+        for (const auto& [seq, c] : other_pending_) {
+            if (seq <= last_seq) continue;
+            if (const auto* e = std::get_if<add_entry_change>(&c); e && e->topic == f.topic && e->org == f.org && e->entry == f.entry)
+                return true;
+            if (const auto* i = std::get_if<add_item_change>(&c); i && !f.item.empty() && i->topic == f.topic && i->item == f.item)
+                return true;
+        }
+        return false;
+    };
+    auto text_in = [&](const meeting_document& doc, const field_ref& f) {
+        try {
+            return doc.field(f).text;
+        } catch (const domain_error&) {
+            if (!added_on_the_way(f)) throw;
+            return std::u16string();
+        }
+    };
     for (auto it = texts_.begin(); it != texts_.end();) {
         pending_text& p = it->second;
         try {
-            std::u16string base = old_doc.field(p.target).text;
+            std::u16string base = text_in(old_doc, p.target);
             std::optional<text_operation> mine;
             if (p.outstanding && p.outstanding_seq != 0 && p.outstanding_seq <= last_seq) {
                 base = p.outstanding->apply(base);  // already in the new state
@@ -297,12 +319,14 @@ void client_replica::rebase_after_reset(const meeting_document& old_doc, std::ui
             } else if (p.outstanding) {
                 mine = p.buffer ? text_operation::compose(*p.outstanding, *p.buffer) : *p.outstanding;
             }
+            std::uint64_t seq = p.outstanding_seq > last_seq ? p.outstanding_seq : 0;
             if (auto l = lost.find(it->first); l != lost.end()) {
                 // The old text without the lost changes (each undo carried past those before it), and the change
                 // that puts them back, ahead of what is pending.
+                seq = l->second.first;
                 std::u16string without = base;
                 std::optional<text_operation> done;
-                for (const auto& u : l->second) {
+                for (const auto& u : l->second.second) {
                     text_operation next = done ? text_operation::transform(u, *done).first : u;
                     without = next.apply(without);
                     done = done ? text_operation::compose(*done, next) : next;
@@ -311,13 +335,13 @@ void client_replica::rebase_after_reset(const meeting_document& old_doc, std::ui
                 mine = mine ? text_operation::compose(redo, *mine) : redo;
                 base = std::move(without);
             }
-            const std::u16string& now = doc_->field(p.target).text;
+            const std::u16string now = text_in(*doc_, p.target);
             if (!mine) {
                 it = texts_.erase(it);
                 continue;
             }
             p.outstanding = text_operation::transform(text_operation::diff(base, now), *mine).second;
-            p.outstanding_seq = p.outstanding_seq > last_seq ? p.outstanding_seq : next_seq_++;
+            p.outstanding_seq = seq != 0 ? seq : next_seq_++;
             p.buffer.reset();
             ++it;
         } catch (const domain_error&) {

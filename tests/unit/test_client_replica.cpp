@@ -3,6 +3,7 @@
 #include "fixtures.hpp"
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <random>
 #include <set>
@@ -692,5 +693,47 @@ TEST_CASE("a change confirmed by applied and lost in a crash is sent again, with
     w.connect(b, true);
     w.drain();
     CHECK(w.server.text(handelse) == "ABCentrum!");
+    w.check_converged({handelse});
+}
+
+TEST_CASE("an entry, its text and a choice confirmed by applied and lost in a crash come back in the order they were made",
+          "[client_replica]") {
+    world w;
+    auto& a = w.add("c-anna-0123456789ab", anna);
+    auto& b = w.add("c-bjorn-0123456789ab", bjorn);
+    const auto disk = w.server.durable();
+    w.server.hold_acks = true;
+    // Each of Anna's changes is announced by an applied, as Björn's next change reaches her before its commit.
+    const std::vector<std::function<void()>> steps = {
+        [&] { w.submit(a, est::add_entry_change{"hot-och-vald", "polis", "e1"}); },
+        [&] { w.edit(a, handelse, op(R"(["Hej"])")); },
+        [&] { w.submit(a, est::set_change{trend, "ökar"}); },
+    };
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        steps[i]();
+        w.server_step(a);
+        w.submit(b, est::add_entry_change{"andt", "polis", "b" + std::to_string(i)});
+        w.server_step(b);
+        w.deliver_all(a);
+        w.deliver_all(b);
+    }
+    CHECK_FALSE(a.replica.idle());
+    CHECK(S(a.replica.confirmed().field(handelse).text) == "Hej");
+
+    w.server.restart(disk);  // none of it was durable
+    w.server.hold_acks = false;
+    w.disconnect(a);
+    w.disconnect(b);
+    w.connect(a, true);
+    w.deliver_all(a);
+    std::vector<std::string> kinds;
+    for (const auto& m : a.conn.to_server) kinds.push_back(parsed(m).at("change").at("kind"));
+    CHECK(kinds == std::vector<std::string>{"add_entry", "text", "set"});
+    w.drain();
+    w.connect(b, true);
+    w.drain();
+    CHECK(w.server.text(handelse) == "Hej");
+    CHECK(w.server.state().document().field(trend).choice == "ökar");
+    CHECK(w.server.errors.empty());
     w.check_converged({handelse});
 }

@@ -336,7 +336,7 @@ export class ClientReplica {
     for (const p of this.texts.values()) if (p.outstanding || p.buffer) return false;
     return true;
   }
-  /** How many changes are not yet acknowledged (a text field counts once). */
+  /** How many changes are not yet acknowledged (a text field's pending typing counts once, each unsaved change once). */
   pendingCount(): number {
     let n = this.others.size + this.unsaved.size;
     for (const p of this.texts.values()) if (p.outstanding || p.buffer) ++n;
@@ -792,13 +792,16 @@ export class ClientReplica {
     // old and the new text.
     // Changes announced by `applied` that the restarted server lacks were lost in a crash: they go out again,
     // a text change as part of its field's next change (below), any other as it was.
+    // The field's change takes the seq of its first lost one, so that everything goes out in the order it was made.
     const lostUndos = new Map<string, TextOperation[]>(); // by field key, in seq order
+    const lostFirst = new Map<string, number>(); // the seq of each field's first lost change
     for (const [seq, u] of [...this.unsaved].sort((a, b) => a[0] - b[0])) {
       if (seq <= lastSeq) continue;
       if (u.other) this.others.set(seq, { change: u.other, sent: false });
       if (!u.target || !u.undo) continue;
       const k = fieldKey(u.target);
       lostUndos.set(k, [...(lostUndos.get(k) ?? []), u.undo]);
+      if (!lostFirst.has(k)) lostFirst.set(k, seq);
       if (!this.texts.has(k))
         this.texts.set(k, { target: u.target, outstanding: null, outstandingSeq: 0, sent: false, buffer: null });
     }
@@ -845,7 +848,7 @@ export class ClientReplica {
           continue;
         }
         p.outstanding = TextOperation.transform(TextOperation.diff(base, now), mine)[1];
-        p.outstandingSeq = p.outstandingSeq > lastSeq ? p.outstandingSeq : this.nextSeq++;
+        p.outstandingSeq = lostFirst.get(k) ?? (p.outstandingSeq > lastSeq ? p.outstandingSeq : this.nextSeq++);
         p.buffer = null;
         p.sent = false;
       } catch (e) {

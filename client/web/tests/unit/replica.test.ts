@@ -635,6 +635,34 @@ describe('ClientReplica: applied before durable', () => {
     }
   });
 
+  it('sends changes announced by applied and lost in a crash again in the order they were made', () => {
+    const server = withEntry('Centrum');
+    const a = joined(server, 'c-a');
+    const b = joined(server, 'c-b', 'kommun');
+    const onDisk = server.durable();
+    server.holdAcks = true;
+    const steps = [() => a.insert(E1, 0, 'A'), () => a.submit({ kind: 'set', target: TREND, value: 'ökar' })];
+    for (const step of steps) {
+      step();
+      a.flushUp();
+      b.insert(E1, b.text(E1).length, '!');
+      b.flushUp();
+      a.flushDown(); // an applied for a's change, then b's
+      b.flushDown();
+    }
+    server.restart(onDisk);
+    server.holdAcks = false;
+    for (const p of [a, b]) p.disconnect();
+    a.connect();
+    a.flushUp();
+    a.flushDown(); // the whole state: both of a's changes were lost
+    expect(opMessages(a).map((m) => (m.change as { kind: string }).kind)).toEqual(['text']);
+    settle([a, b]);
+    expect(server.applied.filter(([client]) => client === 'c-a').map(([, seq]) => seq)).toEqual([1, 2]);
+    expect(server.doc.field(E1).text.startsWith('ACentrum')).toBe(true);
+    expect(server.doc.field(TREND).choice).toBe('ökar');
+  });
+
   it('sends a change announced by applied and then lost in a crash again, with what was typed after it', () => {
     const server = withEntry('Centrum');
     const a = joined(server, 'c-a');
