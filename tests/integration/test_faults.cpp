@@ -340,15 +340,15 @@ TEST_CASE("a participant who stops reading is disconnected while the others go o
 }
 
 TEST_CASE("a client that takes applied gets the others' changes before its own is durable, and its ack after", "[faults][durability]") {
-    // With a commit interval of 100 ms an edit stays undurable for a while after a commit, unless something that
-    // waits for one (an export's read) cuts the interval short. Anna joined with `applied`: Bo's change reaches her
-    // at once, after an `applied` for hers; her ack follows as a mark once durable. Bo, without it, gets his ack in
-    // its place. On the code before, Anna's connection held Bo's change until her ack. (A round that took longer
-    // than the interval, on a busy machine, commits before Bo's change and is tried again.)
+    // With a commit interval of 100 ms an edit stays undurable for up to that long. Anna joined with `applied`: Bo's
+    // change reaches her at once, after an `applied` for hers; her ack follows as a mark once durable. Bo, without
+    // it, gets his ack in its place. On the code before, Anna's connection held Bo's change until her ack. (A round
+    // in which Anna's change was committed before Bo's arrived, on a busy machine, is tried again.)
     test::temp_dir dir;
     test::server_process server(dir.path(), {"--commit-interval-us", "100000"});
     const auto meeting = test::create_meeting(server, {"kommun", "polis"});
     const std::string exported = "/api/meetings/" + meeting + "/export?format=json";
+    // An export shows only durable revisions: it answers once everything before it is committed.
     auto commit = [&] { REQUIRE(client::http_call(server.host(), server.port(), "GET", exported).status == 200); };
     raw_socket anna(server), bo(server);
     auto join = [&](raw_socket& s, const std::string& who, const std::string& org, bool applied) {
@@ -368,7 +368,7 @@ TEST_CASE("a client that takes applied gets the others' changes before its own i
     };
     bool seen_applied = false;
     for (std::uint64_t seq = 1; seq <= 20 && !seen_applied; ++seq, rev += 2) {
-        commit();  // the last commit was just now: the next one is 100 ms away
+        commit();  // everything so far is durable
         anna.send(add(seq, rev, "polis"));
         const json seen = bo.next();
         REQUIRE(seen.at("type") == "op");

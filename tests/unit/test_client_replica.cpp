@@ -81,6 +81,7 @@ public:
     // op messages since the client's `since`, exactly as they were broadcast.
     void join(connection& c, const std::string& join_text, bool whole_state = false) {
         const auto m = std::get<est::join_message>(est::parse_client_message(join_text, state_.bounds()));
+        if (hold_acks) commit();  // a welcome waits until all it shows is durable
         c.open = true;
         c.to_server.clear();
         c.to_client.clear();
@@ -114,6 +115,7 @@ public:
         try {
             const auto applied = state_.submit(from.client, m->seq, m->rev, m->body, from.who);
             if (!applied) {
+                if (hold_acks) commit();  // a duplicate's ack waits until everything up to now is durable
                 ++duplicates;
                 from.to_client.push_back(est::encode::ack(m->seq, state_.rev(), true));
                 return;
@@ -150,6 +152,7 @@ public:
             h.to->to_client.push_back(est::encode::ack(h.seq, h.rev, false));
         }
         held_.clear();
+        last_commit_ = std::make_unique<disk>(durable());
     }
     // What is on disk (everything, when nothing is held) and a crash back to it.
     struct disk {
@@ -163,6 +166,11 @@ public:
         log_.resize(d.log);
         applied_ids = d.applied_ids;
         held_.clear();
+    }
+    // A crash: back to the last commit.
+    void crash() {
+        REQUIRE(last_commit_);
+        restart(*last_commit_);
     }
 
     const est::meeting_state& state() const { return state_; }
@@ -183,6 +191,7 @@ private:
         std::uint64_t seq, rev;
     };
     std::vector<held> held_;
+    std::unique_ptr<disk> last_commit_;
 };
 
 struct peer {
@@ -607,10 +616,21 @@ void random_session(std::uint32_t seed, int steps, bool with_reconnects, bool he
     random_source r(seed);
     int edits = 0, reconnects = 0;
     w.server.hold_acks = held_acks;
+    w.server.commit();
+    std::set<peer*> after_crash;  // must rejoin with the whole state: the server's revisions are not theirs
+    int crashes = 0;
     for (int i = 0; i < steps; ++i) {
         peer& p = *ps[r.below(ps.size())];
         const std::size_t what = r.below(100);
         if (held_acks && r.percent(10)) w.server.commit();
+        if (held_acks && r.below(1000) < 3) {
+            w.server.crash();
+            for (auto* q : ps) {
+                if (q->conn.open) w.disconnect(*q);
+                after_crash.insert(q);
+            }
+            ++crashes;
+        }
         if (what < 35) {
             const field_ref& f = &p == ps[3] ? bedomning : polis_fields[r.below(polis_fields.size())];
             const auto o = random_edit(r, p.replica.visible_text(f));
@@ -625,12 +645,12 @@ void random_session(std::uint32_t seed, int steps, bool with_reconnects, bool he
         } else if (p.conn.open) {
             w.disconnect(p);
         } else {
-            w.connect(p, r.percent(25));
+            w.connect(p, r.percent(25) || after_crash.erase(&p) > 0);
             ++reconnects;
         }
     }
     for (auto* p : ps)
-        if (!p->conn.open) w.connect(*p);
+        if (!p->conn.open) w.connect(*p, after_crash.count(p) > 0);
     w.server.hold_acks = false;
     w.server.commit();
     w.drain();
@@ -638,6 +658,7 @@ void random_session(std::uint32_t seed, int steps, bool with_reconnects, bool he
                  << w.server.state().rev());
     CHECK(edits > steps / 4);
     if (with_reconnects) CHECK(reconnects > 0);
+    if (held_acks) CHECK(crashes > 0);
     for (const auto& e : w.server.errors) CHECK(e == "conflict");
     w.check_converged(all_fields);
     for (const auto& f : all_fields) {
@@ -656,7 +677,7 @@ TEST_CASE("random sessions with dropped connections converge, each change applie
     for (std::uint32_t seed = 101; seed <= 110; ++seed) random_session(seed, 3000, true);
 }
 
-TEST_CASE("random sessions whose acks wait for a commit converge through applied (fixed seeds)", "[client_replica][random]") {
+TEST_CASE("random sessions whose acks wait for a commit, with crashes, converge through applied (fixed seeds)", "[client_replica][random]") {
     for (std::uint32_t seed = 201; seed <= 210; ++seed) random_session(seed, 3000, true, true);
 }
 

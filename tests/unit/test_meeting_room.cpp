@@ -289,6 +289,36 @@ TEST_CASE("a client that takes applied gets others' changes before its own is du
     CHECK(room_fixture::revs(*cara) == rev_list{{"op", 1}, {"op", 2}, {"ack", 3}});
 }
 
+TEST_CASE("a client that takes applied keeps the strict order while its welcome waits, and survives a replaced connection", "[room][durability]") {
+    room_fixture f;
+    using rev_list = std::vector<std::pair<std::string, std::uint64_t>>;
+    auto anna = std::make_shared<recording_member>();
+    REQUIRE(f.join(anna, "c-anna", true) == est::server::meeting_room::join_result::joined);
+    f.run_until([&] { return !anna->got.empty(); });
+
+    auto release = f.hold_store();
+    f.room->submit(anna, {1, 0, est::add_entry_change{"andt", "polis", "e1"}});
+    auto bo = std::make_shared<recording_member>();  // welcome at revision 1, which is not durable yet
+    REQUIRE(f.join(bo, "c-bo", true) == est::server::meeting_room::join_result::joined);
+    f.room->submit(bo, {1, 1, est::add_entry_change{"andt", "polis", "e2"}});
+    f.room->submit(anna, {2, 2, est::add_entry_change{"andt", "polis", "e3"}});
+    f.run();
+    CHECK(bo->got.empty());  // nothing before its welcome, and no applied while it waits
+    CHECK(room_fixture::revs(*anna) == rev_list{{"applied", 1}, {"op", 2}});
+    // Anna's connection is replaced by a new one of the same client before her changes are durable.
+    auto anna2 = std::make_shared<recording_member>();
+    REQUIRE(f.join(anna2, "c-anna", true) == est::server::meeting_room::join_result::joined);
+    release();
+    f.run_until([&] { return room_fixture::revs(*bo).size() == 2 && !anna2->got.empty(); });
+    CHECK(room_fixture::revs(*bo) == rev_list{{"ack", 2}, {"op", 3}});
+    // The old connection, closing (4001), still gets its marks, in order; nothing counts them as held.
+    CHECK(room_fixture::revs(*anna) == rev_list{{"applied", 1}, {"op", 2}, {"ack", 1}, {"ack", 3}});
+    const auto welcome = nlohmann::json::parse(anna2->got.front());
+    CHECK(welcome.at("type") == "welcome");
+    CHECK(welcome.at("last_seq") == 2);
+    CHECK(welcome.at("rev") == 3);
+}
+
 TEST_CASE("a lifecycle move is shown only once durable, and no edit after it overtakes it", "[room][durability]") {
     room_fixture f;
     auto [anna, bo] = f.two_welcomed();

@@ -22,7 +22,7 @@ struct server_options {
     unsigned threads = 2;
     bool full_sync = true;
     // Group commit: at most one commit per interval; what arrives meanwhile shares the next one.
-    std::chrono::microseconds commit_interval{0};
+    std::chrono::microseconds commit_interval{10000};
     std::size_t max_http_body = 64 * 1024;
     std::chrono::seconds http_timeout{30};
     std::chrono::seconds ws_idle_timeout{60};
