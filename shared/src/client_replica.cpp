@@ -118,8 +118,8 @@ void client_replica::on_remote(const remote_op& op) {
         rev_ = op.rev;
         return;
     }
-    if (const auto* t = std::get_if<text_change>(&op.body)) apply_text(t->target, t->op, op.rev);
-    else doc_->apply(op.body, op.rev, limits_);
+    doc_->apply(op.body, op.rev, limits_);
+    if (const auto* t = std::get_if<text_change>(&op.body)) carry_undos(t->target, t->op);
     rev_ = op.rev;
     ++remote_changes_;
     if (const auto* t = std::get_if<text_change>(&op.body)) {
@@ -149,8 +149,7 @@ void client_replica::on_remote(const remote_op& op) {
     }
 }
 
-void client_replica::apply_text(const field_ref& target, const text_operation& op, std::uint64_t rev) {
-    doc_->apply(text_change{target, op}, rev, limits_);
+void client_replica::carry_undos(const field_ref& target, const text_operation& op) {
     for (auto& [seq, u] : unsaved_)
         if (u.undo && u.target == target) u.undo = text_operation::transform(*u.undo, op).first;
 }
@@ -162,7 +161,8 @@ void client_replica::on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<st
         if (!p.outstanding || p.outstanding_seq != seq) continue;
         if (rev > rev_) {
             std::u16string before = applied ? doc_->field(p.target).text : std::u16string();
-            apply_text(p.target, *p.outstanding, rev);
+            doc_->apply(text_change{p.target, *p.outstanding}, rev, limits_);
+            carry_undos(p.target, *p.outstanding);
             if (applied) unsaved_[seq] = {std::nullopt, p.target, text_operation::diff(doc_->field(p.target).text, before)};
             rev_ = rev;
         }

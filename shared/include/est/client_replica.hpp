@@ -85,8 +85,8 @@ private:
     void on_remote(const remote_op& op);
     // `applied`: the message was an `applied` (confirmed, not yet durable): the change is kept in unsaved_.
     void on_ack(std::uint64_t seq, std::uint64_t rev, std::vector<std::string>& out, bool applied = false);
-    // Applies a text change to the confirmed copy and carries the undos of that field's unsaved changes over it.
-    void apply_text(const field_ref& target, const text_operation& op, std::uint64_t rev);
+    // Carries the undos of the field's unsaved changes over a text change just applied to its confirmed text.
+    void carry_undos(const field_ref& target, const text_operation& op);
     void on_error(const nlohmann::json& msg);
     void rebase_after_reset(const meeting_document& old_doc, std::uint64_t last_seq);
     void send_outstanding(pending_text& p, std::vector<std::string>& out);

@@ -533,9 +533,8 @@ export class ClientReplica {
       return;
     }
     const c = msg.change as Change;
-    const textOp = c.kind === 'text' ? TextOperation.fromJSON(c.ops, 'ops') : null;
-    if (c.kind === 'text') this.applyText(c.target, textOp!, msg.rev);
-    else doc.apply(c, msg.rev);
+    doc.apply(c, msg.rev);
+    if (c.kind === 'text' && this.unsaved.size > 0) this.carryUndos(c.target, TextOperation.fromJSON(c.ops, 'ops'));
     this.revision = msg.rev;
     ++this.remote;
     this.recordPrivacy(c, msg.rev, msg.flags, msg.by?.name ?? '');
@@ -547,7 +546,7 @@ export class ClientReplica {
     this.pictureEdited();
     if (c.kind === 'text') {
       const key = fieldKey(c.target);
-      let serverOp = textOp!;
+      let serverOp = TextOperation.fromJSON(c.ops, 'ops');
       const p = this.texts.get(key);
       if (p) {
         if (p.outstanding) {
@@ -575,12 +574,10 @@ export class ClientReplica {
   }
 
   /**
-   * Applies a text change to the confirmed copy, and carries the undo of each unsaved change of that field over
-   * it (so that a crash's whole state can take back out only what was lost: rebaseAfterReset).
+   * Carries the undo of each unsaved change of the field over a text change just applied to its confirmed text
+   * (so that a crash's whole state can take back out only what was lost: rebaseAfterReset).
    */
-  private applyText(target: FieldRef, op: TextOperation, rev: number): void {
-    this.doc!.apply({ kind: 'text', target, ops: op.toJSON() }, rev);
-    if (this.unsaved.size === 0) return;
+  private carryUndos(target: FieldRef, op: TextOperation): void {
     const key = fieldKey(target);
     for (const u of this.unsaved.values())
       if (u.undo && u.target && fieldKey(u.target) === key) u.undo = TextOperation.transform(u.undo, op)[0];
@@ -620,7 +617,8 @@ export class ClientReplica {
       if (!p.outstanding || p.outstandingSeq !== seq) continue;
       if (rev > this.revision) {
         const before = applied ? doc.field(p.target).text : '';
-        this.applyText(p.target, p.outstanding, rev);
+        doc.apply({ kind: 'text', target: p.target, ops: p.outstanding.toJSON() }, rev);
+        if (this.unsaved.size > 0) this.carryUndos(p.target, p.outstanding);
         if (applied)
           this.unsaved.set(seq, {
             other: null,
