@@ -43,6 +43,21 @@ TEST_CASE("parse_json_bounded limits nesting", "[json_limits]") {
     CHECK(error_code(nested_arrays(200000), 16) == "too_deep");
 }
 
+TEST_CASE("parse_json_bounded counts only the brackets outside strings", "[json_limits]") {
+    // Brackets inside strings, and after escaped quotes, do not nest.
+    CHECK(error_code(R"({"a":"[[[[{{{{"})", 1) == "(no error)");
+    CHECK(error_code(R"({"a":"\"[[[[\\","b":["x]]]]"]})", 2) == "(no error)");
+    CHECK(error_code(R"({"a":"\"[[[[\\","b":[["x]]]]"]]})", 2) == "too_deep");
+    // Closing brackets that close nothing do not make room for deeper nesting.
+    CHECK(error_code("]]]][[[[]]]]", 2) == "bad_json");
+}
+
+TEST_CASE("parse_json_bounded reports what comes first, a syntax error or the depth", "[json_limits]") {
+    CHECK(error_code("[x," + nested_arrays(20) + "]", 16) == "bad_json");
+    CHECK(error_code("[" + nested_arrays(20) + ",x]", 16) == "too_deep");
+    CHECK(error_code(nested_arrays(17) + "x", 16) == "too_deep");
+}
+
 TEST_CASE("parse_json_bounded rejects malformed JSON as bad_json", "[json_limits]") {
     for (const char* bad : {"", "{", "[1,]", "{\"a\" 1}", "{} x", "'single'", "[1, 2", "nul", "{\"a\": \"\xC3\"}"}) {
         INFO(bad);
