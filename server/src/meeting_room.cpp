@@ -391,7 +391,7 @@ void meeting_room::do_submit(const std::shared_ptr<room_member>& m, op_message m
             if (catalog_) catalog_->set_state(id_, to_string(state_.lifecycle().phase()));
         }
         // Serialised once: the broadcast and the log carry the same text.
-        std::string change_json = change_to_json(*applied).dump();
+        std::string change_json = change_json_text(*applied);
         // A text change that made a personal identity number appear or go carries the field's flags now.
         const auto* text = std::get_if<text_change>(&*applied);
         const std::string flags = text && state_.flags_changed() ? state_.privacy().field_json(text->target).dump() : "";

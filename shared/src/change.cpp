@@ -7,6 +7,7 @@
 
 #include "est/error.hpp"
 #include "est/ids.hpp"
+#include "est/json_writer.hpp"
 
 namespace est {
 
@@ -141,35 +142,63 @@ field_ref field_ref::from_json(const json& j, const std::string& where) {
     return r;
 }
 
-json change_to_json(const change& c) {
-    return std::visit(
-        [](const auto& v) -> json {
+void field_ref::write_json(json_writer& w) const {
+    // Keys in to_json()'s (sorted) order: entry, field, item, org, topic.
+    w.raw("{");
+    if (is_item_field()) {
+        w.key("field").str(field).raw(",").key("item").str(item);
+    } else if (is_topic_field()) {
+        w.key("field").str(field);
+    } else {
+        w.key("entry").str(entry).raw(",").key("field").str(field).raw(",").key("org").str(org);
+    }
+    w.raw(",").key("topic").str(topic).raw("}");
+}
+
+std::string change_json_text(const change& c) {
+    json_writer w(128);
+    w.raw("{");
+    std::visit(
+        [&w](const auto& v) {
             using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, text_change>)
-                return {{"kind", "text"}, {"target", v.target.to_json()}, {"ops", v.op.to_json()}};
-            else if constexpr (std::is_same_v<T, set_change>)
-                return {{"kind", "set"}, {"target", v.target.to_json()}, {"value", v.value}};
-            else if constexpr (std::is_same_v<T, add_entry_change>)
-                return {{"kind", "add_entry"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}};
-            else if constexpr (std::is_same_v<T, remove_entry_change>)
-                return {{"kind", "remove_entry"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}};
-            else if constexpr (std::is_same_v<T, add_item_change>)
-                return {{"kind", "add_item"}, {"topic", v.topic}, {"item", v.item}};
-            else if constexpr (std::is_same_v<T, remove_item_change>)
-                return {{"kind", "remove_item"}, {"topic", v.topic}, {"item", v.item}};
-            else if constexpr (std::is_same_v<T, secrecy_change>)
-                return {{"kind", "secrecy"}, {"topic", v.topic}, {"org", v.org}, {"entry", v.entry}, {"osl", v.osl}};
-            else if constexpr (std::is_same_v<T, current_topic_change>)
-                return {{"kind", "current_topic"}, {"topic", v.topic}};
-            else {
-                json j = {{"kind", "acknowledge"}, {"target", v.target.to_json()}, {"number", v.number}, {"reason", v.reason}};
-                if (!v.by.empty()) j["by"] = v.by;
-                if (!v.at.empty()) j["at"] = v.at;
-                return j;
+            // Each kind's keys in sorted order, as a nlohmann object dumps them.
+            if constexpr (std::is_same_v<T, text_change>) {
+                w.key("kind").str("text").raw(",").key("ops");
+                v.op.write_json(w);
+                w.raw(",").key("target");
+                v.target.write_json(w);
+            } else if constexpr (std::is_same_v<T, set_change>) {
+                w.key("kind").str("set").raw(",").key("target");
+                v.target.write_json(w);
+                w.raw(",").key("value").str(v.value);
+            } else if constexpr (std::is_same_v<T, add_entry_change> || std::is_same_v<T, remove_entry_change>) {
+                w.key("entry").str(v.entry).raw(",").key("kind");
+                w.str(std::is_same_v<T, add_entry_change> ? "add_entry" : "remove_entry");
+                w.raw(",").key("org").str(v.org).raw(",").key("topic").str(v.topic);
+            } else if constexpr (std::is_same_v<T, add_item_change> || std::is_same_v<T, remove_item_change>) {
+                w.key("item").str(v.item).raw(",").key("kind");
+                w.str(std::is_same_v<T, add_item_change> ? "add_item" : "remove_item");
+                w.raw(",").key("topic").str(v.topic);
+            } else if constexpr (std::is_same_v<T, secrecy_change>) {
+                w.key("entry").str(v.entry).raw(",").key("kind").str("secrecy").raw(",").key("org").str(v.org);
+                w.raw(",").key("osl").str(v.osl).raw(",").key("topic").str(v.topic);
+            } else if constexpr (std::is_same_v<T, current_topic_change>) {
+                w.key("kind").str("current_topic").raw(",").key("topic").str(v.topic);
+            } else {
+                static_assert(std::is_same_v<T, acknowledge_change>);
+                if (!v.at.empty()) w.key("at").str(v.at).raw(",");
+                if (!v.by.empty()) w.key("by").str(v.by).raw(",");
+                w.key("kind").str("acknowledge").raw(",").key("number").str(v.number);
+                w.raw(",").key("reason").str(v.reason).raw(",").key("target");
+                v.target.write_json(w);
             }
         },
         c);
+    w.raw("}");
+    return w.take();
 }
+
+json change_to_json(const change& c) { return json::parse(change_json_text(c)); }
 
 change change_from_json(const json& j, const std::string& where) {
     json_read::object(j, where);

@@ -6,6 +6,7 @@
 
 #include "est/calendar_date.hpp"
 #include "est/error.hpp"
+#include "est/json_writer.hpp"
 #include "est/utf.hpp"
 
 namespace est {
@@ -407,65 +408,6 @@ json meeting_document::to_json() const {
 }
 
 namespace {
-// Writes JSON text as nlohmann's dump() does: no spaces, UTF-8 as it is, only '"', '\\' and controls escaped
-// (the short forms where JSON has one, else \u00xx). Callers write an object's keys in std::map order, as a
-// nlohmann object is sorted.
-class json_writer {
-public:
-    explicit json_writer(std::size_t reserve) { out_.reserve(reserve); }
-    json_writer& raw(std::string_view s) {
-        out_ += s;
-        return *this;
-    }
-    json_writer& key(std::string_view k) {
-        str(k);
-        out_ += ':';
-        return *this;
-    }
-    json_writer& str(std::string_view s) {
-        out_ += '"';
-        for (char c : s) ascii_or_byte(c);
-        out_ += '"';
-        return *this;
-    }
-    // Through UTF-8 as utf16_to_utf8 writes it (a lone surrogate becomes U+FFFD). No byte of a multi-byte UTF-8
-    // sequence needs escaping, so escaping the converted bytes is escaping the text.
-    json_writer& str(std::u16string_view s) {
-        utf8_.clear();
-        append_utf8(utf8_, s);
-        return str(std::string_view(utf8_));
-    }
-    json_writer& num(std::uint64_t n) {
-        out_ += std::to_string(n);
-        return *this;
-    }
-    std::string take() { return std::move(out_); }
-
-private:
-    void ascii_or_byte(char c) {
-        switch (c) {
-            case '"': out_ += "\\\""; return;
-            case '\\': out_ += "\\\\"; return;
-            case '\b': out_ += "\\b"; return;
-            case '\f': out_ += "\\f"; return;
-            case '\n': out_ += "\\n"; return;
-            case '\r': out_ += "\\r"; return;
-            case '\t': out_ += "\\t"; return;
-            default: break;
-        }
-        if (static_cast<unsigned char>(c) < 0x20) {
-            static constexpr char hex[] = "0123456789abcdef";
-            out_ += "\\u00";
-            out_ += hex[(c >> 4) & 0xF];
-            out_ += hex[c & 0xF];
-            return;
-        }
-        out_ += c;
-    }
-    std::string out_;
-    std::string utf8_;  // one text at a time, converted; its buffer is reused
-};
-
 // The definitions in the order of their ids: the order of the keys in a fields object.
 std::vector<const field_def*> by_id(const std::vector<field_def>& defs) {
     std::vector<const field_def*> out;

@@ -97,7 +97,9 @@ std::string encode_client_message(const client_message& m) {
                 if (!v.epoch.empty()) j["epoch"] = v.epoch;
                 if (v.applied) j["applied"] = true;
             } else if constexpr (std::is_same_v<T, op_message>) {
-                j = {{"type", "op"}, {"seq", v.seq}, {"rev", v.rev}, {"change", change_to_json(v.body)}};
+                // Keys in dump()'s sorted order; the change as the writer gives it, no tree per keystroke.
+                return R"({"change":)" + change_json_text(v.body) + R"(,"rev":)" + std::to_string(v.rev) +
+                       R"(,"seq":)" + std::to_string(v.seq) + R"(,"type":"op"})";
             } else if constexpr (std::is_same_v<T, focus_message>) {
                 j = {{"type", "focus"}, {"target", v.target ? v.target->to_json() : json(nullptr)}};
             } else {
@@ -184,7 +186,7 @@ std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, st
 
 std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, const participant_info& by,
                const change& c) {
-    return op(rev, client, seq, author_json(by), change_to_json(c).dump());
+    return op(rev, client, seq, author_json(by), change_json_text(c));
 }
 
 std::string presence(const participant_info& p) {

@@ -1,10 +1,12 @@
 #include "est/text_operation.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "est/error.hpp"
+#include "est/json_writer.hpp"
 #include "est/utf.hpp"
 
 namespace est {
@@ -238,6 +240,20 @@ nlohmann::json text_operation::to_json() const {
         }
     }
     return arr;
+}
+
+void text_operation::write_json(json_writer& w) const {
+    w.raw("[");
+    bool first = true;
+    for (const auto& c : components_) {
+        if (!std::exchange(first, false)) w.raw(",");
+        switch (c.k) {
+            case K::retain: w.num(static_cast<std::uint64_t>(c.n)); break;
+            case K::insert: w.str(std::u16string_view(c.text)); break;
+            case K::remove: w.num(-static_cast<std::int64_t>(c.n)); break;
+        }
+    }
+    w.raw("]");
 }
 
 text_operation text_operation::from_json(const nlohmann::json& j, const std::string& where) {

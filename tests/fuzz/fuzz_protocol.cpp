@@ -1,6 +1,6 @@
 // Fuzzes the protocol decoder and, behind it, the meeting state: any bytes as a client message; every
 // op that decodes is submitted to a live meeting_state. Nothing may crash, and a decoded message must
-// survive encode → decode unchanged. The op's `rev` is read relative to the state's revision (its two low
+// survive encode → decode unchanged, and a change is written (change_json_text) as dump() writes it. The op's `rev` is read relative to the state's revision (its two low
 // bits: equal, ahead by 1–3, behind by the rest, or as it is), so based-ahead, current and late changes are
 // all reached: one based ahead is never applied, a refused one changes nothing, an applied one raises the
 // revision by one, and the state round-trips through its snapshot with the same counters and the same
@@ -78,6 +78,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (est::encode_client_message(again) != encoded) std::abort();
 
     if (auto* op = std::get_if<est::op_message>(&msg)) {
+        // The change as the server broadcasts and logs it is nlohmann's own dump of it, byte for byte.
+        if (const auto t = est::change_json_text(op->body); nlohmann::json::parse(t).dump() != t)
+            broken("change_json_text differs from dump()");
         auto& s = state();
         const est::identity who{"F", op->seq % 2 ? "x" : "y", op->seq % 3 ? est::role::participant : est::role::chair};
         const est::meeting_document before = s.document();
@@ -86,6 +89,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         try {
             const auto applied = s.submit("c" + std::to_string(op->seq % 4), op->seq, base, op->body, who);
             if (applied && (base > rev || s.rev() != rev + 1)) broken("an op based ahead was applied, or rev did not rise by one");
+            if (applied) {
+                const auto t = est::change_json_text(*applied);
+                if (nlohmann::json::parse(t).dump() != t) broken("change_json_text of the applied change differs from dump()");
+            }
             if (!applied && (s.rev() != rev || !(s.document() == before))) broken("a resend changed the state");
         } catch (const est::domain_error&) {
             if (s.rev() != rev || !(s.document() == before)) broken("a refused change changed the state");

@@ -101,6 +101,49 @@ TEST_CASE("change_to_json / change_from_json round trip every kind", "[change]")
         "ops": [2, "hå😀", -1]})"));
 }
 
+TEST_CASE("change_json_text writes every kind as the wire has it, in the bytes dump() writes", "[change]") {
+    // Text that needs escaping: quotes, a backslash, controls (short and \u00xx forms), å, an emoji, and a lone
+    // surrogate (written as U+FFFD, as utf16_to_utf8 writes it).
+    const std::u16string tricky = u"\"q\" \\ \n\t\u0001\u001f\u00e5\U0001F600\xD800.";
+    const std::string tricky8 = "\"q\" \\ \n\t\u0001\u001f\u00e5\U0001F600\uFFFD.";
+    const est::field_ref entry{"hot-och-vald", "polis", "e1", "handelse"};
+    const est::field_ref topic{"andt", "", "", "bedomning"};
+    const est::field_ref item{"andt", "", "", "titel", "d1"};
+    const json entry_j = {{"topic", "hot-och-vald"}, {"org", "polis"}, {"entry", "e1"}, {"field", "handelse"}};
+    const json topic_j = {{"topic", "andt"}, {"field", "bedomning"}};
+    const json item_j = {{"topic", "andt"}, {"item", "d1"}, {"field", "titel"}};
+    const std::string number(64, 'a');
+    const std::vector<std::pair<change, json>> cases = {
+        {est::text_change{entry, est::text_operation{}.retain(2).insert(tricky).remove(3)},
+         {{"kind", "text"}, {"target", entry_j}, {"ops", json::array({2, tricky8, -3})}}},
+        {est::text_change{topic, est::text_operation{}.insert(u"x")}, {{"kind", "text"}, {"target", topic_j}, {"ops", {"x"}}}},
+        {est::text_change{item, est::text_operation{}.retain(7)}, {{"kind", "text"}, {"target", item_j}, {"ops", {7}}}},
+        {est::text_change{entry, est::text_operation{}}, {{"kind", "text"}, {"target", entry_j}, {"ops", json::array()}}},
+        {est::set_change{entry, "h\u00f6g"}, {{"kind", "set"}, {"target", entry_j}, {"value", "h\u00f6g"}}},
+        {est::set_change{item, ""}, {{"kind", "set"}, {"target", item_j}, {"value", ""}}},
+        {est::add_entry_change{"andt", "polis", "e2"}, {{"kind", "add_entry"}, {"topic", "andt"}, {"org", "polis"}, {"entry", "e2"}}},
+        {est::remove_entry_change{"andt", "polis", "e2"},
+         {{"kind", "remove_entry"}, {"topic", "andt"}, {"org", "polis"}, {"entry", "e2"}}},
+        {est::add_item_change{"andt", "d2"}, {{"kind", "add_item"}, {"topic", "andt"}, {"item", "d2"}}},
+        {est::remove_item_change{"andt", "d2"}, {{"kind", "remove_item"}, {"topic", "andt"}, {"item", "d2"}}},
+        {est::secrecy_change{"andt", "polis", "e1", tricky8},
+         {{"kind", "secrecy"}, {"topic", "andt"}, {"org", "polis"}, {"entry", "e1"}, {"osl", tricky8}}},
+        {est::acknowledge_change{entry, number, tricky8},
+         {{"kind", "acknowledge"}, {"target", entry_j}, {"number", number}, {"reason", tricky8}}},
+        {est::acknowledge_change{item, number, "ok", "Eva \"Ek\"", "2026-12-06T10:00:00Z"},
+         {{"kind", "acknowledge"}, {"target", item_j}, {"number", number}, {"reason", "ok"}, {"by", "Eva \"Ek\""},
+          {"at", "2026-12-06T10:00:00Z"}}},
+        {est::current_topic_change{"andt"}, {{"kind", "current_topic"}, {"topic", "andt"}}},
+        {est::current_topic_change{""}, {{"kind", "current_topic"}, {"topic", ""}}},
+    };
+    for (const auto& [c, expected] : cases) {
+        const std::string text = est::change_json_text(c);
+        INFO(text);
+        CHECK(text == expected.dump());
+        CHECK(est::change_to_json(c) == expected);
+    }
+}
+
 TEST_CASE("change_from_json rejects malformed changes naming the field", "[change]") {
     auto f = change_error(R"({"topic": "t", "org": "o", "entry": "e"})");
     CHECK(f.code == "bad_message");

@@ -28,6 +28,8 @@ struct field_ref {
     // key().compare(other), without building key(): for looking a field up among keys per message.
     int compare_key(std::string_view other) const noexcept;
     nlohmann::json to_json() const;
+    // The same object written as to_json().dump() writes it.
+    void write_json(json_writer& w) const;
     static field_ref from_json(const nlohmann::json& j, const std::string& where);
     bool operator==(const field_ref&) const = default;
 };
@@ -97,6 +99,10 @@ inline constexpr std::size_t max_reason_bytes = 500;
 // 64 lower-case hex digits: how a SHA-256 is written on the wire.
 bool is_sha256_hex(std::string_view s) noexcept;
 
+// A change as the wire and the log carry it: the bytes nlohmann's dump() would write for it (keys sorted), written
+// straight into the string. Serialised once per change; the broadcast and the log share the text.
+std::string change_json_text(const change& c);
+// The same as a tree (parsed from change_json_text), for code that wants one.
 nlohmann::json change_to_json(const change& c);
 // Throws domain_error("bad_message") naming the offending field.
 change change_from_json(const nlohmann::json& j, const std::string& where);

@@ -82,7 +82,7 @@ std::string applied(std::uint64_t seq, std::uint64_t rev, std::string_view flags
 std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, const participant_info& by,
                const change& c);
 // The same message from parts already serialised: `by_json` as `author_json(by)` gives it, `change_json` as
-// `change_to_json(c).dump()` gives it (the server logs both strings too, so a change is serialised once).
+// `change_json_text(c)` gives it (the server logs both strings too, so a change is serialised once).
 // `flags_json`, when not empty: the numbers now flagged in the field a text change wrote
 // (privacy_review::field_json), sent as the op's "flags".
 std::string op(std::uint64_t rev, std::string_view client, std::uint64_t seq, std::string_view by_json,

@@ -13,6 +13,8 @@
 
 namespace est {
 
+class json_writer;
+
 class text_operation {
 public:
     enum class kind : std::uint8_t { retain, insert, remove };
@@ -50,6 +52,8 @@ public:
 
     // Wire form: [5, "hej", -2] — positive retain, string insert, negative remove.
     nlohmann::json to_json() const;
+    // The same array written as to_json().dump() writes it.
+    void write_json(json_writer& w) const;
     // Throws domain_error("bad_message") naming `where` on malformed input.
     static text_operation from_json(const nlohmann::json& j, const std::string& where);
 
