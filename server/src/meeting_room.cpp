@@ -5,9 +5,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include "est/client_key.hpp"
 #include "est/error.hpp"
 #include "est/server/auth/secret_token.hpp"
-#include "est/server/client_key.hpp"
 #include "est/server/error_log.hpp"
 #include "est/server/records/signing_keys.hpp"
 #include "est/server/store.hpp"

@@ -62,7 +62,7 @@ struct connection {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> unannounced;  // (seq, rev) of held acks
 };
 
-// The server shows a client by a public id derived from its secret (est::server::public_client_id); the
+// The server shows a client by a public id derived from its secret (est::public_client_id); the
 // simulation derives one too, so replicas must recognise their own ops by welcome.you.client.
 std::string public_of(const std::string& secret) { return "k-" + std::to_string(std::hash<std::string>{}(secret)); }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "est/client/meeting_client.hpp"
+#include "est/client_key.hpp"
 #include "io_pool.hpp"
 #include "proc_stats.hpp"
 
@@ -150,6 +152,8 @@ private:
     io_pool pool_;
     bench_setup setup_;
     std::string id_prefix_;
+    // Public client id (as ops name their author) -> participant; filled before anyone connects.
+    std::map<std::string, participant*, std::less<>> by_public_id_;
     std::vector<std::unique_ptr<participant>> people_;
     std::vector<std::vector<participant*>> by_meeting_;
     std::vector<std::unique_ptr<thread_state>> threads_;
@@ -159,13 +163,10 @@ private:
     std::int64_t t0_ = 0, win_start_ = 0, win_end_ = 0;
 };
 
-participant* load_generator::sender_of(std::string_view client_id) const {
-    // Client ids are "<prefix>-<index>": the index names the participant without a lookup table.
-    const auto dash = client_id.rfind('-');
-    if (dash == std::string_view::npos || client_id.substr(0, dash) != id_prefix_) return nullptr;
-    std::size_t i = 0;
-    for (std::size_t k = dash + 1; k < client_id.size(); ++k) i = i * 10 + static_cast<std::size_t>(client_id[k] - '0');
-    return i < people_.size() ? people_[i].get() : nullptr;
+participant* load_generator::sender_of(std::string_view public_id) const {
+    // An op names its author by the public id the server derives from the client's secret.
+    const auto it = by_public_id_.find(public_id);
+    return it == by_public_id_.end() ? nullptr : it->second;
 }
 
 void load_generator::create_participants() {
@@ -203,6 +204,7 @@ void load_generator::create_participants() {
             co.port = o_.server.port;
             co.meeting = meeting;
             co.client_id = id_prefix_ + "-" + std::to_string(p->index);
+            by_public_id_.emplace(public_client_id(meeting, co.client_id), p.get());
             co.who = {"Deltagare " + std::to_string(s + 1), org, role::participant};
             co.take_applied = false;  // its count of what is in flight ends at the ack
             auto& ts = *threads_[p->thread];

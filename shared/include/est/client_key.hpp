@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-namespace est::server {
+namespace est {
 
 // "k-" and the first 20 hex digits (80 bits) of SHA-256("est-client-v1" NUL meeting NUL secret).
 std::string public_client_id(std::string_view meeting_id, std::string_view secret);
 
-}  // namespace est::server
+}  // namespace est

@@ -1,8 +1,8 @@
-#include "est/server/client_key.hpp"
+#include "est/client_key.hpp"
 
 #include "est/sshsig.hpp"
 
-namespace est::server {
+namespace est {
 
 std::string public_client_id(std::string_view meeting_id, std::string_view secret) {
     std::string input = "est-client-v1";
@@ -15,4 +15,4 @@ std::string public_client_id(std::string_view meeting_id, std::string_view secre
     return "k-" + sshsig::sha256_hex(input).substr(0, 20);
 }
 
-}  // namespace est::server
+}  // namespace est
