@@ -1,20 +1,37 @@
 #include "est/json_writer.hpp"
 
+#include <stdexcept>
+
 #include "est/utf.hpp"
 
 namespace est {
 
 json_writer& json_writer::str(std::string_view s) {
-    out_ += '"';
-    for (char c : s) ascii_or_byte(c);
-    out_ += '"';
+    for (std::size_t i = 0; i < s.size();) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
+            ++i;
+            continue;
+        }
+        char32_t cp = 0;
+        const std::size_t n = decode_utf8(s.substr(i), cp);
+        if (n == 0) throw std::invalid_argument("json_writer: text is not valid UTF-8");
+        i += n;
+    }
+    escaped(s);
     return *this;
 }
 
 json_writer& json_writer::str(std::u16string_view s) {
     utf8_.clear();
-    append_utf8(utf8_, s);
-    return str(std::string_view(utf8_));
+    append_utf8(utf8_, s);  // valid UTF-8 by construction
+    escaped(utf8_);
+    return *this;
+}
+
+void json_writer::escaped(std::string_view s) {
+    out_ += '"';
+    for (char c : s) ascii_or_byte(c);
+    out_ += '"';
 }
 
 json_writer& json_writer::num(std::uint64_t n) {

@@ -1,6 +1,6 @@
 // Fuzzes the protocol decoder and, behind it, the meeting state: any bytes as a client message; every
 // op that decodes is submitted to a live meeting_state. Nothing may crash, and a decoded message must
-// survive encode → decode unchanged, and a change is written (change_json_text) as dump() writes it. The op's `rev` is read relative to the state's revision (its two low
+// survive encode → decode unchanged, and a change is written (change_json_text) as dump() writes it and reads back the same. The op's `rev` is read relative to the state's revision (its two low
 // bits: equal, ahead by 1–3, behind by the rest, or as it is), so based-ahead, current and late changes are
 // all reached: one based ahead is never applied, a refused one changes nothing, an applied one raises the
 // revision by one, and the state round-trips through its snapshot with the same counters and the same
@@ -78,9 +78,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (est::encode_client_message(again) != encoded) std::abort();
 
     if (auto* op = std::get_if<est::op_message>(&msg)) {
-        // The change as the server broadcasts and logs it is nlohmann's own dump of it, byte for byte.
+        // The change as the server broadcasts and logs it is nlohmann's own dump of it, byte for byte, and reads
+        // back as the same change.
         if (const auto t = est::change_json_text(op->body); nlohmann::json::parse(t).dump() != t)
             broken("change_json_text differs from dump()");
+        else if (est::change_json_text(est::change_from_json(nlohmann::json::parse(t), "change")) != t)
+            broken("change_json_text does not read back as the same change");
         auto& s = state();
         const est::identity who{"F", op->seq % 2 ? "x" : "y", op->seq % 3 ? est::role::participant : est::role::chair};
         const est::meeting_document before = s.document();

@@ -2,6 +2,7 @@
 
 #include "fixtures.hpp"
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -104,8 +105,8 @@ TEST_CASE("change_to_json / change_from_json round trip every kind", "[change]")
 TEST_CASE("change_json_text writes every kind as the wire has it, in the bytes dump() writes", "[change]") {
     // Text that needs escaping: quotes, a backslash, controls (short and \u00xx forms), å, an emoji, and a lone
     // surrogate (written as U+FFFD, as utf16_to_utf8 writes it).
-    const std::u16string tricky = u"\"q\" \\ \n\t\u0001\u001f\u00e5\U0001F600\xD800.";
-    const std::string tricky8 = "\"q\" \\ \n\t\u0001\u001f\u00e5\U0001F600\uFFFD.";
+    const std::u16string tricky = u"\"q\" \\ \n\t\b\f\r\u007f\u0001\u001f\u00e5\U0001F600\xD800.";
+    const std::string tricky8 = "\"q\" \\ \n\t\b\f\r\u007f\u0001\u001f\u00e5\U0001F600\uFFFD.";
     const est::field_ref entry{"hot-och-vald", "polis", "e1", "handelse"};
     const est::field_ref topic{"andt", "", "", "bedomning"};
     const est::field_ref item{"andt", "", "", "titel", "d1"};
@@ -133,6 +134,8 @@ TEST_CASE("change_json_text writes every kind as the wire has it, in the bytes d
         {est::acknowledge_change{item, number, "ok", "Eva \"Ek\"", "2026-12-06T10:00:00Z"},
          {{"kind", "acknowledge"}, {"target", item_j}, {"number", number}, {"reason", "ok"}, {"by", "Eva \"Ek\""},
           {"at", "2026-12-06T10:00:00Z"}}},
+        {est::acknowledge_change{topic, number, "ok", "Eva Ek"},
+         {{"kind", "acknowledge"}, {"target", topic_j}, {"number", number}, {"reason", "ok"}, {"by", "Eva Ek"}}},
         {est::current_topic_change{"andt"}, {{"kind", "current_topic"}, {"topic", "andt"}}},
         {est::current_topic_change{""}, {{"kind", "current_topic"}, {"topic", ""}}},
     };
@@ -142,6 +145,9 @@ TEST_CASE("change_json_text writes every kind as the wire has it, in the bytes d
         CHECK(text == expected.dump());
         CHECK(est::change_to_json(c) == expected);
     }
+    // Text that is not UTF-8 is refused, as dump() refused it: the writer never writes what is not JSON.
+    CHECK_THROWS_AS(est::change_json_text(est::set_change{entry, "h\xC3"}), std::invalid_argument);
+    CHECK_THROWS_AS(est::change_json_text(est::secrecy_change{"andt", "polis", "e1", "\xED\xA0\x80"}), std::invalid_argument);
 }
 
 TEST_CASE("change_from_json rejects malformed changes naming the field", "[change]") {

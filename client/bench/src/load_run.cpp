@@ -135,7 +135,7 @@ private:
     void start_typing(thread_state& ts);
     void on_tick(thread_state& ts);
     void arm(thread_state& ts);
-    participant* sender_of(std::string_view client_id) const;
+    participant* sender_of(std::string_view public_id) const;
 
     template <class F>
     std::uint64_t sum(F f) const {

@@ -23,7 +23,8 @@ public:
         out_ += ':';
         return *this;
     }
-    // The text must be valid UTF-8 (as everything the parser or the server produced is): it is written as it is.
+    // Written as it is, escapes aside. Text that is not valid UTF-8 throws std::invalid_argument, as dump()
+    // refuses it: nothing the parser or the server produced is, but the writer never emits invalid JSON.
     json_writer& str(std::string_view s);
     // Through UTF-8 as utf16_to_utf8 writes it (a lone surrogate becomes U+FFFD). No byte of a multi-byte UTF-8
     // sequence needs escaping, so escaping the converted bytes is escaping the text.
@@ -33,6 +34,7 @@ public:
     std::string take() { return std::move(out_); }
 
 private:
+    void escaped(std::string_view s);  // s is valid UTF-8
     void ascii_or_byte(char c);
     std::string out_;
     std::string utf8_;  // one text at a time, converted; its buffer is reused
