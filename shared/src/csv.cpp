@@ -36,7 +36,7 @@ std::vector<std::vector<std::string>> read(std::string_view text, char separator
     auto row_number = [&] { return rows.size() + 1; };
     auto column_number = [&] { return record.size() + 1; };
     auto end_cell = [&] {
-        if (!utf8_to_utf16(cell_text))
+        if (!is_utf8(cell_text))
             refuse(row_number(), column_number(), "the text is not UTF-8 (save the file as \"CSV UTF-8\")");
         if (record.size() >= lim.max_columns)
             refuse(row_number(), 0, "more than " + std::to_string(lim.max_columns) + " cells");

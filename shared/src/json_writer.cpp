@@ -7,16 +7,7 @@
 namespace est {
 
 json_writer& json_writer::str(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        if (static_cast<unsigned char>(s[i]) < 0x80) {
-            ++i;
-            continue;
-        }
-        char32_t cp = 0;
-        const std::size_t n = decode_utf8(s.substr(i), cp);
-        if (n == 0) throw std::invalid_argument("json_writer: text is not valid UTF-8");
-        i += n;
-    }
+    if (!is_utf8(s)) throw std::invalid_argument("json_writer: text is not valid UTF-8");
     escaped(s);
     return *this;
 }

@@ -38,6 +38,20 @@ void append_utf16(std::u16string& out, char32_t cp) {
     }
 }
 
+bool is_utf8(std::string_view in) noexcept {
+    for (std::size_t i = 0; i < in.size();) {
+        if (static_cast<unsigned char>(in[i]) < 0x80) {
+            ++i;
+            continue;
+        }
+        char32_t cp = 0;
+        const std::size_t len = decode_utf8(in.substr(i), cp);
+        if (len == 0) return false;
+        i += len;
+    }
+    return true;
+}
+
 std::optional<std::u16string> utf8_to_utf16(std::string_view in) {
     std::u16string out;
     out.reserve(in.size());

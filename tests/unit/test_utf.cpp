@@ -92,10 +92,11 @@ TEST_CASE("boundary code points are accepted", "[utf]") {
                           "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF"}) {
         INFO("bytes of " << s);
         CHECK(utf8_to_utf16(s).has_value());
+        CHECK(est::is_utf8(s));
     }
 }
 
-TEST_CASE("utf8_to_utf16 rejects invalid UTF-8", "[utf]") {
+TEST_CASE("utf8_to_utf16 and is_utf8 reject invalid UTF-8", "[utf]") {
     struct bad {
         const char* what;
         std::string bytes;
@@ -129,7 +130,10 @@ TEST_CASE("utf8_to_utf16 rejects invalid UTF-8", "[utf]") {
     for (const auto& c : cases) {
         INFO(c.what);
         CHECK_FALSE(utf8_to_utf16(c.bytes).has_value());
+        CHECK_FALSE(est::is_utf8(c.bytes));
     }
+    CHECK(est::is_utf8(""));
+    CHECK(est::is_utf8("Åström 😀 hej"));
 }
 
 TEST_CASE("utf16_to_utf8 turns lone surrogates into U+FFFD", "[utf]") {

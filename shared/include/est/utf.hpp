@@ -16,6 +16,8 @@ void append_utf8(std::string& out, std::u16string_view in);
 // Reads one UTF-8 character at the start of `in` (RFC 3629: no overlong forms, no surrogates, at most
 // U+10FFFF) into `cp`; returns its length in bytes, 0 when `in` does not start with one.
 std::size_t decode_utf8(std::string_view in, char32_t& cp) noexcept;
+// True when the whole of `in` is valid UTF-8 (as decode_utf8 reads it), without converting it.
+bool is_utf8(std::string_view in) noexcept;
 // Append one code point (≤ U+10FFFF, not a surrogate) to `out`.
 void append_utf8(std::string& out, char32_t cp);
 void append_utf16(std::u16string& out, char32_t cp);
